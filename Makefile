@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app tracker
+
+.PHONY: run test lint typecheck pytest bench install system-deps clean
+
+$(BIN)/activate: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+system-deps:
+	@./.ci/system-deps --browser
+
+## make run: install, migrate, load the demo data into an empty database, serve on $(PORT).
+run: install
+	@./.ci/system-deps || echo "PDF reports need a CJK font; see the message above."
+	$(FLASK) db upgrade
+	TRACKER_DEMO_MODE=1 $(FLASK) seed-demo --if-empty
+	@TRACKER_DEMO_MODE=1 $(FLASK) demo-logins
+	TRACKER_DEMO_MODE=1 TRACKER_SECURE_COOKIES=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make test: lint, type check and the whole test suite (SQLite unless TRACKER_TEST_DATABASE_URL).
+test: install system-deps lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check tracker tests
+	$(BIN)/ruff format --check tracker tests
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+## make bench: benchmarks (page times at scale, PDF report cost). Not part of the test run.
+bench: install system-deps
+	$(BIN)/python -m tests.bench.pages
+	$(BIN)/python -m tests.bench.reports
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,209 @@
+"""Test fixtures. Tests run against SQLite by default and against the database named by
+``TRACKER_TEST_DATABASE_URL`` when it is set (CI sets it to PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests import factories as f
+from tracker import create_app
+from tracker.auth import passwords
+from tracker.auth.models import Role, User
+from tracker.extensions import db, limiter
+from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.programmes.models import Cohort, Programme, Regulator
+
+# Hashing at production cost would dominate the run; tests check behaviour, not cost.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def test_database_url(tmp_path_factory: pytest.TempPathFactory, worker: str = "master") -> str:
+    """SQLite in a temporary folder, or the configured server database. Under pytest-xdist each
+    worker gets a database of its own on the server, named after the configured one."""
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    base = sa.engine.make_url(url)
+    if worker == "master" or not base.drivername.startswith("postgres"):
+        return url
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(
+        base.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def make_app(url: str, **extra: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": url,
+        "SECURE_COOKIES": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+    }
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    return test_database_url(tmp_path_factory, worker_id)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    application = make_app(database_url)
+    with application.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def clear_tables() -> None:
+    db.session.remove()
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        limiter.reset()
+        yield
+        clear_tables()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass
+class World:
+    """A small sandbox: two regulators, one programme each, banks, a partner, users."""
+
+    hkma: Regulator
+    sfc: Regulator
+    ia: Regulator
+    programme: Programme  # led by HKMA, SFC participating
+    other_programme: Programme  # led by IA only
+    cohort: Cohort
+    other_cohort: Cohort
+    category: Category
+    bank: Institution
+    other_bank: Institution
+    partner: Institution
+    admin: User
+    reviewer: User  # HKMA staff
+    sfc_reviewer: User  # SFC staff: participates in the programme
+    ia_reviewer: User  # IA staff: no part in the programme
+    supervisor: User  # HKMA supervisor
+    bank_user: User
+    other_bank_user: User
+    partner_user: User
+
+
+@pytest.fixture
+def world() -> World:
+    hkma = f.create_regulator(
+        "HKMA", name_en="Hong Kong Monetary Authority", name_zh="香港金融管理局"
+    )
+    sfc = f.create_regulator("SFC", name_en="Securities and Futures Commission")
+    ia = f.create_regulator("IA", name_en="Insurance Authority")
+    programme = f.create_programme(hkma, [sfc], name="GenA.I. Sandbox")
+    other_programme = f.create_programme(ia, name="Insurance Sandbox")
+    cohort = f.create_cohort(programme, name="Cohort 1")
+    other_cohort = f.create_cohort(other_programme, name="Cohort A")
+    category = f.create_category("Anti-fraud")
+    bank = f.create_institution(hkma, name="Harbour Bank")
+    other_bank = f.create_institution(hkma, name="Lion Rock Bank")
+    partner = f.create_institution(None, InstitutionKind.TECH_PARTNER, name="Kowloon AI Labs")
+    w = World(
+        hkma=hkma,
+        sfc=sfc,
+        ia=ia,
+        programme=programme,
+        other_programme=other_programme,
+        cohort=cohort,
+        other_cohort=other_cohort,
+        category=category,
+        bank=bank,
+        other_bank=other_bank,
+        partner=partner,
+        admin=f.create_user(Role.ADMIN, email="admin@example.com"),
+        reviewer=f.create_user(Role.REGULATOR, regulator=hkma, email="reviewer@example.com"),
+        sfc_reviewer=f.create_user(Role.REGULATOR, regulator=sfc, email="sfc@example.com"),
+        ia_reviewer=f.create_user(Role.REGULATOR, regulator=ia, email="ia@example.com"),
+        supervisor=f.create_user(Role.SUPERVISOR, regulator=hkma, email="super@example.com"),
+        bank_user=f.create_user(Role.INSTITUTION, institution=bank, email="bank@example.com"),
+        other_bank_user=f.create_user(
+            Role.INSTITUTION, institution=other_bank, email="other@example.com"
+        ),
+        partner_user=f.create_user(
+            Role.INSTITUTION, institution=partner, email="partner@example.com"
+        ),
+    )
+    db.session.commit()
+    return w
+
+
+def login(client: FlaskClient, user: User | str, password: str = f.PASSWORD) -> None:
+    """Sign in through the real login form."""
+    email = user if isinstance(user, str) else user.email
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, f"login failed for {email}"
+
+
+@pytest.fixture
+def login_as(client: FlaskClient):  # type: ignore[no-untyped-def]
+    def _login(user: User) -> FlaskClient:
+        login(client, user)
+        return client
+
+    return _login
+
+
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1) or match.group(2)
+
+
+ROOT = Path(__file__).resolve().parent.parent

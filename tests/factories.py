@@ -1,0 +1,145 @@
+"""Factories for test data: each call makes one object with sensible defaults and flushes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.auth.models import Role, User
+from tracker.auth.services import create_user as create_user_service
+from tracker.extensions import db, utcnow
+from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.programmes.models import (
+    DEFAULT_CRITERIA,
+    Cohort,
+    CohortStatus,
+    Programme,
+    Regulator,
+    SelectionCriterion,
+)
+from tracker.usecases.models import Audience, Stage, StageTransition, Technique, UseCase
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def create_regulator(code: str | None = None, **kw: Any) -> Regulator:
+    code = code or f"R{next(_seq)}"
+    reg = Regulator(code=code, name_en=kw.pop("name_en", f"{code} Authority"), **kw)
+    db.session.add(reg)
+    db.session.flush()
+    return reg
+
+
+def create_programme(
+    lead: Regulator, participants: list[Regulator] | None = None, **kw: Any
+) -> Programme:
+    prog = Programme(
+        name=kw.pop("name", f"Programme {next(_seq)}"),
+        lead_regulator=lead,
+        description=kw.pop("description", "A sandbox programme."),
+        sectors=kw.pop("sectors", ["banking"]),
+        **kw,
+    )
+    prog.participants = participants or []
+    db.session.add(prog)
+    db.session.flush()
+    return prog
+
+
+def create_cohort(programme: Programme, **kw: Any) -> Cohort:
+    today = date.today()
+    cohort = Cohort(
+        programme=programme,
+        name=kw.pop("name", f"Cohort {next(_seq)}"),
+        status=kw.pop("status", CohortStatus.OPEN),
+        applications_open_on=kw.pop("applications_open_on", today - timedelta(days=30)),
+        applications_close_on=kw.pop("applications_close_on", today + timedelta(days=30)),
+        **kw,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    for position, name in enumerate(DEFAULT_CRITERIA):
+        db.session.add(SelectionCriterion(cohort=cohort, name=name, position=position))
+    db.session.flush()
+    return cohort
+
+
+def create_institution(
+    regulator: Regulator | None = None, kind: InstitutionKind = InstitutionKind.BANK, **kw: Any
+) -> Institution:
+    inst = Institution(
+        name=kw.pop("name", f"Institution {next(_seq)}"), kind=kind, regulator=regulator, **kw
+    )
+    db.session.add(inst)
+    db.session.flush()
+    return inst
+
+
+def create_category(name: str | None = None, **kw: Any) -> Category:
+    cat = Category(name=name or f"Category {next(_seq)}", **kw)
+    db.session.add(cat)
+    db.session.flush()
+    return cat
+
+
+def create_user(
+    role: Role,
+    *,
+    regulator: Regulator | None = None,
+    institution: Institution | None = None,
+    email: str | None = None,
+    **kw: Any,
+) -> User:
+    return create_user_service(
+        email=email or f"user{next(_seq)}@example.com",
+        name=kw.pop("name", f"{role.label} {next(_seq)}"),
+        password=kw.pop("password", PASSWORD),
+        role=role,
+        regulator_id=regulator.id if regulator else None,
+        institution_id=institution.id if institution else None,
+    )
+
+
+def create_use_case(
+    cohort: Cohort,
+    institution: Institution,
+    category: Category,
+    *,
+    stage: Stage = Stage.DRAFT,
+    partners: list[Institution] | None = None,
+    **kw: Any,
+) -> UseCase:
+    """A use case already at ``stage``, with a transition row for how it got there."""
+    uc = UseCase(
+        cohort=cohort,
+        institution=institution,
+        category=category,
+        title=kw.pop("title", f"Use case {next(_seq)}"),
+        summary=kw.pop("summary", "Summary of the use case."),
+        problem_statement=kw.pop("problem_statement", "The problem."),
+        technique=kw.pop("technique", Technique.RAG),
+        audience=kw.pop("audience", Audience.INTERNAL),
+        data_used=kw.pop("data_used", "Internal policy documents."),
+        safeguards=kw.pop("safeguards", "Human review of every output."),
+        kpis=kw.pop("kpis", "Analyst hours saved per week\nFalse-positive rate"),
+        stage=stage,
+        **kw,
+    )
+    if stage in (Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION):
+        uc.pilot_started_on = uc.pilot_started_on or date.today() - timedelta(days=60)
+        uc.pilot_duration_weeks = uc.pilot_duration_weeks or 26
+    if stage is Stage.PRODUCTION:
+        uc.exit_outcome = uc.exit_outcome or "KPIs met."
+    if stage is not Stage.DRAFT:
+        uc.submitted_at = utcnow()
+    uc.partners = partners or []
+    db.session.add(uc)
+    db.session.flush()
+    if stage is not Stage.DRAFT:
+        db.session.add(
+            StageTransition(use_case=uc, action="seed", from_stage=Stage.DRAFT, to_stage=stage)
+        )
+        db.session.flush()
+    return uc

@@ -1,0 +1,33 @@
+"""Sandbox Tracker: a Flask application for running AI regulatory sandboxes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides settings read from ``TRACKER_*`` variables."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from tracker import config as config_module
+
+    app.config.update(config_module.load(Path(app.instance_path), config))
+
+    from tracker import setup
+
+    setup.init_extensions(app)
+    setup.register_blueprints(app)
+    setup.register_cli(app)
+    setup.register_templating(app)
+    setup.register_error_handlers(app)
+    setup.register_security_headers(app)
+    return app

@@ -1,0 +1,94 @@
+"""Configuration classes. Every setting can be overridden by an environment variable prefixed
+``TRACKER_`` (for example ``TRACKER_DATABASE_URL``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "TRACKER_"
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in the instance folder, creating it on first run."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions so the key is never world-readable.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _coerce(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "DEMO_MODE": False,
+    "TIMEZONE": "Asia/Hong_Kong",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per 15 minutes",
+    "MAX_UPLOAD_MB": 20,
+    "SESSION_HOURS": 8,
+    "SECURE_COOKIES": True,
+    "CLASSIFICATION": "RESTRICTED",
+    "PAGE_SIZE": 25,
+}
+
+
+def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from defaults, ``TRACKER_*`` variables and overrides."""
+    settings = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(ENV_PREFIX + name)
+        if raw is not None and raw != "":
+            settings[name] = _coerce(raw, default if default is not None else "")
+    overrides = overrides or {}
+    settings.update({k: v for k, v in overrides.items() if k in DEFAULTS})
+
+    database_url = settings["DATABASE_URL"] or f"sqlite:///{instance_path / 'tracker.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+
+    secure = bool(settings["SECURE_COOKIES"])
+    config: dict[str, Any] = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": settings["SECRET_KEY"] or _secret_key(instance_path),
+        "TRACKER_DEMO_MODE": settings["DEMO_MODE"],
+        "TRACKER_TIMEZONE": settings["TIMEZONE"],
+        "TRACKER_LOGIN_RATE_LIMIT": settings["LOGIN_RATE_LIMIT"],
+        "TRACKER_CLASSIFICATION": settings["CLASSIFICATION"],
+        "TRACKER_PAGE_SIZE": settings["PAGE_SIZE"],
+        "TRACKER_MAX_UPLOAD_BYTES": int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Uploads are bounded by TRACKER_MAX_UPLOAD_MB; leave a margin for the other form fields.
+        "MAX_CONTENT_LENGTH": (int(settings["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024,
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(settings["SESSION_HOURS"])),
+        "WTF_CSRF_TIME_LIMIT": int(settings["SESSION_HOURS"]) * 3600,
+    }
+    # Plain Flask keys (TESTING, WTF_CSRF_ENABLED, SQLALCHEMY_DATABASE_URI…) pass straight through.
+    config.update({k: v for k, v in overrides.items() if k not in DEFAULTS})
+    return config

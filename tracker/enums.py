@@ -1,0 +1,28 @@
+"""Base class for enums that carry their display labels."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+
+class LabelledEnum(enum.Enum):
+    """An enum whose members are ``(value, label)``; templates show ``member.label``."""
+
+    _value_: str
+    label: str
+
+    if not TYPE_CHECKING:
+        # Hidden from the type checker so that ``Stage("draft")`` reads as the usual lookup.
+        def __new__(cls, value: str, label: str) -> LabelledEnum:
+            obj = object.__new__(cls)
+            obj._value_ = value
+            obj.label = label
+            return obj
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,50 @@
+"""Import every model module so that metadata, Alembic and ``db.create_all`` see all tables."""
+
+from tracker.auth.models import Role, User
+from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator, SelectionCriterion
+from tracker.usecases.models import (
+    Document,
+    FieldChange,
+    Incident,
+    KpiValue,
+    Message,
+    Milestone,
+    ProgressReturn,
+    ReturnComment,
+    Review,
+    ReviewScore,
+    Stage,
+    StageTransition,
+    UseCase,
+)
+
+__all__ = [
+    "Category",
+    "Cohort",
+    "CohortStatus",
+    "Document",
+    "FieldChange",
+    "Incident",
+    "Institution",
+    "InstitutionKind",
+    "KpiValue",
+    "Message",
+    "Milestone",
+    "ProgressReturn",
+    "Programme",
+    "Regulator",
+    "ReturnComment",
+    "Review",
+    "ReviewScore",
+    "Role",
+    "SelectionCriterion",
+    "Stage",
+    "StageTransition",
+    "UseCase",
+    "User",
+]
+
+from tracker.reports.models import IssuedReport, ReportKind  # noqa: E402
+
+__all__ += ["IssuedReport", "ReportKind"]

@@ -1,0 +1,53 @@
+"""The main navigation, by role, as data."""
+
+from __future__ import annotations
+
+from tracker.auth.models import Role, User
+
+NAV: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.ADMIN: (
+        ("dashboard.index", "Dashboard"),
+        ("usecases.index", "Use cases"),
+        ("dashboard.board", "Pipeline"),
+        ("dashboard.cohorts", "Cohorts"),
+        ("dashboard.institutions", "Institutions"),
+        ("reports.register", "Reports"),
+    ),
+    Role.REGULATOR: (
+        ("dashboard.index", "Dashboard"),
+        ("usecases.queue", "Review queue"),
+        ("usecases.index", "Use cases"),
+        ("dashboard.board", "Pipeline"),
+        ("dashboard.cohorts", "Cohorts"),
+        ("dashboard.institutions", "Institutions"),
+        ("reports.register", "Reports"),
+        ("admin.categories", "Categories"),
+    ),
+    Role.SUPERVISOR: (
+        ("dashboard.index", "Dashboard"),
+        ("usecases.index", "Use cases"),
+        ("dashboard.board", "Pipeline"),
+        ("dashboard.cohorts", "Cohorts"),
+        ("dashboard.institutions", "Institutions"),
+        ("reports.register", "Reports"),
+    ),
+    Role.INSTITUTION: (
+        ("dashboard.index", "Dashboard"),
+        ("usecases.index", "Our use cases"),
+        ("usecases.new", "New proposal"),
+        ("reports.register", "Reports"),
+    ),
+}
+
+ADMIN_NAV: tuple[tuple[str, str], ...] = (
+    ("admin.regulators", "Regulators"),
+    ("admin.programmes", "Programmes"),
+    ("admin.cohorts", "Cohorts"),
+    ("admin.institutions", "Institutions"),
+    ("admin.categories", "Categories"),
+    ("admin.users", "Users"),
+)
+
+
+def nav_items(user: User) -> tuple[tuple[str, str], ...]:
+    return NAV[user.role]

@@ -1,0 +1,152 @@
+"""Wiring used by ``create_app``: extensions, blueprints, CLI, templating, errors, headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Flask, Response, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from tracker.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside a writer; busy_timeout waits for the lock instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from tracker import models  # noqa: F401  (registers every table)
+    from tracker.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin.views import bp as admin_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.core.views import bp as core_bp
+    from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.reports.views import bp as reports_bp
+    from tracker.usecases import views as _usecase_views  # noqa: F401  (registers routes)
+    from tracker.usecases.blueprint import bp as usecases_bp
+
+    for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp):
+        app.register_blueprint(bp)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.auth.cli import create_user
+
+    for command in (create_user,):
+        app.cli.add_command(command)
+
+
+def register_templating(app: Flask) -> None:
+    zone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
+
+    def local_time(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+        """Show a stored naive-UTC timestamp in the configured time zone."""
+        if value is None:
+            return ""
+        return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime(fmt)
+
+    def day(value: date | None) -> str:
+        return value.strftime("%d %b %Y") if value else ""
+
+    from tracker.navigation import ADMIN_NAV, nav_items
+
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["admin_nav_items"] = ADMIN_NAV
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.globals["timezone_name"] = app.config["TRACKER_TIMEZONE"]
+    app.jinja_env.globals["demo_mode"] = app.config["TRACKER_DEMO_MODE"]
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_error(code: int, title: str, message: str) -> tuple[str, int]:
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(_e: Exception) -> tuple[str, int]:
+        return render_error(400, "Bad request", "The request could not be understood.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400,
+            "Form expired",
+            "The form was missing its security token or it had expired. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_e: Exception) -> tuple[str, int]:
+        return render_error(403, "Not allowed", "Your account does not give access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(_e: Exception) -> tuple[str, int]:
+        return render_error(404, "Not found", "There is no page at this address.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_e: Exception) -> tuple[str, int]:
+        return render_error(405, "Method not allowed", "This address does not accept that request.")
+
+    @app.errorhandler(413)
+    def too_large(_e: Exception) -> tuple[str, int]:
+        limit = app.config["TRACKER_MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        return render_error(413, "File too large", f"Uploads are limited to {limit} MB.")
+
+    @app.errorhandler(429)
+    def too_many(_e: Exception) -> tuple[str, int]:
+        return render_error(
+            429, "Too many attempts", "Too many attempts from here. Wait a few minutes and retry."
+        )
+
+    @app.errorhandler(500)
+    def server_error(_e: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(
+            500, "Something went wrong", "The error has been logged. Nothing was saved."
+        )
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,354 @@
+"""Use cases and everything on record about them: transitions, edits, reviews, milestones,
+progress returns, incidents, documents and messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.auth.models import User
+from tracker.enums import LabelledEnum
+from tracker.extensions import Base, db, enum_column, utcnow
+from tracker.institutions.models import Category, Institution
+from tracker.programmes.models import Cohort, SelectionCriterion
+
+
+class Stage(LabelledEnum):
+    DRAFT = ("draft", "Draft")
+    SUBMITTED = ("submitted", "Submitted")
+    UNDER_REVIEW = ("under_review", "Under review")
+    CHANGES_REQUESTED = ("changes_requested", "Changes requested")
+    SELECTED = ("selected", "Selected")
+    REJECTED = ("rejected", "Rejected")
+    PILOT = ("pilot", "Pilot")
+    SUSPENDED = ("suspended", "Suspended")
+    PRODUCTION = ("production", "Production")
+    DISCONTINUED = ("discontinued", "Discontinued")
+    WITHDRAWN = ("withdrawn", "Withdrawn")
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (Stage.REJECTED, Stage.PRODUCTION, Stage.DISCONTINUED, Stage.WITHDRAWN)
+
+
+class Technique(LabelledEnum):
+    RAG = ("rag", "Retrieval-augmented generation")
+    FINE_TUNING = ("fine_tuning", "Fine-tuning / model adaptation")
+    NEW_MODEL = ("new_model", "Training a new model")
+    OTHER = ("other", "Other")
+
+
+class Audience(LabelledEnum):
+    CUSTOMER = ("customer", "Customer-facing")
+    INTERNAL = ("internal", "Internal")
+
+
+class Rag(LabelledEnum):
+    RED = ("red", "Red")
+    AMBER = ("amber", "Amber")
+    GREEN = ("green", "Green")
+
+
+class Severity(LabelledEnum):
+    LOW = ("low", "Low")
+    MEDIUM = ("medium", "Medium")
+    HIGH = ("high", "High")
+    CRITICAL = ("critical", "Critical")
+
+
+class MilestoneStatus(LabelledEnum):
+    PLANNED = ("planned", "Planned")
+    IN_PROGRESS = ("in_progress", "In progress")
+    DONE = ("done", "Done")
+    DROPPED = ("dropped", "Dropped")
+
+
+use_case_partner = sa.Table(
+    "use_case_partner",
+    db.metadata,
+    sa.Column("use_case_id", sa.ForeignKey("use_case.id"), primary_key=True),
+    sa.Column("institution_id", sa.ForeignKey("institution.id"), primary_key=True, index=True),
+)
+
+
+class UseCase(Base):
+    __tablename__ = "use_case"
+    __table_args__ = (
+        sa.CheckConstraint("gpu_hours IS NULL OR gpu_hours >= 0", "gpu_hours"),
+        # A pilot cannot exist without its agreed start and boundaries.
+        sa.CheckConstraint(
+            "stage NOT IN ('pilot', 'suspended', 'production')"
+            " OR (pilot_started_on IS NOT NULL AND pilot_duration_weeks IS NOT NULL)",
+            "pilot_terms",
+        ),
+        sa.CheckConstraint("stage != 'production' OR exit_outcome IS NOT NULL", "exit_report"),
+        sa.Index("ix_use_case_stage_cohort", "stage", "cohort_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    problem_statement: Mapped[str] = mapped_column(sa.Text, default="")
+    technique: Mapped[Technique] = mapped_column(enum_column(Technique, "technique"))
+    data_used: Mapped[str] = mapped_column(sa.Text, default="")
+    personal_data: Mapped[bool] = mapped_column(default=False)
+    audience: Mapped[Audience] = mapped_column(enum_column(Audience, "audience"))
+    safeguards: Mapped[str] = mapped_column(sa.Text, default="")
+    # One KPI per line; progress returns report a value against each line.
+    kpis: Mapped[str] = mapped_column(sa.Text, default="")
+    gpu_hours: Mapped[int | None]
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.DRAFT)
+    stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    # Pilot terms agreed when the pilot starts.
+    pilot_started_on: Mapped[date | None]
+    pilot_duration_weeks: Mapped[int | None]
+    pilot_limits: Mapped[str | None] = mapped_column(sa.Text)
+    pilot_data_scope: Mapped[str | None] = mapped_column(sa.Text)
+    # Exit report recorded with the production approval.
+    exit_outcome: Mapped[str | None] = mapped_column(sa.Text)
+    exit_lessons: Mapped[str | None] = mapped_column(sa.Text)
+    exit_conditions: Mapped[str | None] = mapped_column(sa.Text)
+
+    # Optimistic locking: every UPDATE checks the version the writer read.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    cohort: Mapped[Cohort] = relationship(back_populates="use_cases")
+    institution: Mapped[Institution] = relationship()
+    category: Mapped[Category] = relationship()
+    partners: Mapped[list[Institution]] = relationship(
+        secondary=use_case_partner, order_by="Institution.name"
+    )
+    created_by: Mapped[User | None] = relationship()
+    transitions: Mapped[list[StageTransition]] = relationship(
+        back_populates="use_case", order_by="StageTransition.at, StageTransition.id"
+    )
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="use_case", order_by="Milestone.planned_on, Milestone.id"
+    )
+    returns: Mapped[list[ProgressReturn]] = relationship(
+        back_populates="use_case", order_by="ProgressReturn.period_end, ProgressReturn.id"
+    )
+    reviews: Mapped[list[Review]] = relationship(order_by="Review.at")
+
+    @property
+    def kpi_list(self) -> list[str]:
+        return [line.strip() for line in (self.kpis or "").splitlines() if line.strip()]
+
+    @property
+    def reference(self) -> str:
+        return f"UC-{self.id:05d}"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StageTransition(Base):
+    """One change of stage. Append-only: the application never updates or deletes these."""
+
+    __tablename__ = "stage_transition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_stage: Mapped[Stage | None] = mapped_column(enum_column(Stage, "from_stage"))
+    to_stage: Mapped[Stage] = mapped_column(enum_column(Stage, "to_stage"))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    use_case: Mapped[UseCase] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()
+
+
+class FieldChange(Base):
+    """One edit to a proposal after it was first submitted. Append-only."""
+
+    __tablename__ = "field_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    field: Mapped[str] = mapped_column(sa.String(60))
+    old_value: Mapped[str | None] = mapped_column(sa.Text)
+    new_value: Mapped[str | None] = mapped_column(sa.Text)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Review(Base):
+    """One reviewer's scoring of one proposal against the cohort's criteria."""
+
+    __tablename__ = "review"
+    __table_args__ = (
+        sa.UniqueConstraint("use_case_id", "reviewer_id", name="uq_review_use_case_reviewer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    reviewer: Mapped[User] = relationship()
+    scores: Mapped[list[ReviewScore]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+
+    @property
+    def total(self) -> int:
+        return sum(s.score for s in self.scores)
+
+
+class ReviewScore(Base):
+    __tablename__ = "review_score"
+    __table_args__ = (
+        sa.CheckConstraint("score BETWEEN 1 AND 5", "score_range"),
+        sa.UniqueConstraint("review_id", "criterion_id", name="uq_review_score_criterion"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("selection_criterion.id"))
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+    criterion: Mapped[SelectionCriterion] = relationship()
+
+
+class Milestone(Base):
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    planned_on: Mapped[date]
+    actual_on: Mapped[date | None]
+    status: Mapped[MilestoneStatus] = mapped_column(
+        enum_column(MilestoneStatus, "status"), default=MilestoneStatus.PLANNED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    use_case: Mapped[UseCase] = relationship(back_populates="milestones")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS) and (
+            self.planned_on < today
+        )
+
+
+class ProgressReturn(Base):
+    """A periodic return filed by the institution during a pilot, attested by a senior manager."""
+
+    __tablename__ = "progress_return"
+    __table_args__ = (sa.CheckConstraint("period_end >= period_start", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    rag: Mapped[Rag] = mapped_column(enum_column(Rag, "rag"))
+    narrative: Mapped[str] = mapped_column(sa.Text)
+    attested_by_name: Mapped[str] = mapped_column(sa.String(200))
+    attested_by_title: Mapped[str] = mapped_column(sa.String(200))
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    use_case: Mapped[UseCase] = relationship(back_populates="returns")
+    submitted_by: Mapped[User | None] = relationship()
+    kpi_values: Mapped[list[KpiValue]] = relationship(
+        back_populates="progress_return", order_by="KpiValue.position"
+    )
+    incidents: Mapped[list[Incident]] = relationship(back_populates="progress_return")
+    comments: Mapped[list[ReturnComment]] = relationship(
+        back_populates="progress_return", order_by="ReturnComment.at"
+    )
+
+
+class KpiValue(Base):
+    __tablename__ = "kpi_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kpi: Mapped[str] = mapped_column(sa.Text)
+    value: Mapped[str] = mapped_column(sa.String(500))
+
+    progress_return: Mapped[ProgressReturn] = relationship(back_populates="kpi_values")
+
+
+class Incident(Base):
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
+    customer_impact: Mapped[str] = mapped_column(sa.Text, default="")
+    remediation: Mapped[str] = mapped_column(sa.Text, default="")
+    resolved: Mapped[bool] = mapped_column(default=False)
+    occurred_on: Mapped[date | None]
+
+    progress_return: Mapped[ProgressReturn] = relationship(back_populates="incidents")
+
+
+class ReturnComment(Base):
+    __tablename__ = "return_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[str] = mapped_column(sa.Text)
+
+    progress_return: Mapped[ProgressReturn] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+
+class Document(Base):
+    """A file attached to a use case, kept in the database so every app server can serve it."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(120))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    description: Mapped[str] = mapped_column(sa.String(300), default="")
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+
+class Message(Base):
+    """A message on a use case; ``internal`` messages are never shown to institution users."""
+
+    __tablename__ = "message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    body: Mapped[str] = mapped_column(sa.Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+
+    author: Mapped[User] = relationship()

@@ -1,0 +1,120 @@
+"""Who may see and do what on a use case. Pure predicates over the user and the object."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.auth.models import User
+from tracker.auth.permissions import Permission, has
+from tracker.programmes.models import Cohort
+from tracker.programmes.permissions import in_remit, remit_programme_ids
+from tracker.usecases.models import Stage, UseCase, use_case_partner
+
+EDITABLE_STAGES = frozenset({Stage.DRAFT, Stage.CHANGES_REQUESTED})
+PILOT_STAGES = frozenset({Stage.PILOT, Stage.SUSPENDED})
+MILESTONE_STAGES = frozenset({Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED})
+
+
+def is_owner(user: User, use_case: UseCase) -> bool:
+    """An institution user of the institution that leads the use case."""
+    return (
+        has(user, Permission.PROPOSE)
+        and user.institution_id is not None
+        and user.institution_id == use_case.institution_id
+    )
+
+
+def is_partner(user: User, use_case: UseCase) -> bool:
+    """A user of a technology partner named on the use case (read-only access)."""
+    return (
+        user.is_authenticated
+        and user.is_institution_user
+        and user.institution_id is not None
+        and any(p.id == user.institution_id for p in use_case.partners)
+    )
+
+
+def can_view(user: User, use_case: UseCase) -> bool:
+    if not user.is_authenticated or not user.active:
+        return False
+    if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
+        return in_remit(user, use_case.cohort.programme)
+    return is_owner(user, use_case) or is_partner(user, use_case)
+
+
+def can_act_as_regulator(user: User, use_case: UseCase) -> bool:
+    return has(user, Permission.ACT_AS_REGULATOR) and in_remit(user, use_case.cohort.programme)
+
+
+def can_edit(user: User, use_case: UseCase) -> bool:
+    return is_owner(user, use_case) and use_case.stage in EDITABLE_STAGES
+
+
+def can_propose(user: User) -> bool:
+    """Institution users of a financial institution (not a technology partner) propose."""
+    return (
+        has(user, Permission.PROPOSE)
+        and user.institution is not None
+        and not user.institution.is_partner
+        and user.institution.active
+    )
+
+
+def can_propose_in(user: User, cohort: Cohort) -> bool:
+    from tracker.programmes.models import CohortStatus
+
+    return can_propose(user) and cohort.status is CohortStatus.OPEN and cohort.programme.active
+
+
+def can_review(user: User, use_case: UseCase) -> bool:
+    return can_act_as_regulator(user, use_case) and use_case.stage is Stage.UNDER_REVIEW
+
+
+def can_manage_milestones(user: User, use_case: UseCase) -> bool:
+    return can_act_as_regulator(user, use_case) and use_case.stage in MILESTONE_STAGES
+
+
+def can_file_return(user: User, use_case: UseCase) -> bool:
+    return is_owner(user, use_case) and use_case.stage in PILOT_STAGES
+
+
+def can_comment_on_return(user: User, use_case: UseCase) -> bool:
+    return can_act_as_regulator(user, use_case)
+
+
+def can_upload(user: User, use_case: UseCase) -> bool:
+    if use_case.stage.is_closed:
+        return False
+    return is_owner(user, use_case) or can_act_as_regulator(user, use_case)
+
+
+def can_message(user: User, use_case: UseCase) -> bool:
+    return is_owner(user, use_case) or can_act_as_regulator(user, use_case)
+
+
+def can_see_internal(user: User) -> bool:
+    """Internal messages are for the regulator side and admins, never institutions."""
+    return user.is_authenticated and not user.is_institution_user
+
+
+def visible_filter(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause selecting exactly the use cases ``can_view`` allows, for list queries."""
+    if not user.is_authenticated or not user.active:
+        return sa.false()
+    if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
+        programme_ids = remit_programme_ids(user)
+        if programme_ids is None:
+            return sa.true()
+        return UseCase.cohort_id.in_(
+            sa.select(Cohort.id).where(Cohort.programme_id.in_(programme_ids))
+        )
+    if user.is_institution_user and user.institution_id is not None:
+        return sa.or_(
+            UseCase.institution_id == user.institution_id,
+            UseCase.id.in_(
+                sa.select(use_case_partner.c.use_case_id).where(
+                    use_case_partner.c.institution_id == user.institution_id
+                )
+            ),
+        )
+    return sa.false()
