@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from flask_login import login_required
 
+from tracker.usecases import listing as _listing  # noqa: F401  (registers the list routes)
 from tracker.usecases.blueprint import bp
-
-
-@bp.get("/")
-@login_required
-def index() -> str:
-    return "list"
 
 
 @bp.get("/queue")
