@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
+from wtforms import SelectChoice
+
 
 class LabelledEnum(enum.Enum):
     """An enum whose members are ``(value, label)``; templates show ``member.label``."""
@@ -21,8 +23,9 @@ class LabelledEnum(enum.Enum):
             return obj
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(m.value, m.label) for m in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """Form choices: the stored value with the display label."""
+        return [SelectChoice(value=m.value, label=m.label) for m in cls]
 
     def __str__(self) -> str:
         return self.label

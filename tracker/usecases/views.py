@@ -1,20 +1,456 @@
-"""Use-case pages (being built)."""
+"""Use-case pages: proposals, workflow actions, reviews, milestones, returns, documents and
+messages. Every view loads, authorises, then acts."""
 
 from __future__ import annotations
 
-from flask_login import login_required
+import io
+from datetime import date
+from typing import Any
 
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from tracker.extensions import db
+from tracker.formutil import options
+from tracker.institutions.models import Category
+from tracker.programmes.models import Cohort
+from tracker.usecases import forms, permissions, queries, services, workflow
 from tracker.usecases import listing as _listing  # noqa: F401  (registers the list routes)
 from tracker.usecases.blueprint import bp
+from tracker.usecases.models import (
+    Audience,
+    Document,
+    Milestone,
+    MilestoneStatus,
+    ProgressReturn,
+    Rag,
+    Severity,
+    Technique,
+    UseCase,
+)
+
+
+def _today() -> date:
+    return date.today()
+
+
+# ---------------------------------------------------------------- proposals
+
+
+def _proposal_choices(form: forms.ProposalForm, use_case: UseCase | None) -> None:
+    cohorts = queries.open_cohorts()
+    if use_case is not None and use_case.cohort not in cohorts:
+        cohorts.insert(0, use_case.cohort)
+    form.cohort_id.choices = options((c.id, f"{c.programme.name} — {c.name}") for c in cohorts)
+    categories = db.session.scalars(
+        db.select(Category).where(Category.active.is_(True)).order_by(Category.name)
+    ).all()
+    form.category_id.choices = options((c.id, c.name) for c in categories)
+    form.partner_ids.choices = options((p.id, p.name) for p in queries.technology_partners())
+
+
+def _proposal_data(form: forms.ProposalForm) -> services.ProposalData:
+    return services.ProposalData(
+        cohort_id=form.cohort_id.data,
+        category_id=form.category_id.data,
+        title=(form.title.data or "").strip(),
+        summary=form.summary.data or "",
+        problem_statement=form.problem_statement.data or "",
+        technique=Technique(form.technique.data),
+        data_used=form.data_used.data or "",
+        personal_data=bool(form.personal_data.data),
+        audience=Audience(form.audience.data),
+        safeguards=form.safeguards.data or "",
+        kpis=form.kpis.data or "",
+        gpu_hours=form.gpu_hours.data,
+        partner_ids=tuple(form.partner_ids.data or ()),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    """Draft a new proposal for the user's institution."""
+    if not permissions.can_propose(current_user):
+        abort(403)
+    form = forms.ProposalForm()
+    _proposal_choices(form, None)
+    if not form.cohort_id.choices:
+        return render_template("usecases/no_open_cohort.html")
+    if form.validate_on_submit():
+        cohort = db.get_or_404(Cohort, form.cohort_id.data)
+        if not permissions.can_propose_in(current_user, cohort):
+            form.cohort_id.errors.append("This cohort is not open for applications.")
+        else:
+            use_case = services.create_draft(current_user, _proposal_data(form))
+            db.session.commit()
+            flash("Draft saved. Submit it when it is ready.", "success")
+            return redirect(url_for("usecases.detail", id=use_case.id))
+    return render_template("usecases/form.html", form=form, use_case=None)
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(id: int) -> str | Response | tuple[str, int]:
+    """Edit a proposal while it is a draft or changes were requested."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    if not permissions.can_edit(current_user, use_case):
+        abort(403)
+    form = forms.ProposalForm(obj=use_case if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(use_case.version)
+        form.technique.data = use_case.technique.value
+        form.audience.data = use_case.audience.value
+        form.partner_ids.data = [p.id for p in use_case.partners]
+    _proposal_choices(form, use_case)
+    if form.validate_on_submit():
+        cohort = db.get_or_404(Cohort, form.cohort_id.data)
+        if cohort.id != use_case.cohort_id and not permissions.can_propose_in(current_user, cohort):
+            form.cohort_id.errors.append("This cohort is not open for applications.")
+        else:
+            try:
+                changes = services.update_proposal(
+                    use_case, current_user, _proposal_data(form), form.expected_version()
+                )
+                db.session.commit()
+            except services.ConflictError:
+                db.session.rollback()
+                flash(services.ConflictError.message, "danger")
+                return render_template(
+                    "usecases/form.html", form=form, use_case=use_case, conflict=True
+                ), 409
+            flash(
+                f"Saved. {len(changes)} change(s) recorded in the history."
+                if changes
+                else "Saved.",
+                "success",
+            )
+            return redirect(url_for("usecases.detail", id=use_case.id))
+    return render_template("usecases/form.html", form=form, use_case=use_case)
+
+
+def _render_detail(
+    use_case: UseCase,
+    message_form: forms.MessageForm | None = None,
+    document_form: forms.DocumentForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    user = current_user
+    may_message = permissions.can_message(user, use_case)
+    may_upload = permissions.can_upload(user, use_case)
+    see_internal = permissions.can_see_internal(user)
+    html = render_template(
+        "usecases/detail.html",
+        use_case=use_case,
+        actions=workflow.allowed_transitions(use_case, user),
+        blocked=workflow.blocked_transitions(use_case, user),
+        timeline=queries.timeline(use_case, user),
+        documents=queries.documents(use_case),
+        messages=queries.messages(use_case, user),
+        can_edit=permissions.can_edit(user, use_case),
+        can_review=permissions.can_review(user, use_case),
+        can_milestones=permissions.can_manage_milestones(user, use_case),
+        can_file_return=permissions.can_file_return(user, use_case),
+        message_form=(message_form or forms.MessageForm()) if may_message else None,
+        document_form=(document_form or forms.DocumentForm()) if may_upload else None,
+        see_internal=see_internal,
+        today=_today(),
+    )
+    return html, status
+
+
+@bp.get("/<int:id>")
+@login_required
+def detail(id: int) -> tuple[str, int]:
+    """A use case: its proposal, stage, actions, reviews, pilot, returns and timeline."""
+    return _render_detail(queries.get_visible_or_404(id, current_user))
+
+
+# ---------------------------------------------------------------- workflow
+
+
+def _transition_or_404(name: str) -> workflow.Transition:
+    transition = workflow.BY_NAME.get(name)
+    if transition is None:
+        abort(404)
+    return transition
+
+
+def _transition_fields(
+    transition: workflow.Transition, form: forms.VersionedForm
+) -> dict[str, Any]:
+    names: tuple[str, ...]
+    if transition.needs is workflow.Needs.PILOT_TERMS:
+        names = ("pilot_started_on", "pilot_duration_weeks", "pilot_limits", "pilot_data_scope")
+    elif transition.needs is workflow.Needs.EXIT_REPORT:
+        names = ("exit_outcome", "exit_lessons", "exit_conditions")
+    else:
+        return {}
+    return {
+        n: (form[n].data.strip() if isinstance(form[n].data, str) else form[n].data) for n in names
+    }
+
+
+@bp.route("/<int:id>/actions/<name>", methods=["GET", "POST"])
+@login_required
+def transition(id: int, name: str) -> str | Response | tuple[str, int]:
+    """Apply a workflow action. The workflow table decides whether it is allowed."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    action = _transition_or_404(name)
+    if not workflow.is_allowed(action, use_case, current_user):
+        abort(403)
+    form = forms.FORMS_BY_NEED[action.needs]()
+    if request.method == "GET":
+        form.version.data = str(use_case.version)
+    elif form.validate_on_submit():
+        try:
+            services.apply_transition(
+                use_case,
+                action,
+                current_user,
+                form.expected_version(),
+                fields=_transition_fields(action, form),
+                reason=form.reason.data,
+            )
+            db.session.commit()
+        except services.ConflictError:
+            db.session.rollback()
+            flash(services.ConflictError.message, "danger")
+            use_case = queries.get_visible_or_404(id, current_user)
+            return render_template(
+                "usecases/transition.html", form=form, use_case=use_case, action=action
+            ), 409
+        flash(
+            f"{action.label}: done. The use case is now {action.target.label.lower()}.", "success"
+        )
+        return redirect(url_for("usecases.detail", id=use_case.id))
+    return render_template("usecases/transition.html", form=form, use_case=use_case, action=action)
+
+
+@bp.route("/<int:id>/review", methods=["GET", "POST"])
+@login_required
+def review(id: int) -> str | Response:
+    """Score a proposal against the cohort's selection criteria (one review per reviewer)."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    if not permissions.can_review(current_user, use_case):
+        abort(403)
+    criteria = use_case.cohort.criteria
+    form_class = forms.review_form_class([(c.id, c.name) for c in criteria])
+    mine = next((r for r in use_case.reviews if r.reviewer_id == current_user.id), None)
+    form = form_class()
+    if request.method == "GET" and mine is not None:
+        form.overall_comment.data = mine.overall_comment
+        for s in mine.scores:
+            form[f"score_{s.criterion_id}"].data = str(s.score)
+            form[f"comment_{s.criterion_id}"].data = s.comment
+    if form.validate_on_submit():
+        scores = {
+            c.id: (int(form[f"score_{c.id}"].data), form[f"comment_{c.id}"].data or "")
+            for c in criteria
+        }
+        services.save_review(use_case, current_user, scores, form.overall_comment.data or "")
+        db.session.commit()
+        flash("Your scores have been saved.", "success")
+        return redirect(url_for("usecases.detail", id=use_case.id) + "#reviews")
+    return render_template(
+        "usecases/review.html", form=form, use_case=use_case, criteria=criteria, mine=mine
+    )
 
 
 @bp.get("/queue")
 @login_required
 def queue() -> str:
-    return "queue"
+    """What waits on the regulator: proposals to review and overdue progress returns."""
+    if not current_user.is_authenticated or current_user.is_institution_user:
+        abort(403)
+    return render_template(
+        "usecases/queue.html",
+        proposals=queries.review_queue(current_user),
+        overdue=queries.overdue_returns(current_user, _today()),
+        today=_today(),
+    )
 
 
-@bp.get("/new")
+# ---------------------------------------------------------------- milestones
+
+
+@bp.route("/<int:id>/milestones/new", methods=["GET", "POST"])
+@bp.route("/<int:id>/milestones/<int:milestone_id>", methods=["GET", "POST"])
 @login_required
-def new() -> str:
-    return "new"
+def milestone(id: int, milestone_id: int | None = None) -> str | Response:
+    """Add or update a milestone of a selected or piloting use case."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    existing = None
+    if milestone_id is not None:
+        existing = db.session.get(Milestone, milestone_id)
+        if existing is None or existing.use_case_id != use_case.id:
+            abort(404)
+    if not permissions.can_manage_milestones(current_user, use_case):
+        abort(403)
+    form = forms.MilestoneForm(obj=existing if request.method == "GET" else None)
+    if request.method == "GET" and existing is not None:
+        form.status.data = existing.status.value
+    if form.validate_on_submit():
+        services.save_milestone(
+            use_case,
+            existing,
+            title=form.title.data or "",
+            planned_on=form.planned_on.data,
+            actual_on=form.actual_on.data,
+            status=MilestoneStatus(form.status.data),
+        )
+        db.session.commit()
+        flash("Milestone saved.", "success")
+        return redirect(url_for("usecases.detail", id=use_case.id) + "#milestones")
+    return render_template(
+        "usecases/milestone.html", form=form, use_case=use_case, milestone=existing
+    )
+
+
+# ---------------------------------------------------------------- progress returns
+
+
+def _load_return(use_case: UseCase, return_id: int) -> ProgressReturn:
+    found = next((r for r in use_case.returns if r.id == return_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/<int:id>/returns/new", methods=["GET", "POST"])
+@login_required
+def new_return(id: int) -> str | Response:
+    """File a progress return for a pilot, attested by a named senior manager."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    if not permissions.can_file_return(current_user, use_case):
+        abort(403)
+    kpis = use_case.kpi_list
+    form = forms.return_form_class(kpis)()
+    if request.method == "GET":
+        last = use_case.returns[-1] if use_case.returns else None
+        start = last.period_end if last else use_case.pilot_started_on
+        form.period_start.data = start
+        form.period_end.data = _today()
+    if form.validate_on_submit():
+        incidents = tuple(
+            services.IncidentData(
+                description=sub.form.description.data or "",
+                severity=Severity(sub.form.severity.data),
+                customer_impact=sub.form.customer_impact.data or "",
+                remediation=sub.form.remediation.data or "",
+            )
+            for sub in form.incident_forms()
+            if not sub.form.is_blank
+        )
+        data = services.ReturnData(
+            period_start=form.period_start.data,
+            period_end=form.period_end.data,
+            rag=Rag(form.rag.data),
+            narrative=form.narrative.data or "",
+            attested_by_name=form.attested_by_name.data or "",
+            attested_by_title=form.attested_by_title.data or "",
+            kpi_values=tuple(
+                (kpi, f.data or "") for kpi, f in zip(kpis, form.kpi_fields(), strict=True)
+            ),
+            incidents=incidents,
+        )
+        filed = services.file_return(use_case, current_user, data)
+        db.session.commit()
+        flash("Progress return filed.", "success")
+        return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
+    return render_template("usecases/return_form.html", form=form, use_case=use_case)
+
+
+@bp.route("/<int:id>/returns/<int:return_id>", methods=["GET", "POST"])
+@login_required
+def return_detail(id: int, return_id: int) -> str | Response:
+    """A progress return with its KPI values, incidents and the regulator's comments."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    filed = _load_return(use_case, return_id)
+    may_comment = permissions.can_comment_on_return(current_user, use_case)
+    form = forms.CommentForm() if may_comment else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit():
+            services.comment_on_return(filed, current_user, form.body.data or "")
+            db.session.commit()
+            flash("Comment added.", "success")
+            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+    return render_template("usecases/return_detail.html", use_case=use_case, filed=filed, form=form)
+
+
+# ---------------------------------------------------------------- documents and messages
+
+
+@bp.post("/<int:id>/documents")
+@login_required
+def upload(id: int) -> Response | tuple[str, int]:
+    """Attach a file; its type is checked by content and its name sanitised."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    if not permissions.can_upload(current_user, use_case):
+        abort(403)
+    form = forms.DocumentForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        try:
+            services.add_document(
+                use_case,
+                current_user,
+                upload_file.filename or "",
+                upload_file.read(),
+                form.description.data or "",
+            )
+        except services.UploadError as exc:
+            db.session.rollback()
+            form.file.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Document uploaded.", "success")
+            return redirect(url_for("usecases.detail", id=id) + "#documents")
+    flash("The document was not uploaded. See the message beside the file field.", "danger")
+    return _render_detail(use_case, document_form=form, status=400)
+
+
+@bp.get("/<int:id>/documents/<int:document_id>")
+@login_required
+def download(id: int, document_id: int) -> Response:
+    """Download a document to users who may see its use case."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    document = db.session.get(Document, document_id)
+    if document is None or document.use_case_id != use_case.id:
+        abort(404)
+    return send_file(
+        io.BytesIO(document.data),
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=document.filename,
+        max_age=0,
+    )
+
+
+@bp.post("/<int:id>/messages")
+@login_required
+def post_message(id: int) -> Response | tuple[str, int]:
+    """Post a message; only the regulator side may mark it internal."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    if not permissions.can_message(current_user, use_case):
+        abort(403)
+    form = forms.MessageForm()
+    if form.validate_on_submit():
+        internal = bool(form.internal.data) and permissions.can_see_internal(current_user)
+        services.post_message(use_case, current_user, form.body.data or "", internal)
+        db.session.commit()
+        flash("Internal note added." if internal else "Message sent.", "success")
+        return redirect(url_for("usecases.detail", id=id) + "#messages")
+    flash("The message was not sent. See the message form below.", "danger")
+    return _render_detail(use_case, message_form=form, status=400)

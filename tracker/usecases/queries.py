@@ -1,0 +1,263 @@
+"""Read side of use cases, shared by views, dashboards and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.institutions.models import Institution, InstitutionKind
+from tracker.programmes.models import Cohort, CohortStatus, Programme
+from tracker.usecases import permissions
+from tracker.usecases.models import (
+    Document,
+    FieldChange,
+    Message,
+    ProgressReturn,
+    ReturnComment,
+    Review,
+    ReviewScore,
+    Stage,
+    StageTransition,
+    UseCase,
+)
+
+
+def get_visible_or_404(use_case_id: int, user: User) -> UseCase:
+    """The use case with what its page shows, or 404 — also when the user may not see it, so
+    that another institution's records are not revealed to exist."""
+    use_case = db.session.scalar(
+        sa.select(UseCase)
+        .where(UseCase.id == use_case_id)
+        .options(
+            joinedload(UseCase.cohort).options(
+                joinedload(Cohort.programme).selectinload(Programme.participants),
+                selectinload(Cohort.criteria),
+            ),
+            joinedload(UseCase.institution),
+            joinedload(UseCase.category),
+            selectinload(UseCase.partners),
+            selectinload(UseCase.reviews)
+            .selectinload(Review.scores)
+            .joinedload(ReviewScore.criterion),
+            selectinload(UseCase.reviews).joinedload(Review.reviewer),
+            selectinload(UseCase.milestones),
+            selectinload(UseCase.returns).selectinload(ProgressReturn.kpi_values),
+            selectinload(UseCase.returns).selectinload(ProgressReturn.incidents),
+            selectinload(UseCase.returns).joinedload(ProgressReturn.submitted_by),
+            selectinload(UseCase.returns)
+            .selectinload(ProgressReturn.comments)
+            .joinedload(ReturnComment.author),
+            selectinload(UseCase.transitions).joinedload(StageTransition.actor),
+        )
+    )
+    if use_case is None or not permissions.can_view(user, use_case):
+        abort(404)
+    return use_case
+
+
+def open_cohorts() -> list[Cohort]:
+    """Cohorts taking applications, for the proposal form."""
+    return list(
+        db.session.scalars(
+            sa.select(Cohort)
+            .join(Cohort.programme)
+            .where(Cohort.status == CohortStatus.OPEN, Programme.active.is_(True))
+            .options(joinedload(Cohort.programme))
+            .order_by(Programme.name, Cohort.name)
+        )
+    )
+
+
+def technology_partners() -> list[Institution]:
+    return list(
+        db.session.scalars(
+            sa.select(Institution)
+            .where(Institution.kind == InstitutionKind.TECH_PARTNER, Institution.active.is_(True))
+            .order_by(Institution.name)
+        )
+    )
+
+
+def documents(use_case: UseCase) -> list[Document]:
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(Document.use_case_id == use_case.id)
+            .options(joinedload(Document.uploaded_by))
+            .order_by(Document.uploaded_at.desc())
+        )
+    )
+
+
+def messages(use_case: UseCase, user: User) -> list[Message]:
+    """Messages the user may read: internal ones only for the regulator side."""
+    query = sa.select(Message).where(Message.use_case_id == use_case.id)
+    if not permissions.can_see_internal(user):
+        query = query.where(Message.internal.is_(False))
+    return list(db.session.scalars(query.options(joinedload(Message.author)).order_by(Message.at)))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # transition, edit, message, return, comment, document, review, created
+    actor: str
+    title: str
+    body: str = ""
+    internal: bool = False
+    anchor: str = ""
+
+
+def timeline(use_case: UseCase, user: User) -> list[TimelineEntry]:
+    """Everything on record about the use case, newest first, as this user may see it."""
+    entries: list[TimelineEntry] = []
+    for t in use_case.transitions:
+        title = (
+            "Draft created"
+            if t.from_stage is None
+            else f"{t.from_stage.label} → {t.to_stage.label}"
+        )
+        body = t.reason or ""
+        if t.details:
+            body = "\n".join(
+                filter(None, [body, *(f"{k.replace('_', ' ')}: {v}" for k, v in t.details.items())])
+            )
+        entries.append(TimelineEntry(t.at, "transition", _name(t.actor), title, body))
+    changes = db.session.scalars(
+        sa.select(FieldChange)
+        .where(FieldChange.use_case_id == use_case.id)
+        .options(joinedload(FieldChange.actor))
+    )
+    from tracker.usecases.services import FIELD_LABELS
+
+    for c in changes:
+        entries.append(
+            TimelineEntry(
+                c.at,
+                "edit",
+                _name(c.actor),
+                f"Changed {FIELD_LABELS.get(c.field, c.field)}",
+                f"Before: {c.old_value or '—'}\nAfter: {c.new_value or '—'}",
+            )
+        )
+    for m in messages(use_case, user):
+        entries.append(
+            TimelineEntry(
+                m.at,
+                "message",
+                _name(m.author),
+                "Internal note" if m.internal else "Message",
+                m.body,
+                internal=m.internal,
+            )
+        )
+    for r in use_case.returns:
+        entries.append(
+            TimelineEntry(
+                r.submitted_at,
+                "return",
+                _name(r.submitted_by),
+                f"Progress return {r.period_start:%d %b %Y} – {r.period_end:%d %b %Y}: "
+                f"{r.rag.label}",
+                r.narrative,
+                anchor=f"return-{r.id}",
+            )
+        )
+        for comment in r.comments:
+            entries.append(
+                TimelineEntry(
+                    comment.at,
+                    "comment",
+                    _name(comment.author),
+                    f"Comment on the return to {r.period_end:%d %b %Y}",
+                    comment.body,
+                    anchor=f"return-{r.id}",
+                )
+            )
+    for d in documents(use_case):
+        entries.append(
+            TimelineEntry(d.uploaded_at, "document", _name(d.uploaded_by), f"Uploaded {d.filename}")
+        )
+    if permissions.can_see_internal(user):
+        for review in use_case.reviews:
+            entries.append(
+                TimelineEntry(
+                    review.at,
+                    "review",
+                    _name(review.reviewer),
+                    f"Scored the proposal: {review.total} points",
+                    review.overall_comment,
+                    internal=True,
+                )
+            )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def _name(user: User | None) -> str:
+    return user.name if user is not None else "System"
+
+
+def review_queue(user: User) -> list[UseCase]:
+    """Proposals waiting on the regulator in the user's remit, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(UseCase)
+            .where(
+                UseCase.stage.in_((Stage.SUBMITTED, Stage.UNDER_REVIEW)),
+                permissions.visible_filter(user),
+            )
+            .options(
+                joinedload(UseCase.institution),
+                joinedload(UseCase.category),
+                joinedload(UseCase.cohort).joinedload(Cohort.programme),
+                selectinload(UseCase.reviews),
+            )
+            .order_by(UseCase.stage_changed_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OverdueReturn:
+    use_case: UseCase
+    last_period_end: date | None
+    due_on: date
+    days_overdue: int
+
+
+def overdue_returns(user: User, today: date) -> list[OverdueReturn]:
+    """Pilots whose next progress return is past due: the last period end (or the pilot start)
+    plus the cohort's return interval is before today."""
+    last_end = (
+        sa.select(
+            ProgressReturn.use_case_id, sa.func.max(ProgressReturn.period_end).label("last_end")
+        )
+        .group_by(ProgressReturn.use_case_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(UseCase, last_end.c.last_end)
+        .outerjoin(last_end, last_end.c.use_case_id == UseCase.id)
+        .where(UseCase.stage == Stage.PILOT, permissions.visible_filter(user))
+        .options(
+            joinedload(UseCase.institution),
+            joinedload(UseCase.cohort).joinedload(Cohort.programme),
+        )
+    ).all()
+    result = []
+    for use_case, last in rows:
+        start = last or use_case.pilot_started_on
+        if start is None:
+            continue
+        due = start + timedelta(days=use_case.cohort.return_interval_days)
+        if due < today:
+            result.append(OverdueReturn(use_case, last, due, (today - due).days))
+    result.sort(key=lambda o: o.days_overdue, reverse=True)
+    return result
