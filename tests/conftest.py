@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -48,6 +49,14 @@ def test_database_url(tmp_path_factory: pytest.TempPathFactory, worker: str = "m
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, so it gets its own app context, ``g`` and
+    database session, as in production, instead of reusing the test's app context."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(url: str, **extra: Any) -> Flask:
     config: dict[str, Any] = {
         "TESTING": True,
@@ -59,7 +68,9 @@ def make_app(url: str, **extra: Any) -> Flask:
         "SERVER_NAME": "localhost",
     }
     config.update(extra)
-    return create_app(config)
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    return application
 
 
 @pytest.fixture(scope="session")

@@ -352,3 +352,16 @@ class Message(Base):
     internal: Mapped[bool] = mapped_column(default=False)
 
     author: Mapped[User] = relationship()
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or remove a history row."""
+
+
+def _refuse_change(_mapper: object, _connection: object, target: object) -> None:
+    raise HistoryIsAppendOnly(f"{type(target).__name__} rows are never updated or deleted")
+
+
+for _history_model in (StageTransition, FieldChange):
+    sa.event.listen(_history_model, "before_update", _refuse_change)
+    sa.event.listen(_history_model, "before_delete", _refuse_change)

@@ -372,7 +372,7 @@ def new_return(id: int) -> str | Response:
 
 @bp.route("/<int:id>/returns/<int:return_id>", methods=["GET", "POST"])
 @login_required
-def return_detail(id: int, return_id: int) -> str | Response:
+def return_detail(id: int, return_id: int) -> Response | tuple[str, int]:
     """A progress return with its KPI values, incidents and the regulator's comments."""
     use_case = queries.get_visible_or_404(id, current_user)
     filed = _load_return(use_case, return_id)
@@ -386,7 +386,8 @@ def return_detail(id: int, return_id: int) -> str | Response:
             db.session.commit()
             flash("Comment added.", "success")
             return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
-    return render_template("usecases/return_detail.html", use_case=use_case, filed=filed, form=form)
+    html = render_template("usecases/return_detail.html", use_case=use_case, filed=filed, form=form)
+    return html, 400 if request.method == "POST" else 200
 
 
 # ---------------------------------------------------------------- documents and messages
