@@ -9,7 +9,7 @@ from tests.conftest import World
 from tracker.extensions import db
 from tracker.programmes.models import CohortStatus
 from tracker.usecases import workflow
-from tracker.usecases.models import HistoryIsAppendOnly, Stage, StageTransition
+from tracker.usecases.models import HistoryIsAppendOnlyError, Stage, StageTransition
 
 # (stage, who) -> the actions allowed. "bank" leads the use case, "reviewer" is HKMA staff in
 # the programme, "sfc" is staff of a participating regulator, "ia" takes no part, "partner" is
@@ -101,11 +101,11 @@ def test_history_rows_cannot_be_changed_or_deleted(world: World):
     db.session.commit()
     row = db.session.query(StageTransition).one()
     row.reason = "rewritten"
-    with pytest.raises(HistoryIsAppendOnly):
+    with pytest.raises(HistoryIsAppendOnlyError):
         db.session.flush()
     db.session.rollback()
     row = db.session.query(StageTransition).first()
     db.session.delete(row)
-    with pytest.raises(HistoryIsAppendOnly):
+    with pytest.raises(HistoryIsAppendOnlyError):
         db.session.flush()
     db.session.rollback()

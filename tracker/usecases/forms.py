@@ -160,10 +160,19 @@ class MilestoneForm(FlaskForm):
     status = SelectField("Status", choices=MilestoneStatus.choices())
 
     def validate_actual_on(self, field: DateField) -> None:
-        if self.status.data == MilestoneStatus.DONE.value and field.data is None:
-            raise ValidationError("Give the date the milestone was reached.")
         if field.data and field.data > date.today():
             raise ValidationError("The actual date cannot be in the future.")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Optional() ends the field's own chain when it is empty, so check completion here.
+        valid = super().validate(extra_validators)
+        if self.status.data == MilestoneStatus.DONE.value and self.actual_on.data is None:
+            self.actual_on.errors = [
+                *self.actual_on.errors,
+                "Give the date the milestone was reached.",
+            ]
+            valid = False
+        return valid
 
 
 class IncidentForm(Form):

@@ -354,12 +354,12 @@ class Message(Base):
     author: Mapped[User] = relationship()
 
 
-class HistoryIsAppendOnly(RuntimeError):
+class HistoryIsAppendOnlyError(RuntimeError):
     """Raised when code tries to change or remove a history row."""
 
 
 def _refuse_change(_mapper: object, _connection: object, target: object) -> None:
-    raise HistoryIsAppendOnly(f"{type(target).__name__} rows are never updated or deleted")
+    raise HistoryIsAppendOnlyError(f"{type(target).__name__} rows are never updated or deleted")
 
 
 for _history_model in (StageTransition, FieldChange):
