@@ -1,0 +1,47 @@
+"""Health check and configuration."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from tests.conftest import make_app
+from tracker import config
+
+
+def test_health_reports_an_unreachable_database():
+    app = make_app("postgresql://nobody@127.0.0.1:1/none")
+    with app.app_context():
+        response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "error" and body["database"] == "unreachable"
+    assert body["reason"]
+
+
+def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    first = config.load(tmp_path)["SECRET_KEY"]
+    second = config.load(tmp_path)["SECRET_KEY"]
+    assert first == second and len(first) == 64
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_environment_variables_configure_the_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "postgresql://u@db.internal/tracker")
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "from-env")
+    monkeypatch.setenv("TRACKER_MAX_UPLOAD_MB", "5")
+    monkeypatch.setenv("TRACKER_SECURE_COOKIES", "false")
+    settings = config.load(tmp_path)
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal/tracker"
+    assert settings["SECRET_KEY"] == "from-env"
+    assert settings["TRACKER_MAX_UPLOAD_BYTES"] == 5 * 1024 * 1024
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "k")
+    assert config.load(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/tracker.db"

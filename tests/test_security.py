@@ -1,0 +1,93 @@
+"""CSRF on every form, POST for every change, headers and cookies, error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import World, csrf_token, login, make_app
+
+
+@pytest.fixture
+def csrf_app(database_url):  # type: ignore[no-untyped-def]
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+
+
+def _post_rules(app) -> list[str]:  # type: ignore[no-untyped-def]
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or ()):
+            continue
+        values: dict[str, object] = {}
+        for arg in rule.arguments:
+            converter = rule._converters.get(arg)
+            items = getattr(converter, "items", None)
+            values[arg] = sorted(items)[0] if items else 1
+        if "name" in rule.arguments:
+            values["name"] = "submit"
+        urls.append(rule.build(values, append_unknown=False)[1])
+    return urls
+
+
+def test_every_post_route_refuses_a_request_without_csrf_token(csrf_app, world: World):
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = csrf_token(page)
+    response = client.post(
+        "/login",
+        data={"email": world.admin.email, "password": "correct-horse-battery", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    urls = _post_rules(csrf_app)
+    assert len(urls) > 10
+    for url in urls:
+        response = client.post(url, data={"anything": "x"})
+        assert response.status_code == 400, url
+        assert "Form expired" in response.get_data(as_text=True), url
+
+
+def test_login_without_token_is_refused(csrf_app, world: World):
+    client = csrf_app.test_client()
+    response = client.post(
+        "/login", data={"email": world.admin.email, "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 400
+
+
+def test_logout_is_post_only(client, world: World):
+    login(client, world.reviewer)
+    assert client.get("/logout").status_code == 405
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_production_cookie_settings(database_url):
+    app = make_app(database_url, SECURE_COOKIES=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 8 * 3600
+    assert app.config["MAX_CONTENT_LENGTH"] == 21 * 1024 * 1024
+
+
+def test_error_pages(client, world: World):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "There is no page at this address." in response.get_data(as_text=True)
+    login(client, world.bank_user)
+    response = client.get("/use-cases/queue")
+    assert response.status_code == 403
+    assert "Not allowed" in response.get_data(as_text=True)
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get("/dashboard")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
