@@ -21,6 +21,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("dashboard.cohorts", "Cohorts"),
         ("dashboard.institutions", "Institutions"),
         ("reports.register", "Reports"),
+        ("admin.cohorts", "Cohort set-up"),
         ("admin.categories", "Categories"),
     ),
     Role.SUPERVISOR: (
@@ -50,4 +51,8 @@ ADMIN_NAV: tuple[tuple[str, str], ...] = (
 
 
 def nav_items(user: User) -> tuple[tuple[str, str], ...]:
-    return NAV[user.role]
+    """The user's menu; technology partners read use cases but do not propose them."""
+    items = NAV[user.role]
+    if user.institution is not None and user.institution.is_partner:
+        items = tuple(item for item in items if item[0] != "usecases.new")
+    return items

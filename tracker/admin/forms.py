@@ -1,0 +1,446 @@
+"""Forms for reference data and accounts. Every rule a user can break is checked here, with
+its message beside the field, before anything is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from tracker.admin import queries
+from tracker.admin.services import CohortData, ProgrammeData, plan_criteria
+from tracker.auth.models import Role, User
+from tracker.auth.passwords import MIN_PASSWORD_LENGTH
+from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator, Sector
+
+CRITERION_MAX_LENGTH = 120
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a group of checkboxes (rendered by the ``field`` macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def optional_id(value: Any) -> int | None:
+    """Coerce a select's value to an id; the empty placeholder option means none."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+class AtLeastOne:
+    """A multiple choice needs one ticked box. Unlike ``DataRequired`` it sets no ``required``
+    flag, which on a checkbox group would tell assistive technology every box is required."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, _form: FlaskForm, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
+
+
+def _placeholder(text: str) -> list[tuple[str, str]]:
+    return [("", text)]
+
+
+def _not_before(later: date | None, earlier: date | None, message: str) -> None:
+    if later is not None and earlier is not None and later < earlier:
+        raise ValidationError(message)
+
+
+class RegulatorForm(FlaskForm):
+    code = StringField(
+        "Code",
+        description="A short code such as HKMA or SFC, shown throughout the tracker.",
+        filters=[strip, upper],
+        validators=[
+            DataRequired(message="Enter a code."),
+            Length(max=16),
+            Regexp(r"^[A-Z0-9-]+$", message="Use letters, digits and hyphens only."),
+        ],
+    )
+    name_en = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+    )
+    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=200)])
+
+    def __init__(self, current: Regulator | None = None, **kwargs: Any) -> None:
+        super().__init__(obj=current, **kwargs)
+        self.current = current
+
+    def validate_code(self, field: StringField) -> None:
+        if queries.is_taken(
+            Regulator.code, field.data, exclude_id=self.current.id if self.current else None
+        ):
+            raise ValidationError("Another regulator already uses this code.")
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+    )
+    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=200)])
+    description = TextAreaField("Description", filters=[strip], validators=[Length(max=5000)])
+    lead_regulator_id = SelectField(
+        "Lead regulator",
+        coerce=optional_id,
+        validators=[DataRequired(message="Choose the lead regulator.")],
+    )
+    participant_ids = MultiCheckboxField(
+        "Participating regulators",
+        coerce=int,
+        description="Their staff and supervisors see this programme. The lead is always included.",
+    )
+    sectors = MultiCheckboxField(
+        "Sectors",
+        choices=Sector.choices(),
+        validators=[AtLeastOne("Choose at least one sector.")],
+    )
+    starts_on = DateField("Starts on", validators=[Optional()])
+    ends_on = DateField("Ends on", validators=[Optional()])
+
+    def __init__(self, current: Programme | None = None, **kwargs: Any) -> None:
+        if current is not None:
+            kwargs.setdefault("participant_ids", [r.id for r in current.participants])
+        super().__init__(obj=current, **kwargs)
+        self.current = current
+        keep = current.regulator_ids if current else set()
+        choices = queries.regulator_choices(keep)
+        self.lead_regulator_id.choices = _placeholder("Choose a regulator") + choices
+        self.participant_ids.choices = choices
+
+    def validate_name(self, field: StringField) -> None:
+        if queries.is_taken(
+            Programme.name, field.data, exclude_id=self.current.id if self.current else None
+        ):
+            raise ValidationError("Another programme already has this name.")
+
+    def validate_ends_on(self, field: DateField) -> None:
+        _not_before(field.data, self.starts_on.data, "The end date cannot be before the start.")
+
+    def to_data(self) -> ProgrammeData:
+        return ProgrammeData(
+            name=self.name.data,
+            name_zh=self.name_zh.data or None,
+            description=self.description.data or "",
+            lead_regulator_id=self.lead_regulator_id.data,
+            participant_ids=list(self.participant_ids.data or []),
+            sectors=list(self.sectors.data or []),
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+        )
+
+
+class CohortForm(FlaskForm):
+    programme_id = SelectField(
+        "Programme", coerce=optional_id, validators=[DataRequired(message="Choose the programme.")]
+    )
+    name = StringField(
+        "Name",
+        filters=[strip],
+        description="Unique within the programme, for example “Cohort 2”.",
+        validators=[DataRequired(message="Enter a name."), Length(max=120)],
+    )
+    applications_open_on = DateField("Applications open on", validators=[Optional()])
+    applications_close_on = DateField("Applications close on", validators=[Optional()])
+    selection_on = DateField("Selection announced on", validators=[Optional()])
+    pilot_starts_on = DateField("Pilots start on (planned)", validators=[Optional()])
+    pilot_ends_on = DateField("Pilots end on (planned)", validators=[Optional()])
+    status = SelectField("Status", choices=CohortStatus.choices(), coerce=CohortStatus)
+    return_interval_days = IntegerField(
+        "Progress return every (days)",
+        default=30,
+        description="Pilots in this cohort file a progress return at this interval.",
+        validators=[
+            InputRequired(message="Enter a number of days."),
+            NumberRange(min=1, max=366, message="Enter a number of days from 1 to 366."),
+        ],
+    )
+
+    def __init__(self, user: User, current: Cohort | None = None, **kwargs: Any) -> None:
+        super().__init__(obj=current, **kwargs)
+        self.current = current
+        keep = [current.programme_id] if current else []
+        self.programmes = {p.id: p for p in queries.manageable_programmes(user, keep)}
+        self.programme_id.choices = _placeholder("Choose a programme") + [
+            (p.id, p.name if p.active else f"{p.name} (inactive)") for p in self.programmes.values()
+        ]
+
+    @property
+    def programme(self) -> Programme | None:
+        return self.programmes.get(self.programme_id.data) if self.programme_id.data else None
+
+    def validate_programme_id(self, field: SelectField) -> None:
+        current = self.current
+        if (
+            current is not None
+            and field.data != current.programme_id
+            and queries.has_use_cases(current)
+        ):
+            raise ValidationError(
+                "This cohort already holds use cases, so it cannot move to another programme."
+            )
+
+    def validate_name(self, field: StringField) -> None:
+        if self.programme_id.data is None:
+            return
+        if queries.is_taken(
+            Cohort.name,
+            field.data,
+            exclude_id=self.current.id if self.current else None,
+            scope=Cohort.programme_id == self.programme_id.data,
+        ):
+            raise ValidationError("This programme already has a cohort with this name.")
+
+    def validate_applications_close_on(self, field: DateField) -> None:
+        _not_before(
+            field.data,
+            self.applications_open_on.data,
+            "Applications cannot close before they open.",
+        )
+
+    def validate_selection_on(self, field: DateField) -> None:
+        _not_before(
+            field.data,
+            self.applications_close_on.data,
+            "Selection cannot be announced before applications close.",
+        )
+
+    def validate_pilot_ends_on(self, field: DateField) -> None:
+        _not_before(field.data, self.pilot_starts_on.data, "Pilots cannot end before they start.")
+
+    def to_data(self) -> CohortData:
+        return CohortData(
+            programme_id=self.programme_id.data,
+            name=self.name.data,
+            applications_open_on=self.applications_open_on.data,
+            applications_close_on=self.applications_close_on.data,
+            selection_on=self.selection_on.data,
+            pilot_starts_on=self.pilot_starts_on.data,
+            pilot_ends_on=self.pilot_ends_on.data,
+            status=self.status.data,
+            return_interval_days=self.return_interval_days.data,
+        )
+
+
+class CohortEditForm(CohortForm):
+    criteria_text = TextAreaField(
+        "Selection criteria",
+        description="One criterion per line, in the order reviewers score them. "
+        "A criterion that reviewers have already scored against cannot be removed.",
+        validators=[DataRequired(message="List at least one criterion.")],
+    )
+
+    def __init__(self, user: User, current: Cohort, **kwargs: Any) -> None:
+        kwargs.setdefault("criteria_text", "\n".join(c.name for c in current.criteria))
+        super().__init__(user, current, **kwargs)
+
+    @property
+    def criteria(self) -> list[str]:
+        lines = (self.criteria_text.data or "").splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+    def validate_criteria_text(self, _field: TextAreaField) -> None:
+        names = self.criteria
+        if not names:
+            raise ValidationError("List at least one criterion.")
+        too_long = [n for n in names if len(n) > CRITERION_MAX_LENGTH]
+        if too_long:
+            raise ValidationError(
+                f"Keep each criterion to {CRITERION_MAX_LENGTH} characters: “{too_long[0][:40]}…”."
+            )
+        seen: set[str] = set()
+        for name in names:
+            if name.casefold() in seen:
+                raise ValidationError(f"“{name}” is listed twice.")
+            seen.add(name.casefold())
+        if self.current is None:
+            return
+        scores = queries.scored_criteria(self.current)
+        removed = plan_criteria(list(self.current.criteria), names).removed
+        blocked = [c for c in removed if scores.get(c.id)]
+        if blocked:
+            described = "; ".join(f"“{c.name}” ({scores[c.id]} scores)" for c in blocked)
+            raise ValidationError(
+                "Reviewers have already scored proposals against "
+                f"{described}. Those scores would lose their criterion, so keep it in the list."
+            )
+
+
+class InstitutionForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+    )
+    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=200)])
+    kind = SelectField("Kind", choices=InstitutionKind.choices(), coerce=InstitutionKind)
+    regulator_id = SelectField(
+        "Supervising regulator",
+        coerce=optional_id,
+        description="Required for every kind except technology partners.",
+    )
+
+    def __init__(self, current: Institution | None = None, **kwargs: Any) -> None:
+        super().__init__(obj=current, **kwargs)
+        self.current = current
+        keep = [current.regulator_id] if current and current.regulator_id else []
+        self.regulator_id.choices = _placeholder("None") + queries.regulator_choices(keep)
+
+    def validate_name(self, field: StringField) -> None:
+        if queries.is_taken(
+            Institution.name, field.data, exclude_id=self.current.id if self.current else None
+        ):
+            raise ValidationError("Another institution already has this name.")
+
+    def validate_regulator_id(self, field: SelectField) -> None:
+        if field.data is None and self.kind.data is not InstitutionKind.TECH_PARTNER:
+            raise ValidationError(
+                "Choose the supervising regulator: only technology partners may have none."
+            )
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(message="Enter a name."), Length(max=120)],
+    )
+    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=120)])
+    description = TextAreaField("Description", filters=[strip], validators=[Length(max=5000)])
+
+    def __init__(self, current: Category | None = None, **kwargs: Any) -> None:
+        super().__init__(obj=current, **kwargs)
+        self.current = current
+
+    def validate_name(self, field: StringField) -> None:
+        if queries.is_taken(
+            Category.name, field.data, exclude_id=self.current.id if self.current else None
+        ):
+            raise ValidationError("Another category already has this name.")
+
+
+_PASSWORD_LENGTH = Length(
+    min=MIN_PASSWORD_LENGTH, max=200, message="Use from %(min)d to %(max)d characters."
+)
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[strip, lower],
+        validators=[
+            DataRequired(message="Enter an email address."),
+            Length(max=254),
+            Email(check_deliverability=False, message="Enter a valid email address."),
+        ],
+    )
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+    )
+    role = SelectField("Role", choices=Role.choices(), coerce=Role)
+    regulator_id = SelectField(
+        "Regulator",
+        coerce=optional_id,
+        description="Required for regulator staff and supervisors.",
+    )
+    institution_id = SelectField(
+        "Institution",
+        coerce=optional_id,
+        description="Required for institution users.",
+    )
+
+    def __init__(self, actor: User, current: User | None = None, **kwargs: Any) -> None:
+        super().__init__(obj=current, **kwargs)
+        self.actor = actor
+        self.current = current
+        keep_regulators = [current.regulator_id] if current and current.regulator_id else []
+        keep_institutions = [current.institution_id] if current and current.institution_id else []
+        self.regulator_id.choices = _placeholder("None") + queries.regulator_choices(
+            keep_regulators
+        )
+        self.institution_id.choices = _placeholder("None") + queries.institution_choices(
+            keep_institutions
+        )
+
+    def validate_email(self, field: EmailField) -> None:
+        if queries.is_taken(
+            User.email, field.data, exclude_id=self.current.id if self.current else None
+        ):
+            raise ValidationError("Another account already uses this email address.")
+
+    def validate_role(self, field: SelectField) -> None:
+        is_self = self.current is not None and self.current.id == self.actor.id
+        if is_self and field.data is not Role.ADMIN:
+            raise ValidationError("You cannot remove your own administrator role.")
+
+    def validate_regulator_id(self, field: SelectField) -> None:
+        if self.role.data in (Role.REGULATOR, Role.SUPERVISOR) and field.data is None:
+            raise ValidationError("Choose the regulator this person works for.")
+
+    def validate_institution_id(self, field: SelectField) -> None:
+        if self.role.data is Role.INSTITUTION and field.data is None:
+            raise ValidationError("Choose the institution this person works for.")
+
+
+class UserCreateForm(UserForm):
+    password = PasswordField(
+        "Initial password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Share it through a separate "
+        "channel; the user can change it under Account.",
+        validators=[InputRequired(message="Enter an initial password."), _PASSWORD_LENGTH],
+    )
+
+
+class UserEditForm(UserForm):
+    new_password = PasswordField(
+        "New password",
+        description="Leave empty to keep the current password. "
+        "Setting one signs the user out everywhere.",
+        validators=[Optional(), _PASSWORD_LENGTH],
+    )
