@@ -45,3 +45,22 @@ def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
     monkeypatch.setenv("TRACKER_SECRET_KEY", "k")
     assert config.load(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/tracker.db"
+
+
+def test_proxy_count_trusts_forwarded_addresses(database_url):
+    app = make_app(database_url, PROXY_COUNT=1)
+    seen = []
+
+    @app.get("/whoami-test")
+    def whoami() -> str:
+        from flask import request
+
+        seen.append((request.remote_addr, request.scheme))
+        return "ok"
+
+    with app.app_context():
+        app.test_client().get(
+            "/whoami-test",
+            headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"},
+        )
+    assert seen == [("203.0.113.7", "https")]

@@ -30,4 +30,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.register_templating(app)
     setup.register_error_handlers(app)
     setup.register_security_headers(app)
+    proxies = app.config["TRACKER_PROXY_COUNT"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Rate limits key on the client address, so take it from the trusted proxies.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     return app

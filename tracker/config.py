@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "SECURE_COOKIES": True,
     "CLASSIFICATION": "RESTRICTED",
     "PAGE_SIZE": 25,
+    # How many reverse proxies (nginx, a load balancer) sit in front of gunicorn; their
+    # X-Forwarded-For/-Proto headers are trusted only up to this count.
+    "PROXY_COUNT": 0,
+    # A TrueType font with Traditional Chinese glyphs, embedded in PDF reports.
+    "CJK_FONT": "/usr/share/fonts/truetype/arphic/uming.ttc",
 }
 
 
@@ -74,7 +79,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_TIMEZONE": settings["TIMEZONE"],
         "TRACKER_LOGIN_RATE_LIMIT": settings["LOGIN_RATE_LIMIT"],
         "TRACKER_CLASSIFICATION": settings["CLASSIFICATION"],
+        "TRACKER_CJK_FONT": settings["CJK_FONT"],
         "TRACKER_PAGE_SIZE": settings["PAGE_SIZE"],
+        "TRACKER_PROXY_COUNT": int(settings["PROXY_COUNT"]),
         "TRACKER_MAX_UPLOAD_BYTES": int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
