@@ -114,8 +114,11 @@ class TimelineEntry:
     anchor: str = ""
 
 
-def timeline(use_case: UseCase, user: User) -> list[TimelineEntry]:
-    """Everything on record about the use case, newest first, as this user may see it."""
+def timeline(
+    use_case: UseCase, user: User, docs: list[Document], visible_messages: list[Message]
+) -> list[TimelineEntry]:
+    """Everything on record about the use case, newest first, as this user may see it.
+    ``docs`` and ``visible_messages`` are the lists the page already loaded."""
     entries: list[TimelineEntry] = []
     for t in use_case.transitions:
         title = (
@@ -146,7 +149,7 @@ def timeline(use_case: UseCase, user: User) -> list[TimelineEntry]:
                 f"Before: {c.old_value or '—'}\nAfter: {c.new_value or '—'}",
             )
         )
-    for m in messages(use_case, user):
+    for m in visible_messages:
         entries.append(
             TimelineEntry(
                 m.at,
@@ -180,7 +183,7 @@ def timeline(use_case: UseCase, user: User) -> list[TimelineEntry]:
                     anchor=f"return-{r.id}",
                 )
             )
-    for d in documents(use_case):
+    for d in docs:
         entries.append(
             TimelineEntry(d.uploaded_at, "document", _name(d.uploaded_by), f"Uploaded {d.filename}")
         )

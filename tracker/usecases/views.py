@@ -148,14 +148,16 @@ def _render_detail(
     may_message = permissions.can_message(user, use_case)
     may_upload = permissions.can_upload(user, use_case)
     see_internal = permissions.can_see_internal(user)
+    docs = queries.documents(use_case)
+    visible_messages = queries.messages(use_case, user)
     html = render_template(
         "usecases/detail.html",
         use_case=use_case,
         actions=workflow.allowed_transitions(use_case, user),
         blocked=workflow.blocked_transitions(use_case, user),
-        timeline=queries.timeline(use_case, user),
-        documents=queries.documents(use_case),
-        messages=queries.messages(use_case, user),
+        timeline=queries.timeline(use_case, user, docs, visible_messages),
+        documents=docs,
+        messages=visible_messages,
         can_edit=permissions.can_edit(user, use_case),
         can_review=permissions.can_review(user, use_case),
         can_milestones=permissions.can_manage_milestones(user, use_case),
