@@ -1,0 +1,657 @@
+"""The read side of the regulator's workspace: counts, funnels, what waits on whom, the board.
+
+Every function takes the signed-in user and restricts itself to what that user may see
+(``visible_filter`` for use cases, ``remit_programme_ids`` for programmes and cohorts). Figures are
+aggregated in the database with GROUP BY, and lists are eager-loaded, so each page issues a
+bounded number of queries whatever the number of use cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.sql import expression
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from tracker.auth.models import User
+from tracker.auth.permissions import Permission, has
+from tracker.extensions import db
+from tracker.institutions.models import Category, Institution
+from tracker.programmes.models import Cohort, Programme
+from tracker.programmes.permissions import remit_programme_ids
+from tracker.usecases.models import (
+    Milestone,
+    MilestoneStatus,
+    ProgressReturn,
+    Stage,
+    StageTransition,
+    UseCase,
+    use_case_partner,
+)
+from tracker.usecases.permissions import PILOT_STAGES, visible_filter
+
+REVIEW_STAGES = (Stage.SUBMITTED, Stage.UNDER_REVIEW)
+OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
+# Stages a use case can only be in once it has been selected / has started its pilot.
+SELECTED_OR_LATER = (
+    Stage.SELECTED,
+    Stage.PILOT,
+    Stage.SUSPENDED,
+    Stage.PRODUCTION,
+    Stage.DISCONTINUED,
+)
+PILOT_OR_LATER = (Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION)
+
+
+# --- portable date arithmetic -------------------------------------------------------------
+
+
+class add_days(expression.FunctionElement[date]):  # noqa: N801  (reads as a SQL function)
+    """``day + n`` days, for a date column and an integer column, on SQLite and PostgreSQL."""
+
+    type = sa.Date()
+    name = "add_days"
+    inherit_cache = True
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return (
+        f"date({compiler.process(day, **kw)}, '+' || ({compiler.process(days, **kw)}) || ' days')"
+    )
+
+
+@compiles(add_days, "postgresql")
+def _add_days_postgresql(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return f"(CAST({compiler.process(day, **kw)} AS DATE) + ({compiler.process(days, **kw)}))"
+
+
+# --- remit -------------------------------------------------------------------------------
+
+
+def programme_filter(user: User) -> sa.ColumnElement[bool]:
+    """Programmes in the user's remit (admins: all; institution users: none)."""
+    ids = remit_programme_ids(user)
+    return sa.true() if ids is None else Programme.id.in_(ids)
+
+
+def remit_programmes(user: User) -> list[Programme]:
+    """Programmes the user oversees, with their cohorts, for scope pickers and overviews."""
+    if not (has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)):
+        return []
+    stmt = (
+        sa.select(Programme)
+        .where(programme_filter(user))
+        .options(selectinload(Programme.cohorts), joinedload(Programme.lead_regulator))
+        .order_by(Programme.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def visible_programmes(user: User) -> list[Programme]:
+    """Programmes to offer in filters: the remit, or for institution users those of their cases."""
+    if user.is_institution_user:
+        cohort_ids = sa.select(UseCase.cohort_id).where(visible_filter(user))
+        stmt = (
+            sa.select(Programme)
+            .where(
+                Programme.id.in_(sa.select(Cohort.programme_id).where(Cohort.id.in_(cohort_ids)))
+            )
+            .options(
+                selectinload(Programme.cohorts.and_(Cohort.id.in_(cohort_ids))),
+                joinedload(Programme.lead_regulator),
+            )
+            .order_by(Programme.name)
+        )
+        return list(db.session.scalars(stmt))
+    return remit_programmes(user)
+
+
+def visible_institutions_filter(user: User) -> sa.ColumnElement[bool]:
+    """Institutions a user may look at.
+
+    Admins: all. Regulator side: those their regulator supervises and those leading or partnering
+    a use case in their remit. Institution users: only their own.
+    """
+    if has(user, Permission.VIEW_ALL):
+        return sa.true()
+    if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
+        visible = visible_filter(user)
+        return sa.or_(
+            Institution.regulator_id == user.regulator_id,
+            Institution.id.in_(sa.select(UseCase.institution_id).where(visible)),
+            Institution.id.in_(
+                sa.select(use_case_partner.c.institution_id)
+                .join(UseCase, UseCase.id == use_case_partner.c.use_case_id)
+                .where(visible)
+            ),
+        )
+    if user.is_institution_user and user.institution_id is not None:
+        return Institution.id == user.institution_id
+    return sa.false()
+
+
+def filter_institutions(user: User) -> list[Institution]:
+    """Lead institutions to offer in filters (technology partners never lead a use case)."""
+    stmt = (
+        sa.select(Institution)
+        .where(
+            visible_institutions_filter(user), Institution.id.in_(sa.select(UseCase.institution_id))
+        )
+        .order_by(Institution.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def all_categories() -> list[Category]:
+    return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An optional narrowing of a page to one programme or one cohort."""
+
+    programme: Programme | None = None
+    cohort: Cohort | None = None
+
+    @property
+    def label(self) -> str:
+        if self.cohort is not None:
+            return f"{self.cohort.programme.name} — {self.cohort.name}"
+        if self.programme is not None:
+            return self.programme.name
+        return ""
+
+    def where(self) -> sa.ColumnElement[bool]:
+        if self.cohort is not None:
+            return UseCase.cohort_id == self.cohort.id
+        if self.programme is not None:
+            return UseCase.cohort_id.in_(
+                sa.select(Cohort.id).where(Cohort.programme_id == self.programme.id)
+            )
+        return sa.true()
+
+    def args(self) -> dict[str, int]:
+        if self.cohort is not None:
+            return {"cohort": self.cohort.id}
+        if self.programme is not None:
+            return {"programme": self.programme.id}
+        return {}
+
+
+def resolve_scope(
+    programmes: Sequence[Programme], programme_id: int | None, cohort_id: int | None
+) -> Scope | None:
+    """The scope named by ids, taken only from ``programmes`` (the user's remit).
+
+    Returns None when an id names something outside the remit, so callers answer 404.
+    """
+    if cohort_id is not None:
+        for programme in programmes:
+            for cohort in programme.cohorts:
+                if cohort.id == cohort_id:
+                    return Scope(programme=programme, cohort=cohort)
+        return None
+    if programme_id is not None:
+        for programme in programmes:
+            if programme.id == programme_id:
+                return Scope(programme=programme)
+        return None
+    return Scope()
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+@dataclass
+class Matrix:
+    """Use cases by stage (rows) and category (columns)."""
+
+    stages: list[Stage]
+    categories: list[Category]
+    counts: dict[tuple[Stage, int], int]
+
+    def cell(self, stage: Stage, category: Category) -> int:
+        return self.counts.get((stage, category.id), 0)
+
+    def stage_total(self, stage: Stage) -> int:
+        return sum(n for (s, _c), n in self.counts.items() if s is stage)
+
+    def category_total(self, category: Category) -> int:
+        return sum(n for (_s, c), n in self.counts.items() if c == category.id)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def stage_category_matrix(
+    user: User, scope: Scope, extra: sa.ColumnElement[bool] | None = None
+) -> Matrix:
+    stmt = (
+        sa.select(UseCase.stage, UseCase.category_id, sa.func.count(UseCase.id))
+        .where(visible_filter(user), scope.where())
+        .group_by(UseCase.stage, UseCase.category_id)
+    )
+    if extra is not None:
+        stmt = stmt.where(extra)
+    counts = {(stage, cat_id): n for stage, cat_id, n in db.session.execute(stmt)}
+    used = {cat_id for _s, cat_id in counts}
+    categories = [c for c in all_categories() if c.active or c.id in used]
+    return Matrix(stages=list(Stage), categories=categories, counts=counts)
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    label: str
+    count: int
+
+
+def funnel(user: User, scope: Scope) -> list[FunnelStep]:
+    """Proposals → selected → pilot → production, counting every use case that reached a step,
+    including those that later left the programme (a case discontinued in pilot counts as
+    selected and as piloted)."""
+    reached_selection = sa.or_(
+        UseCase.stage.in_(SELECTED_OR_LATER),
+        UseCase.pilot_started_on.is_not(None),
+        sa.exists().where(
+            StageTransition.use_case_id == UseCase.id, StageTransition.to_stage == Stage.SELECTED
+        ),
+    )
+    reached_pilot = sa.or_(UseCase.stage.in_(PILOT_OR_LATER), UseCase.pilot_started_on.is_not(None))
+
+    def total(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    stmt = sa.select(
+        total(sa.or_(UseCase.submitted_at.is_not(None), UseCase.stage != Stage.DRAFT)),
+        total(reached_selection),
+        total(reached_pilot),
+        total(UseCase.stage == Stage.PRODUCTION),
+    ).where(visible_filter(user), scope.where())
+    proposals, selected, piloted, production = db.session.execute(stmt).one()
+    return [
+        FunnelStep("proposals", "Proposals", int(proposals)),
+        FunnelStep("selected", "Selected", int(selected)),
+        FunnelStep("pilot", "Pilot", int(piloted)),
+        FunnelStep("production", "Production", int(production)),
+    ]
+
+
+def stage_counts(user: User, extra: sa.ColumnElement[bool] | None = None) -> dict[Stage, int]:
+    stmt = (
+        sa.select(UseCase.stage, sa.func.count(UseCase.id))
+        .where(visible_filter(user))
+        .group_by(UseCase.stage)
+    )
+    if extra is not None:
+        stmt = stmt.where(extra)
+    return {stage: n for stage, n in db.session.execute(stmt)}
+
+
+def cohort_stage_counts(user: User, cohort_ids: Iterable[int]) -> dict[int, dict[Stage, int]]:
+    """Use cases per cohort and stage, for the cohorts named (one GROUP BY query)."""
+    ids = list(cohort_ids)
+    out: dict[int, dict[Stage, int]] = {cid: {} for cid in ids}
+    if not ids:
+        return out
+    stmt = (
+        sa.select(UseCase.cohort_id, UseCase.stage, sa.func.count(UseCase.id))
+        .where(visible_filter(user), UseCase.cohort_id.in_(ids))
+        .group_by(UseCase.cohort_id, UseCase.stage)
+    )
+    for cohort_id, stage, n in db.session.execute(stmt):
+        out[cohort_id][stage] = n
+    return out
+
+
+# --- what waits -----------------------------------------------------------------------------
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Waiting(Generic[T]):
+    """The first few items of a list and how many there are in all."""
+
+    items: list[T] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
+    """Run ``stmt`` (whose last column is ``count(*) OVER ()``) for ``limit`` rows."""
+    rows = db.session.execute(stmt.limit(limit)).unique().all()
+    total = rows[0][-1] if rows else 0
+    return [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows], int(total)
+
+
+def review_queue(user: User, scope: Scope, limit: int = 10) -> Waiting[UseCase]:
+    """Proposals submitted or under review, oldest submission first."""
+    stmt = (
+        sa.select(UseCase, sa.func.count().over())
+        .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
+        .options(joinedload(UseCase.institution), joinedload(UseCase.category))
+        .order_by(UseCase.submitted_at.asc(), UseCase.id)
+    )
+    items, total = _with_total(stmt, limit)
+    return Waiting(items, total)
+
+
+@dataclass(frozen=True)
+class ReturnDue:
+    use_case: UseCase
+    due_on: date
+
+    def overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+    def days_overdue(self, today: date) -> int:
+        return (today - self.due_on).days
+
+
+def returns_due(
+    user: User,
+    scope: Scope,
+    due_before: date,
+    limit: int = 10,
+    extra: sa.ColumnElement[bool] | None = None,
+) -> Waiting[ReturnDue]:
+    """Pilots whose next progress return falls due before ``due_before``.
+
+    The next return is due ``return_interval_days`` after the end of the last period reported,
+    or after the pilot started when nothing has been filed yet.
+    """
+    last = (
+        sa.select(
+            ProgressReturn.use_case_id.label("use_case_id"),
+            sa.func.max(ProgressReturn.period_end).label("last_end"),
+        )
+        .group_by(ProgressReturn.use_case_id)
+        .subquery()
+    )
+    due_on = add_days(
+        sa.func.coalesce(last.c.last_end, UseCase.pilot_started_on), Cohort.return_interval_days
+    )
+    stmt = (
+        sa.select(UseCase, due_on.label("due_on"), sa.func.count().over())
+        .join(Cohort, Cohort.id == UseCase.cohort_id)
+        .outerjoin(last, last.c.use_case_id == UseCase.id)
+        .where(
+            visible_filter(user),
+            scope.where(),
+            UseCase.stage.in_(PILOT_STAGES),
+            due_on < due_before,
+        )
+        .options(contains_eager(UseCase.cohort), joinedload(UseCase.institution))
+        .order_by(due_on, UseCase.id)
+    )
+    if extra is not None:
+        stmt = stmt.where(extra)
+    items, total = _with_total(stmt, limit)
+    return Waiting([ReturnDue(uc, _as_date(due)) for uc, due in items], total)
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands back computed dates as text when the result type is not applied.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def overdue_milestones(
+    user: User, scope: Scope, today: date, limit: int = 10
+) -> Waiting[Milestone]:
+    """Open milestones planned before today: the SQL form of ``Milestone.is_overdue``."""
+    stmt = (
+        sa.select(Milestone, sa.func.count().over())
+        .join(UseCase, UseCase.id == Milestone.use_case_id)
+        .where(
+            visible_filter(user),
+            scope.where(),
+            Milestone.status.in_(OPEN_MILESTONE),
+            Milestone.planned_on < today,
+        )
+        .options(contains_eager(Milestone.use_case).joinedload(UseCase.institution))
+        .order_by(Milestone.planned_on, Milestone.id)
+    )
+    items, total = _with_total(stmt, limit)
+    return Waiting(items, total)
+
+
+def owned_in_stages(user: User, stages: Iterable[Stage], limit: int = 10) -> Waiting[UseCase]:
+    """An institution user's own (lead) use cases in the given stages."""
+    stmt = (
+        sa.select(UseCase, sa.func.count().over())
+        .where(
+            visible_filter(user),
+            UseCase.institution_id == user.institution_id,
+            UseCase.stage.in_(list(stages)),
+        )
+        .options(joinedload(UseCase.cohort).joinedload(Cohort.programme))
+        .order_by(UseCase.stage_changed_at.asc(), UseCase.id)
+    )
+    items, total = _with_total(stmt, limit)
+    return Waiting(items, total)
+
+
+def recent_use_cases(user: User, limit: int = 10) -> Waiting[UseCase]:
+    stmt = (
+        sa.select(UseCase, sa.func.count().over())
+        .where(visible_filter(user))
+        .options(
+            joinedload(UseCase.institution),
+            joinedload(UseCase.category),
+            joinedload(UseCase.cohort).joinedload(Cohort.programme),
+        )
+        .order_by(UseCase.updated_at.desc(), UseCase.id.desc())
+    )
+    items, total = _with_total(stmt, limit)
+    return Waiting(items, total)
+
+
+def recent_activity(user: User, scope: Scope, limit: int = 10) -> list[StageTransition]:
+    """The latest changes of stage the user may see."""
+    stmt = (
+        sa.select(StageTransition)
+        .join(UseCase, UseCase.id == StageTransition.use_case_id)
+        .where(visible_filter(user), scope.where())
+        .options(
+            contains_eager(StageTransition.use_case).joinedload(UseCase.institution),
+            joinedload(StageTransition.actor),
+        )
+        .order_by(StageTransition.at.desc(), StageTransition.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+# --- pipeline board ---------------------------------------------------------------------------
+
+
+@dataclass
+class Board:
+    columns: list[tuple[Stage, list[UseCase], int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _s, _cards, n in self.columns)
+
+
+def board(user: User, filters: Sequence[sa.ColumnElement[bool]], per_column: int) -> Board:
+    """A column per stage, longest-waiting cards first, at most ``per_column`` cards each."""
+    where = [visible_filter(user), *filters]
+    totals = {
+        stage: n
+        for stage, n in db.session.execute(
+            sa.select(UseCase.stage, sa.func.count(UseCase.id))
+            .where(*where)
+            .group_by(UseCase.stage)
+        )
+    }
+    rank = (
+        sa.func.row_number()
+        .over(
+            partition_by=UseCase.stage,
+            order_by=(UseCase.stage_changed_at.asc(), UseCase.id.asc()),
+        )
+        .label("rank")
+    )
+    ranked = sa.select(UseCase.id.label("id"), rank).where(*where).subquery()
+    stmt = (
+        sa.select(UseCase)
+        .join(ranked, ranked.c.id == UseCase.id)
+        .where(ranked.c.rank <= per_column)
+        .options(joinedload(UseCase.institution), joinedload(UseCase.category))
+        .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
+    )
+    cards: dict[Stage, list[UseCase]] = {stage: [] for stage in Stage}
+    if totals:
+        for use_case in db.session.scalars(stmt):
+            cards[use_case.stage].append(use_case)
+    return Board([(stage, cards[stage], totals.get(stage, 0)) for stage in Stage])
+
+
+# --- cohort and institution lists ---------------------------------------------------------------
+
+COHORT_SORTS: dict[str, Any] = {
+    "name": sa.func.lower(Cohort.name),
+    "programme": sa.func.lower(Programme.name),
+    "opens": Cohort.applications_open_on,
+    "status": Cohort.status,
+}
+INSTITUTION_SORTS: dict[str, Any] = {
+    "name": sa.func.lower(Institution.name),
+    "kind": Institution.kind,
+}
+
+
+def _ordered(column: Any, direction: str) -> Any:
+    return column.desc() if direction == "desc" else column.asc()
+
+
+def cohort_select(
+    user: User,
+    *,
+    q: str = "",
+    programme_id: int | None = None,
+    status: Any = None,
+    sort: str = "opens",
+    direction: str = "desc",
+) -> sa.Select[Cohort]:
+    """Cohorts in the user's remit, filtered and sorted, with their programme joined."""
+    stmt = (
+        sa.select(Cohort)
+        .join(Programme, Programme.id == Cohort.programme_id)
+        .where(programme_filter(user))
+        .options(contains_eager(Cohort.programme))
+    )
+    if not (has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)):
+        stmt = stmt.where(sa.false())
+    if q:
+        stmt = stmt.where(
+            sa.or_(
+                Cohort.name.icontains(q, autoescape=True),
+                Programme.name.icontains(q, autoescape=True),
+                Programme.name_zh.icontains(q, autoescape=True),
+            )
+        )
+    if programme_id is not None:
+        stmt = stmt.where(Cohort.programme_id == programme_id)
+    if status is not None:
+        stmt = stmt.where(Cohort.status == status)
+    return stmt.order_by(_ordered(COHORT_SORTS[sort], direction), Cohort.id)
+
+
+def institution_select(
+    user: User, *, q: str = "", kind: Any = None, sort: str = "name", direction: str = "asc"
+) -> sa.Select[Institution]:
+    """Institutions the user may look at, filtered by kind and searched by English or Chinese
+    name."""
+    stmt = (
+        sa.select(Institution)
+        .where(visible_institutions_filter(user))
+        .options(joinedload(Institution.regulator))
+    )
+    if q:
+        stmt = stmt.where(
+            sa.or_(
+                Institution.name.icontains(q, autoescape=True),
+                Institution.name_zh.icontains(q, autoescape=True),
+            )
+        )
+    if kind is not None:
+        stmt = stmt.where(Institution.kind == kind)
+    return stmt.order_by(_ordered(INSTITUTION_SORTS[sort], direction), Institution.id)
+
+
+def institution_is_visible(user: User, institution_id: int) -> bool:
+    stmt = sa.select(Institution.id).where(
+        Institution.id == institution_id, visible_institutions_filter(user)
+    )
+    return db.session.scalar(stmt) is not None
+
+
+@dataclass
+class InstitutionFigures:
+    """Visible use cases an institution leads (by stage) and partners on."""
+
+    leads: dict[Stage, int] = field(default_factory=dict)
+    partners_on: int = 0
+
+    @property
+    def lead_total(self) -> int:
+        return sum(self.leads.values())
+
+
+def institution_figures(
+    user: User, institution_ids: Iterable[int]
+) -> dict[int, InstitutionFigures]:
+    """Figures for the institutions named, in two GROUP BY queries."""
+    ids = list(institution_ids)
+    out = {iid: InstitutionFigures() for iid in ids}
+    if not ids:
+        return out
+    visible = visible_filter(user)
+    lead_stmt = (
+        sa.select(UseCase.institution_id, UseCase.stage, sa.func.count(UseCase.id))
+        .where(visible, UseCase.institution_id.in_(ids))
+        .group_by(UseCase.institution_id, UseCase.stage)
+    )
+    for institution_id, stage, n in db.session.execute(lead_stmt):
+        out[institution_id].leads[stage] = n
+    partner_stmt = (
+        sa.select(use_case_partner.c.institution_id, sa.func.count(UseCase.id))
+        .join(UseCase, UseCase.id == use_case_partner.c.use_case_id)
+        .where(visible, use_case_partner.c.institution_id.in_(ids))
+        .group_by(use_case_partner.c.institution_id)
+    )
+    for institution_id, n in db.session.execute(partner_stmt):
+        out[institution_id].partners_on = n
+    return out
+
+
+def involving_institution(institution_id: int) -> sa.ColumnElement[bool]:
+    """Use cases an institution leads or is a named partner on."""
+    return sa.or_(
+        UseCase.institution_id == institution_id,
+        UseCase.id.in_(
+            sa.select(use_case_partner.c.use_case_id).where(
+                use_case_partner.c.institution_id == institution_id
+            )
+        ),
+    )
