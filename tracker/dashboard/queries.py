@@ -342,12 +342,21 @@ def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any
     return [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows], int(total)
 
 
-def review_queue(user: User, scope: Scope, limit: int = 10) -> Waiting[UseCase]:
-    """Proposals submitted or under review, oldest submission first."""
+def review_queue(
+    user: User, scope: Scope, limit: int = 10, detailed: bool = False
+) -> Waiting[UseCase]:
+    """Proposals submitted or under review, oldest submission first. ``detailed`` also loads
+    each case's cohort and reviews, for the review queue page."""
+    options = [joinedload(UseCase.institution), joinedload(UseCase.category)]
+    if detailed:
+        options += [
+            joinedload(UseCase.cohort).joinedload(Cohort.programme),
+            selectinload(UseCase.reviews),
+        ]
     stmt = (
         sa.select(UseCase, sa.func.count().over())
         .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
-        .options(joinedload(UseCase.institution), joinedload(UseCase.category))
+        .options(*options)
         .order_by(UseCase.submitted_at.asc(), UseCase.id)
     )
     items, total = _with_total(stmt, limit)

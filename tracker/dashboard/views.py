@@ -3,9 +3,8 @@ behind the charts. Every page and endpoint is limited to the signed-in user's re
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request
@@ -14,6 +13,7 @@ from jinja2 import TemplateNotFound
 from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import Permission, has
+from tracker.clock import local_today
 from tracker.dashboard import queries
 from tracker.dashboard.queries import Scope
 from tracker.enums import LabelledEnum
@@ -32,11 +32,6 @@ BOARD_CARDS_PER_COLUMN = 30
 RETURN_NOTICE_DAYS = 14
 REPORT_MACRO = "reports/_download.html"
 E = TypeVar("E", bound=LabelledEnum)
-
-
-def local_today() -> date:
-    """Today in the configured time zone (Hong Kong by default), for due dates."""
-    return datetime.now(ZoneInfo(current_app.config["TRACKER_TIMEZONE"])).date()
 
 
 def _int_arg(name: str) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
@@ -22,7 +22,6 @@ from tracker.usecases.models import (
     ReturnComment,
     Review,
     ReviewScore,
-    Stage,
     StageTransition,
     UseCase,
 )
@@ -205,62 +204,3 @@ def timeline(
 
 def _name(user: User | None) -> str:
     return user.name if user is not None else "System"
-
-
-def review_queue(user: User) -> list[UseCase]:
-    """Proposals waiting on the regulator in the user's remit, oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(UseCase)
-            .where(
-                UseCase.stage.in_((Stage.SUBMITTED, Stage.UNDER_REVIEW)),
-                permissions.visible_filter(user),
-            )
-            .options(
-                joinedload(UseCase.institution),
-                joinedload(UseCase.category),
-                joinedload(UseCase.cohort).joinedload(Cohort.programme),
-                selectinload(UseCase.reviews),
-            )
-            .order_by(UseCase.stage_changed_at)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class OverdueReturn:
-    use_case: UseCase
-    last_period_end: date | None
-    due_on: date
-    days_overdue: int
-
-
-def overdue_returns(user: User, today: date) -> list[OverdueReturn]:
-    """Pilots whose next progress return is past due: the last period end (or the pilot start)
-    plus the cohort's return interval is before today."""
-    last_end = (
-        sa.select(
-            ProgressReturn.use_case_id, sa.func.max(ProgressReturn.period_end).label("last_end")
-        )
-        .group_by(ProgressReturn.use_case_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(UseCase, last_end.c.last_end)
-        .outerjoin(last_end, last_end.c.use_case_id == UseCase.id)
-        .where(UseCase.stage == Stage.PILOT, permissions.visible_filter(user))
-        .options(
-            joinedload(UseCase.institution),
-            joinedload(UseCase.cohort).joinedload(Cohort.programme),
-        )
-    ).all()
-    result = []
-    for use_case, last in rows:
-        start = last or use_case.pilot_started_on
-        if start is None:
-            continue
-        due = start + timedelta(days=use_case.cohort.return_interval_days)
-        if due < today:
-            result.append(OverdueReturn(use_case, last, due, (today - due).days))
-    result.sort(key=lambda o: o.days_overdue, reverse=True)
-    return result

@@ -19,6 +19,8 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker.clock import local_today
+from tracker.dashboard import queries as workspace
 from tracker.extensions import db
 from tracker.formutil import options
 from tracker.institutions.models import Category
@@ -38,9 +40,12 @@ from tracker.usecases.models import (
     UseCase,
 )
 
+# The queue lists this many of each kind, oldest first; the counts show the rest.
+QUEUE_LIMIT = 200
+
 
 def _today() -> date:
-    return date.today()
+    return local_today()
 
 
 # ---------------------------------------------------------------- proposals
@@ -274,11 +279,15 @@ def queue() -> str:
     """What waits on the regulator: proposals to review and overdue progress returns."""
     if not current_user.is_authenticated or current_user.is_institution_user:
         abort(403)
+    today = _today()
+    everything = workspace.Scope()
     return render_template(
         "usecases/queue.html",
-        proposals=queries.review_queue(current_user),
-        overdue=queries.overdue_returns(current_user, _today()),
-        today=_today(),
+        proposals=workspace.review_queue(
+            current_user, everything, limit=QUEUE_LIMIT, detailed=True
+        ),
+        overdue=workspace.returns_due(current_user, everything, today, limit=QUEUE_LIMIT),
+        today=today,
     )
 
 
