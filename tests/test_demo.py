@@ -1,0 +1,336 @@
+"""The demo dataset and its commands: idempotent, consistent with the workflow, usable logins."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import selectinload
+
+from tests.conftest import World, login
+from tracker.auth.models import Role, User
+from tracker.demo import DATA_CUTOFF, DEMO_PASSWORD, SeedResult, seed_demo
+from tracker.extensions import db
+from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.programmes.models import Cohort, CohortStatus, Programme
+from tracker.usecases.models import (
+    FieldChange,
+    Incident,
+    Message,
+    Milestone,
+    ProgressReturn,
+    Stage,
+    StageTransition,
+    UseCase,
+)
+from tracker.usecases.workflow import BY_NAME, Needs, Side
+
+
+@pytest.fixture
+def demo_mode(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "TRACKER_DEMO_MODE", True)
+
+
+@pytest.fixture
+def seeded() -> SeedResult:
+    result = seed_demo()
+    db.session.commit()
+    return result
+
+
+def table_counts() -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in db.metadata.sorted_tables
+        }
+
+
+def cohort(programme: str, name: str) -> Cohort:
+    return db.session.scalars(
+        sa.select(Cohort)
+        .join(Programme)
+        .where(Programme.name == programme, Cohort.name == name)
+        .options(
+            selectinload(Cohort.use_cases).selectinload(UseCase.partners),
+            selectinload(Cohort.use_cases).selectinload(UseCase.institution),
+            selectinload(Cohort.use_cases).selectinload(UseCase.category),
+        )
+    ).one()
+
+
+def all_use_cases() -> list[UseCase]:
+    return list(
+        db.session.scalars(
+            sa.select(UseCase).options(
+                selectinload(UseCase.transitions).selectinload(StageTransition.actor),
+                selectinload(UseCase.reviews),
+                selectinload(UseCase.returns).selectinload(ProgressReturn.kpi_values),
+                selectinload(UseCase.cohort).selectinload(Cohort.programme),
+                selectinload(UseCase.cohort).selectinload(Cohort.criteria),
+            )
+        )
+    )
+
+
+def test_seed_demo_twice_leaves_identical_counts(app: Flask, demo_mode: None):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data loaded" in first.output
+    after_first = table_counts()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "nothing to add" in second.output
+    assert table_counts() == after_first
+    for table in ("use_case", "stage_transition", "user_account", "progress_return", "review"):
+        assert after_first[table] > 0, table
+
+
+def test_cohort_1_has_15_use_cases_from_10_banks_and_4_partners(seeded: SeedResult):
+    first = cohort("GenA.I. Sandbox", "Cohort 1")
+    assert len(first.use_cases) == 15
+    leads = {uc.institution for uc in first.use_cases}
+    assert len(leads) == 10
+    assert {i.kind for i in leads} == {InstitutionKind.BANK}
+    partners = {p for uc in first.use_cases for p in uc.partners}
+    assert len(partners) == 4
+    assert {p.kind for p in partners} == {InstitutionKind.TECH_PARTNER}
+    assert {uc.category.name for uc in first.use_cases} == {
+        "Risk management",
+        "Anti-fraud",
+        "Customer experience",
+    }
+    stages = Counter(uc.stage for uc in first.use_cases)
+    assert stages[Stage.PRODUCTION] >= 3
+    assert stages[Stage.PILOT] >= 3
+    assert stages[Stage.SELECTED] >= 1
+    assert stages[Stage.REJECTED] == 1
+    assert stages[Stage.WITHDRAWN] == 1
+    names = {i.name: i.name_zh for i in leads}
+    assert names["Harbour Bank"] == "海港銀行"
+    assert names["Lion Rock Bank"] == "獅子山銀行"
+    assert first.status is CohortStatus.PILOTING
+    assert first.applications_close_on == date(2024, 11, 15)
+    assert first.selection_on == date(2024, 12, 19)
+
+
+def test_cohort_2_is_open_today_with_early_stage_proposals(seeded: SeedResult):
+    second = cohort("GenA.I. Sandbox", "Cohort 2")
+    assert second.status is CohortStatus.OPEN
+    assert second.applications_open_on is not None and second.applications_close_on is not None
+    assert second.applications_open_on <= date.today() <= second.applications_close_on
+    assert 3 <= len(second.use_cases) <= 4
+    assert {Stage.DRAFT, Stage.SUBMITTED, Stage.UNDER_REVIEW} <= {
+        uc.stage for uc in second.use_cases
+    }
+
+
+def test_sandbox_plus_spans_regulators_and_sectors(seeded: SeedResult):
+    programme = db.session.scalars(
+        sa.select(Programme).where(Programme.name == "GenA.I. Sandbox++")
+    ).one()
+    assert programme.lead_regulator.code == "HKMA"
+    assert [r.code for r in programme.participants] == ["IA", "MPFA", "SFC"]
+    assert set(programme.sectors) == {"banking", "securities", "insurance", "mpf", "svf"}
+    use_cases = [uc for c in programme.cohorts for uc in c.use_cases]
+    supervised_by = {uc.institution.kind: str(uc.institution.regulator) for uc in use_cases}
+    assert supervised_by == {
+        InstitutionKind.SECURITIES: "SFC",
+        InstitutionKind.INSURER: "IA",
+        InstitutionKind.MPF_TRUSTEE: "MPFA",
+        InstitutionKind.SVF: "HKMA",
+    }
+
+
+def test_reference_data_is_bilingual(seeded: SeedResult):
+    from tracker.programmes.models import Regulator
+
+    names = {r.code: r.name_zh for r in db.session.scalars(sa.select(Regulator))}
+    assert names == {
+        "HKMA": "香港金融管理局",
+        "SFC": "證券及期貨事務監察委員會",
+        "IA": "保險業監管局",
+        "MPFA": "強制性公積金計劃管理局",
+    }
+    categories = {c.name: c.name_zh for c in db.session.scalars(sa.select(Category))}
+    assert categories == {
+        "Risk management": "風險管理",
+        "Anti-fraud": "反詐騙",
+        "Customer experience": "客戶體驗",
+    }
+
+
+def test_every_history_follows_the_workflow(seeded: SeedResult):
+    use_cases = all_use_cases()
+    assert len(use_cases) >= 20
+    for uc in use_cases:
+        history = uc.transitions
+        if not history:
+            assert uc.stage is Stage.DRAFT, uc.title
+            continue
+        assert history[0].from_stage is Stage.DRAFT, uc.title
+        assert history[-1].to_stage is uc.stage, uc.title
+        assert uc.stage_changed_at == history[-1].at, uc.title
+        assert uc.created_at < history[0].at, uc.title
+        for before, after in zip(history, history[1:], strict=False):
+            assert before.at < after.at, uc.title
+            assert after.from_stage is before.to_stage, uc.title
+        for row in history:
+            transition = BY_NAME[row.action]
+            assert row.from_stage in transition.sources, (uc.title, row.action)
+            assert row.to_stage is transition.target, (uc.title, row.action)
+            if transition.needs in (Needs.REASON, Needs.RESPONSE):
+                assert row.reason, (uc.title, row.action)
+            actor = row.actor
+            assert actor is not None
+            if transition.side is Side.INSTITUTION:
+                assert actor.institution_id == uc.institution_id, (uc.title, row.action)
+            else:
+                assert actor.role is Role.REGULATOR, (uc.title, row.action)
+                assert actor.regulator_id in uc.cohort.programme.regulator_ids
+
+
+def test_decisions_pilots_and_returns_are_complete(seeded: SeedResult):
+    for uc in all_use_cases():
+        select = next((t for t in uc.transitions if t.action == "select"), None)
+        if select is not None:
+            criteria = {c.id for c in uc.cohort.criteria}
+            assert len(criteria) == 4
+            review_started = uc.transitions[uc.transitions.index(select) - 1]
+            assert review_started.action == "start_review", uc.title
+            complete = [r for r in uc.reviews if {s.criterion_id for s in r.scores} == criteria]
+            assert any(review_started.at < r.at < select.at for r in complete), uc.title
+        if uc.stage in (Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION):
+            assert uc.pilot_started_on and uc.pilot_duration_weeks, uc.title
+            assert uc.pilot_limits and uc.pilot_data_scope, uc.title
+            assert uc.returns, uc.title
+        if uc.stage is Stage.PRODUCTION:
+            assert uc.exit_outcome and uc.exit_lessons and uc.exit_conditions, uc.title
+        for row in uc.transitions:
+            if row.action == "start_pilot":
+                assert uc.pilot_started_on is not None
+                assert row.details["pilot_started_on"] == uc.pilot_started_on.isoformat()
+                assert row.details["pilot_duration_weeks"] == uc.pilot_duration_weeks
+            if row.action == "approve_production":
+                assert row.details["exit_outcome"] == uc.exit_outcome
+        for progress in uc.returns:
+            assert uc.pilot_started_on is not None
+            assert progress.period_start >= uc.pilot_started_on
+            assert [v.kpi for v in progress.kpi_values] == uc.kpi_list, uc.title
+
+
+def test_pilot_records_tell_a_realistic_story(seeded: SeedResult):
+    incidents = list(db.session.scalars(sa.select(Incident)))
+    assert len([i for i in incidents if not i.resolved]) == 1
+    assert len(incidents) >= 3
+    milestones = list(db.session.scalars(sa.select(Milestone)))
+    assert [m.title for m in milestones if m.is_overdue(DATA_CUTOFF)] == [
+        "Model risk committee approval of the pilot plan"
+    ]
+    assert any(m.actual_on is not None for m in milestones)
+    assert any(m.planned_on > DATA_CUTOFF for m in milestones)
+    messages = list(db.session.scalars(sa.select(Message)))
+    assert any(m.internal for m in messages) and any(not m.internal for m in messages)
+    changed = db.session.scalars(
+        sa.select(UseCase).where(
+            UseCase.id.in_(sa.select(FieldChange.use_case_id)),
+            UseCase.id.in_(
+                sa.select(StageTransition.use_case_id).where(
+                    StageTransition.action == "request_changes"
+                )
+            ),
+        )
+    ).all()
+    assert changed
+    chinese = re.compile("[\u4e00-\u9fff]")
+    assert len([uc for uc in all_use_cases() if chinese.search(uc.title)]) >= 3
+    narratives = db.session.scalars(sa.select(ProgressReturn.narrative)).all()
+    assert any(chinese.search(n) for n in narratives)
+    assert any(not chinese.search(n) for n in narratives)
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "admin@tracker.demo",
+        "reviewer@hkma.demo",
+        "reviewer@sfc.demo",
+        "supervisor@hkma.demo",
+        "user@harbour-bank.demo",
+        "user@lion-rock-bank.demo",
+    ],
+)
+def test_demo_logins_work(client: FlaskClient, seeded: SeedResult, email: str):
+    login(client, email, DEMO_PASSWORD)
+
+
+def test_every_institution_has_a_demo_account(seeded: SeedResult):
+    accounts = {
+        u.institution_id: u.email
+        for u in db.session.scalars(sa.select(User).where(User.role == Role.INSTITUTION))
+    }
+    institutions = list(db.session.scalars(sa.select(Institution)))
+    assert len(institutions) == 18
+    for institution in institutions:
+        assert accounts[institution.id].endswith(".demo"), institution.name
+    roles = {
+        u.email: (u.role, u.organisation and str(u.organisation))
+        for u in db.session.scalars(sa.select(User).where(User.role != Role.INSTITUTION))
+    }
+    assert roles == {
+        "admin@tracker.demo": (Role.ADMIN, None),
+        "reviewer@hkma.demo": (Role.REGULATOR, "HKMA"),
+        "reviewer@sfc.demo": (Role.REGULATOR, "SFC"),
+        "reviewer@ia.demo": (Role.REGULATOR, "IA"),
+        "reviewer@mpfa.demo": (Role.REGULATOR, "MPFA"),
+        "supervisor@hkma.demo": (Role.SUPERVISOR, "HKMA"),
+    }
+
+
+def test_if_empty_skips_when_users_exist(app: Flask, demo_mode: None, world: World):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "not loaded" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UseCase)) == 0
+
+
+def test_if_empty_loads_into_an_empty_database(app: Flask, demo_mode: None):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UseCase)) == 23
+
+
+def test_seed_demo_refuses_outside_demo_mode(app: Flask):
+    assert not app.config["TRACKER_DEMO_MODE"]
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "TRACKER_DEMO_MODE=1" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    forced = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 24
+
+
+def test_demo_logins_lists_accounts_in_demo_mode(app: Flask, demo_mode: None, seeded: SeedResult):
+    result = app.test_cli_runner().invoke(args=["demo-logins"])
+    assert result.exit_code == 0, result.output
+    assert f"password: {DEMO_PASSWORD}" in result.output
+    lines = result.output.splitlines()
+    assert any(
+        "reviewer@hkma.demo" in line and "Regulator staff" in line and "HKMA" in line
+        for line in lines
+    )
+    assert any("user@lion-rock-bank.demo" in line and "Lion Rock Bank" in line for line in lines)
+    assert len([line for line in lines if ".demo" in line]) == 24
+
+
+def test_demo_logins_refuses_outside_demo_mode(app: Flask, seeded: SeedResult):
+    result = app.test_cli_runner().invoke(args=["demo-logins"])
+    assert result.exit_code != 0
+    assert "sandbox-demo" not in result.output
