@@ -1,0 +1,292 @@
+"""Rendering: checked from the outside with pdftotext, pdfinfo and qpdf."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.conftest import World
+from tests.reports.conftest import (
+    LONG_WORD,
+    NASTY,
+    NASTY_FULL,
+    Sample,
+    outline_titles,
+    pdf_info,
+    pdf_text,
+    qpdf_check,
+)
+from tracker.reports import data, layout, services
+from tracker.reports.models import ReportKind
+
+FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
+IMPRINT = data.Imprint(
+    reference="TR-2026-000042",
+    generated_at=datetime(2026, 3, 2, 9, 30),
+    generated_by="Grace Ho (Supervisor, HKMA)",
+    classification="RESTRICTED",
+    timezone="Asia/Hong_Kong",
+)
+EMPTY_SUMMARY = data.Summary(
+    total=0,
+    by_stage=(),
+    by_category=(),
+    funnel=data.Funnel(0, 0, 0, 0),
+    matrix=data.StageMatrix((), (), ()),
+)
+
+
+def view(i: int, title: str, summary: str = "A summary.") -> data.UseCaseView:
+    return data.UseCaseView(
+        id=i,
+        reference=f"UC-{i:05d}",
+        title=title,
+        summary=summary,
+        programme="GenA.I. Sandbox",
+        cohort="Cohort 1",
+        institution=f"Bank {i} 銀行",
+        regulator="HKMA",
+        sector="Banking",
+        partners=("Kowloon AI Labs",),
+        category="Anti-fraud",
+        stage="Pilot",
+        stage_since=date(2026, 1, 10),
+        days_in_stage=49,
+        latest_rag="Amber",
+        next_milestone=data.MilestoneRow(
+            "Board sign-off", date(2026, 4, 30), None, "Planned", is_open=True, overdue=False
+        ),
+        history=(
+            data.StageEvent(datetime(2026, 1, 10, 10), "Draft", "Submitted", "Submit", "A", ""),
+        ),
+        milestones=(),
+        latest_return=None,
+        open_incidents=(),
+    )
+
+
+def cohort(views: list[data.UseCaseView]) -> data.CohortReport:
+    return data.CohortReport(
+        subject_id=1,
+        title="Cohort progress report: GenA.I. Sandbox — Cohort 1",
+        programme="GenA.I. Sandbox",
+        lead_regulator="Hong Kong Monetary Authority",
+        cohort=data.CohortFacts("Cohort 1", "Piloting", None, None, None, None, None),
+        as_at=date(2026, 2, 28),
+        summary=data.Summary(
+            total=len(views),
+            by_stage=(data.Count("Pilot", len(views)),),
+            by_category=(data.Count("Anti-fraud", len(views)),),
+            funnel=data.Funnel(len(views), len(views), len(views), 0),
+            matrix=data.StageMatrix(("Pilot",), ("Anti-fraud",), ((len(views),),)),
+        ),
+        use_cases=tuple(views),
+    )
+
+
+def pages(pdf: bytes, tmp_path: Path) -> int:
+    return int(pdf_info(pdf, tmp_path)["Pages"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Text handling
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a<b", "a&lt;b"),
+        ("Q&A", "Q&amp;A"),
+        ('<img src="/etc/passwd"/>', '&lt;img src="/etc/passwd"/&gt;'),
+        ("one\ntwo\r\nthree", "one<br/>two<br/>three"),
+        ("nul\x00bell\x07", "nulbell"),
+        ("反詐騙 ok", f'<font name="{layout.CJK_FONT}">反詐騙</font> ok'),
+        ("café €5", "café €5"),
+        ("🚀", f'<font name="{layout.CJK_FONT}">🚀</font>'),
+    ],
+)
+def test_markup_escapes_and_routes_fonts(text: str, expected: str) -> None:
+    assert layout.markup(text) == expected
+
+
+def test_markup_cuts_to_a_limit() -> None:
+    assert layout.markup("x" * 50, limit=10) == "x" * 9 + "…"
+
+
+def test_hostile_strings_render_as_text(tmp_path: Path) -> None:
+    hostile = [
+        '<img src="/etc/passwd"/>',
+        '<img src="http://127.0.0.1:9/x.png"/>',
+        "a<b && c>d",
+        "</para><para>",
+        "line one\nline two",
+        "https://example.com/" + "a" * 400,
+        NASTY_FULL,
+        "表情 😀👍🏽 and \u200b zero-width",
+    ]
+    report = cohort([view(i + 1, t, summary=t) for i, t in enumerate(hostile)])
+    pdf = layout.render(report, IMPRINT, cjk_font=FONT)
+    assert qpdf_check(pdf, tmp_path).returncode == 0
+    text = pdf_text(pdf, tmp_path)
+    assert '<img src="/etc/passwd"/>' in text
+    assert "a<b && c>d" in text
+    assert "</para><para>" in text
+    assert "line one\nline two" in text
+    assert "root:" not in text
+
+
+def test_missing_cjk_font_fails_clearly(tmp_path: Path) -> None:
+    with pytest.raises(layout.FontNotFoundError, match="fonts-arphic-uming"):
+        layout.render(cohort([]), IMPRINT, cjk_font=str(tmp_path / "none.ttc"))
+
+
+def test_missing_font_from_config(app: Flask, world: World) -> None:
+    app.config["TRACKER_CJK_FONT"] = "/nonexistent/font.ttf"
+    try:
+        with pytest.raises(layout.FontNotFoundError, match="TRACKER_CJK_FONT"):
+            services.issue(ReportKind.COHORT, world.cohort, as_at=None, user=None)
+    finally:
+        app.config["TRACKER_CJK_FONT"] = FONT
+
+
+# ---------------------------------------------------------------------------------------------
+# The page shell
+
+
+def test_page_shell_metadata_and_outline(tmp_path: Path) -> None:
+    report = cohort([view(1, "Scam call detection"), view(2, "Credit memo 信貸")])
+    pdf = layout.render(report, IMPRINT, cjk_font=FONT)
+    assert qpdf_check(pdf, tmp_path).returncode == 0
+    info = pdf_info(pdf, tmp_path)
+    assert info["Title"] == "Cohort progress report: GenA.I. Sandbox — Cohort 1"
+    assert info["Author"] == "Grace Ho (Supervisor, HKMA)"
+    assert info["Subject"] == (
+        "Cohort progress report as at 28 Feb 2026 · TR-2026-000042 · RESTRICTED"
+    )
+    total = pages(pdf, tmp_path)
+    for number in range(1, total + 1):
+        page = pdf_text(pdf, tmp_path, page=number)
+        assert f"Page {number} of {total}" in page
+        assert "TR-2026-000042" in page
+        assert page.count("RESTRICTED") >= 2  # marked at the top and the bottom
+    assert outline_titles(pdf, tmp_path) == [
+        "Cohort progress report: cover",
+        "Executive summary",
+        "Charts",
+        "Use cases at a glance",
+        "Use cases in detail",
+        "UC-00001 · Scam call detection",
+        "UC-00002 · Credit memo 信貸",
+    ]
+    first = pdf_text(pdf, tmp_path, page=1)
+    for expected in ("GenA.I. Sandbox", "Cohort 1", "28 Feb 2026", "Grace Ho", "02 Mar 2026 09:30"):
+        assert expected in first
+
+
+def test_table_header_repeats_on_every_page(tmp_path: Path) -> None:
+    report = cohort([view(i, f"Use case number {i}") for i in range(1, 181)])
+    pdf = layout.render(report, IMPRINT, cjk_font=FONT)
+    total = pages(pdf, tmp_path)
+    table_pages = []
+    for number in range(1, total + 1):
+        page = pdf_text(pdf, tmp_path, page=number)
+        if re.search(r"UC-\d{5}\nUse case number", page) and "Use cases in detail" not in page:
+            table_pages.append((number, page))
+    assert len(table_pages) >= 3
+    for _number, page in table_pages:
+        assert "Next milestone" in page
+        assert "Institution" in page
+    text = pdf_text(pdf, tmp_path)
+    assert all(f"UC-{i:05d}" in text for i in range(1, 181))
+
+
+def test_empty_cohort_renders(tmp_path: Path) -> None:
+    report = cohort([])
+    report = data.CohortReport(**{**report.__dict__, "summary": EMPTY_SUMMARY})
+    pdf = layout.render(report, IMPRINT, cjk_font=FONT)
+    assert qpdf_check(pdf, tmp_path).returncode == 0
+    assert "No use cases on record at this date" in pdf_text(pdf, tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every report kind, from the database, with the hostile title
+
+
+def subject_for(kind: ReportKind, world: World, sample: Sample) -> object:
+    return {
+        ReportKind.COHORT: world.cohort,
+        ReportKind.PROGRAMME: world.programme,
+        ReportKind.INSTITUTION: world.bank,
+        ReportKind.USE_CASE: sample.nasty,
+    }[kind]
+
+
+@pytest.mark.parametrize("kind", list(ReportKind))
+def test_every_report_renders_the_hostile_title(
+    kind: ReportKind, world: World, sample: Sample, tmp_path: Path
+) -> None:
+    subject = subject_for(kind, world, sample)
+    issued = services.issue(kind, subject, as_at=None, user=world.admin)  # type: ignore[arg-type]
+    pdf = issued.data
+    check = qpdf_check(pdf, tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    text = pdf_text(pdf, tmp_path)
+    flat = re.sub(r"\s+", "", text)
+    assert '<b>Fraud & "AI"</b> 反詐騙' in text
+    assert "反詐騙" in text
+    assert LONG_WORD[:240] in flat  # the long word wraps but every letter is there
+    assert issued.reference in text
+    info = pdf_info(pdf, tmp_path)
+    assert info["Title"] == issued.title
+    assert info["Author"] == services.describe(world.admin)
+    assert int(info["Pages"]) >= 2
+    titles = outline_titles(pdf, tmp_path)
+    assert titles[0].endswith(": cover")
+    if kind is ReportKind.COHORT:
+        assert any(t.startswith(sample.nasty.reference) for t in titles)
+        # Line breaks in the summary are kept.
+        assert "\nSecond line" in text
+    if kind is ReportKind.PROGRAMME:
+        assert "By regulator and sector" in titles
+        assert "Cohort: Cohort 1" in titles
+    if kind is ReportKind.USE_CASE:
+        assert {"Summary", "Proposal", "Stage history", "Progress returns"} <= set(titles)
+        assert NASTY.strip() in issued.title
+
+
+def test_cohort_report_lists_every_use_case_with_its_stage(
+    world: World, sample: Sample, tmp_path: Path
+) -> None:
+    issued = services.issue(ReportKind.COHORT, world.cohort, as_at=date(2026, 2, 28), user=None)
+    text = pdf_text(issued.data, tmp_path, layout=True)
+    assert "As at 28 Feb 2026" in text
+    assert "Late entrant" not in text
+    row = next(line for line in text.splitlines() if "Scam call detection" in line)
+    assert "Under review" in pdf_text(issued.data, tmp_path)
+    assert "Pilot" not in row
+    summary_page = pdf_text(issued.data, tmp_path, page=2, layout=True)
+    assert re.search(r"Under review\s+2\s+50%", summary_page)
+    assert re.search(r"Proposals\s+3", summary_page)
+
+
+def test_long_reasons_are_printed_in_full(tmp_path: Path) -> None:
+    reason = "Because " + " ".join(f"clause{i}" for i in range(400)) + " END-OF-REASON"
+    base = view(1, "Long history")
+    long_view = data.UseCaseView(
+        **{
+            **base.__dict__,
+            "history": (
+                data.StageEvent(
+                    datetime(2026, 1, 10, 10), "Under review", "Rejected", "Reject", "A", reason
+                ),
+            ),
+        }
+    )
+    pdf = layout.render(cohort([long_view]), IMPRINT, cjk_font=FONT)
+    assert qpdf_check(pdf, tmp_path).returncode == 0
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert "END-OF-REASON" in text and "clause399" in text

@@ -1,0 +1,116 @@
+"""``flask --app tracker report …``: issue PDF reports as the system, and verify issued ones."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from tracker.extensions import db
+from tracker.reports import services
+from tracker.reports.data import ReportError
+from tracker.reports.layout import FontNotFoundError
+from tracker.reports.models import ReportKind
+
+report_cli = AppGroup("report", help="Issue PDF reports and check PDFs against the register.")
+
+
+def _progress() -> Callable[[str], None]:
+    started = time.monotonic()
+
+    def echo(message: str) -> None:
+        click.echo(f"[{time.monotonic() - started:6.1f}s] {message}", err=True)
+
+    return echo
+
+
+def _write_atomically(path: Path, data: bytes) -> Path:
+    """Write to a temporary file beside ``path``; the caller renames it once committed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return Path(temporary)
+
+
+def _issue(kind: ReportKind, subject_id: int, out: Path, as_at: datetime | None) -> None:
+    subject = services.load_subject(kind, subject_id)
+    if subject is None:
+        raise click.ClickException(f"There is no {services.SLUG_OF[kind]} with id {subject_id}.")
+    progress = _progress()
+    try:
+        issued = services.issue(
+            kind, subject, as_at=as_at.date() if as_at else None, user=None, progress=progress
+        )
+    except (ReportError, FontNotFoundError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    temporary = _write_atomically(out, issued.data)
+    try:
+        db.session.commit()
+    except Exception:
+        temporary.unlink(missing_ok=True)
+        raise
+    temporary.replace(out)
+    progress("registered")
+    click.echo(
+        f"Issued {issued.reference}: {issued.title}\n"
+        f"  as at {issued.as_at:%d %b %Y}, {issued.size:,} bytes, sha256 {issued.sha256}\n"
+        f"  written to {out}"
+    )
+
+
+def _command(kind: ReportKind, name: str, argument: str) -> click.Command:
+    @click.argument(argument, type=int)
+    @click.option(
+        "--out",
+        required=True,
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="Where to write the PDF.",
+    )
+    @click.option(
+        "--as-at",
+        "as_at",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="Produce the report as at this date (YYYY-MM-DD); default today.",
+    )
+    def command(out: Path, as_at: datetime | None, **kwargs: int) -> None:
+        _issue(kind, kwargs[argument], out, as_at)
+
+    article = "an" if kind.label[0].lower() in "aeiou" else "a"
+    command.__doc__ = f"Issue {article} {kind.label.lower()} and write it to --out."
+    return report_cli.command(name)(command)
+
+
+_command(ReportKind.COHORT, "cohort", "cohort_id")
+_command(ReportKind.PROGRAMME, "programme", "programme_id")
+_command(ReportKind.INSTITUTION, "institution", "institution_id")
+_command(ReportKind.USE_CASE, "use-case", "use_case_id")
+
+
+@report_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(file: Path) -> None:
+    """Say whether FILE is a report the register issued, unchanged (exit 1 if not)."""
+    issued = services.find_issued(file.read_bytes())
+    if issued is None:
+        click.echo(
+            f"NOT VERIFIED: {file} matches no issued report. It was not issued by this tracker, "
+            "or it has been changed since.",
+            err=True,
+        )
+        raise SystemExit(1)
+    by = issued.generated_by.name if issued.generated_by else "the command line"
+    click.echo(
+        f"VERIFIED: {file} is {issued.reference}, unchanged.\n"
+        f"  {issued.title}\n"
+        f"  as at {issued.as_at:%d %b %Y}; issued {issued.generated_at:%d %b %Y %H:%M} UTC"
+        f" by {by}\n"
+        f"  sha256 {issued.sha256}"
+    )

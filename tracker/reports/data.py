@@ -1,0 +1,800 @@
+"""Report data: what a report says, assembled from the database into frozen objects.
+
+Nothing here knows about PDF or reportlab; ``tracker.reports.layout`` renders these objects and
+never queries. Every figure is computed *as at* a date:
+
+- the cut-off is the end of that day in the configured time zone (or now, for today);
+- a use case exists if it was created before the cut-off; its stage is the ``to_stage`` of its
+  last transition before the cut-off (a draft if none). For today the live row is used;
+- returns count once submitted before the cut-off, milestones once created, incidents once the
+  return reporting them was submitted; a milestone completed after the date shows as open;
+- text fields edited after the date are shown with the value they had then (from FieldChange).
+
+Resolution of incidents and dropping of milestones carry no date in the record, so those two
+facts are shown as currently recorded; the report's notes say so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db, utcnow
+from tracker.institutions.models import Institution, InstitutionKind
+from tracker.programmes.models import Cohort, Programme, Sector
+from tracker.reports.models import ReportKind
+from tracker.usecases.models import (
+    FieldChange,
+    Incident,
+    Milestone,
+    MilestoneStatus,
+    ProgressReturn,
+    Stage,
+    StageTransition,
+    UseCase,
+    use_case_partner,
+)
+
+UTC = ZoneInfo("UTC")
+
+# Stages in the order a reader expects them: the lifecycle, then the ways out.
+STAGE_ORDER: tuple[Stage, ...] = (
+    Stage.DRAFT,
+    Stage.SUBMITTED,
+    Stage.UNDER_REVIEW,
+    Stage.CHANGES_REQUESTED,
+    Stage.SELECTED,
+    Stage.PILOT,
+    Stage.SUSPENDED,
+    Stage.PRODUCTION,
+    Stage.REJECTED,
+    Stage.WITHDRAWN,
+    Stage.DISCONTINUED,
+)
+
+# Reaching any of these stages implies the use case passed the funnel step.
+_SELECTED_OR_LATER = frozenset(
+    {Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION, Stage.DISCONTINUED}
+)
+_PILOT_OR_LATER = frozenset({Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION})
+
+# Text fields whose earlier value is rebuilt from the edit history for past dates.
+_REVERTIBLE_FIELDS = ("title", "summary", "problem_statement", "data_used", "safeguards", "kpis")
+
+SECTOR_OF_KIND: dict[InstitutionKind, Sector] = {
+    InstitutionKind.BANK: Sector.BANKING,
+    InstitutionKind.SECURITIES: Sector.SECURITIES,
+    InstitutionKind.INSURER: Sector.INSURANCE,
+    InstitutionKind.MPF_TRUSTEE: Sector.MPF,
+    InstitutionKind.SVF: Sector.SVF,
+}
+
+BASIS_NOTE = (
+    "Figures are as at the end of the stated day. Stages come from the recorded stage history; "
+    "progress returns count from the time they were submitted, milestones from the time they "
+    "were planned and incidents from the return that reported them. A milestone completed after "
+    "the stated day is shown as open. Incident resolution and dropped milestones are not dated "
+    "in the record and are shown as currently recorded."
+)
+
+
+class ReportError(Exception):
+    """A report cannot be produced with the parameters given (shown to the user as is)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The objects a report is made of
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """Who issued a report, when and under which reference: printed on every page."""
+
+    reference: str
+    generated_at: datetime  # local time
+    generated_by: str
+    classification: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Funnel:
+    proposals: int
+    selected: int
+    pilot: int
+    production: int
+
+    def steps(self) -> tuple[Count, ...]:
+        return (
+            Count("Proposals", self.proposals),
+            Count("Selected", self.selected),
+            Count("Pilot", self.pilot),
+            Count("Production", self.production),
+        )
+
+
+@dataclass(frozen=True)
+class StageMatrix:
+    """Use cases by category (rows) and stage (columns), for the stage-by-category chart."""
+
+    stages: tuple[str, ...]
+    categories: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    by_stage: tuple[Count, ...]
+    by_category: tuple[Count, ...]
+    funnel: Funnel
+    matrix: StageMatrix
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    total: int
+    proposals: int
+    selected: int
+    pilot: int
+    production: int
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    at: datetime  # local time
+    from_stage: str
+    to_stage: str
+    action: str
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    title: str
+    planned_on: date
+    actual_on: date | None
+    status: str
+    is_open: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    kpi: str
+    value: str
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    reported_on: date
+    occurred_on: date | None
+    severity: str
+    description: str
+    customer_impact: str
+    remediation: str
+    resolved: bool
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    period_start: date
+    period_end: date
+    rag: str
+    narrative: str
+    attested_by: str
+    submitted_at: datetime  # local time
+    kpis: tuple[KpiRow, ...]
+
+
+@dataclass(frozen=True)
+class EditRow:
+    at: datetime  # local time
+    field: str
+    actor: str
+    old_value: str
+    new_value: str
+
+
+@dataclass(frozen=True)
+class PilotTerms:
+    started_on: date | None
+    duration_weeks: int | None
+    limits: str
+    data_scope: str
+
+
+@dataclass(frozen=True)
+class ExitReport:
+    outcome: str
+    lessons: str
+    conditions: str
+
+
+@dataclass(frozen=True)
+class UseCaseDetails:
+    """The full record of one use case, for the use-case report."""
+
+    problem_statement: str
+    technique: str
+    audience: str
+    personal_data: bool
+    data_used: str
+    safeguards: str
+    kpis: tuple[str, ...]
+    gpu_hours: int | None
+    pilot_terms: PilotTerms | None
+    exit_report: ExitReport | None
+    returns: tuple[ReturnView, ...]
+    incidents: tuple[IncidentRow, ...]
+    edits: tuple[EditRow, ...]
+
+
+@dataclass(frozen=True)
+class UseCaseView:
+    id: int
+    reference: str
+    title: str
+    summary: str
+    programme: str
+    cohort: str
+    institution: str
+    regulator: str
+    sector: str
+    partners: tuple[str, ...]
+    category: str
+    stage: str
+    stage_since: date
+    days_in_stage: int
+    latest_rag: str | None
+    next_milestone: MilestoneRow | None
+    history: tuple[StageEvent, ...]
+    milestones: tuple[MilestoneRow, ...]
+    latest_return: ReturnView | None
+    open_incidents: tuple[IncidentRow, ...]
+    details: UseCaseDetails | None = None
+
+
+@dataclass(frozen=True)
+class CohortFacts:
+    name: str
+    status: str
+    applications_open_on: date | None
+    applications_close_on: date | None
+    selection_on: date | None
+    pilot_starts_on: date | None
+    pilot_ends_on: date | None
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    kind: ClassVar[ReportKind] = ReportKind.COHORT
+    subject_id: int
+    title: str
+    programme: str
+    lead_regulator: str
+    cohort: CohortFacts
+    as_at: date
+    summary: Summary
+    use_cases: tuple[UseCaseView, ...]
+
+
+@dataclass(frozen=True)
+class CohortSection:
+    facts: CohortFacts
+    summary: Summary
+    use_cases: tuple[UseCaseView, ...]
+
+
+@dataclass(frozen=True)
+class ProgrammeReport:
+    kind: ClassVar[ReportKind] = ReportKind.PROGRAMME
+    subject_id: int
+    title: str
+    programme: str
+    description: str
+    lead_regulator: str
+    regulators: tuple[str, ...]
+    sectors: tuple[str, ...]
+    as_at: date
+    summary: Summary
+    cohorts: tuple[CohortSection, ...]
+    # Present for programmes run by several regulators (such as GenA.I. Sandbox++).
+    by_regulator: tuple[BreakdownRow, ...] | None
+    by_sector: tuple[BreakdownRow, ...] | None
+
+
+@dataclass(frozen=True)
+class InstitutionReport:
+    kind: ClassVar[ReportKind] = ReportKind.INSTITUTION
+    subject_id: int
+    title: str
+    institution: str
+    institution_kind: str
+    regulator: str
+    as_at: date
+    scope: str
+    summary: Summary
+    use_cases: tuple[UseCaseView, ...]
+
+
+@dataclass(frozen=True)
+class UseCaseReport:
+    kind: ClassVar[ReportKind] = ReportKind.USE_CASE
+    subject_id: int
+    title: str
+    as_at: date
+    use_case: UseCaseView
+
+
+ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+@dataclass(frozen=True)
+class AsAt:
+    """The date a report is as at, and the instant (naive UTC) its figures are cut at."""
+
+    day: date
+    cutoff: datetime
+    live: bool  # as at today: the live record, cut at the moment of generation
+    zone: ZoneInfo
+
+    @classmethod
+    def for_day(cls, day: date | None, timezone: str, now: datetime | None = None) -> AsAt:
+        """``day`` in the time zone ``timezone``; None means today. Future dates are refused."""
+        zone = ZoneInfo(timezone)
+        now = now or utcnow()
+        today = now.replace(tzinfo=UTC).astimezone(zone).date()
+        day = day or today
+        if day > today:
+            raise ReportError(f"The as-at date {day:%d %b %Y} is in the future.")
+        end_of_day = (
+            datetime.combine(day + timedelta(days=1), time.min, zone)
+            .astimezone(UTC)
+            .replace(tzinfo=None)
+        )
+        return cls(day=day, cutoff=min(end_of_day, now), live=day == today, zone=zone)
+
+    def local(self, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC).astimezone(self.zone).replace(tzinfo=None)
+
+    def local_date(self, value: datetime) -> date:
+        return self.local(value).date()
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def involving(institution_id: int) -> sa.ColumnElement[bool]:
+    """Use cases an institution leads or is named on as a partner."""
+    return sa.or_(
+        UseCase.institution_id == institution_id,
+        UseCase.id.in_(
+            sa.select(use_case_partner.c.use_case_id).where(
+                use_case_partner.c.institution_id == institution_id
+            )
+        ),
+    )
+
+
+def _load_use_cases(where: sa.ColumnElement[bool], as_at: AsAt) -> list[UseCase]:
+    """Use cases matching ``where`` that existed at the cut-off, with everything a report shows."""
+    stmt = (
+        sa.select(UseCase)
+        .where(where, UseCase.created_at < as_at.cutoff)
+        .options(
+            selectinload(UseCase.cohort).selectinload(Cohort.programme),
+            selectinload(UseCase.institution).selectinload(Institution.regulator),
+            selectinload(UseCase.category),
+            selectinload(UseCase.partners),
+            selectinload(UseCase.transitions).selectinload(StageTransition.actor),
+            selectinload(UseCase.milestones),
+            selectinload(UseCase.returns).selectinload(ProgressReturn.kpi_values),
+            selectinload(UseCase.returns).selectinload(ProgressReturn.incidents),
+        )
+        .order_by(UseCase.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _values_then(use_case_ids: Sequence[int], as_at: AsAt) -> dict[tuple[int, str], str | None]:
+    """For fields edited after the cut-off, the value each had at the cut-off."""
+    if as_at.live or not use_case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(FieldChange.use_case_id, FieldChange.field, FieldChange.old_value)
+        .where(
+            FieldChange.use_case_id.in_(use_case_ids),
+            FieldChange.at >= as_at.cutoff,
+            FieldChange.field.in_(_REVERTIBLE_FIELDS),
+        )
+        .order_by(FieldChange.at, FieldChange.id)
+    )
+    earlier: dict[tuple[int, str], str | None] = {}
+    for use_case_id, field, old_value in rows:
+        earlier.setdefault((use_case_id, field), old_value)
+    return earlier
+
+
+def _edits(use_case: UseCase, as_at: AsAt) -> tuple[EditRow, ...]:
+    changes = db.session.scalars(
+        sa.select(FieldChange)
+        .where(FieldChange.use_case_id == use_case.id, FieldChange.at < as_at.cutoff)
+        .options(selectinload(FieldChange.actor))
+        .order_by(FieldChange.at, FieldChange.id)
+    )
+    return tuple(
+        EditRow(
+            at=as_at.local(c.at),
+            field=c.field.replace("_", " ").capitalize(),
+            actor=c.actor.name if c.actor else "System",
+            old_value=c.old_value or "",
+            new_value=c.new_value or "",
+        )
+        for c in changes
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One use case as at a date
+
+
+def _stage_then(use_case: UseCase, as_at: AsAt) -> tuple[Stage, datetime, set[Stage]]:
+    """The stage at the cut-off, since when, and every stage reached by then."""
+    earlier = [t for t in use_case.transitions if t.at < as_at.cutoff]
+    reached = {t.to_stage for t in earlier}
+    if as_at.live:
+        reached.add(use_case.stage)
+        return use_case.stage, use_case.stage_changed_at, reached
+    if not earlier:
+        return Stage.DRAFT, use_case.created_at, reached | {Stage.DRAFT}
+    last = earlier[-1]
+    return last.to_stage, last.at, reached
+
+
+def _milestone_row(milestone: Milestone, day: date) -> MilestoneRow:
+    status = milestone.status
+    actual_on = milestone.actual_on
+    if status is MilestoneStatus.DONE and actual_on is not None and actual_on > day:
+        # Completed after the as-at date: on that day it was still open.
+        status, actual_on = MilestoneStatus.IN_PROGRESS, None
+    is_open = status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
+    return MilestoneRow(
+        title=milestone.title,
+        planned_on=milestone.planned_on,
+        actual_on=actual_on,
+        status=status.label,
+        is_open=is_open,
+        overdue=is_open and milestone.planned_on < day,
+    )
+
+
+def _incident_row(incident: Incident, reported_at: datetime, as_at: AsAt) -> IncidentRow:
+    return IncidentRow(
+        reported_on=as_at.local_date(reported_at),
+        occurred_on=incident.occurred_on,
+        severity=incident.severity.label,
+        description=incident.description,
+        customer_impact=incident.customer_impact,
+        remediation=incident.remediation,
+        resolved=incident.resolved,
+    )
+
+
+def _return_view(progress_return: ProgressReturn, as_at: AsAt) -> ReturnView:
+    return ReturnView(
+        period_start=progress_return.period_start,
+        period_end=progress_return.period_end,
+        rag=progress_return.rag.label,
+        narrative=progress_return.narrative,
+        attested_by=f"{progress_return.attested_by_name}, {progress_return.attested_by_title}",
+        submitted_at=as_at.local(progress_return.submitted_at),
+        kpis=tuple(KpiRow(k.kpi, k.value) for k in progress_return.kpi_values),
+    )
+
+
+@dataclass(frozen=True)
+class _Position:
+    """A use case's position at the cut-off, before it is turned into a view."""
+
+    use_case: UseCase
+    stage: Stage
+    reached: frozenset[Stage]
+
+
+def _view(
+    use_case: UseCase,
+    as_at: AsAt,
+    earlier_values: dict[tuple[int, str], str | None],
+    *,
+    with_details: bool = False,
+) -> tuple[UseCaseView, _Position]:
+    def then(field: str) -> str:
+        key = (use_case.id, field)
+        if key in earlier_values:
+            return earlier_values[key] or ""
+        return str(getattr(use_case, field) or "")
+
+    stage, since, reached = _stage_then(use_case, as_at)
+    day = as_at.day
+    returns = [r for r in use_case.returns if r.submitted_at < as_at.cutoff]
+    latest = max(returns, key=lambda r: (r.period_end, r.id), default=None)
+    milestones = tuple(
+        _milestone_row(m, day) for m in use_case.milestones if m.created_at < as_at.cutoff
+    )
+    open_milestones = [m for m in milestones if m.is_open]
+    incidents = [
+        _incident_row(i, r.submitted_at, as_at)
+        for r in sorted(returns, key=lambda r: (r.submitted_at, r.id))
+        for i in sorted(r.incidents, key=lambda i: i.id)
+    ]
+    history = tuple(
+        StageEvent(
+            at=as_at.local(t.at),
+            from_stage=t.from_stage.label if t.from_stage else "",
+            to_stage=t.to_stage.label,
+            action=t.action.replace("_", " ").capitalize(),
+            actor=t.actor.name if t.actor else "System",
+            reason=t.reason or "",
+        )
+        for t in use_case.transitions
+        if t.at < as_at.cutoff
+    )
+    institution = use_case.institution
+    sector = SECTOR_OF_KIND.get(institution.kind)
+    details = None
+    if with_details:
+        piloted = bool(reached & _PILOT_OR_LATER)
+        details = UseCaseDetails(
+            problem_statement=then("problem_statement"),
+            technique=use_case.technique.label,
+            audience=use_case.audience.label,
+            personal_data=use_case.personal_data,
+            data_used=then("data_used"),
+            safeguards=then("safeguards"),
+            kpis=tuple(line.strip() for line in then("kpis").splitlines() if line.strip()),
+            gpu_hours=use_case.gpu_hours,
+            pilot_terms=PilotTerms(
+                started_on=use_case.pilot_started_on,
+                duration_weeks=use_case.pilot_duration_weeks,
+                limits=use_case.pilot_limits or "",
+                data_scope=use_case.pilot_data_scope or "",
+            )
+            if piloted
+            else None,
+            exit_report=ExitReport(
+                outcome=use_case.exit_outcome or "",
+                lessons=use_case.exit_lessons or "",
+                conditions=use_case.exit_conditions or "",
+            )
+            if Stage.PRODUCTION in reached
+            else None,
+            returns=tuple(_return_view(r, as_at) for r in returns),
+            incidents=tuple(incidents),
+            edits=_edits(use_case, as_at),
+        )
+    view = UseCaseView(
+        id=use_case.id,
+        reference=use_case.reference,
+        title=then("title"),
+        summary=then("summary"),
+        programme=use_case.cohort.programme.name,
+        cohort=use_case.cohort.name,
+        institution=institution.display_name,
+        regulator=institution.regulator.code if institution.regulator else "",
+        sector=sector.label if sector else "",
+        partners=tuple(p.display_name for p in use_case.partners),
+        category=use_case.category.name,
+        stage=stage.label,
+        stage_since=as_at.local_date(since),
+        days_in_stage=max(0, (day - as_at.local_date(since)).days),
+        latest_rag=latest.rag.label if latest else None,
+        next_milestone=min(open_milestones, key=lambda m: m.planned_on, default=None),
+        history=history,
+        milestones=milestones,
+        latest_return=_return_view(latest, as_at) if latest else None,
+        open_incidents=tuple(i for i in incidents if not i.resolved),
+        details=details,
+    )
+    return view, _Position(use_case, stage, frozenset(reached))
+
+
+def _views(
+    use_cases: Sequence[UseCase], as_at: AsAt
+) -> tuple[tuple[UseCaseView, ...], list[_Position]]:
+    earlier = _values_then([u.id for u in use_cases], as_at)
+    pairs = [_view(u, as_at, earlier) for u in use_cases]
+    order = sorted(
+        range(len(pairs)),
+        key=lambda i: (pairs[i][0].institution.casefold(), pairs[i][0].title.casefold(), i),
+    )
+    return tuple(pairs[i][0] for i in order), [pairs[i][1] for i in order]
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries
+
+
+def _funnel(positions: Iterable[_Position]) -> Funnel:
+    proposals = selected = pilot = production = 0
+    for p in positions:
+        if p.reached - {Stage.DRAFT}:
+            proposals += 1
+        if p.reached & _SELECTED_OR_LATER:
+            selected += 1
+        if p.reached & _PILOT_OR_LATER:
+            pilot += 1
+        if Stage.PRODUCTION in p.reached:
+            production += 1
+    return Funnel(proposals, selected, pilot, production)
+
+
+def summarise(positions: Sequence[_Position]) -> Summary:
+    stages = Counter(p.stage for p in positions)
+    categories = Counter(p.use_case.category.name for p in positions)
+    present = [s for s in STAGE_ORDER if stages[s]]
+    names = sorted(categories, key=str.casefold)
+    cells: dict[str, Counter[Stage]] = defaultdict(Counter)
+    for p in positions:
+        cells[p.use_case.category.name][p.stage] += 1
+    return Summary(
+        total=len(positions),
+        by_stage=tuple(Count(s.label, stages[s]) for s in present),
+        by_category=tuple(Count(n, categories[n]) for n in names),
+        funnel=_funnel(positions),
+        matrix=StageMatrix(
+            stages=tuple(s.label for s in present),
+            categories=tuple(names),
+            counts=tuple(tuple(cells[n][s] for s in present) for n in names),
+        ),
+    )
+
+
+def _breakdown(positions: Sequence[_Position], key_of: dict[int, str]) -> tuple[BreakdownRow, ...]:
+    groups: dict[str, list[_Position]] = defaultdict(list)
+    for p in positions:
+        groups[key_of[p.use_case.id]].append(p)
+    rows = []
+    for label in sorted(groups, key=str.casefold):
+        funnel = _funnel(groups[label])
+        rows.append(
+            BreakdownRow(
+                label=label,
+                total=len(groups[label]),
+                proposals=funnel.proposals,
+                selected=funnel.selected,
+                pilot=funnel.pilot,
+                production=funnel.production,
+            )
+        )
+    return tuple(rows)
+
+
+def _cohort_facts(cohort: Cohort) -> CohortFacts:
+    return CohortFacts(
+        name=cohort.name,
+        status=cohort.status.label,
+        applications_open_on=cohort.applications_open_on,
+        applications_close_on=cohort.applications_close_on,
+        selection_on=cohort.selection_on,
+        pilot_starts_on=cohort.pilot_starts_on,
+        pilot_ends_on=cohort.pilot_ends_on,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The four reports
+
+
+def cohort_report(cohort: Cohort, as_at: AsAt) -> CohortReport:
+    """Every use case of one cohort, with a section each."""
+    use_cases = _load_use_cases(UseCase.cohort_id == cohort.id, as_at)
+    views, positions = _views(use_cases, as_at)
+    programme = cohort.programme
+    return CohortReport(
+        subject_id=cohort.id,
+        title=f"Cohort progress report: {programme.name} — {cohort.name}",
+        programme=programme.name,
+        lead_regulator=programme.lead_regulator.name_en,
+        cohort=_cohort_facts(cohort),
+        as_at=as_at.day,
+        summary=summarise(positions),
+        use_cases=views,
+    )
+
+
+def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
+    """All cohorts of a programme; by regulator and sector when several regulators run it."""
+    use_cases = _load_use_cases(
+        UseCase.cohort_id.in_(sa.select(Cohort.id).where(Cohort.programme_id == programme.id)),
+        as_at,
+    )
+    views, positions = _views(use_cases, as_at)
+    with_use_cases = {p.use_case.cohort_id for p in positions}
+    cohorts = [
+        c for c in programme.cohorts if c.created_at < as_at.cutoff or c.id in with_use_cases
+    ]
+    sections = []
+    for cohort in cohorts:
+        picked = [i for i, p in enumerate(positions) if p.use_case.cohort_id == cohort.id]
+        sections.append(
+            CohortSection(
+                facts=_cohort_facts(cohort),
+                summary=summarise([positions[i] for i in picked]),
+                use_cases=tuple(views[i] for i in picked),
+            )
+        )
+    multi = len(programme.regulator_ids) > 1
+    by_regulator = by_sector = None
+    if multi:
+        regulator_of = {v.id: v.regulator or "No regulator recorded" for v in views}
+        sector_of = {v.id: v.sector or "No sector recorded" for v in views}
+        by_regulator = _breakdown(positions, regulator_of)
+        by_sector = _breakdown(positions, sector_of)
+    return ProgrammeReport(
+        subject_id=programme.id,
+        title=f"Programme report: {programme.name}",
+        programme=programme.name,
+        description=programme.description,
+        lead_regulator=programme.lead_regulator.name_en,
+        regulators=tuple(r.code for r in [programme.lead_regulator, *programme.participants]),
+        sectors=tuple(programme.sector_labels),
+        as_at=as_at.day,
+        summary=summarise(positions),
+        cohorts=tuple(sections),
+        by_regulator=by_regulator,
+        by_sector=by_sector,
+    )
+
+
+def institution_report(
+    institution: Institution, as_at: AsAt, visible: sa.ColumnElement[bool], scope: str
+) -> InstitutionReport:
+    """The use cases an institution leads or is a partner on, limited to ``visible``."""
+    use_cases = _load_use_cases(sa.and_(involving(institution.id), visible), as_at)
+    views, positions = _views(use_cases, as_at)
+    return InstitutionReport(
+        subject_id=institution.id,
+        title=f"Institution report: {institution.display_name}",
+        institution=institution.display_name,
+        institution_kind=institution.kind.label,
+        regulator=institution.regulator.name_en if institution.regulator else "",
+        as_at=as_at.day,
+        scope=scope,
+        summary=summarise(positions),
+        use_cases=views,
+    )
+
+
+def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
+    """One use case with its whole history up to the as-at date."""
+    loaded = _load_use_cases(UseCase.id == use_case.id, as_at)
+    if not loaded:
+        raise ReportError(f"{use_case.reference} was not yet created on {as_at.day:%d %b %Y}.")
+    view, _position = _view(loaded[0], as_at, _values_then([use_case.id], as_at), with_details=True)
+    return UseCaseReport(
+        subject_id=use_case.id,
+        title=f"Use-case report: {view.reference} {view.title}",
+        as_at=as_at.day,
+        use_case=view,
+    )

@@ -1,0 +1,148 @@
+"""Who may generate which report, and which issued reports a user may list and download.
+
+- Admins: every report.
+- Supervisors and regulator staff: cohort, programme and use-case reports within their remit;
+  institution reports for institutions their regulator supervises or that have a use case in
+  their remit (the report then covers only the use cases in that remit).
+- Institution users: the report of their own institution and of the use cases it leads.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.auth.models import User
+from tracker.auth.permissions import Permission, has
+from tracker.extensions import db
+from tracker.institutions.models import Institution
+from tracker.programmes.models import Cohort, Programme
+from tracker.programmes.permissions import in_remit, remit_programme_ids
+from tracker.reports.data import involving
+from tracker.reports.models import IssuedReport, ReportKind
+from tracker.usecases import permissions as usecase_permissions
+from tracker.usecases.models import UseCase
+
+Subject = Cohort | Programme | Institution | UseCase
+
+MODELS: dict[ReportKind, type[Subject]] = {
+    ReportKind.COHORT: Cohort,
+    ReportKind.PROGRAMME: Programme,
+    ReportKind.INSTITUTION: Institution,
+    ReportKind.USE_CASE: UseCase,
+}
+
+
+def _own_institution(user: User, institution_id: int) -> bool:
+    return (
+        user.is_authenticated
+        and user.active
+        and user.is_institution_user
+        and user.institution_id == institution_id
+    )
+
+
+def _exports(user: User) -> bool:
+    return has(user, Permission.EXPORT_REPORTS)
+
+
+def can_generate(user: User, kind: ReportKind, subject: Subject) -> bool:
+    """Whether ``user`` may issue a report of ``kind`` on ``subject``."""
+    if isinstance(subject, Cohort) and kind is ReportKind.COHORT:
+        return _exports(user) and in_remit(user, subject.programme)
+    if isinstance(subject, Programme) and kind is ReportKind.PROGRAMME:
+        return _exports(user) and in_remit(user, subject)
+    if isinstance(subject, UseCase) and kind is ReportKind.USE_CASE:
+        if _exports(user) and in_remit(user, subject.cohort.programme):
+            return True
+        return usecase_permissions.is_owner(user, subject)
+    if isinstance(subject, Institution) and kind is ReportKind.INSTITUTION:
+        if _own_institution(user, subject.id):
+            return True
+        if not _exports(user):
+            return False
+        if has(user, Permission.VIEW_ALL):
+            return True
+        if user.regulator_id is not None and subject.regulator_id == user.regulator_id:
+            return True
+        return bool(
+            db.session.scalar(
+                sa.select(
+                    sa.exists().where(
+                        involving(subject.id), usecase_permissions.visible_filter(user)
+                    )
+                )
+            )
+        )
+    return False
+
+
+def can_see_subject(user: User, kind: ReportKind, subject: Subject) -> bool:
+    """Whether the subject itself is visible to ``user`` (else a refusal is a 404, not a 403)."""
+    if isinstance(subject, Cohort):
+        return in_remit(user, subject.programme)
+    if isinstance(subject, Programme):
+        return in_remit(user, subject)
+    if isinstance(subject, UseCase):
+        return usecase_permissions.can_view(user, subject)
+    return _own_institution(user, subject.id) or (
+        has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)
+    )
+
+
+def visible_reports(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on IssuedReport: the issued reports ``user`` may list and download.
+
+    Regulator-side users see cohort, programme and use-case reports in their remit, and
+    institution reports issued by their own regulator's staff (which were limited to that
+    remit). Institution users see the reports their own institution's users issued.
+    """
+    if not user.is_authenticated or not user.active:
+        return sa.false()
+    if has(user, Permission.VIEW_ALL):
+        return sa.true()
+    if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
+        programmes = remit_programme_ids(user)
+        assert programmes is not None  # only VIEW_ALL is unrestricted
+        same_regulator = sa.select(User.id).where(User.regulator_id == user.regulator_id)
+        return sa.or_(
+            sa.and_(
+                IssuedReport.kind == ReportKind.COHORT,
+                IssuedReport.subject_id.in_(
+                    sa.select(Cohort.id).where(Cohort.programme_id.in_(programmes))
+                ),
+            ),
+            sa.and_(
+                IssuedReport.kind == ReportKind.PROGRAMME,
+                IssuedReport.subject_id.in_(programmes),
+            ),
+            sa.and_(
+                IssuedReport.kind == ReportKind.USE_CASE,
+                IssuedReport.subject_id.in_(
+                    sa.select(UseCase.id)
+                    .join(Cohort, UseCase.cohort_id == Cohort.id)
+                    .where(Cohort.programme_id.in_(programmes))
+                ),
+            ),
+            sa.and_(
+                IssuedReport.kind == ReportKind.INSTITUTION,
+                IssuedReport.generated_by_id.in_(same_regulator),
+            ),
+        )
+    if user.is_institution_user and user.institution_id is not None:
+        colleagues = sa.select(User.id).where(User.institution_id == user.institution_id)
+        return sa.and_(
+            IssuedReport.generated_by_id.in_(colleagues),
+            sa.or_(
+                sa.and_(
+                    IssuedReport.kind == ReportKind.INSTITUTION,
+                    IssuedReport.subject_id == user.institution_id,
+                ),
+                sa.and_(
+                    IssuedReport.kind == ReportKind.USE_CASE,
+                    IssuedReport.subject_id.in_(
+                        sa.select(UseCase.id).where(UseCase.institution_id == user.institution_id)
+                    ),
+                ),
+            ),
+        )
+    return sa.false()
