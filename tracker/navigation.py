@@ -21,8 +21,6 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("dashboard.cohorts", "Cohorts"),
         ("dashboard.institutions", "Institutions"),
         ("reports.register", "Reports"),
-        ("admin.cohorts", "Cohort set-up"),
-        ("admin.categories", "Categories"),
     ),
     Role.SUPERVISOR: (
         ("dashboard.index", "Dashboard"),
@@ -48,6 +46,19 @@ ADMIN_NAV: tuple[tuple[str, str], ...] = (
     ("admin.categories", "Categories"),
     ("admin.users", "Users"),
 )
+
+
+# Set-up pages by role, shown in a menu of their own.
+SETUP_NAV: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.ADMIN: ADMIN_NAV,
+    Role.REGULATOR: (("admin.cohorts", "Cohorts"), ("admin.categories", "Categories")),
+    Role.SUPERVISOR: (),
+    Role.INSTITUTION: (),
+}
+
+
+def setup_nav_items(user: User) -> tuple[tuple[str, str], ...]:
+    return SETUP_NAV[user.role]
 
 
 def nav_items(user: User) -> tuple[tuple[str, str], ...]:

@@ -59,9 +59,14 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import create_user
+    from tracker.demo import demo_logins_command, seed_demo_command
+    from tracker.synthetic import seed_synthetic_command
 
-    for command in (create_user,):
+    for command in (create_user, seed_demo_command, demo_logins_command, seed_synthetic_command):
         app.cli.add_command(command)
+    from tracker.reports.cli import report_cli
+
+    app.cli.add_command(report_cli)
 
 
 def register_templating(app: Flask) -> None:
@@ -76,10 +81,10 @@ def register_templating(app: Flask) -> None:
     def day(value: date | None) -> str:
         return value.strftime("%d %b %Y") if value else ""
 
-    from tracker.navigation import ADMIN_NAV, nav_items
+    from tracker.navigation import nav_items, setup_nav_items
 
     app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["admin_nav_items"] = ADMIN_NAV
+    app.jinja_env.globals["setup_nav_items"] = setup_nav_items
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["day"] = day
     app.jinja_env.globals["timezone_name"] = app.config["TRACKER_TIMEZONE"]
