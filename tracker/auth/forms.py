@@ -11,22 +11,34 @@ from tracker.auth.passwords import MIN_PASSWORD_LENGTH
 
 class LoginForm(FlaskForm):
     # No format check here: any mismatch gets the same answer as a wrong password.
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
     new_password = PasswordField(
         "New password",
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=200, message="Use at least %(min)d characters."),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
 
 

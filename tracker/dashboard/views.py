@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request
 from flask_login import current_user, login_required
-from jinja2 import TemplateNotFound
 from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import Permission, has
@@ -30,7 +29,6 @@ bp = Blueprint("dashboard", __name__)
 BOARD_CARDS_PER_COLUMN = 30
 # Institution users see the returns falling due within this many days.
 RETURN_NOTICE_DAYS = 14
-REPORT_MACRO = "reports/_download.html"
 E = TypeVar("E", bound=LabelledEnum)
 
 
@@ -58,15 +56,6 @@ def _choice_arg(name: str, choices: dict[str, Any], default: str) -> str:
 def _direction(default: str = "asc") -> str:
     value = request.args.get("dir") or default
     return value if value in ("asc", "desc") else default
-
-
-def _reports_ready() -> bool:
-    """Whether the report download macro is installed (it ships with the reports module)."""
-    try:
-        current_app.jinja_env.get_template(REPORT_MACRO)
-    except TemplateNotFound:
-        return False
-    return True
 
 
 def _require_regulator_side() -> None:
@@ -110,7 +99,6 @@ def index() -> str:
         context.update(
             cohort_counts=queries.cohort_stage_counts(current_user, cohort_ids),
             Stage=Stage,
-            reports_ready=_reports_ready(),
         )
     return render_template("dashboard/index.html", **context)
 
@@ -245,7 +233,6 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
         page=page,
         today=today,
         now=utcnow(),
-        reports_ready=_reports_ready(),
         can_export=has(current_user, Permission.EXPORT_REPORTS),
     )
 
@@ -267,7 +254,6 @@ def programme(id: int) -> str:  # noqa: A002
         funnel=queries.funnel(current_user, scope),
         counts=queries.cohort_stage_counts(current_user, [c.id for c in item.cohorts]),
         stages=list(Stage),
-        reports_ready=_reports_ready(),
         can_export=has(current_user, Permission.EXPORT_REPORTS),
     )
 
