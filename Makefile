@@ -25,7 +25,8 @@ run: install
 	$(FLASK) db upgrade
 	TRACKER_DEMO_MODE=1 $(FLASK) seed-demo --if-empty
 	@TRACKER_DEMO_MODE=1 $(FLASK) demo-logins
-	TRACKER_DEMO_MODE=1 TRACKER_SECURE_COOKIES=0 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	TRACKER_DEMO_MODE=1 TRACKER_SECURE_COOKIES=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - "tracker:create_app()"
 
 ## make test: lint, type check and the whole test suite (SQLite unless TRACKER_TEST_DATABASE_URL).
 test: install system-deps lint typecheck pytest

@@ -25,6 +25,7 @@ from tracker.usecases.models import (
     StageTransition,
     UseCase,
 )
+from tracker.usecases.services import FIELD_LABELS
 
 
 def get_visible_or_404(use_case_id: int, user: User) -> UseCase:
@@ -127,17 +128,14 @@ def timeline(
         )
         body = t.reason or ""
         if t.details:
-            body = "\n".join(
-                filter(None, [body, *(f"{k.replace('_', ' ')}: {v}" for k, v in t.details.items())])
-            )
+            terms = [f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in t.details.items()]
+            body = "\n".join(filter(None, [body, *terms]))
         entries.append(TimelineEntry(t.at, "transition", _name(t.actor), title, body))
     changes = db.session.scalars(
         sa.select(FieldChange)
         .where(FieldChange.use_case_id == use_case.id)
         .options(joinedload(FieldChange.actor))
     )
-    from tracker.usecases.services import FIELD_LABELS
-
     for c in changes:
         entries.append(
             TimelineEntry(

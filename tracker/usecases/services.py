@@ -105,6 +105,14 @@ FIELD_LABELS = {
     "kpis": "KPIs",
     "gpu_hours": "GPU hours",
     "partners": "Technology partners",
+    # Terms a transition records with the stage change.
+    "pilot_started_on": "Pilot start",
+    "pilot_duration_weeks": "Duration (weeks)",
+    "pilot_limits": "Customer or exposure limits",
+    "pilot_data_scope": "Data scope",
+    "exit_outcome": "Outcome against KPIs",
+    "exit_lessons": "Lessons learned",
+    "exit_conditions": "Conditions",
 }
 
 
