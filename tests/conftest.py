@@ -57,6 +57,11 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+# Apps made by tests besides the session's own; their connection pools are closed after each
+# test, so no connection is left for the garbage collector to close in a later test.
+_extra_apps: list[Flask] = []
+
+
 def make_app(url: str, **extra: Any) -> Flask:
     config: dict[str, Any] = {
         "TESTING": True,
@@ -70,7 +75,18 @@ def make_app(url: str, **extra: Any) -> Flask:
     config.update(extra)
     application = create_app(config)
     application.test_client_class = IsolatedClient
+    _extra_apps.append(application)
     return application
+
+
+def _dispose_extra_apps(keep: Flask) -> None:
+    while _extra_apps:
+        extra = _extra_apps.pop()
+        if extra is keep:
+            continue
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +130,7 @@ def _app_context(app: Flask) -> Iterator[None]:
         limiter.reset()
         yield
         clear_tables()
+    _dispose_extra_apps(keep=app)
 
 
 @pytest.fixture
