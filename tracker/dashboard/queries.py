@@ -34,7 +34,7 @@ from tracker.usecases.models import (
     UseCase,
     use_case_partner,
 )
-from tracker.usecases.permissions import PILOT_STAGES, visible_filter
+from tracker.usecases.permissions import MILESTONE_STAGES, PILOT_STAGES, visible_filter
 
 REVIEW_STAGES = (Stage.SUBMITTED, Stage.UNDER_REVIEW)
 OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
@@ -83,8 +83,10 @@ def programme_filter(user: User) -> sa.ColumnElement[bool]:
     return sa.true() if ids is None else Programme.id.in_(ids)
 
 
-def remit_programmes(user: User) -> list[Programme]:
-    """Programmes the user oversees, with their cohorts, for scope pickers and overviews."""
+def remit_programmes(user: User, with_participants: bool = False) -> list[Programme]:
+    """Programmes the user oversees, with their cohorts, for scope pickers and overviews.
+    ``with_participants`` also loads the participating regulators, which the remit checks behind
+    report buttons read."""
     if not (has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)):
         return []
     stmt = (
@@ -93,10 +95,12 @@ def remit_programmes(user: User) -> list[Programme]:
         .options(selectinload(Programme.cohorts), joinedload(Programme.lead_regulator))
         .order_by(Programme.name)
     )
+    if with_participants:
+        stmt = stmt.options(selectinload(Programme.participants))
     return list(db.session.scalars(stmt))
 
 
-def visible_programmes(user: User) -> list[Programme]:
+def visible_programmes(user: User, with_participants: bool = False) -> list[Programme]:
     """Programmes to offer in filters: the remit, or for institution users those of their cases."""
     if user.is_institution_user:
         cohort_ids = sa.select(UseCase.cohort_id).where(visible_filter(user))
@@ -112,7 +116,7 @@ def visible_programmes(user: User) -> list[Programme]:
             .order_by(Programme.name)
         )
         return list(db.session.scalars(stmt))
-    return remit_programmes(user)
+    return remit_programmes(user, with_participants)
 
 
 def visible_institutions_filter(user: User) -> sa.ColumnElement[bool]:
@@ -434,6 +438,7 @@ def overdue_milestones(
             scope.where(),
             Milestone.status.in_(OPEN_MILESTONE),
             Milestone.planned_on < today,
+            UseCase.stage.in_(MILESTONE_STAGES),
         )
         .options(contains_eager(Milestone.use_case).joinedload(UseCase.institution))
         .order_by(Milestone.planned_on, Milestone.id)

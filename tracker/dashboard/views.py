@@ -64,8 +64,8 @@ def _require_regulator_side() -> None:
         abort(403)
 
 
-def _scope() -> tuple[list[Programme], Scope]:
-    programmes = queries.visible_programmes(current_user)
+def _scope(with_participants: bool = False) -> tuple[list[Programme], Scope]:
+    programmes = queries.visible_programmes(current_user, with_participants)
     scope = queries.resolve_scope(programmes, _int_arg("programme"), _int_arg("cohort"))
     if scope is None:
         abort(404)
@@ -79,7 +79,8 @@ def index() -> str:
     today = local_today()
     if current_user.is_institution_user:
         return _institution_dashboard(today)
-    programmes, scope = _scope()
+    # The dashboard's cohort rows carry report buttons, whose remit checks read participants.
+    programmes, scope = _scope(with_participants=True)
     context: dict[str, Any] = {
         "programmes": programmes,
         "scope": scope,

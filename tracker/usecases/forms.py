@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from tracker.clock import local_today
 from tracker.formutil import options
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Technique
 from tracker.usecases.workflow import Needs
@@ -160,7 +161,7 @@ class MilestoneForm(FlaskForm):
     status = SelectField("Status", choices=MilestoneStatus.choices())
 
     def validate_actual_on(self, field: DateField) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > local_today():
             raise ValidationError("The actual date cannot be in the future.")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -179,6 +180,7 @@ class IncidentForm(Form):
     """One incident row of a progress return; a row left blank is ignored."""
 
     description = TextAreaField("Description", validators=[Optional(), Length(max=LONG_TEXT)])
+    occurred_on = DateField("Date it occurred", validators=[Optional()])
     severity = SelectField(
         "Severity", choices=[*options([("", "—")]), *Severity.choices()], validators=[Optional()]
     )
@@ -199,8 +201,10 @@ class IncidentForm(Form):
 INCIDENT_ROWS = 2
 
 
-def return_form_class(kpis: list[str]) -> type[FlaskForm]:
-    """A progress-return form with one value field per KPI of the use case."""
+def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> type[FlaskForm]:
+    """A progress-return form with one value field per KPI of the use case. The period starts
+    no earlier than ``earliest`` (the pilot start or the end of the last return) and ends no
+    later than ``latest`` (today): a return cannot report on the future."""
 
     class ProgressReturnForm(FlaskForm):
         period_start = DateField("Period start", validators=[InputRequired()])
@@ -220,9 +224,18 @@ def return_form_class(kpis: list[str]) -> type[FlaskForm]:
             validators=[DataRequired("The return must be attested.")],
         )
 
+        def validate_period_start(self, field: DateField) -> None:
+            if earliest is not None and field.data and field.data < earliest:
+                raise ValidationError(
+                    f"The period starts on or after {earliest:%d %b %Y}, "
+                    "the pilot start or the end of the last return."
+                )
+
         def validate_period_end(self, field: DateField) -> None:
             if self.period_start.data and field.data and field.data < self.period_start.data:
                 raise ValidationError("The period cannot end before it starts.")
+            if field.data and field.data > latest:
+                raise ValidationError("The period cannot end in the future.")
 
         def kpi_fields(self) -> list[Any]:
             return [self[f"kpi_{i}"] for i in range(len(kpis))]

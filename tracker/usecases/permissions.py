@@ -24,6 +24,11 @@ def is_owner(user: User, use_case: UseCase) -> bool:
     )
 
 
+def is_active_owner(user: User, use_case: UseCase) -> bool:
+    """An owner whose institution is still active: only they may change the use case."""
+    return is_owner(user, use_case) and user.institution is not None and user.institution.active
+
+
 def is_partner(user: User, use_case: UseCase) -> bool:
     """A user of a technology partner named on the use case (read-only access)."""
     return (
@@ -47,7 +52,17 @@ def can_act_as_regulator(user: User, use_case: UseCase) -> bool:
 
 
 def can_edit(user: User, use_case: UseCase) -> bool:
-    return is_owner(user, use_case) and use_case.stage in EDITABLE_STAGES
+    return is_active_owner(user, use_case) and use_case.stage in EDITABLE_STAGES
+
+
+def can_move_to(user: User, use_case: UseCase, cohort: Cohort) -> bool:
+    """A draft may move to another open cohort; a proposal the regulator has seen may not, as it
+    would carry the first regulator's notes and scores into another's programme."""
+    if cohort.id == use_case.cohort_id:
+        return True
+    return (
+        use_case.stage is Stage.DRAFT and can_edit(user, use_case) and can_propose_in(user, cohort)
+    )
 
 
 def can_propose(user: User) -> bool:
@@ -75,7 +90,7 @@ def can_manage_milestones(user: User, use_case: UseCase) -> bool:
 
 
 def can_file_return(user: User, use_case: UseCase) -> bool:
-    return is_owner(user, use_case) and use_case.stage in PILOT_STAGES
+    return is_active_owner(user, use_case) and use_case.stage in PILOT_STAGES
 
 
 def can_comment_on_return(user: User, use_case: UseCase) -> bool:
@@ -85,11 +100,11 @@ def can_comment_on_return(user: User, use_case: UseCase) -> bool:
 def can_upload(user: User, use_case: UseCase) -> bool:
     if use_case.stage.is_closed:
         return False
-    return is_owner(user, use_case) or can_act_as_regulator(user, use_case)
+    return is_active_owner(user, use_case) or can_act_as_regulator(user, use_case)
 
 
 def can_message(user: User, use_case: UseCase) -> bool:
-    return is_owner(user, use_case) or can_act_as_regulator(user, use_case)
+    return is_active_owner(user, use_case) or can_act_as_regulator(user, use_case)
 
 
 def can_see_internal(user: User) -> bool:

@@ -192,6 +192,9 @@ def update_proposal(
     """Apply the institution's edits; once a proposal has been submitted, every changed field
     is recorded with its old and new value."""
     _check_version(use_case, expected_version)
+    if data.cohort_id != use_case.cohort_id and use_case.stage is not Stage.DRAFT:
+        # Repeats the view's check: a proposal the regulator has seen stays in its programme.
+        raise NotAllowedError("a submitted proposal cannot change cohort")
     before = {f: _show(use_case, f) for f in (*PROPOSAL_FIELDS, "partners")}
     for field in PROPOSAL_FIELDS:
         setattr(use_case, field, getattr(data, field))
@@ -324,6 +327,7 @@ class IncidentData:
     severity: Severity
     customer_impact: str
     remediation: str
+    occurred_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -365,6 +369,7 @@ def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressRetu
                 severity=incident.severity,
                 customer_impact=incident.customer_impact.strip(),
                 remediation=incident.remediation.strip(),
+                occurred_on=incident.occurred_on,
             )
         )
     db.session.flush()

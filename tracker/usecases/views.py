@@ -17,11 +17,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.clock import local_today
 from tracker.dashboard import queries as workspace
-from tracker.extensions import db
+from tracker.extensions import db, utcnow
 from tracker.formutil import options
 from tracker.institutions.models import Category
 from tracker.programmes.models import Cohort
@@ -36,6 +37,7 @@ from tracker.usecases.models import (
     ProgressReturn,
     Rag,
     Severity,
+    Stage,
     Technique,
     UseCase,
 )
@@ -52,15 +54,27 @@ def _today() -> date:
 
 
 def _proposal_choices(form: forms.ProposalForm, use_case: UseCase | None) -> None:
-    cohorts = queries.open_cohorts()
-    if use_case is not None and use_case.cohort not in cohorts:
-        cohorts.insert(0, use_case.cohort)
+    """Open cohorts (a submitted proposal stays in its cohort), active categories and partners,
+    always including what the use case already has so that saving never changes it silently."""
+    if use_case is not None and use_case.stage is not Stage.DRAFT:
+        cohorts = [use_case.cohort]
+    else:
+        cohorts = queries.open_cohorts()
+        if use_case is not None and use_case.cohort not in cohorts:
+            cohorts.insert(0, use_case.cohort)
     form.cohort_id.choices = options((c.id, f"{c.programme.name} — {c.name}") for c in cohorts)
-    categories = db.session.scalars(
-        db.select(Category).where(Category.active.is_(True)).order_by(Category.name)
-    ).all()
+    categories = list(
+        db.session.scalars(
+            db.select(Category).where(Category.active.is_(True)).order_by(Category.name)
+        )
+    )
+    if use_case is not None and use_case.category not in categories:
+        categories.insert(0, use_case.category)
     form.category_id.choices = options((c.id, c.name) for c in categories)
-    form.partner_ids.choices = options((p.id, p.name) for p in queries.technology_partners())
+    partners = queries.technology_partners()
+    if use_case is not None:
+        partners += [p for p in use_case.partners if p not in partners]
+    form.partner_ids.choices = options((p.id, p.name) for p in partners)
 
 
 def _proposal_data(form: forms.ProposalForm) -> services.ProposalData:
@@ -119,8 +133,8 @@ def edit(id: int) -> str | Response | tuple[str, int]:
     _proposal_choices(form, use_case)
     if form.validate_on_submit():
         cohort = db.get_or_404(Cohort, form.cohort_id.data)
-        if cohort.id != use_case.cohort_id and not permissions.can_propose_in(current_user, cohort):
-            form.cohort_id.errors.append("This cohort is not open for applications.")
+        if not permissions.can_move_to(current_user, use_case, cohort):
+            form.cohort_id.errors.append("This proposal cannot move to that cohort.")
         else:
             try:
                 changes = services.update_proposal(
@@ -264,8 +278,15 @@ def review(id: int) -> str | Response:
             c.id: (int(form[f"score_{c.id}"].data), form[f"comment_{c.id}"].data or "")
             for c in criteria
         }
-        services.save_review(use_case, current_user, scores, form.overall_comment.data or "")
-        db.session.commit()
+        try:
+            services.save_review(use_case, current_user, scores, form.overall_comment.data or "")
+            db.session.commit()
+        except IntegrityError:
+            # The same reviewer's first review arrived twice at once: save over the other one.
+            db.session.rollback()
+            use_case = queries.get_visible_or_404(id, current_user)
+            services.save_review(use_case, current_user, scores, form.overall_comment.data or "")
+            db.session.commit()
         flash("Your scores have been saved.", "success")
         return redirect(url_for("usecases.detail", id=use_case.id) + "#reviews")
     return render_template(
@@ -288,6 +309,7 @@ def queue() -> str:
         ),
         overdue=workspace.returns_due(current_user, everything, today, limit=QUEUE_LIMIT),
         today=today,
+        now=utcnow(),
     )
 
 
@@ -345,17 +367,18 @@ def new_return(id: int) -> str | Response:
     if not permissions.can_file_return(current_user, use_case):
         abort(403)
     kpis = use_case.kpi_list
-    form = forms.return_form_class(kpis)()
+    last = use_case.returns[-1] if use_case.returns else None
+    earliest = last.period_end if last else use_case.pilot_started_on
+    form = forms.return_form_class(kpis, earliest=earliest, latest=_today())()
     if request.method == "GET":
-        last = use_case.returns[-1] if use_case.returns else None
-        start = last.period_end if last else use_case.pilot_started_on
-        form.period_start.data = start
+        form.period_start.data = earliest
         form.period_end.data = _today()
     if form.validate_on_submit():
         incidents = tuple(
             services.IncidentData(
                 description=sub.form.description.data or "",
                 severity=Severity(sub.form.severity.data),
+                occurred_on=sub.form.occurred_on.data,
                 customer_impact=sub.form.customer_impact.data or "",
                 remediation=sub.form.remediation.data or "",
             )

@@ -140,7 +140,7 @@ BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
 
 def on_side(user: User, use_case: UseCase, side: Side) -> bool:
     if side is Side.INSTITUTION:
-        return permissions.is_owner(user, use_case)
+        return permissions.is_active_owner(user, use_case)
     return permissions.can_act_as_regulator(user, use_case)
 
 

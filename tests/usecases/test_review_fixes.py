@@ -1,0 +1,129 @@
+"""Rules found in review: what a proposal keeps, what a return may report, who may act."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from tests import factories as f
+from tests.conftest import World, login
+from tests.usecases.helpers import proposal_form
+from tracker.extensions import db
+from tracker.programmes.models import CohortStatus
+from tracker.usecases import workflow
+from tracker.usecases.models import Incident, ProgressReturn, Stage, UseCase
+
+
+def _return_form(**overrides: str) -> dict[str, str]:
+    today = date.today()
+    data = {
+        "period_start": (today - timedelta(days=30)).isoformat(),
+        "period_end": today.isoformat(),
+        "rag": "green",
+        "narrative": "On track.",
+        "kpi_0": "10",
+        "kpi_1": "2%",
+        "attested_by_name": "Mary Chan",
+        "attested_by_title": "Chief Risk Officer",
+        "attest": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_submitted_proposal_cannot_move_to_another_programme(client, world: World):
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.CHANGES_REQUESTED)
+    world.other_cohort.status = CohortStatus.OPEN
+    db.session.commit()
+    login(client, world.bank_user)
+    page = client.get(f"/use-cases/{uc.id}/edit").get_data(as_text=True)
+    assert f'value="{world.other_cohort.id}"' not in page
+    form = proposal_form(world, cohort_id=world.other_cohort.id, version=uc.version)
+    response = client.post(f"/use-cases/{uc.id}/edit", data=form)
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(UseCase, uc.id).cohort_id == world.cohort.id  # type: ignore[union-attr]
+
+
+def test_a_draft_may_move_to_another_open_cohort(client, world: World):
+    uc = f.create_use_case(world.cohort, world.bank, world.category)
+    db.session.commit()
+    login(client, world.bank_user)
+    form = proposal_form(world, cohort_id=world.other_cohort.id, version=uc.version)
+    assert client.post(f"/use-cases/{uc.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(UseCase, uc.id).cohort_id == world.other_cohort.id  # type: ignore[union-attr]
+
+
+def test_editing_keeps_an_inactive_category_and_partner(client, world: World):
+    uc = f.create_use_case(world.cohort, world.bank, world.category, partners=[world.partner])
+    world.category.active = False
+    world.partner.active = False
+    f.create_category("Aardvark")
+    db.session.commit()
+    login(client, world.bank_user)
+    page = client.get(f"/use-cases/{uc.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{world.category.id}">Anti-fraud</option>' in page
+    assert "Kowloon AI Labs" in page
+
+
+def test_a_return_cannot_report_on_the_future_or_before_the_pilot(client, world: World):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() - timedelta(days=40),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    future = _return_form(period_end=(date.today() + timedelta(days=400)).isoformat())
+    response = client.post(f"/use-cases/{uc.id}/returns/new", data=future)
+    assert "The period cannot end in the future." in response.get_data(as_text=True)
+    early = _return_form(period_start=(date.today() - timedelta(days=90)).isoformat())
+    response = client.post(f"/use-cases/{uc.id}/returns/new", data=early)
+    assert "The period starts on or after" in response.get_data(as_text=True)
+    assert db.session.query(ProgressReturn).count() == 0
+    ok = _return_form(
+        **{
+            "incident_0-description": "Outage for an hour.",
+            "incident_0-severity": "medium",
+            "incident_0-occurred_on": (date.today() - timedelta(days=3)).isoformat(),
+        }
+    )
+    assert client.post(f"/use-cases/{uc.id}/returns/new", data=ok).status_code == 302
+    incident = db.session.scalars(sa.select(Incident)).one()
+    assert incident.occurred_on == date.today() - timedelta(days=3)
+
+
+def test_users_of_a_deactivated_institution_can_read_but_not_act(client, world: World):
+    uc = f.create_use_case(world.cohort, world.bank, world.category)
+    world.bank.active = False
+    db.session.commit()
+    assert workflow.allowed_transitions(uc, world.bank_user) == []
+    login(client, world.bank_user)
+    assert client.get(f"/use-cases/{uc.id}").status_code == 200
+    assert client.get(f"/use-cases/{uc.id}/edit").status_code == 403
+    assert client.get(f"/use-cases/{uc.id}/actions/submit").status_code == 403
+
+
+def test_closed_use_cases_have_no_overdue_milestones(world: World):
+    from tracker.dashboard.queries import Scope, overdue_milestones
+    from tracker.usecases import services
+    from tracker.usecases.models import MilestoneStatus
+
+    live = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    closed = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.DISCONTINUED)
+    for uc in (live, closed):
+        services.save_milestone(
+            uc,
+            None,
+            title=f"Late {uc.id}",
+            planned_on=date(2020, 1, 1),
+            actual_on=None,
+            status=MilestoneStatus.PLANNED,
+        )
+    db.session.commit()
+    late = overdue_milestones(world.reviewer, Scope(), date.today())
+    assert [m.use_case_id for m in late.items] == [live.id]
