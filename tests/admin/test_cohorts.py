@@ -254,3 +254,21 @@ def test_admin_without_programmes_is_sent_to_create_one(
     response = admin_client.get("/admin/cohorts/new")
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/programmes/new"
+
+
+def test_only_the_lead_regulator_moves_a_cohort_to_another_programme(
+    client: FlaskClient, world: World
+) -> None:
+    # An SFC-led programme in which the HKMA also takes part: both can set up cohorts in it.
+    sfc_programme = f.create_programme(world.sfc, [world.hkma], name="Securities Sandbox")
+    db.session.commit()
+    move = _edit_data(world.cohort, "\n".join(DEFAULT_CRITERIA), programme_id=str(sfc_programme.id))
+    login(client, world.sfc_reviewer)  # participates in the cohort's HKMA-led programme
+    assert client.post(f"/admin/cohorts/{world.cohort.id}/edit", data=move).status_code == 403
+    db.session.refresh(world.cohort)
+    assert world.cohort.programme_id == world.programme.id
+    client.post("/logout", data={})
+    login(client, world.reviewer)  # staff of the lead regulator
+    assert client.post(f"/admin/cohorts/{world.cohort.id}/edit", data=move).status_code == 302
+    db.session.refresh(world.cohort)
+    assert world.cohort.programme_id == sfc_programme.id

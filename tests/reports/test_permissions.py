@@ -245,3 +245,19 @@ def test_report_button_macro(client: FlaskClient, world: World, subjects: Subjec
             template, cohort_id=subjects.cohort.id, case_id=subjects.bank_case.id
         )
         assert f'action="/reports/cohort/{subjects.cohort.id}"' in html
+
+
+def test_institution_reports_stay_with_the_remit_they_were_issued_for(
+    client: FlaskClient, world: World, subjects: Subjects
+) -> None:
+    report = services.issue(
+        ReportKind.INSTITUTION, subjects.bank, as_at=None, user=world.supervisor
+    )
+    # The issuer later moves from the HKMA to the SFC.
+    world.supervisor.regulator_id = world.sfc.id
+    db.session.commit()
+    login(client, world.sfc_reviewer)
+    assert client.get(f"/reports/{report.id}/download").status_code == 404
+    client.post("/logout", data={})
+    login(client, world.reviewer)
+    assert client.get(f"/reports/{report.id}/download").status_code == 200

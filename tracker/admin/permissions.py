@@ -44,6 +44,20 @@ def can_edit_cohort(user: User, cohort: Cohort) -> bool:
     return can_enter(user, Area.COHORTS) and can_manage_cohort(user, cohort, None)
 
 
+def can_move_cohort(user: User, cohort: Cohort, programme: Programme) -> bool:
+    """Moving a cohort to another programme takes it out of the first programme's regulators'
+    hands: only an admin or staff of the lead regulator of the programme it leaves may."""
+    if programme.id == cohort.programme_id:
+        return can_edit_cohort(user, cohort)
+    if has(user, Permission.ADMINISTER):
+        return True
+    return (
+        can_edit_cohort(user, cohort)
+        and can_create_cohort_in(user, programme)
+        and user.regulator_id == cohort.programme.lead_regulator_id
+    )
+
+
 def can_deactivate_user(actor: User, user: User) -> bool:
     """Administrators deactivate accounts, never their own (that would lock them out)."""
     return can_enter(actor, Area.USERS) and actor.id != user.id

@@ -42,6 +42,7 @@ from tracker.admin.permissions import (
     can_deactivate_user,
     can_edit_cohort,
     can_enter,
+    can_move_cohort,
 )
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
@@ -272,7 +273,7 @@ def cohort_edit(record_id: int) -> str | Response:
     form = CohortEditForm(current_user, cohort)
     if form.validate_on_submit():
         programme = form.programme
-        _authorise(programme is not None and can_create_cohort_in(current_user, programme))
+        _authorise(programme is not None and can_move_cohort(current_user, cohort, programme))
         data, criteria = form.to_data(), form.criteria
         saved = _save(form.name, _TAKEN, lambda: services.update_cohort(cohort, data, criteria))
         if saved is not None:

@@ -33,6 +33,14 @@ class IssuedReport(Base):
     as_at: Mapped[date]
     parameters: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     generated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The issuer's organisation when the report was issued: who may see it later follows the
+    # remit it was made for, even if the issuer moves to another organisation.
+    issuer_regulator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("regulator.id"), index=True
+    )
+    issuer_institution_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("institution.id"), index=True
+    )
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int]

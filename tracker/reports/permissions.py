@@ -94,7 +94,8 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
 
     Regulator-side users see cohort, programme and use-case reports in their remit, and
     institution reports issued by their own regulator's staff (which were limited to that
-    remit). Institution users see the reports their own institution's users issued.
+    remit). Institution users see the reports their own institution's users issued. Both follow
+    the issuer's organisation at the time of issue, recorded on the report.
     """
     if not user.is_authenticated or not user.active:
         return sa.false()
@@ -103,7 +104,6 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
     if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
         programmes = remit_programme_ids(user)
         assert programmes is not None  # only VIEW_ALL is unrestricted
-        same_regulator = sa.select(User.id).where(User.regulator_id == user.regulator_id)
         return sa.or_(
             sa.and_(
                 IssuedReport.kind == ReportKind.COHORT,
@@ -125,13 +125,12 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
             ),
             sa.and_(
                 IssuedReport.kind == ReportKind.INSTITUTION,
-                IssuedReport.generated_by_id.in_(same_regulator),
+                IssuedReport.issuer_regulator_id == user.regulator_id,
             ),
         )
     if user.is_institution_user and user.institution_id is not None:
-        colleagues = sa.select(User.id).where(User.institution_id == user.institution_id)
         return sa.and_(
-            IssuedReport.generated_by_id.in_(colleagues),
+            IssuedReport.issuer_institution_id == user.institution_id,
             sa.or_(
                 sa.and_(
                     IssuedReport.kind == ReportKind.INSTITUTION,

@@ -120,6 +120,8 @@ def issue(
             **scope,
         },
         generated_by_id=user.id if user else None,
+        issuer_regulator_id=user.regulator_id if user else None,
+        issuer_institution_id=user.institution_id if user else None,
         generated_at=now,
         sha256="",
         size=0,
