@@ -45,3 +45,48 @@ def test_migrations_build_the_schema_the_models_declare(empty_database_url: str)
         remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert remaining == set()
         db.engine.dispose()
+
+
+def test_resolved_incidents_keep_a_resolution_date_through_0003(empty_database_url: str):
+    app = make_app(empty_database_url)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0002")
+        statements = [
+            "INSERT INTO regulator (id, code, name_en, active) VALUES (1, 'HKMA', 'HKMA', true)",
+            "INSERT INTO programme (id, name, description, lead_regulator_id, sectors, active)"
+            " VALUES (1, 'P', '', 1, '[]', true)",
+            "INSERT INTO cohort (id, programme_id, name, status, return_interval_days, created_at)"
+            " VALUES (1, 1, 'C', 'piloting', 30, '2025-01-01 00:00:00')",
+            "INSERT INTO institution (id, name, kind, regulator_id, active)"
+            " VALUES (1, 'Bank', 'bank', 1, true)",
+            "INSERT INTO category (id, name, description, active) VALUES (1, 'Cat', '', true)",
+            "INSERT INTO use_case (id, cohort_id, institution_id, category_id, title, summary,"
+            " problem_statement, technique, data_used, personal_data, audience, safeguards, kpis,"
+            " stage, stage_changed_at, created_at, updated_at, pilot_started_on,"
+            " pilot_duration_weeks, version) VALUES (1, 1, 1, 1, 'T', '', '', 'rag', '', false,"
+            " 'internal', '', '', 'pilot', '2025-01-01 00:00:00', '2025-01-01 00:00:00',"
+            " '2025-01-01 00:00:00', '2025-01-01', 26, 1)",
+            "INSERT INTO progress_return (id, use_case_id, period_start, period_end, rag,"
+            " narrative, attested_by_name, attested_by_title, submitted_at) VALUES (1, 1,"
+            " '2025-01-01', '2025-01-31', 'green', 'n', 'A', 'B', '2025-02-01 00:00:00')",
+            "INSERT INTO incident (id, use_case_id, return_id, description, severity,"
+            " customer_impact, remediation, resolved) VALUES"
+            " (1, 1, 1, 'closed', 'low', '', '', true), (2, 1, 1, 'open', 'low', '', '', false)",
+        ]
+        with db.engine.begin() as conn:
+            for statement in statements:
+                conn.execute(sa.text(statement))
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT id, resolved_on, resolution FROM incident ORDER BY id")
+            ).all()
+        assert [(r[0], str(r[1]) if r[1] else None, r[2]) for r in rows] == [
+            (1, "2025-01-31", ""),
+            (2, None, ""),
+        ]
+        flask_migrate.downgrade(revision="0002")
+        with db.engine.connect() as conn:
+            flags = conn.execute(sa.text("SELECT resolved FROM incident ORDER BY id")).scalars()
+            assert [bool(f) for f in flags] == [True, False]
+        db.engine.dispose()

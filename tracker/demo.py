@@ -321,6 +321,10 @@ class DemoMilestone:
     status: MilestoneStatus = MilestoneStatus.PLANNED
 
 
+# Resolved demo incidents were closed this many days after they occurred.
+RESOLUTION_DAYS = 9
+
+
 @dataclass(frozen=True)
 class DemoIncident:
     occurred_on: date  # filed with the progress return whose period contains this day
@@ -2267,8 +2271,13 @@ def _add_returns(
                     severity=incident.severity,
                     customer_impact=incident.customer_impact,
                     remediation=incident.remediation,
-                    resolved=incident.resolved,
                     occurred_on=incident.occurred_on,
+                    resolved_on=(
+                        incident.occurred_on + timedelta(days=RESOLUTION_DAYS)
+                        if incident.resolved
+                        else None
+                    ),
+                    resolution=incident.remediation if incident.resolved else "",
                 ),
             )
         if rags[index] is not Rag.GREEN or rng.random() < 0.4:

@@ -17,7 +17,7 @@ from tests import factories as f
 from tests.conftest import World, login
 from tracker.extensions import db
 from tracker.usecases import services
-from tracker.usecases.models import Message, MilestoneStatus, Rag, Stage
+from tracker.usecases.models import Message, MilestoneStatus, Rag, Severity, Stage
 
 USERS = ("bank", "other_bank", "partner", "reviewer", "ia", "supervisor", "admin", "anon")
 WORLD_ATTR = {
@@ -44,6 +44,11 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("GET", "/use-cases/{uc}/returns/{ret}", (200, 404, 200, 200, 404, 200, 200, 302)),
     ("POST", "/use-cases/{uc}/returns/{ret}", (403, 404, 403, 400, 404, 403, 403, 302)),
     ("GET", "/use-cases/{uc}/documents/{doc}", (200, 404, 200, 200, 404, 200, 200, 302)),
+    (
+        "POST",
+        "/use-cases/{uc}/returns/{ret}/incidents/{inc}/resolve",
+        (400, 404, 403, 400, 404, 403, 403, 302),
+    ),
     ("POST", "/use-cases/{uc}/messages", (400, 404, 403, 400, 404, 403, 403, 302)),
     ("POST", "/use-cases/{uc}/documents", (400, 404, 403, 400, 404, 403, 403, 302)),
     # Another use case's return, milestone and document reached through this use case's URL.
@@ -77,7 +82,7 @@ def _pilot_with_records(world: World, institution, partners) -> dict[str, int]: 
             attested_by_name="A. Manager",
             attested_by_title="CRO",
             kpi_values=(),
-            incidents=(),
+            incidents=(services.IncidentData("Wrong answer shown", Severity.LOW, "", ""),),
         ),
     )
     doc = services.add_document(uc, user, "plan.pdf", b"%PDF-1.4\n%minimal\n")
@@ -90,7 +95,9 @@ def _pilot_with_records(world: World, institution, partners) -> dict[str, int]: 
         status=MilestoneStatus.PLANNED,
     )
     services.post_message(uc, world.reviewer, "Internal: watch the false-positive rate.", True)
-    return {"uc": uc.id, "ret": filed.id, "doc": doc.id, "ms": ms.id}
+    db.session.flush()
+    inc = filed.incidents[0].id
+    return {"uc": uc.id, "ret": filed.id, "doc": doc.id, "ms": ms.id, "inc": inc}
 
 
 @pytest.fixture

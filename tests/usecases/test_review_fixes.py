@@ -127,3 +127,50 @@ def test_closed_use_cases_have_no_overdue_milestones(world: World):
     db.session.commit()
     late = overdue_milestones(world.reviewer, Scope(), date.today())
     assert [m.use_case_id for m in late.items] == [live.id]
+
+
+def test_an_incident_is_resolved_once_with_its_date_and_note(client, world: World):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() - timedelta(days=40),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    occurred = date.today() - timedelta(days=5)
+    form = _return_form(
+        **{
+            "incident_0-description": "Chatbot quoted a wrong fee.",
+            "incident_0-severity": "high",
+            "incident_0-occurred_on": occurred.isoformat(),
+        }
+    )
+    assert client.post(f"/use-cases/{uc.id}/returns/new", data=form).status_code == 302
+    incident = db.session.scalars(sa.select(Incident)).one()
+    url = f"/use-cases/{uc.id}/returns/{incident.return_id}/incidents/{incident.id}/resolve"
+    prefix = f"incident-{incident.id}-"
+    too_early = {
+        prefix + "resolved_on": (occurred - timedelta(days=1)).isoformat(),
+        prefix + "resolution": "Fee table corrected.",
+    }
+    response = client.post(url, data=too_early)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "cannot be resolved before it occurred" in page
+    assert "Fee table corrected." in page
+    ok = {prefix + "resolved_on": date.today().isoformat(), prefix + "resolution": "Fixed."}
+    assert client.post(url, data=ok).status_code == 302
+    db.session.expire_all()
+    incident = db.session.get(Incident, incident.id)
+    assert incident is not None
+    assert (incident.resolved_on, incident.resolution, incident.resolved_by_id) == (
+        date.today(),
+        "Fixed.",
+        world.bank_user.id,
+    )
+    assert client.post(url, data=ok).status_code == 403
+    client.post("/logout", data={})
+    login(client, world.other_bank_user)
+    assert client.post(url, data=ok).status_code == 404

@@ -80,8 +80,8 @@ BASIS_NOTE = (
     "Figures are as at the end of the stated day. Stages come from the recorded stage history; "
     "progress returns count from the time they were submitted, milestones from the time they "
     "were planned and incidents from the return that reported them. A milestone completed after "
-    "the stated day is shown as open. Incident resolution and dropped milestones are not dated "
-    "in the record and are shown as currently recorded."
+    "the stated day is shown as open, and so is an incident resolved after it. Dropped "
+    "milestones are not dated in the record and are shown as currently recorded."
 )
 
 
@@ -497,7 +497,7 @@ def _incident_row(incident: Incident, reported_at: datetime, as_at: AsAt) -> Inc
         description=incident.description,
         customer_impact=incident.customer_impact,
         remediation=incident.remediation,
-        resolved=incident.resolved,
+        resolved=incident.resolved_by_day(as_at.day),
     )
 
 

@@ -254,6 +254,23 @@ def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> t
     return ProgressReturnForm
 
 
+class ResolveIncidentForm(FlaskForm):
+    resolved_on = DateField("Resolved on", validators=[InputRequired()])
+    resolution = TextAreaField(
+        "How it was resolved", validators=[DataRequired(), Length(max=LONG_TEXT)]
+    )
+
+    def __init__(self, *args: Any, occurred_on: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.occurred_on = occurred_on
+
+    def validate_resolved_on(self, field: DateField) -> None:
+        if field.data and field.data > local_today():
+            raise ValidationError("The date cannot be in the future.")
+        if field.data and self.occurred_on and field.data < self.occurred_on:
+            raise ValidationError("An incident cannot be resolved before it occurred.")
+
+
 class CommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[DataRequired(), Length(max=LONG_TEXT)])
 

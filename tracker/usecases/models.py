@@ -301,10 +301,22 @@ class Incident(Base):
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
     customer_impact: Mapped[str] = mapped_column(sa.Text, default="")
     remediation: Mapped[str] = mapped_column(sa.Text, default="")
-    resolved: Mapped[bool] = mapped_column(default=False)
     occurred_on: Mapped[date | None]
+    # Set once, when the incident is closed; an incident without it is open.
+    resolved_on: Mapped[date | None]
+    resolution: Mapped[str] = mapped_column(sa.Text, default="")
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     progress_return: Mapped[ProgressReturn] = relationship(back_populates="incidents")
+    resolved_by: Mapped[User | None] = relationship()
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_on is not None
+
+    def resolved_by_day(self, day: date) -> bool:
+        """Whether the incident had been resolved by the end of ``day``."""
+        return self.resolved_on is not None and self.resolved_on <= day
 
 
 class ReturnComment(Base):

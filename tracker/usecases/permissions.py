@@ -93,6 +93,12 @@ def can_file_return(user: User, use_case: UseCase) -> bool:
     return is_active_owner(user, use_case) and use_case.stage in PILOT_STAGES
 
 
+def can_resolve_incident(user: User, use_case: UseCase) -> bool:
+    """The institution that reported it or the regulator following the pilot closes an
+    incident."""
+    return is_active_owner(user, use_case) or can_act_as_regulator(user, use_case)
+
+
 def can_comment_on_return(user: User, use_case: UseCase) -> bool:
     return can_act_as_regulator(user, use_case)
 

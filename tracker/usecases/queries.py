@@ -17,6 +17,7 @@ from tracker.usecases import permissions
 from tracker.usecases.models import (
     Document,
     FieldChange,
+    Incident,
     Message,
     ProgressReturn,
     ReturnComment,
@@ -48,7 +49,9 @@ def get_visible_or_404(use_case_id: int, user: User) -> UseCase:
             selectinload(UseCase.reviews).joinedload(Review.reviewer),
             selectinload(UseCase.milestones),
             selectinload(UseCase.returns).selectinload(ProgressReturn.kpi_values),
-            selectinload(UseCase.returns).selectinload(ProgressReturn.incidents),
+            selectinload(UseCase.returns)
+            .selectinload(ProgressReturn.incidents)
+            .joinedload(Incident.resolved_by),
             selectinload(UseCase.returns).joinedload(ProgressReturn.submitted_by),
             selectinload(UseCase.returns)
             .selectinload(ProgressReturn.comments)

@@ -379,6 +379,22 @@ def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressRetu
     return filed
 
 
+def resolve_incident(incident: Incident, user: User, resolved_on: date, resolution: str) -> None:
+    """Close an incident, once: the date, the note and who closed it are kept."""
+    if incident.resolved:
+        raise NotAllowedError("the incident is already resolved")
+    incident.resolved_on = resolved_on
+    incident.resolution = resolution.strip()
+    incident.resolved_by = user
+    db.session.flush()
+    current_app.logger.info(
+        "incident %s of use case %s resolved by user=%s",
+        incident.id,
+        incident.use_case_id,
+        user.id,
+    )
+
+
 def comment_on_return(progress_return: ProgressReturn, user: User, body: str) -> ReturnComment:
     comment = ReturnComment(return_id=progress_return.id, author=user, body=body.strip())
     db.session.add(comment)

@@ -404,24 +404,78 @@ def new_return(id: int) -> str | Response:
     return render_template("usecases/return_form.html", form=form, use_case=use_case)
 
 
+def _render_return(
+    use_case: UseCase,
+    filed: ProgressReturn,
+    comment_form: forms.CommentForm | None = None,
+    resolving: tuple[int, forms.ResolveIncidentForm] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The return page; a form that failed validation is shown with its errors and input."""
+    user = current_user
+    may_comment = permissions.can_comment_on_return(user, use_case)
+    resolve_forms: dict[int, forms.ResolveIncidentForm] = {}
+    if permissions.can_resolve_incident(user, use_case):
+        for incident in filed.incidents:
+            if not incident.resolved:
+                resolve_forms[incident.id] = forms.ResolveIncidentForm(
+                    formdata=None,
+                    prefix=f"incident-{incident.id}",
+                    occurred_on=incident.occurred_on,
+                )
+        if resolving is not None:
+            resolve_forms[resolving[0]] = resolving[1]
+    html = render_template(
+        "usecases/return_detail.html",
+        use_case=use_case,
+        filed=filed,
+        form=(comment_form or forms.CommentForm(formdata=None)) if may_comment else None,
+        resolve_forms=resolve_forms,
+    )
+    return html, status
+
+
 @bp.route("/<int:id>/returns/<int:return_id>", methods=["GET", "POST"])
 @login_required
 def return_detail(id: int, return_id: int) -> Response | tuple[str, int]:
     """A progress return with its KPI values, incidents and the regulator's comments."""
     use_case = queries.get_visible_or_404(id, current_user)
     filed = _load_return(use_case, return_id)
-    may_comment = permissions.can_comment_on_return(current_user, use_case)
-    form = forms.CommentForm() if may_comment else None
-    if request.method == "POST":
-        if form is None:
-            abort(403)
-        if form.validate_on_submit():
-            services.comment_on_return(filed, current_user, form.body.data or "")
-            db.session.commit()
-            flash("Comment added.", "success")
-            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
-    html = render_template("usecases/return_detail.html", use_case=use_case, filed=filed, form=form)
-    return html, 400 if request.method == "POST" else 200
+    if request.method == "GET":
+        return _render_return(use_case, filed)
+    if not permissions.can_comment_on_return(current_user, use_case):
+        abort(403)
+    form = forms.CommentForm()
+    if form.validate_on_submit():
+        services.comment_on_return(filed, current_user, form.body.data or "")
+        db.session.commit()
+        flash("Comment added.", "success")
+        return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+    return _render_return(use_case, filed, comment_form=form, status=400)
+
+
+@bp.post("/<int:id>/returns/<int:return_id>/incidents/<int:incident_id>/resolve")
+@login_required
+def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tuple[str, int]:
+    """Record that an incident has been resolved, when and how."""
+    use_case = queries.get_visible_or_404(id, current_user)
+    filed = _load_return(use_case, return_id)
+    incident = next((i for i in filed.incidents if i.id == incident_id), None)
+    if incident is None:
+        abort(404)
+    if not permissions.can_resolve_incident(current_user, use_case) or incident.resolved:
+        abort(403)
+    form = forms.ResolveIncidentForm(
+        prefix=f"incident-{incident.id}", occurred_on=incident.occurred_on
+    )
+    if form.validate_on_submit():
+        services.resolve_incident(
+            incident, current_user, form.resolved_on.data, form.resolution.data or ""
+        )
+        db.session.commit()
+        flash("The incident is recorded as resolved.", "success")
+        return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+    return _render_return(use_case, filed, resolving=(incident.id, form), status=400)
 
 
 # ---------------------------------------------------------------- documents and messages
