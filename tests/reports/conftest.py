@@ -27,13 +27,12 @@ from tracker.usecases.models import (
     UseCase,
 )
 
-# The title every report must render: markup, an ampersand, quotes, Chinese, an emoji and a very
-# long word. The use_case.title column holds 300 characters, so the word is cut to fit there;
-# summaries and narratives carry the full 300-character word.
+# The title every report must render: markup, an ampersand, quotes, Chinese, an emoji and a
+# 300-character word. Summaries and narratives carry it too.
 LONG_WORD = "Supercalifragilistic" * 15
 NASTY = '<b>Fraud & "AI"</b> 反詐騙 🚀 '
 NASTY_FULL = NASTY + LONG_WORD
-NASTY_TITLE = NASTY_FULL[:300]
+NASTY_TITLE = NASTY_FULL
 
 
 def at(day: str, hour: int = 2) -> datetime:

@@ -52,7 +52,7 @@ class VersionedForm(FlaskForm):
 class ProposalForm(VersionedForm):
     cohort_id = SelectField("Cohort", coerce=int, validators=[InputRequired()])
     category_id = SelectField("Category", coerce=int, validators=[InputRequired()])
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=500)])
     summary = TextAreaField("Summary", validators=[DataRequired(), Length(max=LONG_TEXT)])
     problem_statement = TextAreaField(
         "Problem statement", validators=[DataRequired(), Length(max=LONG_TEXT)]

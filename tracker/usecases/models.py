@@ -92,7 +92,7 @@ class UseCase(Base):
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
     institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
+    title: Mapped[str] = mapped_column(sa.String(500))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     problem_statement: Mapped[str] = mapped_column(sa.Text, default="")
     technique: Mapped[Technique] = mapped_column(enum_column(Technique, "technique"))
