@@ -104,8 +104,9 @@ def test_cohort_list_counts(client: FlaskClient, world: World, cases: Cases) -> 
     html = client.get("/cohorts/?q=Cohort%201").get_data(as_text=True)
     row = html.split(">Cohort 1<", 1)[1].split("</tr>", 1)[0]
     cells = [c.split("<", 1)[0] for c in row.split('<td class="text-end">')[1:]]
-    # Use cases, in review (submitted + under review), pilot, production.
-    assert cells == ["7", "2", "2", "1"]
+    # Use cases (submitted ones: the draft is the bank's own), in review (submitted + under
+    # review), pilot, production.
+    assert cells == ["6", "2", "2", "1"]
 
 
 def test_cohort_page(client: FlaskClient, world: World, cases: Cases) -> None:

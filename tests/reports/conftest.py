@@ -54,6 +54,8 @@ def move(use_case: UseCase, to: Stage, when: datetime, reason: str | None = None
     )
     use_case.stage = to
     use_case.stage_changed_at = when
+    if to is Stage.SUBMITTED and use_case.submitted_at is None:
+        use_case.submitted_at = when
     db.session.flush()
 
 

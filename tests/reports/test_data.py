@@ -31,23 +31,29 @@ def by_title(report: data.CohortReport) -> dict[str, data.UseCaseView]:
 
 def test_today_figures_equal_the_database(world: World, sample: Sample) -> None:
     report = data.cohort_report(world.cohort, as_at(None))
+    # Reports cover proposals: the cohort's one draft is the institution's own.
     stages = Counter(
-        db.session.scalars(sa.select(UseCase.stage).where(UseCase.cohort_id == world.cohort.id))
+        db.session.scalars(
+            sa.select(UseCase.stage).where(
+                UseCase.cohort_id == world.cohort.id, UseCase.stage != Stage.DRAFT
+            )
+        )
     )
-    assert report.summary.total == sum(stages.values()) == 5
+    assert report.summary.total == sum(stages.values()) == 4
     assert {c.label: c.count for c in report.summary.by_stage} == {
         s.label: n for s, n in stages.items()
     }
     assert {c.label: c.count for c in report.summary.by_category} == {
-        "Anti-fraud": 4,
+        "Anti-fraud": 3,
         "Customer experience": 1,
     }
     assert report.summary.funnel == data.Funnel(proposals=4, selected=1, pilot=1, production=0)
     matrix = report.summary.matrix
-    assert sum(sum(row) for row in matrix.counts) == 5
+    assert sum(sum(row) for row in matrix.counts) == 4
     row = matrix.counts[matrix.categories.index("Anti-fraud")]
     anti_fraud = dict(zip(matrix.stages, row, strict=True))
-    assert anti_fraud == {"Draft": 1, "Submitted": 2, "Under review": 0, "Pilot": 1}
+    assert anti_fraud == {"Submitted": 2, "Under review": 0, "Pilot": 1}
+    assert sample.draft.id not in {v.id for v in report.use_cases}
 
 
 def test_stage_as_at_comes_from_history(world: World, sample: Sample) -> None:
@@ -66,9 +72,8 @@ def test_cut_off_is_the_end_of_the_day_in_the_configured_zone(world: World) -> N
     uc.created_at = at("2026-05-01")
     # 20:00 UTC on 1 May is 04:00 on 2 May in Hong Kong.
     move(uc, Stage.SUBMITTED, datetime(2026, 5, 1, 20, 0))
-    assert (
-        by_title(data.cohort_report(world.cohort, as_at("2026-05-01")))[uc.title].stage == "Draft"
-    )
+    # Still a draft at the end of 1 May in Hong Kong, so not yet in the report.
+    assert uc.title not in by_title(data.cohort_report(world.cohort, as_at("2026-05-01")))
     assert (
         by_title(data.cohort_report(world.cohort, as_at("2026-05-02")))[uc.title].stage
         == "Submitted"
@@ -76,16 +81,20 @@ def test_cut_off_is_the_end_of_the_day_in_the_configured_zone(world: World) -> N
 
 
 def test_use_cases_created_later_do_not_exist_yet(world: World, sample: Sample) -> None:
+    # On 5 January three use cases existed, all still drafts: none is a proposal yet.
     early = data.cohort_report(world.cohort, as_at("2026-01-05"))
-    titles = {v.title for v in early.use_cases}
-    assert titles == {"Scam call detection 詐騙來電偵測", "Credit memo drafting", NASTY_TITLE}
-    assert {v.stage for v in early.use_cases} == {"Draft"}
-    assert early.summary.funnel.proposals == 0
+    assert early.use_cases == ()
+    assert early.summary.total == early.summary.funnel.proposals == 0
+    january = data.cohort_report(world.cohort, as_at("2026-01-15"))
+    assert {v.title for v in january.use_cases} == {
+        "Scam call detection 詐騙來電偵測",
+        "Credit memo drafting",
+        NASTY_TITLE,
+    }
     feb = data.cohort_report(world.cohort, as_at("2026-02-28"))
     assert "Late entrant" not in {v.title for v in feb.use_cases}
-    assert feb.summary.total == 4
+    assert feb.summary.total == 3
     assert {c.label: c.count for c in feb.summary.by_stage} == {
-        "Draft": 1,
         "Submitted": 1,
         "Under review": 2,
     }
@@ -165,27 +174,29 @@ def test_programme_breakdown_by_regulator_and_sector(world: World, sample: Sampl
     uc = f.create_use_case(world.cohort, insurer, world.category, stage=Stage.SUBMITTED)
     report = data.programme_report(world.programme, as_at(None))
     assert report.by_regulator is not None and report.by_sector is not None
-    assert {r.label: r.total for r in report.by_regulator} == {"HKMA": 5, "SFC": 1}
+    assert {r.label: r.total for r in report.by_regulator} == {"HKMA": 4, "SFC": 1}
     assert {r.label: r.proposals for r in report.by_sector} == {
         "Banking": 4,
         "Securities and asset management": 1,
     }
     assert [s.facts.name for s in report.cohorts] == ["Cohort 1"]
-    assert report.cohorts[0].summary.total == 6
+    assert report.cohorts[0].summary.total == 5
     assert uc.id in {v.id for v in report.cohorts[0].use_cases}
     single = data.programme_report(world.other_programme, as_at(None))
     assert single.by_regulator is None and single.summary.total == 0
 
 
 def test_institution_report_is_limited_to_the_scope(world: World, sample: Sample) -> None:
-    elsewhere = f.create_use_case(world.other_cohort, world.bank, world.category)
+    elsewhere = f.create_use_case(
+        world.other_cohort, world.bank, world.category, stage=Stage.SUBMITTED
+    )
     everything = data.institution_report(world.bank, as_at(None), sa.true(), "all")
     assert elsewhere.id in {v.id for v in everything.use_cases}
-    assert everything.summary.total == 6
+    assert everything.summary.total == 5  # its draft is not a proposal yet
     hkma = data.institution_report(
         world.bank, as_at(None), visible_filter(world.supervisor), "HKMA"
     )
     assert elsewhere.id not in {v.id for v in hkma.use_cases}
-    assert hkma.summary.total == 5
+    assert hkma.summary.total == 4
     partner = data.institution_report(world.partner, as_at(None), sa.true(), "all")
     assert [v.id for v in partner.use_cases] == [sample.nasty.id]

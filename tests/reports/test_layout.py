@@ -269,7 +269,7 @@ def test_cohort_report_lists_every_use_case_with_its_stage(
     assert "Under review" in pdf_text(issued.data, tmp_path)
     assert "Pilot" not in row
     summary_page = pdf_text(issued.data, tmp_path, page=2, layout=True)
-    assert re.search(r"Under review\s+2\s+50%", summary_page)
+    assert re.search(r"Under review\s+2\s+67%", summary_page)
     assert re.search(r"Proposals\s+3", summary_page)
 
 

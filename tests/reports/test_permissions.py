@@ -48,7 +48,9 @@ def subjects(world: World) -> Subjects:
         bank_case=f.create_use_case(
             w.cohort, w.bank, w.category, stage=Stage.SUBMITTED, partners=[w.partner]
         ),
-        other_bank_case=f.create_use_case(w.cohort, w.other_bank, w.category),
+        other_bank_case=f.create_use_case(
+            w.cohort, w.other_bank, w.category, stage=Stage.SUBMITTED
+        ),
         insurer_case=f.create_use_case(w.other_cohort, insurer, w.category, stage=Stage.PILOT),
     )
     db.session.commit()

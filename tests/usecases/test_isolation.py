@@ -158,3 +158,22 @@ def test_institution_user_cannot_mark_a_message_internal(client, world: World, o
     client.post(f"/use-cases/{uc}/messages", data={"body": "Hello regulator", "internal": "y"})
     message = db.session.query(Message).filter_by(body="Hello regulator").one()
     assert message.internal is False
+
+
+def test_a_draft_is_the_institutions_own_until_submitted(client, world: World):
+    draft = f.create_use_case(world.cohort, world.bank, world.category, title="Quiet draft")
+    db.session.commit()
+    login(client, world.reviewer)
+    assert client.get(f"/use-cases/{draft.id}").status_code == 404
+    assert "Quiet draft" not in client.get("/use-cases/").get_data(as_text=True)
+    assert "Quiet draft" not in client.get("/board").get_data(as_text=True)
+    client.post("/logout", data={})
+    login(client, world.bank_user)
+    version = db.session.get(type(draft), draft.id).version  # type: ignore[union-attr]
+    response = client.post(
+        f"/use-cases/{draft.id}/actions/submit", data={"version": version, "reason": ""}
+    )
+    assert response.status_code == 302
+    client.post("/logout", data={})
+    login(client, world.reviewer)
+    assert client.get(f"/use-cases/{draft.id}").status_code == 200

@@ -77,7 +77,8 @@ SECTOR_OF_KIND: dict[InstitutionKind, Sector] = {
 }
 
 BASIS_NOTE = (
-    "Figures are as at the end of the stated day. Stages come from the recorded stage history; "
+    "Figures are as at the end of the stated day and cover proposals submitted by then; drafts "
+    "are not included. Stages come from the recorded stage history; "
     "progress returns count from the time they were submitted, milestones from the time they "
     "were planned and incidents from the return that reported them. A milestone completed after "
     "the stated day is shown as open, and so is an incident resolved after it. Dropped "
@@ -623,7 +624,12 @@ def _views(
     use_cases: Sequence[UseCase], as_at: AsAt
 ) -> tuple[tuple[UseCaseView, ...], list[_Position]]:
     earlier = _values_then([u.id for u in use_cases], as_at)
-    pairs = [_view(u, as_at, earlier) for u in use_cases]
+    # Reports cover proposals: a draft not yet submitted by the cut-off is the institution's own.
+    pairs = [
+        pair
+        for pair in (_view(u, as_at, earlier) for u in use_cases)
+        if pair[1].reached - {Stage.DRAFT}
+    ]
     order = sorted(
         range(len(pairs)),
         key=lambda i: (pairs[i][0].institution.casefold(), pairs[i][0].title.casefold(), i),

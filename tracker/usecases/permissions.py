@@ -43,7 +43,8 @@ def can_view(user: User, use_case: UseCase) -> bool:
     if not user.is_authenticated or not user.active:
         return False
     if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
-        return in_remit(user, use_case.cohort.programme)
+        # A draft is the institution's own until it is first submitted.
+        return use_case.submitted_at is not None and in_remit(user, use_case.cohort.programme)
     return is_owner(user, use_case) or is_partner(user, use_case)
 
 
@@ -123,11 +124,15 @@ def visible_filter(user: User) -> sa.ColumnElement[bool]:
     if not user.is_authenticated or not user.active:
         return sa.false()
     if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
+        submitted = UseCase.submitted_at.is_not(None)
         programme_ids = remit_programme_ids(user)
         if programme_ids is None:
-            return sa.true()
-        return UseCase.cohort_id.in_(
-            sa.select(Cohort.id).where(Cohort.programme_id.in_(programme_ids))
+            return submitted
+        return sa.and_(
+            submitted,
+            UseCase.cohort_id.in_(
+                sa.select(Cohort.id).where(Cohort.programme_id.in_(programme_ids))
+            ),
         )
     if user.is_institution_user and user.institution_id is not None:
         return sa.or_(
