@@ -4,7 +4,6 @@ messages. Every view loads, authorises, then acts."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -44,10 +43,6 @@ from tracker.usecases.models import (
 
 # The queue lists this many of each kind, oldest first; the counts show the rest.
 QUEUE_LIMIT = 200
-
-
-def _today() -> date:
-    return local_today()
 
 
 # ---------------------------------------------------------------- proposals
@@ -184,7 +179,7 @@ def _render_detail(
         message_form=(message_form or forms.MessageForm()) if may_message else None,
         document_form=(document_form or forms.DocumentForm()) if may_upload else None,
         see_internal=see_internal,
-        today=_today(),
+        today=local_today(),
     )
     return html, status
 
@@ -300,7 +295,7 @@ def queue() -> str:
     """What waits on the regulator: proposals to review and overdue progress returns."""
     if not current_user.is_authenticated or current_user.is_institution_user:
         abort(403)
-    today = _today()
+    today = local_today()
     everything = workspace.Scope()
     return render_template(
         "usecases/queue.html",
@@ -369,10 +364,10 @@ def new_return(id: int) -> str | Response:
     kpis = use_case.kpi_list
     last = use_case.returns[-1] if use_case.returns else None
     earliest = last.period_end if last else use_case.pilot_started_on
-    form = forms.return_form_class(kpis, earliest=earliest, latest=_today())()
+    form = forms.return_form_class(kpis, earliest=earliest, latest=local_today())()
     if request.method == "GET":
         form.period_start.data = earliest
-        form.period_end.data = _today()
+        form.period_end.data = local_today()
     if form.validate_on_submit():
         incidents = tuple(
             services.IncidentData(
