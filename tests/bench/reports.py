@@ -378,7 +378,7 @@ def main() -> int:
                 failures.append(f"{size}: {report['peak_mb']:.0f} MB peak (target {TARGET_MB})")
         print(
             f"Peak MB is the whole process; the application alone (Python, Flask, SQLAlchemy, "
-            f"reportlab, the argon2 dummy hash) already peaks at {results[0][1]['app_mb']:.0f} MB."
+            f"reportlab) already peaks at {results[0][1]['app_mb']:.0f} MB."
         )
         smallest, largest = results[0], results[-1]
         growth = largest[4] / smallest[4]
