@@ -270,8 +270,9 @@ def funnel(user: User, scope: Scope) -> list[FunnelStep]:
     reached_selection = sa.or_(
         UseCase.stage.in_(SELECTED_OR_LATER),
         UseCase.pilot_started_on.is_not(None),
-        sa.exists().where(
-            StageTransition.use_case_id == UseCase.id, StageTransition.to_stage == Stage.SELECTED
+        # An uncorrelated IN, which PostgreSQL hashes once, rather than EXISTS run per row.
+        UseCase.id.in_(
+            sa.select(StageTransition.use_case_id).where(StageTransition.to_stage == Stage.SELECTED)
         ),
     )
     reached_pilot = sa.or_(UseCase.stage.in_(PILOT_OR_LATER), UseCase.pilot_started_on.is_not(None))
