@@ -12,6 +12,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -34,6 +35,7 @@ from tracker.admin import queries
 from tracker.admin.services import CohortData, ProgrammeData, plan_criteria
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import MIN_PASSWORD_LENGTH
+from tracker.formutil import options
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator, Sector
 
@@ -60,7 +62,7 @@ def lower(value: Any) -> Any:
 
 
 def optional_id(value: Any) -> int | None:
-    """Coerce a select's value to an id; the empty placeholder option means none."""
+    """Coerce a select's value to an id; the empty first option means none."""
     if value is None or value == "":
         return None
     return int(value)
@@ -78,8 +80,9 @@ class AtLeastOne:
             raise StopValidation(self.message)
 
 
-def _placeholder(text: str) -> list[tuple[str, str]]:
-    return [("", text)]
+def _blank_choice(text: str) -> list[SelectChoice]:
+    """The first option of a select that may be left empty, e.g. "Choose a regulator"."""
+    return options([("", text)])
 
 
 def _not_before(later: date | None, earlier: date | None, message: str) -> None:
@@ -149,7 +152,7 @@ class ProgrammeForm(FlaskForm):
         self.current = current
         keep = current.regulator_ids if current else set()
         choices = queries.regulator_choices(keep)
-        self.lead_regulator_id.choices = _placeholder("Choose a regulator") + choices
+        self.lead_regulator_id.choices = _blank_choice("Choose a regulator") + choices
         self.participant_ids.choices = choices
 
     def validate_name(self, field: StringField) -> None:
@@ -205,9 +208,9 @@ class CohortForm(FlaskForm):
         self.current = current
         keep = [current.programme_id] if current else []
         self.programmes = {p.id: p for p in queries.manageable_programmes(user, keep)}
-        self.programme_id.choices = _placeholder("Choose a programme") + [
+        self.programme_id.choices = _blank_choice("Choose a programme") + options(
             (p.id, p.name if p.active else f"{p.name} (inactive)") for p in self.programmes.values()
-        ]
+        )
 
     @property
     def programme(self) -> Programme | None:
@@ -328,7 +331,7 @@ class InstitutionForm(FlaskForm):
         super().__init__(obj=current, **kwargs)
         self.current = current
         keep = [current.regulator_id] if current and current.regulator_id else []
-        self.regulator_id.choices = _placeholder("None") + queries.regulator_choices(keep)
+        self.regulator_id.choices = _blank_choice("None") + queries.regulator_choices(keep)
 
     def validate_name(self, field: StringField) -> None:
         if queries.is_taken(
@@ -401,10 +404,10 @@ class UserForm(FlaskForm):
         self.current = current
         keep_regulators = [current.regulator_id] if current and current.regulator_id else []
         keep_institutions = [current.institution_id] if current and current.institution_id else []
-        self.regulator_id.choices = _placeholder("None") + queries.regulator_choices(
+        self.regulator_id.choices = _blank_choice("None") + queries.regulator_choices(
             keep_regulators
         )
-        self.institution_id.choices = _placeholder("None") + queries.institution_choices(
+        self.institution_id.choices = _blank_choice("None") + queries.institution_choices(
             keep_institutions
         )
 

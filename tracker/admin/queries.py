@@ -9,9 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from wtforms import SelectChoice
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.formutil import options
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme, Regulator, SelectionCriterion
 from tracker.programmes.permissions import remit_programme_ids
@@ -108,23 +110,23 @@ def _with_inactive_marked(name: str, active: bool) -> str:
     return name if active else f"{name} (inactive)"
 
 
-def regulator_choices(keep: Collection[int] = ()) -> list[tuple[int, str]]:
+def regulator_choices(keep: Collection[int] = ()) -> list[SelectChoice]:
     """Active regulators, plus any inactive one a record already points to (``keep``)."""
     rows = db.session.scalars(
         sa.select(Regulator)
         .where(sa.or_(Regulator.active, Regulator.id.in_(list(keep))))
         .order_by(Regulator.code)
     )
-    return [(r.id, _with_inactive_marked(f"{r.code} — {r.name_en}", r.active)) for r in rows]
+    return options((r.id, _with_inactive_marked(f"{r.code} — {r.name_en}", r.active)) for r in rows)
 
 
-def institution_choices(keep: Collection[int] = ()) -> list[tuple[int, str]]:
+def institution_choices(keep: Collection[int] = ()) -> list[SelectChoice]:
     rows = db.session.scalars(
         sa.select(Institution)
         .where(sa.or_(Institution.active, Institution.id.in_(list(keep))))
         .order_by(Institution.name)
     )
-    return [(i.id, _with_inactive_marked(i.name, i.active)) for i in rows]
+    return options((i.id, _with_inactive_marked(i.name, i.active)) for i in rows)
 
 
 def manageable_programmes(user: User, keep: Collection[int] = ()) -> Sequence[Programme]:
