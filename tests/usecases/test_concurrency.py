@@ -99,3 +99,29 @@ def test_stale_edit_keeps_what_the_user_typed(client, world: World):
     assert "Second edit typed carefully" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(UseCase, uc_id).title == "First edit"  # type: ignore[union-attr]
+
+
+def test_stale_milestone_update_is_refused(client, world: World):
+    from tracker.usecases import services
+    from tracker.usecases.models import Milestone, MilestoneStatus
+
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    milestone = services.save_milestone(
+        uc,
+        None,
+        title="Model validation",
+        planned_on=uc.pilot_started_on,
+        actual_on=None,
+        status=MilestoneStatus.PLANNED,
+    )
+    db.session.commit()
+    login(client, world.reviewer)
+    url = f"/use-cases/{uc.id}/milestones/{milestone.id}"
+    form = {"title": "Model validation", "planned_on": "2026-01-10", "status": "in_progress"}
+    assert client.post(url, data={**form, "version": "1"}).status_code == 302
+    response = client.post(url, data={**form, "title": "Typed over", "version": "1"})
+    assert response.status_code == 409
+    assert "Typed over" in response.get_data(as_text=True)
+    db.session.expire_all()
+    saved = db.session.get(Milestone, milestone.id)
+    assert saved is not None and (saved.title, saved.version) == ("Model validation", 2)

@@ -38,7 +38,7 @@ LONG_TEXT = 20_000
 
 
 class VersionedForm(FlaskForm):
-    """Carries the use-case version the user saw, so a concurrent change is detected."""
+    """Carries the version of the record the user saw, so a concurrent change is detected."""
 
     version = HiddenField()
 
@@ -154,7 +154,9 @@ def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
     return ReviewForm
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(VersionedForm):
+    """Carries the milestone's version when an existing one is updated."""
+
     title = StringField("Milestone", validators=[DataRequired(), Length(max=200)])
     planned_on = DateField("Planned date", validators=[InputRequired()])
     actual_on = DateField("Actual date", validators=[Optional()])

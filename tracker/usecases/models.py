@@ -242,6 +242,9 @@ class Milestone(Base):
         enum_column(MilestoneStatus, "status"), default=MilestoneStatus.PLANNED
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two people updating one milestone: the second is told, as for use cases.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     use_case: Mapped[UseCase] = relationship(back_populates="milestones")
 

@@ -309,15 +309,19 @@ def save_milestone(
     planned_on: date,
     actual_on: date | None,
     status: MilestoneStatus,
+    expected_version: int = 0,
 ) -> Milestone:
+    """Add a milestone, or update one the user saw at ``expected_version``."""
     if milestone is None:
         milestone = Milestone(use_case_id=use_case.id)
         db.session.add(milestone)
+    elif milestone.version != expected_version:
+        raise ConflictError
     milestone.title = title.strip()
     milestone.planned_on = planned_on
     milestone.actual_on = actual_on
     milestone.status = status
-    db.session.flush()
+    _flush()
     return milestone
 
 

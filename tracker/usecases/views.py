@@ -314,7 +314,7 @@ def queue() -> str:
 @bp.route("/<int:id>/milestones/new", methods=["GET", "POST"])
 @bp.route("/<int:id>/milestones/<int:milestone_id>", methods=["GET", "POST"])
 @login_required
-def milestone(id: int, milestone_id: int | None = None) -> str | Response:
+def milestone(id: int, milestone_id: int | None = None) -> str | Response | tuple[str, int]:
     """Add or update a milestone of a selected or piloting use case."""
     use_case = queries.get_visible_or_404(id, current_user)
     existing = None
@@ -327,16 +327,29 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response:
     form = forms.MilestoneForm(obj=existing if request.method == "GET" else None)
     if request.method == "GET" and existing is not None:
         form.status.data = existing.status.value
+        form.version.data = str(existing.version)
     if form.validate_on_submit():
-        services.save_milestone(
-            use_case,
-            existing,
-            title=form.title.data or "",
-            planned_on=form.planned_on.data,
-            actual_on=form.actual_on.data,
-            status=MilestoneStatus(form.status.data),
-        )
-        db.session.commit()
+        try:
+            services.save_milestone(
+                use_case,
+                existing,
+                title=form.title.data or "",
+                planned_on=form.planned_on.data,
+                actual_on=form.actual_on.data,
+                status=MilestoneStatus(form.status.data),
+                expected_version=form.expected_version(),
+            )
+            db.session.commit()
+        except services.ConflictError:
+            db.session.rollback()
+            flash(
+                "Someone updated this milestone since you opened it. Nothing was saved; "
+                "your input is still in the form. Check the current state, then save again.",
+                "danger",
+            )
+            return render_template(
+                "usecases/milestone.html", form=form, use_case=use_case, milestone=existing
+            ), 409
         flash("Milestone saved.", "success")
         return redirect(url_for("usecases.detail", id=use_case.id) + "#milestones")
     return render_template(

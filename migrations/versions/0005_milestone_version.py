@@ -1,0 +1,26 @@
+"""Milestones carry a version, so that a stale update is refused
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-28 03:17:39.554831
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.drop_column('version')
