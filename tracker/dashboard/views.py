@@ -16,7 +16,7 @@ from tracker.clock import local_today
 from tracker.dashboard import queries
 from tracker.dashboard.queries import Scope
 from tracker.enums import LabelledEnum
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
 from tracker.institutions.models import Institution, InstitutionKind
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
@@ -109,7 +109,6 @@ def _institution_dashboard(today: date) -> str:
     return render_template(
         "dashboard/institution.html",
         today=today,
-        now=utcnow(),
         counts=queries.stage_counts(current_user),
         stages=list(Stage),
         recent=queries.recent_use_cases(current_user),
@@ -160,7 +159,6 @@ def board() -> str:
         institutions=queries.filter_institutions(current_user),
         selected=selected,
         list_args=list_args,
-        now=utcnow(),
     )
 
 
@@ -233,7 +231,6 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
         milestones=queries.overdue_milestones(current_user, scope, today),
         page=page,
         today=today,
-        now=utcnow(),
         can_export=has(current_user, Permission.EXPORT_REPORTS),
     )
 
@@ -318,7 +315,6 @@ def institution(id: int) -> str:  # noqa: A002
         figures=queries.institution_figures(current_user, [item.id])[item.id],
         page=page,
         stages=list(Stage),
-        now=utcnow(),
     )
 
 

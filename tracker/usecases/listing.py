@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,9 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import User
+from tracker.clock import days_since, local_today
 from tracker.dashboard import queries
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort
 from tracker.usecases.blueprint import bp
@@ -235,7 +236,7 @@ CSV_HEADER = (
 )
 
 
-def csv_rows(use_cases: Iterable[UseCase], zone: ZoneInfo, now: datetime) -> Iterable[list[str]]:
+def csv_rows(use_cases: Iterable[UseCase], zone: ZoneInfo, today: date) -> Iterable[list[str]]:
     def local(value: datetime | None) -> str:
         if value is None:
             return ""
@@ -256,7 +257,7 @@ def csv_rows(use_cases: Iterable[UseCase], zone: ZoneInfo, now: datetime) -> Ite
                 uc.category.name,
                 uc.stage.label,
                 local(uc.stage_changed_at),
-                (now - uc.stage_changed_at).days,
+                days_since(uc.stage_changed_at, today),
                 local(uc.submitted_at),
                 uc.pilot_started_on.isoformat() if uc.pilot_started_on else "",
                 local(uc.updated_at),
@@ -300,7 +301,6 @@ def index() -> str:
         page=page,
         filters=filters,
         sorts=SORTS,
-        now=utcnow(),
         can_propose=can_propose(current_user),
         **_filter_options(current_user),
     )
@@ -316,7 +316,7 @@ def export_csv() -> Response:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
     zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
-    writer.writerows(csv_rows(use_cases, zone, utcnow()))
+    writer.writerows(csv_rows(use_cases, zone, local_today()))
     stamp = datetime.now(zone).strftime("%Y%m%d-%H%M")
     current_app.logger.info("use-case export user=%s filters=%s", current_user.id, filters.args())
     return Response(

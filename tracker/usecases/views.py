@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from tracker.clock import local_today
 from tracker.dashboard import queries as workspace
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
 from tracker.formutil import options
 from tracker.institutions.models import Category
 from tracker.programmes.models import Cohort
@@ -304,7 +304,6 @@ def queue() -> str:
         ),
         overdue=workspace.returns_due(current_user, everything, today, limit=QUEUE_LIMIT),
         today=today,
-        now=utcnow(),
     )
 
 
