@@ -8,8 +8,10 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -235,3 +237,8 @@ def csrf_token(html: str) -> str:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def local_today() -> date:
+    """Today where the tests' app works (Hong Kong): ahead of UTC's date for eight hours a day."""
+    return datetime.now(ZoneInfo("Asia/Hong_Kong")).date()

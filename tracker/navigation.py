@@ -62,8 +62,11 @@ def setup_nav_items(user: User) -> tuple[tuple[str, str], ...]:
 
 
 def nav_items(user: User) -> tuple[tuple[str, str], ...]:
-    """The user's menu; technology partners read use cases but do not propose them."""
+    """The user's menu: "New proposal" only for those who may propose (not technology
+    partners, not users of a deactivated institution)."""
+    from tracker.usecases.permissions import can_propose
+
     items = NAV[user.role]
-    if user.institution is not None and user.institution.is_partner:
+    if user.is_institution_user and not can_propose(user):
         items = tuple(item for item in items if item[0] != "usecases.new")
     return items

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import check_accessibility, save_screenshot, sign_in, sign_out
+from tests.conftest import local_today
 from tracker.demo import COHORT_1, COHORT_2, DEMO_PASSWORD, PEARL_RIVER, SANDBOX
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -166,6 +167,7 @@ def _file_return(page: Page, use_case_url: str) -> None:
     page.get_by_label(KPIS[1]).fill("3.1")
     incident = page.get_by_role("group", name="Incident 1")
     incident.get_by_label("Description").fill("A genuine customer was flagged as a deepfake.")
+    incident.get_by_label("Date it occurred").fill(local_today().isoformat())
     incident.get_by_label("Severity").select_option(label="Low")
     incident.get_by_label("Customer impact").fill("The call went to an agent; no delay.")
     incident.get_by_label("Remediation").fill("Night-shift threshold tuned.")
@@ -214,14 +216,14 @@ def _timeline(page: Page) -> list[tuple[str, str]]:
 
 
 def test_proposal_to_production(page: Page, demo: None, dialogs: list[str]) -> None:
-    pilot_start = date.today()
+    pilot_start = local_today()
     use_case_url = _draft_and_submit(page, dialogs)
     _review_select_and_start_pilot(page, use_case_url, pilot_start)
     _file_return(page, use_case_url)
     _approve_production(page, use_case_url, dialogs)
 
     bank, reviewer = BANK_USER[1], REVIEWER[1]
-    period = f"{pilot_start:%d %b %Y} – {date.today():%d %b %Y}"
+    period = f"{pilot_start:%d %b %Y} – {local_today():%d %b %Y}"
     assert _timeline(page) == [
         ("Draft created", bank),
         ("Draft → Submitted", bank),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.conftest import World, login
+from tests.conftest import World, local_today, login
 from tests.usecases.helpers import act, proposal_form
 from tracker.extensions import db
 from tracker.usecases.models import (
@@ -26,6 +26,7 @@ def _use_case(use_case_id: int) -> UseCase:
 
 
 def test_proposal_to_production(client, world: World):
+    today = local_today()
     # The bank drafts and submits.
     login(client, world.bank_user)
     response = client.post("/use-cases/new", data=proposal_form(world))
@@ -65,7 +66,7 @@ def test_proposal_to_production(client, world: World):
         client,
         uc_id,
         "start_pilot",
-        pilot_started_on="2026-01-05",
+        pilot_started_on=today.isoformat(),
         pilot_duration_weeks="26",
         pilot_limits="At most 500 customers.",
         pilot_data_scope="Calls to the retail hotline only.",
@@ -78,14 +79,15 @@ def test_proposal_to_production(client, world: World):
     response = client.post(
         f"/use-cases/{uc_id}/returns/new",
         data={
-            "period_start": "2026-01-05",
-            "period_end": "2026-02-04",
+            "period_start": today.isoformat(),
+            "period_end": today.isoformat(),
             "rag": "amber",
             "narrative": "Detection is good; false alarms high at night.",
             "kpi_0": "96%",
             "kpi_1": "3.1",
             "incident_0-description": "A genuine customer was flagged.",
             "incident_0-severity": "low",
+            "incident_0-occurred_on": today.isoformat(),
             "incident_0-customer_impact": "Call transferred to an agent.",
             "incident_0-remediation": "Threshold tuned.",
             "attested_by_name": "Mary Chan",

@@ -12,7 +12,7 @@ from tests.usecases.helpers import proposal_form
 from tracker.extensions import db
 from tracker.programmes.models import CohortStatus
 from tracker.usecases import workflow
-from tracker.usecases.models import Incident, ProgressReturn, Stage, UseCase
+from tracker.usecases.models import FieldChange, Incident, ProgressReturn, Stage, UseCase
 
 
 def _return_form(**overrides: str) -> dict[str, str]:
@@ -174,3 +174,138 @@ def test_an_incident_is_resolved_once_with_its_date_and_note(client, world: Worl
     client.post("/logout", data={})
     login(client, world.other_bank_user)
     assert client.post(url, data=ok).status_code == 404
+
+
+def test_an_incident_needs_its_severity_and_a_date_not_in_the_future(client, world: World):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() - timedelta(days=40),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    url = f"/use-cases/{uc.id}/returns/new"
+    no_severity = _return_form(**{"incident_0-description": "Outage."})
+    response = client.post(url, data=no_severity)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Give the severity of this incident." in page
+    assert "Give the date the incident occurred." in page
+    future = _return_form(
+        **{
+            "incident_0-description": "Outage.",
+            "incident_0-severity": "low",
+            "incident_0-occurred_on": (date.today() + timedelta(days=30)).isoformat(),
+        }
+    )
+    assert "The date cannot be in the future." in client.post(url, data=future).get_data(
+        as_text=True
+    )
+    assert db.session.query(ProgressReturn).count() == 0
+
+
+def test_the_next_return_starts_the_day_after_the_last(client, world: World):
+    today = date.today()
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=today - timedelta(days=40),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    first = _return_form(
+        period_start=(today - timedelta(days=40)).isoformat(),
+        period_end=(today - timedelta(days=10)).isoformat(),
+    )
+    assert client.post(f"/use-cases/{uc.id}/returns/new", data=first).status_code == 302
+    page = client.get(f"/use-cases/{uc.id}/returns/new").get_data(as_text=True)
+    assert f'value="{(today - timedelta(days=9)).isoformat()}"' in page
+    overlap = _return_form(period_start=(today - timedelta(days=10)).isoformat())
+    response = client.post(f"/use-cases/{uc.id}/returns/new", data=overlap)
+    assert "The period starts on or after" in response.get_data(as_text=True)
+
+
+def test_no_return_before_the_pilot_has_begun(client, world: World):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() + timedelta(days=7),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    page = client.get(f"/use-cases/{uc.id}").get_data(as_text=True)
+    assert "File progress return" not in page
+    assert "it can be filed from that day" in page
+    assert client.get(f"/use-cases/{uc.id}/returns/new").status_code == 403
+
+
+def test_a_pilot_cannot_start_before_its_selection(client, world: World):
+    from tests.usecases.helpers import act
+
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SELECTED)
+    db.session.commit()
+    login(client, world.reviewer)
+    response = act(
+        client,
+        uc.id,
+        "start_pilot",
+        pilot_started_on="2020-01-01",
+        pilot_duration_weeks="26",
+        pilot_limits="500 customers",
+        pilot_data_scope="Hotline calls",
+    )
+    assert response.status_code == 200
+    assert "The pilot cannot start before the use case was selected" in response.get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert db.session.get(UseCase, uc.id).stage is Stage.SELECTED  # type: ignore[union-attr]
+
+
+def test_no_messages_on_a_draft(client, world: World):
+    uc = f.create_use_case(world.cohort, world.bank, world.category)
+    db.session.commit()
+    login(client, world.bank_user)
+    assert 'name="body"' not in client.get(f"/use-cases/{uc.id}").get_data(as_text=True)
+    assert client.post(f"/use-cases/{uc.id}/messages", data={"body": "Hi"}).status_code == 403
+
+
+def test_a_deactivated_institution_loses_the_new_proposal_menu(client, world: World):
+    world.bank.active = False
+    db.session.commit()
+    login(client, world.bank_user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/use-cases/new"' not in page
+    assert "is no longer active in the tracker" in page
+
+
+def test_browser_line_breaks_do_not_count_as_edits(client, world: World):
+    uc = f.create_use_case(
+        world.cohort, world.bank, world.category, stage=Stage.CHANGES_REQUESTED, kpis="A\nB"
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    form = proposal_form(world, title=uc.title, kpis="A\r\nB", version=uc.version)
+    form.update(
+        summary=uc.summary,
+        problem_statement=uc.problem_statement,
+        data_used=uc.data_used,
+        safeguards="Changed safeguards.",
+        technique=uc.technique.value,
+        audience=uc.audience.value,
+        partner_ids=[],
+        gpu_hours="",
+    )
+    form.pop("personal_data")
+    assert client.post(f"/use-cases/{uc.id}/edit", data=form).status_code == 302
+    fields = {
+        c.field
+        for c in db.session.scalars(sa.select(FieldChange).where(FieldChange.use_case_id == uc.id))
+    }
+    assert fields == {"safeguards"}

@@ -57,12 +57,13 @@ def cohorts(user: User) -> Sequence[Cohort]:
 
 
 def use_case_counts(cohort_ids: Collection[int]) -> dict[int, int]:
-    """How many use cases each cohort holds, in one query."""
+    """How many proposals each cohort holds, in one query (drafts are the institutions' own
+    until submitted, so they are not counted)."""
     if not cohort_ids:
         return {}
     rows = db.session.execute(
         sa.select(UseCase.cohort_id, sa.func.count(UseCase.id))
-        .where(UseCase.cohort_id.in_(cohort_ids))
+        .where(UseCase.cohort_id.in_(cohort_ids), UseCase.submitted_at.is_not(None))
         .group_by(UseCase.cohort_id)
     ).all()
     return {cohort_id: count for cohort_id, count in rows}

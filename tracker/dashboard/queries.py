@@ -538,7 +538,9 @@ def board(user: User, filters: Sequence[sa.ColumnElement[bool]], per_column: int
     if totals:
         for use_case in db.session.scalars(stmt):
             cards[use_case.stage].append(use_case)
-    return Board([(stage, cards[stage], totals.get(stage, 0)) for stage in Stage])
+    # Drafts are the institution's own: the regulator side has no draft column.
+    stages = [s for s in Stage if s is not Stage.DRAFT or user.is_institution_user]
+    return Board([(stage, cards[stage], totals.get(stage, 0)) for stage in stages])
 
 
 # --- cohort and institution lists ---------------------------------------------------------------

@@ -37,6 +37,19 @@ from tracker.usecases.workflow import Needs
 LONG_TEXT = 20_000
 
 
+class TextArea(TextAreaField):
+    """A textarea that keeps line breaks as LF whatever the browser sent (CR LF): otherwise an
+    unchanged text would look edited in the history."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(
+            [
+                v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+                for v in valuelist
+            ]
+        )
+
+
 class VersionedForm(FlaskForm):
     """Carries the version of the record the user saw, so a concurrent change is detected."""
 
@@ -53,17 +66,17 @@ class ProposalForm(VersionedForm):
     cohort_id = SelectField("Cohort", coerce=int, validators=[InputRequired()])
     category_id = SelectField("Category", coerce=int, validators=[InputRequired()])
     title = StringField("Title", validators=[DataRequired(), Length(max=500)])
-    summary = TextAreaField("Summary", validators=[DataRequired(), Length(max=LONG_TEXT)])
-    problem_statement = TextAreaField(
+    summary = TextArea("Summary", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    problem_statement = TextArea(
         "Problem statement", validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
     technique = SelectField("GenAI technique", choices=Technique.choices())
     partner_ids = SelectMultipleField("Technology partners", coerce=int, validators=[Optional()])
-    data_used = TextAreaField("Data used", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    data_used = TextArea("Data used", validators=[DataRequired(), Length(max=LONG_TEXT)])
     personal_data = BooleanField("The data includes personal data")
     audience = RadioField("Audience", choices=Audience.choices(), default=Audience.INTERNAL.value)
-    safeguards = TextAreaField("Safeguards", validators=[DataRequired(), Length(max=LONG_TEXT)])
-    kpis = TextAreaField(
+    safeguards = TextArea("Safeguards", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    kpis = TextArea(
         "Key performance indicators", validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
     gpu_hours = IntegerField(
@@ -73,17 +86,17 @@ class ProposalForm(VersionedForm):
 
 
 class NoteForm(VersionedForm):
-    reason = TextAreaField("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class ReasonForm(VersionedForm):
-    reason = TextAreaField(
+    reason = TextArea(
         "Reason", validators=[DataRequired("Give the reason."), Length(max=LONG_TEXT)]
     )
 
 
 class ResponseForm(VersionedForm):
-    reason = TextAreaField(
+    reason = TextArea(
         "Response to the change request",
         validators=[DataRequired("Say what you changed."), Length(max=LONG_TEXT)],
     )
@@ -94,27 +107,23 @@ class PilotTermsForm(VersionedForm):
     pilot_duration_weeks = IntegerField(
         "Duration (weeks)", validators=[InputRequired(), NumberRange(min=1, max=156)]
     )
-    pilot_limits = TextAreaField(
+    pilot_limits = TextArea(
         "Customer or exposure limits", validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
-    pilot_data_scope = TextAreaField(
-        "Data scope", validators=[DataRequired(), Length(max=LONG_TEXT)]
-    )
-    reason = TextAreaField("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    pilot_data_scope = TextArea("Data scope", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class ExitReportForm(VersionedForm):
-    exit_outcome = TextAreaField(
+    exit_outcome = TextArea(
         "Outcome against KPIs", validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
-    exit_lessons = TextAreaField(
-        "Lessons learned", validators=[DataRequired(), Length(max=LONG_TEXT)]
-    )
-    exit_conditions = TextAreaField(
+    exit_lessons = TextArea("Lessons learned", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    exit_conditions = TextArea(
         "Conditions of the production approval",
         validators=[DataRequired(), Length(max=LONG_TEXT)],
     )
-    reason = TextAreaField("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 FORMS_BY_NEED: dict[Needs, type[VersionedForm]] = {
@@ -132,7 +141,7 @@ def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
     """A review form with a 1–5 score and a comment for each of the cohort's criteria."""
 
     class ReviewForm(FlaskForm):
-        overall_comment = TextAreaField(
+        overall_comment = TextArea(
             "Overall comment", validators=[Optional(), Length(max=LONG_TEXT)]
         )
 
@@ -149,7 +158,7 @@ def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
         setattr(
             ReviewForm,
             f"comment_{criterion_id}",
-            TextAreaField(f"{name}: comment", validators=[Optional(), Length(max=LONG_TEXT)]),
+            TextArea(f"{name}: comment", validators=[Optional(), Length(max=LONG_TEXT)]),
         )
     return ReviewForm
 
@@ -181,19 +190,34 @@ class MilestoneForm(VersionedForm):
 class IncidentForm(Form):
     """One incident row of a progress return; a row left blank is ignored."""
 
-    description = TextAreaField("Description", validators=[Optional(), Length(max=LONG_TEXT)])
+    description = TextArea("Description", validators=[Optional(), Length(max=LONG_TEXT)])
     occurred_on = DateField("Date it occurred", validators=[Optional()])
     severity = SelectField(
         "Severity", choices=[*options([("", "—")]), *Severity.choices()], validators=[Optional()]
     )
-    customer_impact = TextAreaField(
-        "Customer impact", validators=[Optional(), Length(max=LONG_TEXT)]
-    )
-    remediation = TextAreaField("Remediation", validators=[Optional(), Length(max=LONG_TEXT)])
+    customer_impact = TextArea("Customer impact", validators=[Optional(), Length(max=LONG_TEXT)])
+    remediation = TextArea("Remediation", validators=[Optional(), Length(max=LONG_TEXT)])
 
-    def validate_severity(self, field: SelectField) -> None:
-        if (self.description.data or "").strip() and not field.data:
-            raise ValidationError("Give the severity of this incident.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        # The fields are optional for a blank row; a described incident needs all of them.
+        # Optional() would end each field's own checks before these, so they are here.
+        valid = super().validate(extra_validators)
+        if self.is_blank:
+            return valid
+        if not self.severity.data:
+            self.severity.errors = [*self.severity.errors, "Give the severity of this incident."]
+            valid = False
+        if self.occurred_on.data is None:
+            if not self.occurred_on.errors:
+                self.occurred_on.errors = ["Give the date the incident occurred."]
+            valid = False
+        elif self.occurred_on.data > local_today():
+            self.occurred_on.errors = [
+                *self.occurred_on.errors,
+                "The date cannot be in the future.",
+            ]
+            valid = False
+        return valid
 
     @property
     def is_blank(self) -> bool:
@@ -205,8 +229,8 @@ INCIDENT_ROWS = 2
 
 def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> type[FlaskForm]:
     """A progress-return form with one value field per KPI of the use case. The period starts
-    no earlier than ``earliest`` (the pilot start or the end of the last return) and ends no
-    later than ``latest`` (today): a return cannot report on the future."""
+    no earlier than ``earliest`` (the pilot start or the day after the last return's period)
+    and ends no later than ``latest`` (today): a return cannot report on the future."""
 
     class ProgressReturnForm(FlaskForm):
         period_start = DateField("Period start", validators=[InputRequired()])
@@ -214,7 +238,7 @@ def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> t
         rag = RadioField(
             "Overall status", choices=Rag.choices(), validators=[InputRequired("Choose a status.")]
         )
-        narrative = TextAreaField("Narrative", validators=[DataRequired(), Length(max=LONG_TEXT)])
+        narrative = TextArea("Narrative", validators=[DataRequired(), Length(max=LONG_TEXT)])
         attested_by_name = StringField(
             "Senior manager's name", validators=[DataRequired(), Length(max=200)]
         )
@@ -230,7 +254,7 @@ def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> t
             if earliest is not None and field.data and field.data < earliest:
                 raise ValidationError(
                     f"The period starts on or after {earliest:%d %b %Y}, "
-                    "the pilot start or the end of the last return."
+                    "the pilot start or the day after the last return's period."
                 )
 
         def validate_period_end(self, field: DateField) -> None:
@@ -238,6 +262,18 @@ def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> t
                 raise ValidationError("The period cannot end before it starts.")
             if field.data and field.data > latest:
                 raise ValidationError("The period cannot end in the future.")
+
+        def validate(self, extra_validators: Any = None) -> bool:
+            valid = super().validate(extra_validators)
+            end = self.period_end.data
+            for sub in self.incident_forms():
+                occurred = sub.form.occurred_on.data
+                if end and occurred and occurred > end and not sub.form.occurred_on.errors:
+                    sub.form.occurred_on.errors = [
+                        "An incident in this return occurred by the end of its period."
+                    ]
+                    valid = False
+            return valid
 
         def kpi_fields(self) -> list[Any]:
             return [self[f"kpi_{i}"] for i in range(len(kpis))]
@@ -258,9 +294,7 @@ def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> t
 
 class ResolveIncidentForm(FlaskForm):
     resolved_on = DateField("Resolved on", validators=[InputRequired()])
-    resolution = TextAreaField(
-        "How it was resolved", validators=[DataRequired(), Length(max=LONG_TEXT)]
-    )
+    resolution = TextArea("How it was resolved", validators=[DataRequired(), Length(max=LONG_TEXT)])
 
     def __init__(self, *args: Any, occurred_on: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -274,11 +308,11 @@ class ResolveIncidentForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Comment", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    body = TextArea("Comment", validators=[DataRequired(), Length(max=LONG_TEXT)])
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    body = TextArea("Message", validators=[DataRequired(), Length(max=LONG_TEXT)])
     internal = BooleanField("Internal to the regulator (never shown to the institution)")
 
 

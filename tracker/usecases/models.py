@@ -3,7 +3,7 @@ progress returns, incidents, documents and messages."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -141,6 +141,14 @@ class UseCase(Base):
         back_populates="use_case", order_by="ProgressReturn.period_end, ProgressReturn.id"
     )
     reviews: Mapped[list[Review]] = relationship(order_by="Review.at")
+
+    @property
+    def next_return_start(self) -> date | None:
+        """The first day the next progress return covers: the day after the last return's
+        period, or the pilot start. ``returns`` must be loaded (they are, on the use-case page)."""
+        if self.returns:
+            return max(r.period_end for r in self.returns) + timedelta(days=1)
+        return self.pilot_started_on
 
     @property
     def kpi_list(self) -> list[str]:

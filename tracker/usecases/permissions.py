@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from tracker.auth.models import User
@@ -90,8 +92,15 @@ def can_manage_milestones(user: User, use_case: UseCase) -> bool:
     return can_act_as_regulator(user, use_case) and use_case.stage in MILESTONE_STAGES
 
 
-def can_file_return(user: User, use_case: UseCase) -> bool:
-    return is_active_owner(user, use_case) and use_case.stage in PILOT_STAGES
+def can_file_return(user: User, use_case: UseCase, today: date) -> bool:
+    """The institution files returns during its pilot, once there is a day to report on."""
+    start = use_case.next_return_start
+    return (
+        is_active_owner(user, use_case)
+        and use_case.stage in PILOT_STAGES
+        and start is not None
+        and start <= today
+    )
 
 
 def can_resolve_incident(user: User, use_case: UseCase) -> bool:
@@ -111,6 +120,10 @@ def can_upload(user: User, use_case: UseCase) -> bool:
 
 
 def can_message(user: User, use_case: UseCase) -> bool:
+    """Messages are between the institution and the regulator, so only once the regulator can
+    see the proposal (it has been submitted)."""
+    if use_case.submitted_at is None:
+        return False
     return is_active_owner(user, use_case) or can_act_as_regulator(user, use_case)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import abort
@@ -131,7 +131,7 @@ def timeline(
         )
         body = t.reason or ""
         if t.details:
-            terms = [f"{FIELD_LABELS.get(k, k)}: {v}" for k, v in t.details.items()]
+            terms = [f"{FIELD_LABELS.get(k, k)}: {_shown(v)}" for k, v in t.details.items()]
             body = "\n".join(filter(None, [body, *terms]))
         entries.append(TimelineEntry(t.at, "transition", _name(t.actor), title, body))
     changes = db.session.scalars(
@@ -201,6 +201,16 @@ def timeline(
             )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def _shown(value: object) -> str:
+    """A recorded term as people read it: ISO dates (as the history stores them) as 30 Nov 2026."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value).strftime("%d %b %Y")
+        except ValueError:
+            return value
+    return str(value)
 
 
 def _name(user: User | None) -> str:

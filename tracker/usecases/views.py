@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tracker.clock import local_today
+from tracker.clock import local_date, local_today
 from tracker.dashboard import queries as workspace
 from tracker.extensions import db
 from tracker.formutil import options
@@ -31,6 +31,7 @@ from tracker.usecases.blueprint import bp
 from tracker.usecases.models import (
     Audience,
     Document,
+    Incident,
     Milestone,
     MilestoneStatus,
     ProgressReturn,
@@ -175,7 +176,7 @@ def _render_detail(
         can_edit=permissions.can_edit(user, use_case),
         can_review=permissions.can_review(user, use_case),
         can_milestones=permissions.can_manage_milestones(user, use_case),
-        can_file_return=permissions.can_file_return(user, use_case),
+        can_file_return=permissions.can_file_return(user, use_case, local_today()),
         message_form=(message_form or forms.MessageForm()) if may_message else None,
         document_form=(document_form or forms.DocumentForm()) if may_upload else None,
         see_internal=see_internal,
@@ -216,6 +217,23 @@ def _transition_fields(
     }
 
 
+def _open_incidents(use_case: UseCase) -> list[Incident]:
+    """Incidents still open, shown on the action forms that end or judge a pilot."""
+    return [i for r in use_case.returns for i in r.incidents if not i.resolved]
+
+
+def _terms_fit(action: workflow.Transition, use_case: UseCase, form: forms.VersionedForm) -> bool:
+    """Checks that need the use case: a pilot starts no earlier than its selection."""
+    if action.needs is workflow.Needs.PILOT_TERMS:
+        selected_on = local_date(use_case.stage_changed_at)
+        if form["pilot_started_on"].data < selected_on:
+            form["pilot_started_on"].errors.append(
+                f"The pilot cannot start before the use case was selected ({selected_on:%d %b %Y})."
+            )
+            return False
+    return True
+
+
 @bp.route("/<int:id>/actions/<name>", methods=["GET", "POST"])
 @login_required
 def transition(id: int, name: str) -> str | Response | tuple[str, int]:
@@ -227,7 +245,7 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
     form = forms.FORMS_BY_NEED[action.needs]()
     if request.method == "GET":
         form.version.data = str(use_case.version)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and _terms_fit(action, use_case, form):
         try:
             services.apply_transition(
                 use_case,
@@ -243,13 +261,21 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
             flash(services.ConflictError.message, "danger")
             use_case = queries.get_visible_or_404(id, current_user)
             return render_template(
-                "usecases/transition.html", form=form, use_case=use_case, action=action
+                "usecases/transition.html",
+                form=form,
+                use_case=use_case,
+                action=action,
+                open_incidents=_open_incidents(use_case),
             ), 409
-        flash(
-            f"{action.label}: done. The use case is now {action.target.label.lower()}.", "success"
-        )
+        flash(f"{action.label}: done. Stage now: {action.target.label}.", "success")
         return redirect(url_for("usecases.detail", id=use_case.id))
-    return render_template("usecases/transition.html", form=form, use_case=use_case, action=action)
+    return render_template(
+        "usecases/transition.html",
+        form=form,
+        use_case=use_case,
+        action=action,
+        open_incidents=_open_incidents(use_case),
+    )
 
 
 @bp.route("/<int:id>/review", methods=["GET", "POST"])
@@ -371,15 +397,15 @@ def _load_return(use_case: UseCase, return_id: int) -> ProgressReturn:
 def new_return(id: int) -> str | Response:
     """File a progress return for a pilot, attested by a named senior manager."""
     use_case = queries.get_visible_or_404(id, current_user)
-    if not permissions.can_file_return(current_user, use_case):
+    today = local_today()
+    if not permissions.can_file_return(current_user, use_case, today):
         abort(403)
     kpis = use_case.kpi_list
-    last = use_case.returns[-1] if use_case.returns else None
-    earliest = last.period_end if last else use_case.pilot_started_on
-    form = forms.return_form_class(kpis, earliest=earliest, latest=local_today())()
+    earliest = use_case.next_return_start
+    form = forms.return_form_class(kpis, earliest=earliest, latest=today)()
     if request.method == "GET":
         form.period_start.data = earliest
-        form.period_end.data = local_today()
+        form.period_end.data = today
     if form.validate_on_submit():
         incidents = tuple(
             services.IncidentData(
