@@ -31,7 +31,7 @@ from tracker.demo import (
     slug,
 )
 from tracker.extensions import db, utcnow
-from tracker.institutions.models import Institution, InstitutionKind
+from tracker.institutions.models import SECTOR_OF_KIND, Institution, InstitutionKind
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
     Cohort,
@@ -78,13 +78,6 @@ PROGRAMMES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 CROSS_SECTOR = PROGRAMMES[-1][0]
 
-SECTOR_OF_KIND = {
-    InstitutionKind.BANK: "banking",
-    InstitutionKind.SECURITIES: "securities",
-    InstitutionKind.INSURER: "insurance",
-    InstitutionKind.MPF_TRUSTEE: "mpf",
-    InstitutionKind.SVF: "svf",
-}
 REGULATOR_OF_KIND = {
     InstitutionKind.BANK: "HKMA",
     InstitutionKind.SECURITIES: "SFC",
@@ -949,7 +942,7 @@ def build_synthetic(
         for stage in stages
     }
     eligible = {
-        c.id: [i for i in applicants if SECTOR_OF_KIND[i.kind] in c.sectors] for c in cohorts
+        c.id: [i for i in applicants if SECTOR_OF_KIND[i.kind].value in c.sectors] for c in cohorts
     }
     stage_weights = list(STAGE_WEIGHTS.values())
 

@@ -57,7 +57,7 @@ def test_closed_cohort_cannot_take_new_proposals(client, world: World):
     db.session.commit()
     login(client, world.bank_user)
     page = client.get("/use-cases/new").get_data(as_text=True)
-    assert "No cohort is open for applications" in page
+    assert "No cohort is open to you" in page
 
 
 def test_reason_is_required_where_the_table_says_so(client, world: World):

@@ -309,3 +309,20 @@ def test_browser_line_breaks_do_not_count_as_edits(client, world: World):
         for c in db.session.scalars(sa.select(FieldChange).where(FieldChange.use_case_id == uc.id))
     }
     assert fields == {"safeguards"}
+
+
+def test_institutions_propose_only_into_programmes_covering_their_sector(client, world: World):
+    from tracker.auth.models import Role
+    from tracker.institutions.models import InstitutionKind
+
+    broker = f.create_institution(world.sfc, InstitutionKind.SECURITIES, name="Peak Securities")
+    broker_user = f.create_user(Role.INSTITUTION, institution=broker)
+    db.session.commit()
+    login(client, broker_user)
+    # The world's programme covers banking only.
+    page = client.get("/use-cases/new").get_data(as_text=True)
+    assert "No cohort is open to you" in page
+    world.programme.sectors = ["banking", "securities"]
+    db.session.commit()
+    page = client.get("/use-cases/new").get_data(as_text=True)
+    assert f'value="{world.cohort.id}"' in page

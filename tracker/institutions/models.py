@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column
-from tracker.programmes.models import Regulator
+from tracker.programmes.models import Regulator, Sector
 
 
 class InstitutionKind(LabelledEnum):
@@ -17,6 +17,16 @@ class InstitutionKind(LabelledEnum):
     MPF_TRUSTEE = ("mpf_trustee", "MPF trustee")
     SVF = ("svf", "Stored-value facility licensee")
     TECH_PARTNER = ("tech_partner", "Technology partner")
+
+
+# The sector each kind of financial institution belongs to (technology partners have none).
+SECTOR_OF_KIND: dict[InstitutionKind, Sector] = {
+    InstitutionKind.BANK: Sector.BANKING,
+    InstitutionKind.SECURITIES: Sector.SECURITIES,
+    InstitutionKind.INSURER: Sector.INSURANCE,
+    InstitutionKind.MPF_TRUSTEE: Sector.MPF,
+    InstitutionKind.SVF: Sector.SVF,
+}
 
 
 class Institution(Base):
@@ -31,6 +41,10 @@ class Institution(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     regulator: Mapped[Regulator | None] = relationship()
+
+    @property
+    def sector(self) -> Sector | None:
+        return SECTOR_OF_KIND.get(self.kind)
 
     @property
     def is_partner(self) -> bool:

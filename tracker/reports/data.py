@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db, utcnow
-from tracker.institutions.models import Institution, InstitutionKind
-from tracker.programmes.models import Cohort, Programme, Sector
+from tracker.institutions.models import Institution
+from tracker.programmes.models import Cohort, Programme
 from tracker.reports.models import ReportKind
 from tracker.usecases.models import (
     FieldChange,
@@ -68,13 +68,6 @@ _PILOT_OR_LATER = frozenset({Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION})
 # Text fields whose earlier value is rebuilt from the edit history for past dates.
 _REVERTIBLE_FIELDS = ("title", "summary", "problem_statement", "data_used", "safeguards", "kpis")
 
-SECTOR_OF_KIND: dict[InstitutionKind, Sector] = {
-    InstitutionKind.BANK: Sector.BANKING,
-    InstitutionKind.SECURITIES: Sector.SECURITIES,
-    InstitutionKind.INSURER: Sector.INSURANCE,
-    InstitutionKind.MPF_TRUSTEE: Sector.MPF,
-    InstitutionKind.SVF: Sector.SVF,
-}
 
 BASIS_NOTE = (
     "Figures are as at the end of the stated day and cover proposals submitted by then; drafts "
@@ -562,7 +555,7 @@ def _view(
         if t.at < as_at.cutoff
     )
     institution = use_case.institution
-    sector = SECTOR_OF_KIND.get(institution.kind)
+    sector = institution.sector
     details = None
     if with_details:
         piloted = bool(reached & _PILOT_OR_LATER)

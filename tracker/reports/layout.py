@@ -984,7 +984,7 @@ def _breakdown(title: str, rows: Sequence[BreakdownRow]) -> list[Flowable]:
 
 def _cohort_pairs(c: CohortFacts) -> list[tuple[str, str]]:
     return [
-        ("Cohort status", c.status),
+        ("Cohort status (as recorded today)", c.status),
         ("Applications", f"{_day(c.applications_open_on)} to {_day(c.applications_close_on)}"),
         ("Selection", _day(c.selection_on)),
         ("Pilot period", f"{_day(c.pilot_starts_on)} to {_day(c.pilot_ends_on)}"),

@@ -79,9 +79,18 @@ def can_propose(user: User) -> bool:
 
 
 def can_propose_in(user: User, cohort: Cohort) -> bool:
+    """An open cohort of an active programme that covers the institution's sector."""
     from tracker.programmes.models import CohortStatus
 
-    return can_propose(user) and cohort.status is CohortStatus.OPEN and cohort.programme.active
+    if not can_propose(user) or user.institution is None:
+        return False
+    sector = user.institution.sector
+    return (
+        cohort.status is CohortStatus.OPEN
+        and cohort.programme.active
+        and sector is not None
+        and sector.value in (cohort.programme.sectors or [])
+    )
 
 
 def can_review(user: User, use_case: UseCase) -> bool:

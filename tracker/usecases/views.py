@@ -55,7 +55,7 @@ def _proposal_choices(form: forms.ProposalForm, use_case: UseCase | None) -> Non
     if use_case is not None and use_case.stage is not Stage.DRAFT:
         cohorts = [use_case.cohort]
     else:
-        cohorts = queries.open_cohorts()
+        cohorts = [c for c in queries.open_cohorts() if permissions.can_propose_in(current_user, c)]
         if use_case is not None and use_case.cohort not in cohorts:
             cohorts.insert(0, use_case.cohort)
     form.cohort_id.choices = options((c.id, f"{c.programme.name} — {c.name}") for c in cohorts)
