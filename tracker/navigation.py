@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.auth.models import Role, User
+from tracker.usecases.permissions import can_propose
 
 NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.ADMIN: (
@@ -64,8 +65,6 @@ def setup_nav_items(user: User) -> tuple[tuple[str, str], ...]:
 def nav_items(user: User) -> tuple[tuple[str, str], ...]:
     """The user's menu: "New proposal" only for those who may propose (not technology
     partners, not users of a deactivated institution)."""
-    from tracker.usecases.permissions import can_propose
-
     items = NAV[user.role]
     if user.is_institution_user and not can_propose(user):
         items = tuple(item for item in items if item[0] != "usecases.new")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
-from tracker.programmes.models import Cohort
+from tracker.programmes.models import Cohort, CohortStatus
 from tracker.programmes.permissions import in_remit, remit_programme_ids
 from tracker.usecases.models import Stage, UseCase, use_case_partner
 
@@ -80,8 +80,6 @@ def can_propose(user: User) -> bool:
 
 def can_propose_in(user: User, cohort: Cohort) -> bool:
     """An open cohort of an active programme that covers the institution's sector."""
-    from tracker.programmes.models import CohortStatus
-
     if not can_propose(user) or user.institution is None:
         return False
     sector = user.institution.sector
