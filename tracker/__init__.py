@@ -23,7 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config_module.load(Path(app.instance_path), config))
 
     from tracker import setup
+    from tracker.web import IdConverter
 
+    app.url_map.converters["int"] = IdConverter
     setup.init_extensions(app)
     setup.register_blueprints(app)
     setup.register_cli(app)

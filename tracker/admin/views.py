@@ -15,7 +15,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user, login_required, login_user
@@ -49,6 +48,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator
+from tracker.web import page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -383,7 +383,7 @@ def category_active(record_id: int, action: str) -> Response:
 def users() -> str:
     """Every account, active first, a page at a time."""
     _authorise(can_enter(current_user, Area.USERS))
-    page = queries.users(request.args.get("page", 1, type=int))
+    page = queries.users(page_arg())
     return render_template(
         "admin/users.html",
         page=page,

@@ -23,6 +23,7 @@ from tracker.programmes.permissions import can_view_cohort, can_view_programme
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import Stage, UseCase
 from tracker.usecases.permissions import can_propose
+from tracker.web import clean_text, page_arg, parse_id
 
 bp = Blueprint("dashboard", __name__)
 
@@ -33,8 +34,7 @@ E = TypeVar("E", bound=LabelledEnum)
 
 
 def _int_arg(name: str) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 def _enum_arg(enum_cls: type[E], name: str) -> E | None:
@@ -167,7 +167,7 @@ def board() -> str:
 def cohorts() -> str:
     """Cohorts in the user's remit, with their use cases by stage."""
     _require_regulator_side()
-    q = (request.args.get("q") or "").strip()[:200]
+    q = clean_text(request.args.get("q"))
     programme_id = _int_arg("programme")
     status = _enum_arg(CohortStatus, "status")
     sort = _choice_arg("sort", queries.COHORT_SORTS, "opens")
@@ -181,7 +181,7 @@ def cohorts() -> str:
             sort=sort,
             direction=direction,
         ),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
     )
@@ -217,7 +217,7 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
     filters = ListFilters(cohort=item.id, sort="title", direction="asc")
     page = db.paginate(
         use_case_select(current_user, filters),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
     )
@@ -261,13 +261,13 @@ def programme(id: int) -> str:  # noqa: A002
 def institutions() -> str:
     """Institutions the user may look at, with the use cases they lead or partner on."""
     _require_regulator_side()
-    q = (request.args.get("q") or "").strip()[:200]
+    q = clean_text(request.args.get("q"))
     kind = _enum_arg(InstitutionKind, "kind")
     sort = _choice_arg("sort", queries.INSTITUTION_SORTS, "name")
     direction = _direction()
     page = db.paginate(
         queries.institution_select(current_user, q=q, kind=kind, sort=sort, direction=direction),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
     )
@@ -305,7 +305,7 @@ def institution(id: int) -> str:  # noqa: A002
             ListFilters(sort="title", direction="asc"),
             queries.involving_institution(item.id),
         ),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
     )

@@ -26,6 +26,7 @@ from tracker.programmes.models import Cohort
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import Stage, UseCase, use_case_partner
 from tracker.usecases.permissions import can_propose, visible_filter
+from tracker.web import clean_text, page_arg, parse_id
 
 REFERENCE_RE = re.compile(r"^\s*UC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 # A spreadsheet treats a cell beginning with one of these as a formula (OWASP CSV injection).
@@ -69,10 +70,10 @@ class ListFilters:
             raw = (args.get(name) or "").strip()
             if not raw:
                 return None
-            if raw.isdigit():
-                return int(raw)
-            ignored.append(name)
-            return None
+            value = parse_id(raw)
+            if value is None:
+                ignored.append(name)
+            return value
 
         stage: Stage | None = None
         raw_stage = (args.get("stage") or "").strip()
@@ -90,7 +91,7 @@ class ListFilters:
             ignored.append("dir")
             direction = "asc"
         filters = cls(
-            q=(args.get("q") or "").strip()[:200],
+            q=clean_text(args.get("q")),
             programme=number("programme"),
             cohort=number("cohort"),
             stage=stage,
@@ -291,7 +292,7 @@ def index() -> str:
     filters = _parse()
     page = db.paginate(
         use_case_select(current_user, filters),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         max_per_page=100,
         error_out=False,

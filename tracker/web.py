@@ -1,0 +1,40 @@
+"""Reading ids, page numbers and search text from requests within what the database takes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from werkzeug.routing import IntegerConverter
+
+# Ids are 32-bit integers in PostgreSQL: a larger number in a URL names nothing.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+
+
+class IdConverter(IntegerConverter):
+    """``<int:id>`` in routes: a number too large to be an id is simply not found (404)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def parse_id(raw: str | None) -> int | None:
+    """An id from text, or None when it is not one."""
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
+def page_arg() -> int:
+    """The ``page`` query parameter, 1 when missing or out of range."""
+    page = request.args.get("page", 1, type=int) or 1
+    return page if 1 <= page <= MAX_PAGE else 1
+
+
+def clean_text(raw: str | None, limit: int = 200) -> str:
+    """Search text without control characters (PostgreSQL refuses NUL), at most ``limit``."""
+    text = "".join(ch for ch in (raw or "") if ch.isprintable() or ch == " ")
+    return text.strip()[:limit]
