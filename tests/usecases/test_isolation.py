@@ -177,3 +177,41 @@ def test_a_draft_is_the_institutions_own_until_submitted(client, world: World):
     client.post("/logout", data={})
     login(client, world.reviewer)
     assert client.get(f"/use-cases/{draft.id}").status_code == 200
+
+
+def test_a_named_partner_does_not_see_the_lead_institutions_draft(client, world: World):
+    draft = f.create_use_case(
+        world.cohort, world.bank, world.category, title="Partnered draft", partners=[world.partner]
+    )
+    db.session.commit()
+    login(client, world.partner_user)
+    assert client.get(f"/use-cases/{draft.id}").status_code == 404
+    assert "Partnered draft" not in client.get("/use-cases/").get_data(as_text=True)
+
+
+def test_reports_never_carry_a_draft_outside_its_institution(client, world: World):
+    from tracker.reports import services as reports
+    from tracker.reports.models import ReportKind
+
+    draft = f.create_use_case(world.cohort, world.bank, world.category, title="Secret draft")
+    withdrawn = f.create_use_case(world.cohort, world.bank, world.category, title="Never sent")
+    withdrawn.stage = Stage.WITHDRAWN  # withdrawn straight from draft: never submitted
+    db.session.commit()
+    own = reports.issue(ReportKind.USE_CASE, draft, as_at=None, user=world.bank_user)
+    db.session.commit()
+    login(client, world.supervisor)
+    assert client.get(f"/reports/use-case/{draft.id}").status_code == 404
+    assert client.get(f"/reports/{own.id}/download").status_code == 404
+    assert own.reference not in client.get("/reports/").get_data(as_text=True)
+    from tracker.reports import data
+
+    cohort = data.cohort_report(world.cohort, data.AsAt.for_day(None, "Asia/Hong_Kong"))
+    titles = {v.title for v in cohort.use_cases}
+    assert "Secret draft" not in titles and "Never sent" not in titles
+    assert cohort.summary.total == 0
+    client.post("/logout", data={})
+    login(client, world.admin)
+    assert client.get(f"/reports/{own.id}/download").status_code == 404
+    client.post("/logout", data={})
+    login(client, world.bank_user)
+    assert client.get(f"/reports/{own.id}/download").status_code == 200

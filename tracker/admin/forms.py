@@ -224,7 +224,8 @@ class CohortForm(FlaskForm):
             and queries.has_use_cases(current)
         ):
             raise ValidationError(
-                "This cohort already holds use cases, so it cannot move to another programme."
+                "Institutions have use cases in this cohort (proposals or drafts), so it cannot "
+                "move to another programme."
             )
 
     def validate_name(self, field: StringField) -> None:

@@ -63,7 +63,7 @@ def use_case_counts(cohort_ids: Collection[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         sa.select(UseCase.cohort_id, sa.func.count(UseCase.id))
-        .where(UseCase.cohort_id.in_(cohort_ids), UseCase.submitted_at.is_not(None))
+        .where(UseCase.cohort_id.in_(cohort_ids), UseCase.proposals())
         .group_by(UseCase.cohort_id)
     ).all()
     return {cohort_id: count for cohort_id, count in rows}

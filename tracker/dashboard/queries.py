@@ -281,7 +281,7 @@ def funnel(user: User, scope: Scope) -> list[FunnelStep]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     stmt = sa.select(
-        total(sa.or_(UseCase.submitted_at.is_not(None), UseCase.stage != Stage.DRAFT)),
+        total(UseCase.proposals()),
         total(reached_selection),
         total(reached_pilot),
         total(UseCase.stage == Stage.PRODUCTION),

@@ -619,9 +619,9 @@ def _views(
     earlier = _values_then([u.id for u in use_cases], as_at)
     # Reports cover proposals: a draft not yet submitted by the cut-off is the institution's own.
     pairs = [
-        pair
-        for pair in (_view(u, as_at, earlier) for u in use_cases)
-        if pair[1].reached - {Stage.DRAFT}
+        _view(u, as_at, earlier)
+        for u in use_cases
+        if u.submitted_at is not None and u.submitted_at < as_at.cutoff
     ]
     order = sorted(
         range(len(pairs)),

@@ -52,8 +52,8 @@ def can_generate(user: User, kind: ReportKind, subject: Subject) -> bool:
     if isinstance(subject, Programme) and kind is ReportKind.PROGRAMME:
         return _exports(user) and in_remit(user, subject)
     if isinstance(subject, UseCase) and kind is ReportKind.USE_CASE:
-        if _exports(user) and in_remit(user, subject.cohort.programme):
-            return True
+        if _exports(user) and usecase_permissions.can_view(user, subject):
+            return True  # within the remit, and a proposal rather than a draft
         return usecase_permissions.is_owner(user, subject)
     if isinstance(subject, Institution) and kind is ReportKind.INSTITUTION:
         if _own_institution(user, subject.id):
@@ -99,8 +99,13 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
     """
     if not user.is_authenticated or not user.active:
         return sa.false()
+    # Use-case reports on drafts (their institution may issue them) stay with the institution.
+    on_proposal = sa.or_(
+        IssuedReport.kind != ReportKind.USE_CASE,
+        IssuedReport.subject_id.in_(sa.select(UseCase.id).where(UseCase.proposals())),
+    )
     if has(user, Permission.VIEW_ALL):
-        return sa.true()
+        return on_proposal
     if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
         programmes = remit_programme_ids(user)
         assert programmes is not None  # only VIEW_ALL is unrestricted
@@ -120,7 +125,7 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
                 IssuedReport.subject_id.in_(
                     sa.select(UseCase.id)
                     .join(Cohort, UseCase.cohort_id == Cohort.id)
-                    .where(Cohort.programme_id.in_(programmes))
+                    .where(Cohort.programme_id.in_(programmes), UseCase.proposals())
                 ),
             ),
             sa.and_(

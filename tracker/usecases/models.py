@@ -143,6 +143,17 @@ class UseCase(Base):
     reviews: Mapped[list[Review]] = relationship(order_by="Review.at")
 
     @property
+    def is_proposal(self) -> bool:
+        """Submitted at least once. Until then a use case is a draft that only its institution
+        sees; every list, figure and report outside the institution counts proposals only."""
+        return self.submitted_at is not None
+
+    @classmethod
+    def proposals(cls) -> sa.ColumnElement[bool]:
+        """``is_proposal`` as a WHERE clause."""
+        return cls.submitted_at.is_not(None)
+
+    @property
     def next_return_start(self) -> date | None:
         """The first day the next progress return covers: the day after the last return's
         period, or the pilot start. ``returns`` must be loaded (they are, on the use-case page)."""

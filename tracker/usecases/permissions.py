@@ -32,9 +32,11 @@ def is_active_owner(user: User, use_case: UseCase) -> bool:
 
 
 def is_partner(user: User, use_case: UseCase) -> bool:
-    """A user of a technology partner named on the use case (read-only access)."""
+    """A user of a technology partner named on a proposal (read-only access); the lead
+    institution's draft stays its own."""
     return (
-        user.is_authenticated
+        use_case.is_proposal
+        and user.is_authenticated
         and user.is_institution_user
         and user.institution_id is not None
         and any(p.id == user.institution_id for p in use_case.partners)
@@ -46,7 +48,7 @@ def can_view(user: User, use_case: UseCase) -> bool:
         return False
     if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
         # A draft is the institution's own until it is first submitted.
-        return use_case.submitted_at is not None and in_remit(user, use_case.cohort.programme)
+        return use_case.is_proposal and in_remit(user, use_case.cohort.programme)
     return is_owner(user, use_case) or is_partner(user, use_case)
 
 
@@ -129,7 +131,7 @@ def can_upload(user: User, use_case: UseCase) -> bool:
 def can_message(user: User, use_case: UseCase) -> bool:
     """Messages are between the institution and the regulator, so only once the regulator can
     see the proposal (it has been submitted)."""
-    if use_case.submitted_at is None:
+    if not use_case.is_proposal:
         return False
     return is_active_owner(user, use_case) or can_act_as_regulator(user, use_case)
 
@@ -144,12 +146,11 @@ def visible_filter(user: User) -> sa.ColumnElement[bool]:
     if not user.is_authenticated or not user.active:
         return sa.false()
     if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
-        submitted = UseCase.submitted_at.is_not(None)
         programme_ids = remit_programme_ids(user)
         if programme_ids is None:
-            return submitted
+            return UseCase.proposals()
         return sa.and_(
-            submitted,
+            UseCase.proposals(),
             UseCase.cohort_id.in_(
                 sa.select(Cohort.id).where(Cohort.programme_id.in_(programme_ids))
             ),
@@ -157,10 +158,13 @@ def visible_filter(user: User) -> sa.ColumnElement[bool]:
     if user.is_institution_user and user.institution_id is not None:
         return sa.or_(
             UseCase.institution_id == user.institution_id,
-            UseCase.id.in_(
-                sa.select(use_case_partner.c.use_case_id).where(
-                    use_case_partner.c.institution_id == user.institution_id
-                )
+            sa.and_(
+                UseCase.proposals(),
+                UseCase.id.in_(
+                    sa.select(use_case_partner.c.use_case_id).where(
+                        use_case_partner.c.institution_id == user.institution_id
+                    )
+                ),
             ),
         )
     return sa.false()
