@@ -195,7 +195,8 @@ def test_cohort_with_use_cases_stays_in_its_programme(
     html = admin_client.post(f"/admin/cohorts/{world.cohort.id}/edit", data=data).get_data(
         as_text=True
     )
-    assert error_beside(html, "programme_id").startswith("Institutions have use cases in this cohort")
+    error = error_beside(html, "programme_id")
+    assert error.startswith("Institutions have use cases in this cohort")
     db.session.refresh(world.cohort)
     assert world.cohort.programme_id == world.programme.id
 
