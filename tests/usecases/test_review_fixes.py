@@ -326,3 +326,58 @@ def test_institutions_propose_only_into_programmes_covering_their_sector(client,
     db.session.commit()
     page = client.get("/use-cases/new").get_data(as_text=True)
     assert f'value="{world.cohort.id}"' in page
+
+
+def test_a_milestone_conflict_shows_the_current_values_and_can_be_resolved(client, world: World):
+    from tracker.usecases import services
+    from tracker.usecases.models import Milestone, MilestoneStatus
+
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    milestone = services.save_milestone(
+        uc,
+        None,
+        title="Validation",
+        planned_on=uc.pilot_started_on,
+        actual_on=None,
+        status=MilestoneStatus.PLANNED,
+    )
+    db.session.commit()
+    login(client, world.reviewer)
+    url = f"/use-cases/{uc.id}/milestones/{milestone.id}"
+    base = {"planned_on": "2026-01-10", "status": "in_progress", "version": "1"}
+    assert client.post(url, data={**base, "title": "Theirs"}).status_code == 302
+    response = client.post(url, data={**base, "title": "Mine"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Recorded now: <span" in page and "Theirs" in page
+    assert 'name="version" type="hidden" value="2"' in page
+    assert client.post(url, data={**base, "title": "Mine", "version": "2"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Milestone, milestone.id).title == "Mine"  # type: ignore[union-attr]
+
+
+def test_a_blank_incident_row_is_ignored_and_incidents_belong_to_the_pilot(client, world: World):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() - timedelta(days=40),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    url = f"/use-cases/{uc.id}/returns/new"
+    before_pilot = _return_form(
+        **{
+            "incident_0-description": "Old problem.",
+            "incident_0-severity": "low",
+            "incident_0-occurred_on": "2001-01-01",
+        }
+    )
+    assert "an incident of the pilot cannot be earlier" in client.post(
+        url, data=before_pilot
+    ).get_data(as_text=True)
+    blank_row_with_date = _return_form(
+        **{"incident_1-occurred_on": (date.today() + timedelta(days=3)).isoformat()}
+    )
+    assert client.post(url, data=blank_row_with_date).status_code == 302

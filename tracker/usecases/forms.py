@@ -227,7 +227,9 @@ class IncidentForm(Form):
 INCIDENT_ROWS = 2
 
 
-def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> type[FlaskForm]:
+def return_form_class(
+    kpis: list[str], earliest: date | None, latest: date, pilot_start: date | None = None
+) -> type[FlaskForm]:
     """A progress-return form with one value field per KPI of the use case. The period starts
     no earlier than ``earliest`` (the pilot start or the day after the last return's period)
     and ends no later than ``latest`` (today): a return cannot report on the future."""
@@ -268,9 +270,17 @@ def return_form_class(kpis: list[str], earliest: date | None, latest: date) -> t
             end = self.period_end.data
             for sub in self.incident_forms():
                 occurred = sub.form.occurred_on.data
-                if end and occurred and occurred > end and not sub.form.occurred_on.errors:
+                if sub.form.is_blank or occurred is None or sub.form.occurred_on.errors:
+                    continue
+                if end and occurred > end:
                     sub.form.occurred_on.errors = [
                         "An incident in this return occurred by the end of its period."
+                    ]
+                    valid = False
+                elif pilot_start and occurred < pilot_start:
+                    sub.form.occurred_on.errors = [
+                        f"The pilot started on {pilot_start:%d %b %Y}; an incident of the pilot "
+                        "cannot be earlier."
                     ]
                     valid = False
             return valid

@@ -347,7 +347,9 @@ class ReturnData:
 
 
 def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressReturn:
-    """Record a progress return with its KPI values and incidents."""
+    """Record a progress return with its KPI values and incidents. The use case's version moves
+    on too, so two returns filed at the same moment for the same period cannot both land."""
+    use_case.updated_at = utcnow()
     filed = ProgressReturn(
         use_case_id=use_case.id,
         period_start=data.period_start,
@@ -359,7 +361,7 @@ def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressRetu
         submitted_by=user,
     )
     db.session.add(filed)
-    db.session.flush()
+    _flush()
     for position, (kpi, value) in enumerate(data.kpi_values):
         db.session.add(
             KpiValue(return_id=filed.id, position=position, kpi=kpi, value=value.strip())
@@ -376,7 +378,7 @@ def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressRetu
                 occurred_on=incident.occurred_on,
             )
         )
-    db.session.flush()
+    _flush()
     current_app.logger.info(
         "use case %s return %s filed by user=%s", use_case.id, filed.id, user.id
     )
@@ -385,12 +387,17 @@ def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressRetu
 
 def resolve_incident(incident: Incident, user: User, resolved_on: date, resolution: str) -> None:
     """Close an incident, once: the date, the note and who closed it are kept."""
-    if incident.resolved:
-        raise NotAllowedError("the incident is already resolved")
-    incident.resolved_on = resolved_on
-    incident.resolution = resolution.strip()
-    incident.resolved_by = user
-    db.session.flush()
+    # One UPDATE that only matches an open incident: two people closing it at once cannot
+    # both succeed, and the first note is never overwritten.
+    closed = db.session.execute(
+        sa.update(Incident)
+        .where(Incident.id == incident.id, Incident.resolved_on.is_(None))
+        .values(resolved_on=resolved_on, resolution=resolution.strip(), resolved_by_id=user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError
+    db.session.expire(incident)
     current_app.logger.info(
         "incident %s of use case %s resolved by user=%s",
         incident.id,

@@ -367,13 +367,19 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
             db.session.commit()
         except services.ConflictError:
             db.session.rollback()
+            current = db.session.get(Milestone, milestone_id)
+            if current is None:
+                abort(404)
+            # The form now carries the current version: saving again replaces what is shown.
+            form.version.data = str(current.version)
             flash(
-                "Someone updated this milestone since you opened it. Nothing was saved; "
-                "your input is still in the form. Check the current state, then save again.",
+                "Someone updated this milestone since you opened it. Nothing was saved; your "
+                "input is still in the form and the current values are shown above it. "
+                "Save again to replace them with yours.",
                 "danger",
             )
             return render_template(
-                "usecases/milestone.html", form=form, use_case=use_case, milestone=existing
+                "usecases/milestone.html", form=form, use_case=use_case, milestone=current
             ), 409
         flash("Milestone saved.", "success")
         return redirect(url_for("usecases.detail", id=use_case.id) + "#milestones")
@@ -394,7 +400,7 @@ def _load_return(use_case: UseCase, return_id: int) -> ProgressReturn:
 
 @bp.route("/<int:id>/returns/new", methods=["GET", "POST"])
 @login_required
-def new_return(id: int) -> str | Response:
+def new_return(id: int) -> str | Response | tuple[str, int]:
     """File a progress return for a pilot, attested by a named senior manager."""
     use_case = queries.get_visible_or_404(id, current_user)
     today = local_today()
@@ -402,7 +408,9 @@ def new_return(id: int) -> str | Response:
         abort(403)
     kpis = use_case.kpi_list
     earliest = use_case.next_return_start
-    form = forms.return_form_class(kpis, earliest=earliest, latest=today)()
+    form = forms.return_form_class(
+        kpis, earliest=earliest, latest=today, pilot_start=use_case.pilot_started_on
+    )()
     if request.method == "GET":
         form.period_start.data = earliest
         form.period_end.data = today
@@ -430,8 +438,18 @@ def new_return(id: int) -> str | Response:
             ),
             incidents=incidents,
         )
-        filed = services.file_return(use_case, current_user, data)
-        db.session.commit()
+        try:
+            filed = services.file_return(use_case, current_user, data)
+            db.session.commit()
+        except services.ConflictError:
+            db.session.rollback()
+            flash(
+                "The use case changed while you were filing (perhaps a colleague filed a return "
+                "or the pilot was suspended). Nothing was saved; your input is still in the form. "
+                "Check the use case, then file again.",
+                "danger",
+            )
+            return render_template("usecases/return_form.html", form=form, use_case=use_case), 409
         flash("Progress return filed.", "success")
         return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
     return render_template("usecases/return_form.html", form=form, use_case=use_case)
@@ -454,7 +472,7 @@ def _render_return(
                 resolve_forms[incident.id] = forms.ResolveIncidentForm(
                     formdata=None,
                     prefix=f"incident-{incident.id}",
-                    occurred_on=incident.occurred_on,
+                    occurred_on=incident.occurred_on or filed.period_start,
                 )
         if resolving is not None:
             resolve_forms[resolving[0]] = resolving[1]
@@ -499,13 +517,18 @@ def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tu
     if not permissions.can_resolve_incident(current_user, use_case) or incident.resolved:
         abort(403)
     form = forms.ResolveIncidentForm(
-        prefix=f"incident-{incident.id}", occurred_on=incident.occurred_on
+        prefix=f"incident-{incident.id}", occurred_on=incident.occurred_on or filed.period_start
     )
     if form.validate_on_submit():
-        services.resolve_incident(
-            incident, current_user, form.resolved_on.data, form.resolution.data or ""
-        )
-        db.session.commit()
+        try:
+            services.resolve_incident(
+                incident, current_user, form.resolved_on.data, form.resolution.data or ""
+            )
+            db.session.commit()
+        except services.ConflictError:
+            db.session.rollback()
+            flash("Someone recorded this incident as resolved a moment ago.", "warning")
+            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
         flash("The incident is recorded as resolved.", "success")
         return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
     return _render_return(use_case, filed, resolving=(incident.id, form), status=400)
