@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -27,7 +28,8 @@ def titles(client: FlaskClient, url: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
     out = []
     for chunk in body.split('<a href="/use-cases/')[1:]:
-        out.append(chunk.split(">", 1)[1].split("</a>", 1)[0])
+        # The link text, without the language mark a Chinese title carries.
+        out.append(re.sub(r"<[^>]+>", "", chunk.split(">", 1)[1].split("</a>", 1)[0]))
     return out
 
 
