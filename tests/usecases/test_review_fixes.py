@@ -381,3 +381,29 @@ def test_a_blank_incident_row_is_ignored_and_incidents_belong_to_the_pilot(clien
         **{"incident_1-occurred_on": (date.today() + timedelta(days=3)).isoformat()}
     )
     assert client.post(url, data=blank_row_with_date).status_code == 302
+
+
+def test_open_incidents_are_listed_before_production_is_approved(client, world: World):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() - timedelta(days=40),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    form = _return_form(
+        **{
+            "incident_0-description": "Wrong fee quoted to a customer.",
+            "incident_0-severity": "high",
+            "incident_0-occurred_on": (date.today() - timedelta(days=2)).isoformat(),
+        }
+    )
+    assert client.post(f"/use-cases/{uc.id}/returns/new", data=form).status_code == 302
+    client.post("/logout", data={})
+    login(client, world.reviewer)
+    page = client.get(f"/use-cases/{uc.id}/actions/approve_production").get_data(as_text=True)
+    assert "1 incident still open" in page and "Wrong fee quoted to a customer." in page
+    page = client.get(f"/use-cases/{uc.id}/actions/suspend").get_data(as_text=True)
+    assert "still open" not in page

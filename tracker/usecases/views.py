@@ -217,8 +217,13 @@ def _transition_fields(
     }
 
 
-def _open_incidents(use_case: UseCase) -> list[Incident]:
-    """Incidents still open, shown on the action forms that end or judge a pilot."""
+# Actions that end or judge a pilot: their forms list the incidents still open.
+JUDGING_A_PILOT = frozenset({"approve_production", "resume", "discontinue"})
+
+
+def _open_incidents(use_case: UseCase, action: workflow.Transition) -> list[Incident]:
+    if action.name not in JUDGING_A_PILOT:
+        return []
     return [i for r in use_case.returns for i in r.incidents if not i.resolved]
 
 
@@ -265,7 +270,7 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
                 form=form,
                 use_case=use_case,
                 action=action,
-                open_incidents=_open_incidents(use_case),
+                open_incidents=_open_incidents(use_case, action),
             ), 409
         flash(f"{action.label}: done. Stage now: {action.target.label}.", "success")
         return redirect(url_for("usecases.detail", id=use_case.id))
@@ -274,7 +279,7 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
         form=form,
         use_case=use_case,
         action=action,
-        open_incidents=_open_incidents(use_case),
+        open_incidents=_open_incidents(use_case, action),
     )
 
 
