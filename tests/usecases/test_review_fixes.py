@@ -15,6 +15,25 @@ from tracker.usecases import workflow
 from tracker.usecases.models import FieldChange, Incident, ProgressReturn, Stage, UseCase
 
 
+def _pilot_from_40_days_ago(world: World) -> UseCase:
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date.today() - timedelta(days=40),
+    )
+    db.session.commit()
+    return uc
+
+
+def _pilot_filed_by_bank(client, world: World) -> UseCase:  # type: ignore[no-untyped-def]
+    """A pilot that began 40 days ago, with its bank's user signed in."""
+    uc = _pilot_from_40_days_ago(world)
+    login(client, world.bank_user)
+    return uc
+
+
 def _return_form(**overrides: str) -> dict[str, str]:
     today = date.today()
     data = {
@@ -69,15 +88,7 @@ def test_editing_keeps_an_inactive_category_and_partner(client, world: World):
 
 
 def test_a_return_cannot_report_on_the_future_or_before_the_pilot(client, world: World):
-    uc = f.create_use_case(
-        world.cohort,
-        world.bank,
-        world.category,
-        stage=Stage.PILOT,
-        pilot_started_on=date.today() - timedelta(days=40),
-    )
-    db.session.commit()
-    login(client, world.bank_user)
+    uc = _pilot_filed_by_bank(client, world)
     future = _return_form(period_end=(date.today() + timedelta(days=400)).isoformat())
     response = client.post(f"/use-cases/{uc.id}/returns/new", data=future)
     assert "The period cannot end in the future." in response.get_data(as_text=True)
@@ -130,15 +141,7 @@ def test_closed_use_cases_have_no_overdue_milestones(world: World):
 
 
 def test_an_incident_is_resolved_once_with_its_date_and_note(client, world: World):
-    uc = f.create_use_case(
-        world.cohort,
-        world.bank,
-        world.category,
-        stage=Stage.PILOT,
-        pilot_started_on=date.today() - timedelta(days=40),
-    )
-    db.session.commit()
-    login(client, world.bank_user)
+    uc = _pilot_filed_by_bank(client, world)
     occurred = date.today() - timedelta(days=5)
     form = _return_form(
         **{
@@ -177,15 +180,7 @@ def test_an_incident_is_resolved_once_with_its_date_and_note(client, world: Worl
 
 
 def test_an_incident_needs_its_severity_and_a_date_not_in_the_future(client, world: World):
-    uc = f.create_use_case(
-        world.cohort,
-        world.bank,
-        world.category,
-        stage=Stage.PILOT,
-        pilot_started_on=date.today() - timedelta(days=40),
-    )
-    db.session.commit()
-    login(client, world.bank_user)
+    uc = _pilot_filed_by_bank(client, world)
     url = f"/use-cases/{uc.id}/returns/new"
     no_severity = _return_form(**{"incident_0-description": "Outage."})
     response = client.post(url, data=no_severity)
@@ -357,15 +352,7 @@ def test_a_milestone_conflict_shows_the_current_values_and_can_be_resolved(clien
 
 
 def test_a_blank_incident_row_is_ignored_and_incidents_belong_to_the_pilot(client, world: World):
-    uc = f.create_use_case(
-        world.cohort,
-        world.bank,
-        world.category,
-        stage=Stage.PILOT,
-        pilot_started_on=date.today() - timedelta(days=40),
-    )
-    db.session.commit()
-    login(client, world.bank_user)
+    uc = _pilot_filed_by_bank(client, world)
     url = f"/use-cases/{uc.id}/returns/new"
     before_pilot = _return_form(
         **{
@@ -384,15 +371,7 @@ def test_a_blank_incident_row_is_ignored_and_incidents_belong_to_the_pilot(clien
 
 
 def test_open_incidents_are_listed_before_production_is_approved(client, world: World):
-    uc = f.create_use_case(
-        world.cohort,
-        world.bank,
-        world.category,
-        stage=Stage.PILOT,
-        pilot_started_on=date.today() - timedelta(days=40),
-    )
-    db.session.commit()
-    login(client, world.bank_user)
+    uc = _pilot_filed_by_bank(client, world)
     form = _return_form(
         **{
             "incident_0-description": "Wrong fee quoted to a customer.",
