@@ -18,7 +18,17 @@ from tracker.programmes.models import (
     Regulator,
     SelectionCriterion,
 )
-from tracker.usecases.models import Audience, Stage, StageTransition, Technique, UseCase
+from tracker.usecases.models import (
+    Audience,
+    Milestone,
+    MilestoneStatus,
+    Review,
+    ReviewScore,
+    Stage,
+    StageTransition,
+    Technique,
+    UseCase,
+)
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -143,3 +153,28 @@ def create_use_case(
         )
         db.session.flush()
     return uc
+
+
+def create_milestone(use_case: UseCase, **kw: Any) -> Milestone:
+    """A milestone as it stands, whatever the use case's stage now (history, not a command)."""
+    milestone = Milestone(
+        use_case_id=use_case.id,
+        title=kw.pop("title", f"Milestone {next(_seq)}"),
+        planned_on=kw.pop("planned_on", date.today()),
+        status=kw.pop("status", MilestoneStatus.PLANNED),
+        **kw,
+    )
+    db.session.add(milestone)
+    db.session.flush()
+    return milestone
+
+
+def create_review(use_case: UseCase, reviewer: User, score: int = 4) -> Review:
+    """A complete review scoring every criterion of the cohort, as it was saved."""
+    review = Review(use_case_id=use_case.id, reviewer=reviewer, overall_comment="")
+    review.scores = [
+        ReviewScore(criterion_id=c.id, score=score, comment="ok") for c in use_case.cohort.criteria
+    ]
+    db.session.add(review)
+    db.session.flush()
+    return review

@@ -12,6 +12,7 @@ from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
+from tracker.rules import NotAllowedError
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -114,6 +115,7 @@ def register_error_handlers(app: Flask) -> None:
             "Go back, reload the page and try again.",
         )
 
+    @app.errorhandler(NotAllowedError)
     @app.errorhandler(403)
     def forbidden(_e: Exception) -> tuple[str, int]:
         return render_error(403, "Not allowed", "Your account does not give access to this page.")

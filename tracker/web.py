@@ -1,4 +1,5 @@
-"""Reading ids, page numbers and search text from requests within what the database takes."""
+"""What web views share: reading ids, page numbers and search text within what the database
+takes, and putting a command's refusal back onto the form the user filled in."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from flask import request
 from werkzeug.routing import IntegerConverter
+
+from tracker.rules import FORM, RuleError
 
 # Ids are 32-bit integers in PostgreSQL: a larger number in a URL names nothing.
 MAX_ID = 2**31 - 1
@@ -38,3 +41,20 @@ def clean_text(raw: str | None, limit: int = 200) -> str:
     """Search text without control characters (PostgreSQL refuses NUL), at most ``limit``."""
     text = "".join(ch for ch in (raw or "") if ch.isprintable() or ch == " ")
     return text.strip()[:limit]
+
+
+def rule_errors_onto(form: Any, exc: RuleError, prefixes: dict[str, Any] | None = None) -> None:
+    """Put a command's per-field messages onto the form's fields; what belongs to no field of
+    the form (or to the whole input) goes to the form's own errors, shown above the fields.
+    ``prefixes`` maps a dotted prefix in the command's names (``incidents.0``) to a sub-form."""
+    for name, messages in exc.errors.items():
+        target_form, field_name = form, name
+        for prefix, sub in (prefixes or {}).items():
+            if name.startswith(prefix + "."):
+                target_form, field_name = sub, name[len(prefix) + 1 :]
+                break
+        field = target_form._fields.get(field_name) if field_name != FORM else None
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+        else:
+            form.form_errors = [*form.form_errors, *messages]

@@ -109,6 +109,7 @@ def test_stale_milestone_update_is_refused(client, world: World):
     milestone = services.save_milestone(
         uc,
         None,
+        user=world.reviewer,
         title="Model validation",
         planned_on=uc.pilot_started_on,
         actual_on=None,

@@ -81,14 +81,19 @@ def _pilot_with_records(world: World, institution, partners) -> dict[str, int]: 
             narrative="On track.",
             attested_by_name="A. Manager",
             attested_by_title="CRO",
-            kpi_values=(),
-            incidents=(services.IncidentData("Wrong answer shown", Severity.LOW, "", ""),),
+            kpi_values=tuple((kpi, "1") for kpi in uc.kpi_list),
+            incidents=(
+                services.IncidentData(
+                    "Wrong answer shown", Severity.LOW, "", "", occurred_on=uc.pilot_started_on
+                ),
+            ),
         ),
     )
     doc = services.add_document(uc, user, "plan.pdf", b"%PDF-1.4\n%minimal\n")
     ms = services.save_milestone(
         uc,
         None,
+        user=world.reviewer,
         title="Go live",
         planned_on=uc.pilot_started_on,
         actual_on=None,

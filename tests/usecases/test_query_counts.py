@@ -30,28 +30,39 @@ def count_queries() -> Iterator[list[str]]:
 
 
 def _busy_use_case(world: World, records: int) -> int:
+    # Weekly returns from a pilot that began long enough ago for every period to be in the past.
+    start = date.today() - timedelta(days=7 * records + 7)
     uc = f.create_use_case(
-        world.cohort, world.bank, world.category, stage=Stage.PILOT, partners=[world.partner]
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        partners=[world.partner],
+        pilot_started_on=start,
     )
-    start = date(2026, 1, 1)
     for n in range(records):
         services.file_return(
             uc,
             world.bank_user,
             services.ReturnData(
-                period_start=start + timedelta(days=30 * n),
-                period_end=start + timedelta(days=30 * n + 29),
+                period_start=start + timedelta(days=7 * n),
+                period_end=start + timedelta(days=7 * n + 6),
                 rag=Rag.GREEN,
                 narrative=f"Month {n}",
                 attested_by_name="A. Manager",
                 attested_by_title="CRO",
-                kpi_values=(("Hours saved", str(n)), ("False positives", "1%")),
-                incidents=(services.IncidentData("Glitch", Severity.LOW, "", ""),),
+                kpi_values=tuple((kpi, str(n)) for kpi in uc.kpi_list),
+                incidents=(
+                    services.IncidentData(
+                        "Glitch", Severity.LOW, "", "", occurred_on=start + timedelta(days=7 * n)
+                    ),
+                ),
             ),
         )
         services.save_milestone(
             uc,
             None,
+            user=world.reviewer,
             title=f"Milestone {n}",
             planned_on=start + timedelta(days=n),
             actual_on=None,
@@ -59,7 +70,7 @@ def _busy_use_case(world: World, records: int) -> int:
         )
         services.post_message(uc, world.reviewer, f"Note {n}", internal=n % 2 == 0)
         services.add_document(uc, world.bank_user, f"file{n}.pdf", b"%PDF-1.4\n%x\n")
-    services.save_review(uc, world.reviewer, {c.id: (4, "ok") for c in world.cohort.criteria}, "")
+    f.create_review(uc, world.reviewer)
     db.session.commit()
     return uc.id
 

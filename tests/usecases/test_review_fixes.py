@@ -121,20 +121,11 @@ def test_users_of_a_deactivated_institution_can_read_but_not_act(client, world: 
 
 def test_closed_use_cases_have_no_overdue_milestones(world: World):
     from tracker.dashboard.queries import Scope, overdue_milestones
-    from tracker.usecases import services
-    from tracker.usecases.models import MilestoneStatus
 
     live = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
     closed = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.DISCONTINUED)
     for uc in (live, closed):
-        services.save_milestone(
-            uc,
-            None,
-            title=f"Late {uc.id}",
-            planned_on=date(2020, 1, 1),
-            actual_on=None,
-            status=MilestoneStatus.PLANNED,
-        )
+        f.create_milestone(uc, title=f"Late {uc.id}", planned_on=date(2020, 1, 1))
     db.session.commit()
     late = overdue_milestones(world.reviewer, Scope(), date.today())
     assert [m.use_case_id for m in late.items] == [live.id]
@@ -331,6 +322,7 @@ def test_a_milestone_conflict_shows_the_current_values_and_can_be_resolved(clien
     milestone = services.save_milestone(
         uc,
         None,
+        user=world.reviewer,
         title="Validation",
         planned_on=uc.pilot_started_on,
         actual_on=None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -26,10 +25,8 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
-from tracker.clock import local_today
 from tracker.formutil import options
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Technique
 from tracker.usecases.workflow import Needs
@@ -60,6 +57,11 @@ class VersionedForm(FlaskForm):
             return int(self.version.data or 0)
         except ValueError:
             return 0
+
+    def carried_version(self) -> int | None:
+        """The version, or None when the request carried none: forms that gained a version
+        later (reviews, returns) check it only when it is sent."""
+        return self.expected_version() if (self.version.data or "").strip() else None
 
 
 class ProposalForm(VersionedForm):
@@ -140,7 +142,7 @@ SCORE_CHOICES = options((str(n), str(n)) for n in range(1, 6))
 def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
     """A review form with a 1–5 score and a comment for each of the cohort's criteria."""
 
-    class ReviewForm(FlaskForm):
+    class ReviewForm(VersionedForm):
         overall_comment = TextArea(
             "Overall comment", validators=[Optional(), Length(max=LONG_TEXT)]
         )
@@ -171,21 +173,6 @@ class MilestoneForm(VersionedForm):
     actual_on = DateField("Actual date", validators=[Optional()])
     status = SelectField("Status", choices=MilestoneStatus.choices())
 
-    def validate_actual_on(self, field: DateField) -> None:
-        if field.data and field.data > local_today():
-            raise ValidationError("The actual date cannot be in the future.")
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        # Optional() ends the field's own chain when it is empty, so check completion here.
-        valid = super().validate(extra_validators)
-        if self.status.data == MilestoneStatus.DONE.value and self.actual_on.data is None:
-            self.actual_on.errors = [
-                *self.actual_on.errors,
-                "Give the date the milestone was reached.",
-            ]
-            valid = False
-        return valid
-
 
 class IncidentForm(Form):
     """One incident row of a progress return; a row left blank is ignored."""
@@ -198,27 +185,6 @@ class IncidentForm(Form):
     customer_impact = TextArea("Customer impact", validators=[Optional(), Length(max=LONG_TEXT)])
     remediation = TextArea("Remediation", validators=[Optional(), Length(max=LONG_TEXT)])
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        # The fields are optional for a blank row; a described incident needs all of them.
-        # Optional() would end each field's own checks before these, so they are here.
-        valid = super().validate(extra_validators)
-        if self.is_blank:
-            return valid
-        if not self.severity.data:
-            self.severity.errors = [*self.severity.errors, "Give the severity of this incident."]
-            valid = False
-        if self.occurred_on.data is None:
-            if not self.occurred_on.errors:
-                self.occurred_on.errors = ["Give the date the incident occurred."]
-            valid = False
-        elif self.occurred_on.data > local_today():
-            self.occurred_on.errors = [
-                *self.occurred_on.errors,
-                "The date cannot be in the future.",
-            ]
-            valid = False
-        return valid
-
     @property
     def is_blank(self) -> bool:
         return not (self.description.data or "").strip()
@@ -227,14 +193,11 @@ class IncidentForm(Form):
 INCIDENT_ROWS = 2
 
 
-def return_form_class(
-    kpis: list[str], earliest: date | None, latest: date, pilot_start: date | None = None
-) -> type[FlaskForm]:
-    """A progress-return form with one value field per KPI of the use case. The period starts
-    no earlier than ``earliest`` (the pilot start or the day after the last return's period)
-    and ends no later than ``latest`` (today): a return cannot report on the future."""
+def return_form_class(kpis: list[str]) -> type[VersionedForm]:
+    """A progress-return form with one value field per KPI of the use case. The command checks
+    the period (after the last return, not in the future) and the incidents' dates."""
 
-    class ProgressReturnForm(FlaskForm):
+    class ProgressReturnForm(VersionedForm):
         period_start = DateField("Period start", validators=[InputRequired()])
         period_end = DateField("Period end", validators=[InputRequired()])
         rag = RadioField(
@@ -251,39 +214,6 @@ def return_form_class(
             "The senior manager named above attests that this return is accurate and complete.",
             validators=[DataRequired("The return must be attested.")],
         )
-
-        def validate_period_start(self, field: DateField) -> None:
-            if earliest is not None and field.data and field.data < earliest:
-                raise ValidationError(
-                    f"The period starts on or after {earliest:%d %b %Y}, "
-                    "the pilot start or the day after the last return's period."
-                )
-
-        def validate_period_end(self, field: DateField) -> None:
-            if self.period_start.data and field.data and field.data < self.period_start.data:
-                raise ValidationError("The period cannot end before it starts.")
-            if field.data and field.data > latest:
-                raise ValidationError("The period cannot end in the future.")
-
-        def validate(self, extra_validators: Any = None) -> bool:
-            valid = super().validate(extra_validators)
-            end = self.period_end.data
-            for sub in self.incident_forms():
-                occurred = sub.form.occurred_on.data
-                if sub.form.is_blank or occurred is None or sub.form.occurred_on.errors:
-                    continue
-                if end and occurred > end:
-                    sub.form.occurred_on.errors = [
-                        "An incident in this return occurred by the end of its period."
-                    ]
-                    valid = False
-                elif pilot_start and occurred < pilot_start:
-                    sub.form.occurred_on.errors = [
-                        f"The pilot started on {pilot_start:%d %b %Y}; an incident of the pilot "
-                        "cannot be earlier."
-                    ]
-                    valid = False
-            return valid
 
         def kpi_fields(self) -> list[Any]:
             return [self[f"kpi_{i}"] for i in range(len(kpis))]
@@ -305,16 +235,6 @@ def return_form_class(
 class ResolveIncidentForm(FlaskForm):
     resolved_on = DateField("Resolved on", validators=[InputRequired()])
     resolution = TextArea("How it was resolved", validators=[DataRequired(), Length(max=LONG_TEXT)])
-
-    def __init__(self, *args: Any, occurred_on: date | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.occurred_on = occurred_on
-
-    def validate_resolved_on(self, field: DateField) -> None:
-        if field.data and field.data > local_today():
-            raise ValidationError("The date cannot be in the future.")
-        if field.data and self.occurred_on and field.data < self.occurred_on:
-            raise ValidationError("An incident cannot be resolved before it occurred.")
 
 
 class CommentForm(FlaskForm):

@@ -31,7 +31,9 @@ class Stage(LabelledEnum):
 
     @property
     def is_closed(self) -> bool:
-        return self in (Stage.REJECTED, Stage.PRODUCTION, Stage.DISCONTINUED, Stage.WITHDRAWN)
+        from tracker.usecases.workflow import CLOSED_STAGES
+
+        return self in CLOSED_STAGES
 
 
 class Technique(LabelledEnum):

@@ -11,10 +11,7 @@ from tracker.auth.permissions import Permission, has
 from tracker.programmes.models import Cohort, CohortStatus
 from tracker.programmes.permissions import in_remit, remit_programme_ids
 from tracker.usecases.models import Stage, UseCase, use_case_partner
-
-EDITABLE_STAGES = frozenset({Stage.DRAFT, Stage.CHANGES_REQUESTED})
-PILOT_STAGES = frozenset({Stage.PILOT, Stage.SUSPENDED})
-MILESTONE_STAGES = frozenset({Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED})
+from tracker.usecases.workflow import EDITABLE_STAGES, MILESTONE_STAGES, PILOT_STAGES
 
 
 def is_owner(user: User, use_case: UseCase) -> bool:

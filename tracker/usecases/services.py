@@ -1,8 +1,11 @@
-"""Changes to use cases. Every function flushes and never commits: the view commits once.
+"""Commands on use cases. Each is complete: typed input, its own permission check and every
+rule, a ``RuleError`` with per-field messages when the input breaks one, a flush (never a commit:
+the unit of work commits once) and the domain events it records.
 
 Concurrency: ``UseCase.version`` is SQLAlchemy's version column, so every UPDATE of a use case
-carries ``WHERE version = <the version read>``. A writer that lost a race gets ``StaleDataError``
-from the flush, which is turned into ``ConflictError`` for the view to explain.
+carries ``WHERE version = <the version read>``. The version the user's form carried is checked
+first of all, so a user whose form went stale learns that the use case changed (409), whatever
+the change made of their permission; a writer that lost a race at flush time gets the same.
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker import events
 from tracker.auth.models import User
+from tracker.clock import local_date, local_today
 from tracker.extensions import db, utcnow
-from tracker.institutions.models import Institution, InstitutionKind
+from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort
+from tracker.rules import ConflictError, LastChange, NotAllowedError, RuleError
+from tracker.usecases import permissions
 from tracker.usecases.models import (
     Audience,
     Document,
@@ -43,36 +50,66 @@ from tracker.usecases.models import (
     Technique,
     UseCase,
 )
-from tracker.usecases.workflow import Transition, is_allowed
+from tracker.usecases.workflow import BY_NAME, PILOT_TERMS, Transition, is_allowed, on_side
+
+__all__ = ["ConflictError", "NotAllowedError", "RuleError"]
 
 
-class ConflictError(Exception):
-    """The use case changed since the user opened it."""
+class UploadError(RuleError):
+    """An uploaded file was refused; the message says why."""
 
-    message = (
-        "This use case was changed by someone else since you opened it. Nothing was saved; "
-        "your input is still in the form. Check the current state, then submit again."
+    def __init__(self, message: str) -> None:
+        super().__init__({"file": message}, action="use_case.document")
+
+
+def last_change(use_case: UseCase) -> LastChange | None:
+    """The most recent recorded change of the use case: its latest transition or edit."""
+    transition = db.session.scalar(
+        sa.select(StageTransition)
+        .where(StageTransition.use_case_id == use_case.id)
+        .order_by(StageTransition.at.desc(), StageTransition.id.desc())
+        .limit(1)
+    )
+    edit = db.session.scalar(
+        sa.select(FieldChange)
+        .where(FieldChange.use_case_id == use_case.id)
+        .order_by(FieldChange.at.desc(), FieldChange.id.desc())
+        .limit(1)
+    )
+    if edit is not None and (transition is None or edit.at > transition.at):
+        return LastChange(
+            what=f"{FIELD_LABELS.get(edit.field, edit.field)} was edited",
+            by=edit.actor.name if edit.actor else "someone",
+            at=edit.at,
+        )
+    if transition is None:
+        return None
+    done = BY_NAME.get(transition.action)
+    what = (
+        f"{done.label} (now {transition.to_stage.label})"
+        if done is not None
+        else f"Stage became {transition.to_stage.label}"
+    )
+    return LastChange(
+        what=what, by=transition.actor.name if transition.actor else "someone", at=transition.at
     )
 
 
-class NotAllowedError(Exception):
-    """The action is not allowed for this user at this stage."""
-
-
-class UploadError(ValueError):
-    """An uploaded file was refused; the message says why."""
-
-
-def _flush() -> None:
+def _flush(use_case: UseCase | None = None, action: str = "") -> None:
     try:
         db.session.flush()
     except StaleDataError as exc:
-        raise ConflictError from exc
+        db.session.rollback()
+        latest = None
+        if use_case is not None:
+            fresh = db.session.get(UseCase, use_case.id)
+            latest = last_change(fresh) if fresh is not None else None
+        raise ConflictError(latest, action) from exc
 
 
-def _check_version(use_case: UseCase, expected_version: int) -> None:
+def _check_version(use_case: UseCase, expected_version: int, action: str) -> None:
     if use_case.version != expected_version:
-        raise ConflictError
+        raise ConflictError(last_change(use_case), action)
 
 
 # Proposal fields the institution edits, in form order, with how a value is shown in history.
@@ -133,22 +170,36 @@ class ProposalData:
     partner_ids: tuple[int, ...]
 
 
-def _show(use_case: UseCase, field: str) -> str:
-    """A field's current value as text for the edit history."""
+def show_value(field: str, value: Any) -> str:
+    """A proposal field's value as text, as the edit history and the pages show it."""
     if field == "cohort_id":
-        return str(db.session.get(Cohort, use_case.cohort_id) or "")
+        return str(db.session.get(Cohort, value) or "") if value is not None else ""
     if field == "category_id":
-        from tracker.institutions.models import Category
-
-        return str(db.session.get(Category, use_case.category_id) or "")
+        return str(db.session.get(Category, value) or "") if value is not None else ""
     if field == "partners":
-        return ", ".join(p.name for p in use_case.partners)
-    value = getattr(use_case, field)
+        return ", ".join(p.name for p in value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if value is None:
         return ""
     return value.label if hasattr(value, "label") else str(value)
+
+
+def _show(use_case: UseCase, field: str) -> str:
+    """A field's current value as text for the edit history."""
+    return show_value(field, use_case.partners if field == "partners" else getattr(use_case, field))
+
+
+def differences(use_case: UseCase, data: ProposalData) -> list[tuple[str, str, str]]:
+    """(label, current value, proposed value) for each field where ``data`` differs from the use
+    case as it is now: shown beside the form after an edit conflict."""
+    rows = []
+    for name in (*PROPOSAL_FIELDS, "partners"):
+        proposed = _partners(data.partner_ids) if name == "partners" else getattr(data, name)
+        current, mine = _show(use_case, name), show_value(name, proposed)
+        if current != mine:
+            rows.append((FIELD_LABELS.get(name, name), current, mine))
+    return rows
 
 
 def _partners(ids: tuple[int, ...]) -> list[Institution]:
@@ -164,15 +215,69 @@ def _partners(ids: tuple[int, ...]) -> list[Institution]:
     )
 
 
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _check_proposal(
+    rules: Any, data: ProposalData, use_case: UseCase | None, cohort: Cohort | None
+) -> None:
+    """The rules every proposal meets, whether new or edited."""
+    for name, label in (
+        ("title", "a title"),
+        ("summary", "a summary"),
+        ("problem_statement", "the problem statement"),
+        ("data_used", "the data used"),
+        ("safeguards", "the safeguards"),
+        ("kpis", "at least one KPI"),
+    ):
+        rules.check(bool(_text(getattr(data, name))), name, f"Give {label}.")
+    rules.check(len(_text(data.title)) <= 500, "title", "The title is at most 500 characters.")
+    rules.check(
+        data.gpu_hours is None or 0 <= data.gpu_hours <= 10_000_000,
+        "gpu_hours",
+        "Give a number of GPU hours from 0 to 10,000,000.",
+    )
+    category = db.session.get(Category, data.category_id)
+    kept = use_case is not None and use_case.category_id == data.category_id
+    rules.check(
+        category is not None and (category.active or kept),
+        "category_id",
+        "Choose one of the listed categories.",
+    )
+    rules.check(cohort is not None, "cohort_id", "Choose one of the listed cohorts.")
+    known = {p.id for p in _partners(data.partner_ids)}
+    if use_case is not None:
+        known |= {p.id for p in use_case.partners}
+    rules.check(
+        set(data.partner_ids) <= known,
+        "partner_ids",
+        "Choose technology partners from the list.",
+    )
+
+
 def create_draft(user: User, data: ProposalData) -> UseCase:
-    """A new draft proposal for the user's institution."""
+    """A new draft proposal for the user's institution, in a cohort open to it."""
+    if not permissions.can_propose(user):
+        raise NotAllowedError("use_case.create")
     assert user.institution_id is not None
+    rules = RuleError.collect("use_case.create")
+    cohort = db.session.get(Cohort, data.cohort_id)
+    _check_proposal(rules, data, None, cohort)
+    if cohort is not None:
+        rules.check(
+            permissions.can_propose_in(user, cohort),
+            "cohort_id",
+            "This cohort is not open for applications from your institution.",
+        )
+    rules.raise_if_any()
     use_case = UseCase(
         institution_id=user.institution_id,
         created_by_id=user.id,
         stage=Stage.DRAFT,
         **{f: getattr(data, f) for f in PROPOSAL_FIELDS},
     )
+    use_case.title = _text(data.title)
     use_case.partners = _partners(data.partner_ids)
     db.session.add(use_case)
     db.session.flush()
@@ -182,7 +287,7 @@ def create_draft(user: User, data: ProposalData) -> UseCase:
         )
     )
     db.session.flush()
-    current_app.logger.info("use case %s drafted by user=%s", use_case.id, user.id)
+    events.record(events.DraftCreated(actor_id=user.id, use_case_id=use_case.id))
     return use_case
 
 
@@ -190,16 +295,28 @@ def update_proposal(
     use_case: UseCase, user: User, data: ProposalData, expected_version: int
 ) -> list[FieldChange]:
     """Apply the institution's edits; once a proposal has been submitted, every changed field
-    is recorded with its old and new value."""
-    _check_version(use_case, expected_version)
-    if data.cohort_id != use_case.cohort_id and use_case.stage is not Stage.DRAFT:
-        # Repeats the view's check: a proposal the regulator has seen stays in its programme.
-        raise NotAllowedError("a submitted proposal cannot change cohort")
+    is recorded with its old and new value. A submitted proposal stays in its cohort."""
+    action = "use_case.edit"
+    _check_version(use_case, expected_version, action)
+    if not permissions.can_edit(user, use_case):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
+    cohort = db.session.get(Cohort, data.cohort_id)
+    _check_proposal(rules, data, use_case, cohort)
+    if cohort is not None:
+        rules.check(
+            permissions.can_move_to(user, use_case, cohort),
+            "cohort_id",
+            "This proposal cannot move to that cohort: a submitted proposal stays in its "
+            "cohort, and a draft moves only to a cohort open to your institution.",
+        )
+    rules.raise_if_any()
     before = {f: _show(use_case, f) for f in (*PROPOSAL_FIELDS, "partners")}
     for field in PROPOSAL_FIELDS:
         setattr(use_case, field, getattr(data, field))
+    use_case.title = _text(data.title)
     use_case.partners = _partners(data.partner_ids)
-    _flush()  # the version check happens here; relationship-backed values now read new ids
+    _flush(use_case, action)  # the version check happens here; relationships now read new ids
     after = {f: _show(use_case, f) for f in before}
     changed = [f for f in before if before[f] != after[f]]
     if not changed:
@@ -218,11 +335,43 @@ def update_proposal(
             for f in changed
         ]
         db.session.add_all(changes)
-    _flush()
-    current_app.logger.info(
-        "use case %s edited by user=%s (%d recorded changes)", use_case.id, user.id, len(changes)
+    _flush(use_case, action)
+    events.record(
+        events.ProposalEdited(actor_id=user.id, use_case_id=use_case.id, fields=tuple(changed))
     )
     return changes
+
+
+def _check_transition_fields(
+    rules: Any, use_case: UseCase, transition: Transition, fields: dict[str, Any]
+) -> None:
+    for name in transition.fields:
+        value = fields.get(name)
+        rules.check(
+            value is not None and value != "",
+            name,
+            f"Give the {FIELD_LABELS.get(name, name).lower()}.",
+        )
+    unexpected = set(fields) - set(transition.fields)
+    if unexpected:
+        rules.add("__all__", f"{transition.label} does not record {', '.join(sorted(unexpected))}.")
+    if transition.fields is PILOT_TERMS:
+        started = fields.get("pilot_started_on")
+        selected_on = local_date(use_case.stage_changed_at)
+        if isinstance(started, date):
+            rules.check(
+                started >= selected_on,
+                "pilot_started_on",
+                "The pilot cannot start before the use case was selected "
+                f"({selected_on:%d %b %Y}).",
+            )
+        weeks = fields.get("pilot_duration_weeks")
+        if weeks is not None:
+            rules.check(
+                isinstance(weeks, int) and 1 <= weeks <= 156,
+                "pilot_duration_weeks",
+                "A pilot lasts from 1 to 156 weeks.",
+            )
 
 
 def apply_transition(
@@ -234,11 +383,23 @@ def apply_transition(
     reason: str | None = None,
 ) -> StageTransition:
     """Move the use case along ``transition`` and record it. ``fields`` holds what the
-    transition requires (pilot terms, exit report), stored on the use case and in the history."""
-    _check_version(use_case, expected_version)
+    transition records (pilot terms, exit report), stored on the use case and in the history."""
+    action = f"use_case.{transition.name}"
+    _check_version(use_case, expected_version, action)
+    if use_case.stage not in transition.sources or not on_side(user, use_case, transition.side):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
     if not is_allowed(transition, use_case, user):
-        raise NotAllowedError(transition.name)
-    fields = fields or {}
+        rules.add("__all__", transition.guard_hint or f"{transition.label} is not possible now.")
+    fields = {
+        name: value.strip() if isinstance(value, str) else value
+        for name, value in (fields or {}).items()
+    }
+    reason = _text(reason)
+    if transition.reason_required:
+        rules.check(bool(reason), "reason", "Give the reason.")
+    _check_transition_fields(rules, use_case, transition, fields)
+    rules.raise_if_any()
     from_stage = use_case.stage
     now = utcnow()
     for name, value in fields.items():
@@ -254,18 +415,19 @@ def apply_transition(
         to_stage=transition.target,
         actor=user,
         at=now,
-        reason=(reason or "").strip() or None,
+        reason=reason or None,
         details={k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
     )
     db.session.add(record)
-    _flush()
-    current_app.logger.info(
-        "use case %s %s -> %s by user=%s (%s)",
-        use_case.id,
-        from_stage.value,
-        transition.target.value,
-        user.id,
-        transition.name,
+    _flush(use_case, action)
+    events.record(
+        events.UseCaseMoved(
+            actor_id=user.id,
+            use_case_id=use_case.id,
+            transition=transition.name,
+            from_stage=str(from_stage.value),
+            to_stage=str(transition.target.value),
+        )
     )
     return record
 
@@ -275,8 +437,26 @@ def save_review(
     reviewer: User,
     scores: dict[int, tuple[int, str]],
     overall_comment: str,
+    expected_version: int | None = None,
 ) -> Review:
-    """Create or replace this reviewer's scores for the proposal."""
+    """Create or replace this reviewer's scores for the proposal: a score from 1 to 5 for every
+    criterion of the cohort, while the proposal is under review."""
+    action = "use_case.review"
+    if expected_version is not None:
+        _check_version(use_case, expected_version, action)
+    if not permissions.can_review(reviewer, use_case):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
+    for criterion in use_case.cohort.criteria:
+        given = scores.get(criterion.id)
+        rules.check(
+            given is not None and 1 <= given[0] <= 5,
+            f"score_{criterion.id}",
+            "Score this criterion from 1 to 5.",
+        )
+    unknown = set(scores) - {c.id for c in use_case.cohort.criteria}
+    rules.check(not unknown, "__all__", "Score only the cohort's criteria.")
+    rules.raise_if_any()
     review = db.session.scalar(
         sa.select(Review).where(
             Review.use_case_id == use_case.id, Review.reviewer_id == reviewer.id
@@ -285,19 +465,19 @@ def save_review(
     if review is None:
         review = Review(use_case_id=use_case.id, reviewer=reviewer)
         db.session.add(review)
-    review.overall_comment = overall_comment.strip()
+    review.overall_comment = _text(overall_comment)
     review.at = utcnow()
     existing = {s.criterion_id: s for s in review.scores}
     for criterion_id, (score, comment) in scores.items():
         row = existing.get(criterion_id)
         if row is None:
             review.scores.append(
-                ReviewScore(criterion_id=criterion_id, score=score, comment=comment.strip())
+                ReviewScore(criterion_id=criterion_id, score=score, comment=_text(comment))
             )
         else:
-            row.score, row.comment = score, comment.strip()
+            row.score, row.comment = score, _text(comment)
     db.session.flush()
-    current_app.logger.info("use case %s scored by user=%s", use_case.id, reviewer.id)
+    events.record(events.ReviewSaved(actor_id=reviewer.id, use_case_id=use_case.id))
     return review
 
 
@@ -305,30 +485,58 @@ def save_milestone(
     use_case: UseCase,
     milestone: Milestone | None,
     *,
+    user: User,
     title: str,
     planned_on: date,
     actual_on: date | None,
     status: MilestoneStatus,
     expected_version: int = 0,
 ) -> Milestone:
-    """Add a milestone, or update one the user saw at ``expected_version``."""
+    """Add a milestone, or update one the user saw at ``expected_version``. A milestone has a
+    reached date exactly when it is done."""
+    action = "use_case.milestone"
+    if milestone is not None and milestone.version != expected_version:
+        raise ConflictError(action=action)
+    if not permissions.can_manage_milestones(user, use_case):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
+    rules.check(bool(_text(title)), "title", "Give the milestone a name.")
+    rules.check(len(_text(title)) <= 200, "title", "The name is at most 200 characters.")
+    if status is MilestoneStatus.DONE:
+        rules.check(actual_on is not None, "actual_on", "Give the date the milestone was reached.")
+    else:
+        rules.check(
+            actual_on is None,
+            "actual_on",
+            f"A milestone that is {status.label.lower()} has no reached date: clear the date "
+            "or mark it done.",
+        )
+    if actual_on is not None:
+        rules.check(
+            actual_on <= local_today(), "actual_on", "The actual date cannot be in the future."
+        )
+    rules.raise_if_any()
     if milestone is None:
         milestone = Milestone(use_case_id=use_case.id)
         db.session.add(milestone)
-    elif milestone.version != expected_version:
-        raise ConflictError
-    milestone.title = title.strip()
+    milestone.title = _text(title)
     milestone.planned_on = planned_on
     milestone.actual_on = actual_on
     milestone.status = status
-    _flush()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(action=action) from exc
+    events.record(
+        events.MilestoneSaved(actor_id=user.id, use_case_id=use_case.id, milestone_id=milestone.id)
+    )
     return milestone
 
 
 @dataclass(frozen=True)
 class IncidentData:
     description: str
-    severity: Severity
+    severity: Severity | None
     customer_impact: str
     remediation: str
     occurred_on: date | None = None
@@ -344,86 +552,200 @@ class ReturnData:
     attested_by_title: str
     kpi_values: tuple[tuple[str, str], ...]
     incidents: tuple[IncidentData, ...]
+    attested: bool = True
 
 
-def file_return(use_case: UseCase, user: User, data: ReturnData) -> ProgressReturn:
-    """Record a progress return with its KPI values and incidents. The use case's version moves
-    on too, so two returns filed at the same moment for the same period cannot both land."""
+def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date) -> None:
+    earliest = use_case.next_return_start
+    if earliest is not None and data.period_start < earliest:
+        rules.add(
+            "period_start",
+            f"The period starts on or after {earliest:%d %b %Y}, the pilot start or the day "
+            "after the last return's period.",
+        )
+    rules.check(
+        data.period_end >= data.period_start,
+        "period_end",
+        "The period cannot end before it starts.",
+    )
+    rules.check(data.period_end <= today, "period_end", "The period cannot end in the future.")
+    rules.check(bool(_text(data.narrative)), "narrative", "Give the narrative.")
+    rules.check(bool(_text(data.attested_by_name)), "attested_by_name", "Name the senior manager.")
+    rules.check(
+        bool(_text(data.attested_by_title)), "attested_by_title", "Give the senior manager's title."
+    )
+    rules.check(data.attested, "attest", "The return must be attested.")
+    expected = use_case.kpi_list
+    given = [kpi for kpi, _value in data.kpi_values]
+    if given != expected:
+        rules.add("__all__", "Report a value for each of the use case's KPIs, as listed.")
+    for position, (_kpi, value) in enumerate(data.kpi_values):
+        rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
+    pilot_start = use_case.pilot_started_on
+    for n, incident in enumerate(data.incidents):
+        where = f"incidents.{n}"
+        rules.check(
+            bool(_text(incident.description)), f"{where}.description", "Describe the incident."
+        )
+        rules.check(
+            incident.severity is not None,
+            f"{where}.severity",
+            "Give the severity of this incident.",
+        )
+        occurred = incident.occurred_on
+        if occurred is None:
+            rules.add(f"{where}.occurred_on", "Give the date the incident occurred.")
+        elif occurred > today:
+            rules.add(f"{where}.occurred_on", "The date cannot be in the future.")
+        elif occurred > data.period_end:
+            rules.add(
+                f"{where}.occurred_on",
+                "An incident in this return occurred by the end of its period.",
+            )
+        elif pilot_start is not None and occurred < pilot_start:
+            rules.add(
+                f"{where}.occurred_on",
+                f"The pilot started on {pilot_start:%d %b %Y}; an incident of the pilot cannot "
+                "be earlier.",
+            )
+
+
+def file_return(
+    use_case: UseCase,
+    user: User,
+    data: ReturnData,
+    today: date | None = None,
+    expected_version: int | None = None,
+) -> ProgressReturn:
+    """Record a progress return with its KPI values and incidents, for the period after the
+    last one and up to today. The use case's version moves on too, so two returns filed at the
+    same moment for the same period cannot both land."""
+    action = "use_case.return"
+    today = today or local_today()
+    if expected_version is not None:
+        _check_version(use_case, expected_version, action)
+    if not permissions.can_file_return(user, use_case, today):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
+    _check_return(rules, use_case, data, today)
+    rules.raise_if_any()
     use_case.updated_at = utcnow()
     filed = ProgressReturn(
         use_case_id=use_case.id,
         period_start=data.period_start,
         period_end=data.period_end,
         rag=data.rag,
-        narrative=data.narrative.strip(),
-        attested_by_name=data.attested_by_name.strip(),
-        attested_by_title=data.attested_by_title.strip(),
+        narrative=_text(data.narrative),
+        attested_by_name=_text(data.attested_by_name),
+        attested_by_title=_text(data.attested_by_title),
         submitted_by=user,
     )
     db.session.add(filed)
-    _flush()
+    _flush(use_case, action)
     for position, (kpi, value) in enumerate(data.kpi_values):
-        db.session.add(
-            KpiValue(return_id=filed.id, position=position, kpi=kpi, value=value.strip())
+        db.session.add(KpiValue(return_id=filed.id, position=position, kpi=kpi, value=_text(value)))
+    incidents = [
+        Incident(
+            use_case_id=use_case.id,
+            return_id=filed.id,
+            description=_text(incident.description),
+            severity=incident.severity,
+            customer_impact=_text(incident.customer_impact),
+            remediation=_text(incident.remediation),
+            occurred_on=incident.occurred_on,
         )
-    for incident in data.incidents:
-        db.session.add(
-            Incident(
-                use_case_id=use_case.id,
-                return_id=filed.id,
-                description=incident.description.strip(),
-                severity=incident.severity,
-                customer_impact=incident.customer_impact.strip(),
-                remediation=incident.remediation.strip(),
-                occurred_on=incident.occurred_on,
-            )
+        for incident in data.incidents
+    ]
+    db.session.add_all(incidents)
+    _flush(use_case, action)
+    events.record(
+        events.ReturnFiled(
+            actor_id=user.id,
+            use_case_id=use_case.id,
+            return_id=filed.id,
+            incident_ids=tuple(i.id for i in incidents),
         )
-    _flush()
-    current_app.logger.info(
-        "use case %s return %s filed by user=%s", use_case.id, filed.id, user.id
     )
     return filed
 
 
-def resolve_incident(incident: Incident, user: User, resolved_on: date, resolution: str) -> None:
+def resolve_incident(
+    incident: Incident, user: User, resolved_on: date | None, resolution: str
+) -> None:
     """Close an incident, once: the date, the note and who closed it are kept."""
+    action = "use_case.incident_resolved"
+    use_case = db.session.get(UseCase, incident.use_case_id)
+    if use_case is None or not permissions.can_resolve_incident(user, use_case):
+        raise NotAllowedError(action)
+    if incident.resolved:
+        raise ConflictError(action=action)
+    rules = RuleError.collect(action)
+    occurred = incident.occurred_on or incident.progress_return.period_start
+    if resolved_on is None:
+        rules.add("resolved_on", "Give the date it was resolved.")
+    elif resolved_on > local_today():
+        rules.add("resolved_on", "The date cannot be in the future.")
+    elif occurred and resolved_on < occurred:
+        rules.add("resolved_on", "An incident cannot be resolved before it occurred.")
+    rules.check(bool(_text(resolution)), "resolution", "Say how it was resolved.")
+    rules.raise_if_any()
     # One UPDATE that only matches an open incident: two people closing it at once cannot
     # both succeed, and the first note is never overwritten.
     closed = db.session.execute(
         sa.update(Incident)
         .where(Incident.id == incident.id, Incident.resolved_on.is_(None))
-        .values(resolved_on=resolved_on, resolution=resolution.strip(), resolved_by_id=user.id)
+        .values(resolved_on=resolved_on, resolution=_text(resolution), resolved_by_id=user.id)
         .execution_options(synchronize_session=False)
     )
     if closed.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConflictError
+        raise ConflictError(action=action)
     db.session.expire(incident)
-    current_app.logger.info(
-        "incident %s of use case %s resolved by user=%s",
-        incident.id,
-        incident.use_case_id,
-        user.id,
+    events.record(
+        events.IncidentResolved(
+            actor_id=user.id, use_case_id=incident.use_case_id, incident_id=incident.id
+        )
     )
 
 
 def comment_on_return(progress_return: ProgressReturn, user: User, body: str) -> ReturnComment:
-    comment = ReturnComment(return_id=progress_return.id, author=user, body=body.strip())
+    """The regulator's comment on a filed return."""
+    action = "use_case.return_comment"
+    if not permissions.can_comment_on_return(user, progress_return.use_case):
+        raise NotAllowedError(action)
+    if not _text(body):
+        raise RuleError({"body": "Write the comment."}, action)
+    comment = ReturnComment(return_id=progress_return.id, author=user, body=_text(body))
     db.session.add(comment)
     db.session.flush()
+    events.record(
+        events.ReturnCommented(
+            actor_id=user.id, use_case_id=progress_return.use_case_id, return_id=progress_return.id
+        )
+    )
     return comment
 
 
 def post_message(use_case: UseCase, user: User, body: str, internal: bool) -> Message:
-    # Only the regulator side may mark a message internal; the view enforces it, this repeats it.
-    message = Message(
-        use_case_id=use_case.id,
-        author=user,
-        body=body.strip(),
-        internal=internal and not user.is_institution_user,
+    """A message on the use case; only the regulator side may keep one internal."""
+    action = "use_case.message"
+    if not permissions.can_message(user, use_case):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
+    rules.check(bool(_text(body)), "body", "Write the message.")
+    rules.check(
+        not internal or permissions.can_see_internal(user),
+        "internal",
+        "Only the regulator can keep internal notes.",
     )
+    rules.raise_if_any()
+    message = Message(use_case_id=use_case.id, author=user, body=_text(body), internal=internal)
     db.session.add(message)
     db.session.flush()
-    current_app.logger.info("use case %s message by user=%s", use_case.id, user.id)
+    events.record(
+        events.MessagePosted(
+            actor_id=user.id, use_case_id=use_case.id, message_id=message.id, internal=internal
+        )
+    )
     return message
 
 
@@ -462,6 +784,8 @@ def add_document(
 ) -> Document:
     """Store an uploaded file after checking its size and that its content is an allowed type
     matching its extension."""
+    if not permissions.can_upload(user, use_case):
+        raise NotAllowedError("use_case.document")
     limit = int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
     if not content:
         raise UploadError("The file is empty.")
@@ -494,7 +818,7 @@ def add_document(
     )
     db.session.add(document)
     db.session.flush()
-    current_app.logger.info(
-        "use case %s document %s uploaded by user=%s", use_case.id, document.id, user.id
+    events.record(
+        events.DocumentAdded(actor_id=user.id, use_case_id=use_case.id, document_id=document.id)
     )
     return document

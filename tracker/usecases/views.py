@@ -19,12 +19,13 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from tracker.clock import local_date, local_today
+from tracker.clock import local_today
 from tracker.dashboard import queries as workspace
 from tracker.extensions import db
 from tracker.formutil import options
 from tracker.institutions.models import Category
-from tracker.programmes.models import Cohort
+from tracker.rules import ConflictError, RuleError
+from tracker.unit_of_work import unit_of_work
 from tracker.usecases import forms, permissions, queries, services, workflow
 from tracker.usecases import listing as _listing  # noqa: F401  (registers the list routes)
 from tracker.usecases.blueprint import bp
@@ -41,6 +42,7 @@ from tracker.usecases.models import (
     Technique,
     UseCase,
 )
+from tracker.web import rule_errors_onto
 
 # The queue lists this many of each kind, oldest first; the counts show the rest.
 QUEUE_LIMIT = 200
@@ -102,12 +104,12 @@ def new() -> str | Response:
     if not form.cohort_id.choices:
         return render_template("usecases/no_open_cohort.html")
     if form.validate_on_submit():
-        cohort = db.get_or_404(Cohort, form.cohort_id.data)
-        if not permissions.can_propose_in(current_user, cohort):
-            form.cohort_id.errors.append("This cohort is not open for applications.")
+        try:
+            with unit_of_work():
+                use_case = services.create_draft(current_user, _proposal_data(form))
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
         else:
-            use_case = services.create_draft(current_user, _proposal_data(form))
-            db.session.commit()
             flash("Draft saved. Submit it when it is ready.", "success")
             return redirect(url_for("usecases.detail", id=use_case.id))
     return render_template("usecases/form.html", form=form, use_case=None)
@@ -118,7 +120,7 @@ def new() -> str | Response:
 def edit(id: int) -> str | Response | tuple[str, int]:
     """Edit a proposal while it is a draft or changes were requested."""
     use_case = queries.get_visible_or_404(id, current_user)
-    if not permissions.can_edit(current_user, use_case):
+    if request.method == "GET" and not permissions.can_edit(current_user, use_case):
         abort(403)
     form = forms.ProposalForm(obj=use_case if request.method == "GET" else None)
     if request.method == "GET":
@@ -128,29 +130,36 @@ def edit(id: int) -> str | Response | tuple[str, int]:
         form.partner_ids.data = [p.id for p in use_case.partners]
     _proposal_choices(form, use_case)
     if form.validate_on_submit():
-        cohort = db.get_or_404(Cohort, form.cohort_id.data)
-        if not permissions.can_move_to(current_user, use_case, cohort):
-            form.cohort_id.errors.append("This proposal cannot move to that cohort.")
-        else:
-            try:
+        try:
+            with unit_of_work():
                 changes = services.update_proposal(
                     use_case, current_user, _proposal_data(form), form.expected_version()
                 )
-                db.session.commit()
-            except services.ConflictError:
-                db.session.rollback()
-                flash(services.ConflictError.message, "danger")
-                return render_template(
-                    "usecases/form.html", form=form, use_case=use_case, conflict=True
-                ), 409
-            flash(
-                f"Saved. {len(changes)} change(s) recorded in the history."
-                if changes
-                else "Saved.",
-                "success",
-            )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        except ConflictError as exc:
+            use_case = queries.get_visible_or_404(id, current_user)
+            may_edit = permissions.can_edit(current_user, use_case)
+            # Saving again applies the user's input over the current version.
+            form.version.data = str(use_case.version)
+            return render_template(
+                "usecases/form.html",
+                form=form,
+                use_case=use_case,
+                conflict=exc,
+                conflict_can_retry=may_edit,
+                differences=services.differences(use_case, _proposal_data(form)),
+            ), 409
+        else:
+            flash(f"Saved. {_changes_recorded(len(changes))}" if changes else "Saved.", "success")
             return redirect(url_for("usecases.detail", id=use_case.id))
     return render_template("usecases/form.html", form=form, use_case=use_case)
+
+
+def _changes_recorded(count: int) -> str:
+    if count == 1:
+        return "One change is recorded in the history."
+    return f"{count} changes are recorded in the history."
 
 
 def _render_detail(
@@ -205,16 +214,7 @@ def _transition_or_404(name: str) -> workflow.Transition:
 def _transition_fields(
     transition: workflow.Transition, form: forms.VersionedForm
 ) -> dict[str, Any]:
-    names: tuple[str, ...]
-    if transition.needs is workflow.Needs.PILOT_TERMS:
-        names = ("pilot_started_on", "pilot_duration_weeks", "pilot_limits", "pilot_data_scope")
-    elif transition.needs is workflow.Needs.EXIT_REPORT:
-        names = ("exit_outcome", "exit_lessons", "exit_conditions")
-    else:
-        return {}
-    return {
-        n: (form[n].data.strip() if isinstance(form[n].data, str) else form[n].data) for n in names
-    }
+    return {name: form[name].data for name in transition.fields}
 
 
 # Actions that end or judge a pilot: their forms list the incidents still open.
@@ -227,97 +227,110 @@ def _open_incidents(use_case: UseCase, action: workflow.Transition) -> list[Inci
     return [i for r in use_case.returns for i in r.incidents if not i.resolved]
 
 
-def _terms_fit(action: workflow.Transition, use_case: UseCase, form: forms.VersionedForm) -> bool:
-    """Checks that need the use case: a pilot starts no earlier than its selection."""
-    if action.needs is workflow.Needs.PILOT_TERMS:
-        selected_on = local_date(use_case.stage_changed_at)
-        if form["pilot_started_on"].data < selected_on:
-            form["pilot_started_on"].errors.append(
-                f"The pilot cannot start before the use case was selected ({selected_on:%d %b %Y})."
-            )
-            return False
-    return True
-
-
 @bp.route("/<int:id>/actions/<name>", methods=["GET", "POST"])
 @login_required
 def transition(id: int, name: str) -> str | Response | tuple[str, int]:
-    """Apply a workflow action. The workflow table decides whether it is allowed."""
+    """Apply a workflow action. The workflow table, through the command, decides whether it is
+    allowed; a form opened before someone else moved the use case answers 409, input kept."""
     use_case = queries.get_visible_or_404(id, current_user)
     action = _transition_or_404(name)
-    if not workflow.is_allowed(action, use_case, current_user):
+    if request.method == "GET" and not workflow.is_allowed(action, use_case, current_user):
         abort(403)
     form = forms.FORMS_BY_NEED[action.needs]()
+    status = 200
+    context: dict[str, Any] = {}
     if request.method == "GET":
         form.version.data = str(use_case.version)
-    elif form.validate_on_submit() and _terms_fit(action, use_case, form):
+    elif form.validate_on_submit():
         try:
-            services.apply_transition(
-                use_case,
-                action,
-                current_user,
-                form.expected_version(),
-                fields=_transition_fields(action, form),
-                reason=form.reason.data,
-            )
-            db.session.commit()
-        except services.ConflictError:
-            db.session.rollback()
-            flash(services.ConflictError.message, "danger")
+            with unit_of_work():
+                services.apply_transition(
+                    use_case,
+                    action,
+                    current_user,
+                    form.expected_version(),
+                    fields=_transition_fields(action, form),
+                    reason=form.reason.data,
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        except ConflictError as exc:
             use_case = queries.get_visible_or_404(id, current_user)
-            return render_template(
-                "usecases/transition.html",
-                form=form,
-                use_case=use_case,
-                action=action,
-                open_incidents=_open_incidents(use_case, action),
-            ), 409
-        flash(f"{action.label}: done. Stage now: {action.target.label}.", "success")
-        return redirect(url_for("usecases.detail", id=use_case.id))
+            still = workflow.is_allowed(action, use_case, current_user)
+            form.version.data = str(use_case.version)
+            status = 409
+            context = {"conflict": exc, "conflict_can_retry": still}
+        else:
+            flash(action.done, "success")
+            return redirect(url_for("usecases.detail", id=use_case.id))
     return render_template(
         "usecases/transition.html",
         form=form,
         use_case=use_case,
         action=action,
         open_incidents=_open_incidents(use_case, action),
-    )
+        **context,
+    ), status
 
 
 @bp.route("/<int:id>/review", methods=["GET", "POST"])
 @login_required
-def review(id: int) -> str | Response:
+def review(id: int) -> str | Response | tuple[str, int]:
     """Score a proposal against the cohort's selection criteria (one review per reviewer)."""
     use_case = queries.get_visible_or_404(id, current_user)
-    if not permissions.can_review(current_user, use_case):
+    if request.method == "GET" and not permissions.can_review(current_user, use_case):
         abort(403)
     criteria = use_case.cohort.criteria
     form_class = forms.review_form_class([(c.id, c.name) for c in criteria])
     mine = next((r for r in use_case.reviews if r.reviewer_id == current_user.id), None)
     form = form_class()
-    if request.method == "GET" and mine is not None:
-        form.overall_comment.data = mine.overall_comment
-        for s in mine.scores:
-            form[f"score_{s.criterion_id}"].data = str(s.score)
-            form[f"comment_{s.criterion_id}"].data = s.comment
+    if request.method == "GET":
+        form.version.data = str(use_case.version)
+        if mine is not None:
+            form.overall_comment.data = mine.overall_comment
+            for s in mine.scores:
+                form[f"score_{s.criterion_id}"].data = str(s.score)
+                form[f"comment_{s.criterion_id}"].data = s.comment
+    status = 200
+    context: dict[str, Any] = {}
     if form.validate_on_submit():
         scores = {
             c.id: (int(form[f"score_{c.id}"].data), form[f"comment_{c.id}"].data or "")
             for c in criteria
         }
+        comment = form.overall_comment.data or ""
         try:
-            services.save_review(use_case, current_user, scores, form.overall_comment.data or "")
-            db.session.commit()
-        except IntegrityError:
-            # The same reviewer's first review arrived twice at once: save over the other one.
-            db.session.rollback()
+            try:
+                with unit_of_work():
+                    services.save_review(
+                        use_case, current_user, scores, comment, form.carried_version()
+                    )
+            except IntegrityError:
+                # The same reviewer's first review arrived twice at once: save over the other.
+                use_case = queries.get_visible_or_404(id, current_user)
+                with unit_of_work():
+                    services.save_review(use_case, current_user, scores, comment)
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        except ConflictError as exc:
             use_case = queries.get_visible_or_404(id, current_user)
-            services.save_review(use_case, current_user, scores, form.overall_comment.data or "")
-            db.session.commit()
-        flash("Your scores have been saved.", "success")
-        return redirect(url_for("usecases.detail", id=use_case.id) + "#reviews")
+            form.version.data = str(use_case.version)
+            status = 409
+            context = {
+                "conflict": exc,
+                "conflict_can_retry": permissions.can_review(current_user, use_case),
+            }
+        else:
+            flash("Your scores have been saved.", "success")
+            return redirect(url_for("usecases.detail", id=use_case.id) + "#reviews")
     return render_template(
-        "usecases/review.html", form=form, use_case=use_case, criteria=criteria, mine=mine
-    )
+        "usecases/review.html",
+        form=form,
+        use_case=use_case,
+        criteria=criteria,
+        mine=mine,
+        **context,
+    ), status
 
 
 @bp.get("/queue")
@@ -352,7 +365,7 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
         existing = db.session.get(Milestone, milestone_id)
         if existing is None or existing.use_case_id != use_case.id:
             abort(404)
-    if not permissions.can_manage_milestones(current_user, use_case):
+    if request.method == "GET" and not permissions.can_manage_milestones(current_user, use_case):
         abort(403)
     form = forms.MilestoneForm(obj=existing if request.method == "GET" else None)
     if request.method == "GET" and existing is not None:
@@ -360,18 +373,20 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
         form.version.data = str(existing.version)
     if form.validate_on_submit():
         try:
-            services.save_milestone(
-                use_case,
-                existing,
-                title=form.title.data or "",
-                planned_on=form.planned_on.data,
-                actual_on=form.actual_on.data,
-                status=MilestoneStatus(form.status.data),
-                expected_version=form.expected_version(),
-            )
-            db.session.commit()
-        except services.ConflictError:
-            db.session.rollback()
+            with unit_of_work():
+                services.save_milestone(
+                    use_case,
+                    existing,
+                    user=current_user,
+                    title=form.title.data or "",
+                    planned_on=form.planned_on.data,
+                    actual_on=form.actual_on.data,
+                    status=MilestoneStatus(form.status.data),
+                    expected_version=form.expected_version(),
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        except ConflictError:
             current = db.session.get(Milestone, milestone_id)
             if current is None:
                 abort(404)
@@ -386,8 +401,9 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
             return render_template(
                 "usecases/milestone.html", form=form, use_case=use_case, milestone=current
             ), 409
-        flash("Milestone saved.", "success")
-        return redirect(url_for("usecases.detail", id=use_case.id) + "#milestones")
+        else:
+            flash("Milestone saved.", "success")
+            return redirect(url_for("usecases.detail", id=use_case.id) + "#milestones")
     return render_template(
         "usecases/milestone.html", form=form, use_case=use_case, milestone=existing
     )
@@ -409,27 +425,27 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
     """File a progress return for a pilot, attested by a named senior manager."""
     use_case = queries.get_visible_or_404(id, current_user)
     today = local_today()
-    if not permissions.can_file_return(current_user, use_case, today):
+    if request.method == "GET" and not permissions.can_file_return(current_user, use_case, today):
         abort(403)
     kpis = use_case.kpi_list
-    earliest = use_case.next_return_start
-    form = forms.return_form_class(
-        kpis, earliest=earliest, latest=today, pilot_start=use_case.pilot_started_on
-    )()
+    form = forms.return_form_class(kpis)()
     if request.method == "GET":
-        form.period_start.data = earliest
+        form.period_start.data = use_case.next_return_start
         form.period_end.data = today
+        form.version.data = str(use_case.version)
+    status = 200
+    context: dict[str, Any] = {}
     if form.validate_on_submit():
+        filled = [sub.form for sub in form.incident_forms() if not sub.form.is_blank]
         incidents = tuple(
             services.IncidentData(
-                description=sub.form.description.data or "",
-                severity=Severity(sub.form.severity.data),
-                occurred_on=sub.form.occurred_on.data,
-                customer_impact=sub.form.customer_impact.data or "",
-                remediation=sub.form.remediation.data or "",
+                description=sub.description.data or "",
+                severity=Severity(sub.severity.data) if sub.severity.data else None,
+                occurred_on=sub.occurred_on.data,
+                customer_impact=sub.customer_impact.data or "",
+                remediation=sub.remediation.data or "",
             )
-            for sub in form.incident_forms()
-            if not sub.form.is_blank
+            for sub in filled
         )
         data = services.ReturnData(
             period_start=form.period_start.data,
@@ -442,22 +458,29 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
                 (kpi, f.data or "") for kpi, f in zip(kpis, form.kpi_fields(), strict=True)
             ),
             incidents=incidents,
+            attested=bool(form.attest.data),
         )
         try:
-            filed = services.file_return(use_case, current_user, data)
-            db.session.commit()
-        except services.ConflictError:
-            db.session.rollback()
-            flash(
-                "The use case changed while you were filing (perhaps a colleague filed a return "
-                "or the pilot was suspended). Nothing was saved; your input is still in the form. "
-                "Check the use case, then file again.",
-                "danger",
-            )
-            return render_template("usecases/return_form.html", form=form, use_case=use_case), 409
-        flash("Progress return filed.", "success")
-        return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
-    return render_template("usecases/return_form.html", form=form, use_case=use_case)
+            with unit_of_work():
+                filed = services.file_return(
+                    use_case, current_user, data, today, expected_version=form.carried_version()
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc, {f"incidents.{n}": sub for n, sub in enumerate(filled)})
+        except ConflictError as exc:
+            use_case = queries.get_visible_or_404(id, current_user)
+            form.version.data = str(use_case.version)
+            status = 409
+            context = {
+                "conflict": exc,
+                "conflict_can_retry": permissions.can_file_return(current_user, use_case, today),
+            }
+        else:
+            flash("Progress return filed.", "success")
+            return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
+    return render_template(
+        "usecases/return_form.html", form=form, use_case=use_case, **context
+    ), status
 
 
 def _render_return(
@@ -475,9 +498,7 @@ def _render_return(
         for incident in filed.incidents:
             if not incident.resolved:
                 resolve_forms[incident.id] = forms.ResolveIncidentForm(
-                    formdata=None,
-                    prefix=f"incident-{incident.id}",
-                    occurred_on=incident.occurred_on or filed.period_start,
+                    formdata=None, prefix=f"incident-{incident.id}"
                 )
         if resolving is not None:
             resolve_forms[resolving[0]] = resolving[1]
@@ -503,10 +524,14 @@ def return_detail(id: int, return_id: int) -> Response | tuple[str, int]:
         abort(403)
     form = forms.CommentForm()
     if form.validate_on_submit():
-        services.comment_on_return(filed, current_user, form.body.data or "")
-        db.session.commit()
-        flash("Comment added.", "success")
-        return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+        try:
+            with unit_of_work():
+                services.comment_on_return(filed, current_user, form.body.data or "")
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        else:
+            flash("Comment added.", "success")
+            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
     return _render_return(use_case, filed, comment_form=form, status=400)
 
 
@@ -521,21 +546,21 @@ def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tu
         abort(404)
     if not permissions.can_resolve_incident(current_user, use_case) or incident.resolved:
         abort(403)
-    form = forms.ResolveIncidentForm(
-        prefix=f"incident-{incident.id}", occurred_on=incident.occurred_on or filed.period_start
-    )
+    form = forms.ResolveIncidentForm(prefix=f"incident-{incident.id}")
     if form.validate_on_submit():
         try:
-            services.resolve_incident(
-                incident, current_user, form.resolved_on.data, form.resolution.data or ""
-            )
-            db.session.commit()
-        except services.ConflictError:
-            db.session.rollback()
+            with unit_of_work():
+                services.resolve_incident(
+                    incident, current_user, form.resolved_on.data, form.resolution.data or ""
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        except ConflictError:
             flash("Someone recorded this incident as resolved a moment ago.", "warning")
             return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
-        flash("The incident is recorded as resolved.", "success")
-        return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+        else:
+            flash("The incident is recorded as resolved.", "success")
+            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
     return _render_return(use_case, filed, resolving=(incident.id, form), status=400)
 
 
@@ -553,18 +578,17 @@ def upload(id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         upload_file = form.file.data
         try:
-            services.add_document(
-                use_case,
-                current_user,
-                upload_file.filename or "",
-                upload_file.read(),
-                form.description.data or "",
-            )
-        except services.UploadError as exc:
-            db.session.rollback()
-            form.file.errors = [str(exc)]
+            with unit_of_work():
+                services.add_document(
+                    use_case,
+                    current_user,
+                    upload_file.filename or "",
+                    upload_file.read(),
+                    form.description.data or "",
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
         else:
-            db.session.commit()
             flash("Document uploaded.", "success")
             return redirect(url_for("usecases.detail", id=id) + "#documents")
     flash("The document was not uploaded. See the message beside the file field.", "danger")
@@ -598,9 +622,13 @@ def post_message(id: int) -> Response | tuple[str, int]:
     form = forms.MessageForm()
     if form.validate_on_submit():
         internal = bool(form.internal.data) and permissions.can_see_internal(current_user)
-        services.post_message(use_case, current_user, form.body.data or "", internal)
-        db.session.commit()
-        flash("Internal note added." if internal else "Message sent.", "success")
-        return redirect(url_for("usecases.detail", id=id) + "#messages")
+        try:
+            with unit_of_work():
+                services.post_message(use_case, current_user, form.body.data or "", internal)
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        else:
+            flash("Internal note added." if internal else "Message sent.", "success")
+            return redirect(url_for("usecases.detail", id=id) + "#messages")
     flash("The message was not sent. See the message form below.", "danger")
     return _render_detail(use_case, message_form=form, status=400)

@@ -1,8 +1,11 @@
-"""The use-case lifecycle as one table.
+"""The use-case lifecycle as two tables.
 
-Every stage change goes through a ``Transition`` declared here. ``allowed_transitions`` drives
-both the buttons a user sees and the check on every POST, so a button shows exactly when the
-action is allowed.
+``PHASES`` says what each stage is (its order, whether the proposal is editable, whether it is a
+pilot, whether it is closed, which funnel step it has reached, the label the institution sees);
+``TRANSITIONS`` says how stages change (who may, from where, what each needs). Every set of
+stages used elsewhere is derived from these two tables. ``allowed_transitions`` drives both the
+buttons a user sees and the check in every command, so a button shows exactly when the action is
+allowed.
 """
 
 from __future__ import annotations
@@ -13,8 +16,73 @@ from dataclasses import dataclass
 
 from tracker.auth.models import User
 from tracker.programmes.models import CohortStatus
-from tracker.usecases import permissions
 from tracker.usecases.models import Stage, UseCase
+
+
+class Funnel(enum.IntEnum):
+    """How far along the selection funnel a stage is (reports and the dashboard count these)."""
+
+    DRAFTED = 0
+    PROPOSED = 1
+    SELECTED = 2
+    PILOTED = 3
+    IN_PRODUCTION = 4
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What a stage is. ``clock`` names the stage clock that runs in it (the notifications issue
+    gives each its allowance); ``None`` means no clock runs."""
+
+    stage: Stage
+    order: int
+    institution_label: str
+    funnel: Funnel
+    editable: bool = False  # the institution may edit the proposal
+    in_review: bool = False  # waiting on the regulator's review
+    milestones: bool = False  # milestones are kept
+    pilot: bool = False  # progress returns are filed
+    closed: bool = False
+    clock: str | None = None
+
+
+# fmt: off
+PHASES: tuple[Phase, ...] = (
+    Phase(Stage.DRAFT, 0, "Draft (only your institution sees it)", Funnel.DRAFTED,
+          editable=True),
+    Phase(Stage.SUBMITTED, 1, "Submitted, waiting for review", Funnel.PROPOSED,
+          in_review=True, clock="submitted"),
+    Phase(Stage.UNDER_REVIEW, 2, "Under review by the regulator", Funnel.PROPOSED,
+          in_review=True, clock="under_review"),
+    Phase(Stage.CHANGES_REQUESTED, 3, "Changes requested from you", Funnel.PROPOSED,
+          editable=True, clock="changes_requested"),
+    Phase(Stage.SELECTED, 4, "Selected for a pilot", Funnel.SELECTED, milestones=True),
+    Phase(Stage.PILOT, 5, "Pilot running", Funnel.PILOTED, milestones=True, pilot=True,
+          clock="pilot"),
+    Phase(Stage.SUSPENDED, 6, "Pilot suspended", Funnel.PILOTED, milestones=True, pilot=True),
+    Phase(Stage.PRODUCTION, 7, "Approved for production", Funnel.IN_PRODUCTION, closed=True),
+    Phase(Stage.REJECTED, 8, "Not selected", Funnel.PROPOSED, closed=True),
+    Phase(Stage.WITHDRAWN, 9, "Withdrawn", Funnel.DRAFTED, closed=True),
+    Phase(Stage.DISCONTINUED, 10, "Discontinued", Funnel.SELECTED, closed=True),
+)
+# fmt: on
+
+PHASE: dict[Stage, Phase] = {p.stage: p for p in PHASES}
+assert set(PHASE) == set(Stage), "every stage needs a phase"
+
+STAGE_ORDER: tuple[Stage, ...] = tuple(p.stage for p in sorted(PHASES, key=lambda p: p.order))
+EDITABLE_STAGES = frozenset(p.stage for p in PHASES if p.editable)
+REVIEW_STAGES = frozenset(p.stage for p in PHASES if p.in_review)
+MILESTONE_STAGES = frozenset(p.stage for p in PHASES if p.milestones)
+PILOT_STAGES = frozenset(p.stage for p in PHASES if p.pilot)
+CLOSED_STAGES = frozenset(p.stage for p in PHASES if p.closed)
+OPEN_STAGES = frozenset(Stage) - CLOSED_STAGES
+# Stages whose use cases were selected at some point (the funnel's "selected" step and beyond),
+# and those that reached a pilot and did not end it early.
+SELECTED_OR_LATER = frozenset(p.stage for p in PHASES if p.funnel >= Funnel.SELECTED)
+PILOT_OR_LATER = frozenset(
+    p.stage for p in PHASES if p.funnel >= Funnel.PILOTED and p.stage is not Stage.DISCONTINUED
+)
 
 
 class Side(enum.Enum):
@@ -32,6 +100,16 @@ class Needs(enum.Enum):
     EXIT_REPORT = "exit_report"
 
 
+# The use-case fields a transition records, by what it needs; the command stores them on the use
+# case and in the history.
+PILOT_TERMS = ("pilot_started_on", "pilot_duration_weeks", "pilot_limits", "pilot_data_scope")
+EXIT_REPORT = ("exit_outcome", "exit_lessons", "exit_conditions")
+FIELDS_BY_NEED: dict[Needs, tuple[str, ...]] = {
+    Needs.PILOT_TERMS: PILOT_TERMS,
+    Needs.EXIT_REPORT: EXIT_REPORT,
+}
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -42,9 +120,20 @@ class Transition:
     needs: Needs
     style: str = "primary"
     confirm: str | None = None
+    # What the user is told once it is done.
+    done: str = ""
     # An extra condition on the use case, with the reason shown when it is not met.
     guard: Callable[[UseCase], bool] | None = None
     guard_hint: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The use-case fields this transition records."""
+        return FIELDS_BY_NEED.get(self.needs, ())
+
+    @property
+    def reason_required(self) -> bool:
+        return self.needs in (Needs.REASON, Needs.RESPONSE)
 
 
 def _cohort_open(use_case: UseCase) -> bool:
@@ -59,17 +148,8 @@ def _has_complete_review(use_case: UseCase) -> bool:
     )
 
 
-_BEFORE_PRODUCTION = frozenset(
-    {
-        Stage.DRAFT,
-        Stage.SUBMITTED,
-        Stage.UNDER_REVIEW,
-        Stage.CHANGES_REQUESTED,
-        Stage.SELECTED,
-        Stage.PILOT,
-        Stage.SUSPENDED,
-    }
-)
+# Withdrawal is open until the use case reaches production or closes otherwise.
+_BEFORE_PRODUCTION = OPEN_STAGES
 
 # fmt: off
 TRANSITIONS: tuple[Transition, ...] = (
@@ -80,57 +160,69 @@ TRANSITIONS: tuple[Transition, ...] = (
         confirm="Submit this proposal to the regulator? It can no longer be edited unless "
         "changes are requested.",
         guard=_cohort_open, guard_hint="The cohort is not open for applications.",
+        done="Your proposal has been submitted. The regulator will review it.",
     ),
     Transition(
         "resubmit", "Resubmit with changes", frozenset({Stage.CHANGES_REQUESTED}),
         Stage.SUBMITTED, Side.INSTITUTION, Needs.RESPONSE,
+        done="Your changes have been sent back to the regulator for review.",
     ),
     Transition(
         "withdraw", "Withdraw", _BEFORE_PRODUCTION, Stage.WITHDRAWN, Side.INSTITUTION,
         Needs.REASON, style="outline-danger",
         confirm="Withdraw this use case? This cannot be undone.",
+        done="The use case has been withdrawn.",
     ),
     # Regulator side
     Transition(
         "start_review", "Start review", frozenset({Stage.SUBMITTED}), Stage.UNDER_REVIEW,
         Side.REGULATOR, Needs.NOTE,
+        done="The review has started.",
     ),
     Transition(
         "request_changes", "Request changes", frozenset({Stage.UNDER_REVIEW}),
         Stage.CHANGES_REQUESTED, Side.REGULATOR, Needs.REASON, style="outline-primary",
+        done="Changes have been requested; the institution has been asked to respond.",
     ),
     Transition(
         "select", "Select", frozenset({Stage.UNDER_REVIEW}), Stage.SELECTED, Side.REGULATOR,
         Needs.NOTE, style="success",
         guard=_has_complete_review,
         guard_hint="Selection needs at least one review scoring every criterion.",
+        done="The proposal has been selected for a pilot.",
     ),
     Transition(
         "reject", "Reject", frozenset({Stage.SUBMITTED, Stage.UNDER_REVIEW}), Stage.REJECTED,
         Side.REGULATOR, Needs.REASON, style="outline-danger",
         confirm="Reject this proposal? This cannot be undone.",
+        done="The proposal has been rejected.",
     ),
     Transition(
         "start_pilot", "Start pilot", frozenset({Stage.SELECTED}), Stage.PILOT, Side.REGULATOR,
         Needs.PILOT_TERMS, style="success",
+        done="The pilot has started with the agreed terms.",
     ),
     Transition(
         "suspend", "Suspend pilot", frozenset({Stage.PILOT}), Stage.SUSPENDED, Side.REGULATOR,
         Needs.REASON, style="outline-warning",
+        done="The pilot has been suspended.",
     ),
     Transition(
         "resume", "Resume pilot", frozenset({Stage.SUSPENDED}), Stage.PILOT, Side.REGULATOR,
         Needs.REASON, style="outline-success",
+        done="The pilot has resumed.",
     ),
     Transition(
         "approve_production", "Approve production", frozenset({Stage.PILOT}), Stage.PRODUCTION,
         Side.REGULATOR, Needs.EXIT_REPORT, style="success",
         confirm="Approve the move to production with this exit report? This cannot be undone.",
+        done="Production has been approved and the exit report recorded.",
     ),
     Transition(
         "discontinue", "Discontinue", frozenset({Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED}),
         Stage.DISCONTINUED, Side.REGULATOR, Needs.REASON, style="outline-danger",
         confirm="Discontinue this use case? This cannot be undone.",
+        done="The use case has been discontinued.",
     ),
 )
 # fmt: on
@@ -139,6 +231,8 @@ BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
 
 
 def on_side(user: User, use_case: UseCase, side: Side) -> bool:
+    from tracker.usecases import permissions
+
     if side is Side.INSTITUTION:
         return permissions.is_active_owner(user, use_case)
     return permissions.can_act_as_regulator(user, use_case)
