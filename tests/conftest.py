@@ -72,6 +72,7 @@ def make_app(url: str, **extra: Any) -> Flask:
         "SECURE_COOKIES": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "QUEUE_URL": "immediate://",
         "SERVER_NAME": "localhost",
     }
     config.update(extra)

@@ -22,11 +22,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.config.update(config_module.load(Path(app.instance_path), config))
 
-    from tracker import setup
+    from tracker import jobs, logs, setup
     from tracker.web import IdConverter
 
+    logs.configure(app)
     app.url_map.converters["int"] = IdConverter
     setup.init_extensions(app)
+    jobs.init_app(app)
     setup.register_blueprints(app)
     setup.register_cli(app)
     setup.register_templating(app)

@@ -51,6 +51,15 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_COUNT": 0,
     # A TrueType font with Traditional Chinese glyphs, embedded in PDF reports.
     "CJK_FONT": "/usr/share/fonts/truetype/arphic/uming.ttc",
+    # The job queue: a SQLite file by default, redis://host:6379/1 in production, immediate://
+    # to run jobs in-process (tests).
+    "QUEUE_URL": None,
+    # A running job that has not beaten for this long is taken to have lost its worker.
+    "JOB_STALE_SECONDS": 120,
+    "JOB_HEARTBEAT_SECONDS": 10,
+    # Log lines: "json" (production) or "text" (development).
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
 }
 
 
@@ -83,6 +92,11 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_PAGE_SIZE": settings["PAGE_SIZE"],
         "TRACKER_PROXY_COUNT": int(settings["PROXY_COUNT"]),
         "TRACKER_MAX_UPLOAD_BYTES": int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024,
+        "TRACKER_QUEUE_URL": settings["QUEUE_URL"] or f"sqlite:///{instance_path / 'queue.db'}",
+        "TRACKER_JOB_STALE_SECONDS": int(settings["JOB_STALE_SECONDS"]),
+        "TRACKER_JOB_HEARTBEAT_SECONDS": int(settings["JOB_HEARTBEAT_SECONDS"]),
+        "TRACKER_LOG_FORMAT": settings["LOG_FORMAT"],
+        "TRACKER_LOG_LEVEL": settings["LOG_LEVEL"],
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
         # Uploads are bounded by TRACKER_MAX_UPLOAD_MB; leave a margin for the other form fields.

@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.reports import jobs as _report_jobs  # noqa: F401  (subscribes to requests)
     from tracker.reports.views import bp as reports_bp
     from tracker.usecases import views as _usecase_views  # noqa: F401  (registers routes)
     from tracker.usecases.blueprint import bp as usecases_bp
@@ -61,9 +62,16 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import create_user
     from tracker.demo import demo_logins_command, seed_demo_command
+    from tracker.jobs import worker_command
     from tracker.synthetic import seed_synthetic_command
 
-    for command in (create_user, seed_demo_command, demo_logins_command, seed_synthetic_command):
+    for command in (
+        create_user,
+        seed_demo_command,
+        demo_logins_command,
+        seed_synthetic_command,
+        worker_command,
+    ):
         app.cli.add_command(command)
     from tracker.reports.cli import report_cli
 

@@ -66,10 +66,15 @@ def test_web_download_issues_and_registers(
     client: FlaskClient, world: World, sample: Sample
 ) -> None:
     login(client, world.supervisor)
-    response = client.post(f"/reports/cohort/{world.cohort.id}", data={"as_at": "2026-02-28"})
-    assert response.status_code == 200
-    assert response.mimetype == "application/pdf"
+    asked = client.post(f"/reports/cohort/{world.cohort.id}", data={"as_at": "2026-02-28"})
+    assert asked.status_code == 302
+    progress = client.get(asked.headers["Location"])
+    assert progress.status_code == 200
     row = db.session.scalars(db.select(IssuedReport)).one()
+    assert "Ready" in progress.get_data(as_text=True)
+    assert f"/reports/{row.id}/download" in progress.get_data(as_text=True)
+    response = client.get(f"/reports/{row.id}/download")
+    assert response.mimetype == "application/pdf"
     assert response.data == row.data
     assert f"filename={row.reference}.pdf" in response.headers["Content-Disposition"]
     assert row.generated_by_id == world.supervisor.id

@@ -13,10 +13,10 @@ import click
 from flask.cli import AppGroup
 
 from tracker.extensions import db
-from tracker.reports import services
-from tracker.reports.data import ReportError
-from tracker.reports.layout import FontNotFoundError
-from tracker.reports.models import ReportKind
+from tracker.reports import jobs, services
+from tracker.reports.models import ReportKind, ReportRequest, RequestStatus
+from tracker.rules import RuleError
+from tracker.unit_of_work import unit_of_work
 
 report_cli = AppGroup("report", help="Issue PDF reports and check PDFs against the register.")
 
@@ -31,7 +31,7 @@ def _progress() -> Callable[[str], None]:
 
 
 def _write_atomically(path: Path, data: bytes) -> Path:
-    """Write to a temporary file beside ``path``; the caller renames it once committed."""
+    """Write to a temporary file beside ``path``; the caller renames it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "wb") as fh:
@@ -40,23 +40,26 @@ def _write_atomically(path: Path, data: bytes) -> Path:
 
 
 def _issue(kind: ReportKind, subject_id: int, out: Path, as_at: datetime | None) -> None:
+    """Ask for the report as the system and produce it here, as a worker would: the figures are
+    read, then the PDF laid out with no database lock held, then registered."""
     subject = services.load_subject(kind, subject_id)
     if subject is None:
         raise click.ClickException(f"There is no {services.SLUG_OF[kind]} with id {subject_id}.")
     progress = _progress()
     try:
-        issued = services.issue(
-            kind, subject, as_at=as_at.date() if as_at else None, user=None, progress=progress
-        )
-    except (ReportError, FontNotFoundError) as exc:
-        db.session.rollback()
+        with unit_of_work("report.request"):
+            request_id = services.request_system_report(
+                kind, subject, as_at.date() if as_at else None
+            ).id
+    except RuleError as exc:
         raise click.ClickException(str(exc)) from exc
+    jobs.produce(request_id, progress=progress)
+    request = db.session.get(ReportRequest, request_id)
+    assert request is not None
+    if request.status is not RequestStatus.DONE or request.issued_report is None:
+        raise click.ClickException(request.error or "The report could not be produced.")
+    issued = request.issued_report
     temporary = _write_atomically(out, issued.data)
-    try:
-        db.session.commit()
-    except Exception:
-        temporary.unlink(missing_ok=True)
-        raise
     temporary.replace(out)
     progress("registered")
     click.echo(

@@ -42,8 +42,57 @@ class IssuedReport(Base):
         sa.ForeignKey("institution.id"), index=True
     )
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A use-case report issued while the use case was still a draft stays its institution's own,
+    # whatever the use case becomes later: visibility follows what the report covered.
+    on_draft: Mapped[bool] = mapped_column(default=False)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
     generated_by: Mapped[User | None] = relationship()
+
+
+class RequestStatus(LabelledEnum):
+    QUEUED = ("queued", "Waiting for a worker")
+    RUNNING = ("running", "Being produced")
+    DONE = ("done", "Ready")
+    FAILED = ("failed", "Failed")
+
+
+class ReportRequest(Base):
+    """A report someone asked for. A worker produces it in the background; the register entry
+    appears only once the PDF is complete. The request's id gives the report its reference, so a
+    request that is produced twice (a worker killed mid-way, a job run again) is registered once."""
+
+    __tablename__ = "report_request"
+    __table_args__ = (sa.Index("ix_report_request_status_heartbeat", "status", "heartbeat_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ReportKind] = mapped_column(enum_column(ReportKind, "kind"))
+    subject_id: Mapped[int]
+    # The as-at day, resolved when asked for: a report asked for today is as at today.
+    as_at: Mapped[date]
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, "status"), default=RequestStatus.QUEUED
+    )
+    step: Mapped[str] = mapped_column(sa.String(200), default="")
+    steps_done: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    issued_report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("issued_report.id"), unique=True
+    )
+
+    requested_by: Mapped[User | None] = relationship()
+    issued_report: Mapped[IssuedReport | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RequestStatus.DONE, RequestStatus.FAILED)

@@ -99,11 +99,9 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
     """
     if not user.is_authenticated or not user.active:
         return sa.false()
-    # Use-case reports on drafts (their institution may issue them) stay with the institution.
-    on_proposal = sa.or_(
-        IssuedReport.kind != ReportKind.USE_CASE,
-        IssuedReport.subject_id.in_(sa.select(UseCase.id).where(UseCase.proposals())),
-    )
+    # Use-case reports issued on drafts (their institution may issue them) stay with the
+    # institution, whatever the use case became since.
+    on_proposal = IssuedReport.on_draft.is_(False)
     if has(user, Permission.VIEW_ALL):
         return on_proposal
     if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
@@ -122,10 +120,11 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
             ),
             sa.and_(
                 IssuedReport.kind == ReportKind.USE_CASE,
+                on_proposal,
                 IssuedReport.subject_id.in_(
                     sa.select(UseCase.id)
                     .join(Cohort, UseCase.cohort_id == Cohort.id)
-                    .where(Cohort.programme_id.in_(programmes), UseCase.proposals())
+                    .where(Cohort.programme_id.in_(programmes))
                 ),
             ),
             sa.and_(

@@ -1,26 +1,29 @@
-"""Issuing reports: build the data, render the PDF, keep it in the register. Flushes, never
-commits: the caller commits once the PDF is safely produced."""
+"""Issuing reports: a request (a command, answered at once), then a worker prepares the data,
+renders the PDF and keeps it in the register. ``issue`` does all three in this process for the
+command line and tests. Flushes, never commits: the job and the unit of work commit."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker import events
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.reports import data, layout
-from tracker.reports.models import IssuedReport, ReportKind
-from tracker.reports.permissions import MODELS, Subject
+from tracker.reports.models import IssuedReport, ReportKind, ReportRequest, RequestStatus
+from tracker.reports.permissions import MODELS, Subject, can_generate
+from tracker.rules import NotAllowedError, RuleError
 from tracker.usecases.models import UseCase
 from tracker.usecases.permissions import visible_filter
 
@@ -83,6 +86,175 @@ def build(
     raise TypeError(f"a {kind.label} cannot be made from {type(subject).__name__}")
 
 
+def _today_or(as_at: date | None, now: datetime | None = None) -> date:
+    """The as-at day for a request: refused (as a rule) when it is in the future."""
+    try:
+        return data.AsAt.for_day(as_at, current_app.config["TRACKER_TIMEZONE"], now).day
+    except data.ReportError as exc:
+        raise RuleError({"as_at": str(exc)}, "report.request") from exc
+
+
+def _new_request(
+    kind: ReportKind, subject: Subject, as_at: date | None, user: User | None
+) -> ReportRequest:
+    day = _today_or(as_at)
+    if isinstance(subject, UseCase):
+        created = data.AsAt.for_day(day, current_app.config["TRACKER_TIMEZONE"]).local_date(
+            subject.created_at
+        )
+        if created > day:
+            raise RuleError(
+                {"as_at": f"{subject.reference} was not yet created on {day:%d %b %Y}."},
+                "report.request",
+            )
+    request = ReportRequest(
+        kind=kind,
+        subject_id=subject.id,
+        as_at=day,
+        requested_by_id=user.id if user else None,
+        status=RequestStatus.QUEUED,
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def request_report(
+    user: User, kind: ReportKind, subject: Subject, as_at: date | None
+) -> ReportRequest:
+    """Ask for a report: answered at once; a worker produces it (``ReportRequested``)."""
+    if not can_generate(user, kind, subject):
+        raise NotAllowedError("report.request")
+    request = _new_request(kind, subject, as_at, user)
+    events.record(
+        events.ReportRequested(
+            actor_id=user.id,
+            request_id=request.id,
+            kind=str(kind.value),
+            subject_id=subject.id,
+            as_at=request.as_at,
+        )
+    )
+    return request
+
+
+def request_system_report(kind: ReportKind, subject: Subject, as_at: date | None) -> ReportRequest:
+    """Ask for a report as the system (the command line, which may issue any report); the
+    caller produces it in-process, so nothing is queued."""
+    return _new_request(kind, subject, as_at, None)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a report's PDF is made of, read from the database: rendering it needs no
+    database (and so holds no lock)."""
+
+    report: data.ReportData
+    imprint: data.Imprint
+    parameters: dict[str, Any]
+    title: str
+    on_draft: bool
+    generated_at: datetime
+    generated_by_id: int | None
+    issuer_regulator_id: int | None
+    issuer_institution_id: int | None
+
+
+def prepare(request: ReportRequest, now: datetime | None = None) -> Prepared:
+    """Read the figures of a requested report. Raises ``data.ReportError`` when the report
+    cannot be made for its date, ``LookupError`` when its subject no longer exists."""
+    config = current_app.config
+    now = now or utcnow()
+    subject = load_subject(request.kind, request.subject_id)
+    if subject is None:
+        raise LookupError(f"{request.kind.label} #{request.subject_id} does not exist")
+    user = request.requested_by
+    at = data.AsAt.for_day(request.as_at, config["TRACKER_TIMEZONE"], now)
+    report, scope = build(request.kind, subject, at, user)
+    generated_local = at.local(now)
+    imprint = data.Imprint(
+        reference=reference_for(request.id, generated_local.year),
+        generated_at=generated_local,
+        generated_by=describe(user),
+        classification=config["TRACKER_CLASSIFICATION"],
+        timezone=config["TRACKER_TIMEZONE"],
+    )
+    return Prepared(
+        report=report,
+        imprint=imprint,
+        parameters={
+            "kind": request.kind.value,
+            "subject_id": subject.id,
+            "as_at": at.day.isoformat(),
+            "timezone": config["TRACKER_TIMEZONE"],
+            "classification": config["TRACKER_CLASSIFICATION"],
+            "issued_from": "command line" if user is None else "web",
+            **scope,
+        },
+        title=report.title[:400],
+        on_draft=isinstance(subject, UseCase) and not subject.is_proposal,
+        generated_at=now,
+        generated_by_id=user.id if user else None,
+        issuer_regulator_id=user.regulator_id if user else None,
+        issuer_institution_id=user.institution_id if user else None,
+    )
+
+
+def render(prepared: Prepared, progress: Callable[[str], None] | None = None) -> bytes:
+    return layout.render(
+        prepared.report,
+        prepared.imprint,
+        cjk_font=current_app.config["TRACKER_CJK_FONT"],
+        progress=progress,
+    )
+
+
+def register(request: ReportRequest, prepared: Prepared, pdf: bytes) -> IssuedReport:
+    """Keep the PDF in the register under its request's reference and close the request."""
+    row = IssuedReport(
+        reference=prepared.imprint.reference,
+        kind=request.kind,
+        subject_id=request.subject_id,
+        title=prepared.title,
+        as_at=request.as_at,
+        parameters=prepared.parameters,
+        generated_by_id=prepared.generated_by_id,
+        issuer_regulator_id=prepared.issuer_regulator_id,
+        issuer_institution_id=prepared.issuer_institution_id,
+        generated_at=prepared.generated_at,
+        on_draft=prepared.on_draft,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+        data=pdf,
+    )
+    db.session.add(row)
+    db.session.flush()
+    request.issued_report_id = row.id
+    request.status = RequestStatus.DONE
+    request.finished_at = utcnow()
+    request.step = "ready"
+    db.session.flush()
+    events.record(
+        events.ReportIssued(
+            actor_id=prepared.generated_by_id,
+            request_id=request.id,
+            report_id=row.id,
+            reference=row.reference,
+        )
+    )
+    log.info(
+        "report %s issued: %s #%s as at %s by %s (%d bytes, sha256 %s)",
+        row.reference,
+        request.kind.value,
+        request.subject_id,
+        request.as_at.isoformat(),
+        prepared.imprint.generated_by,
+        row.size,
+        row.sha256,
+    )
+    return row
+
+
 def issue(
     kind: ReportKind,
     subject: Subject,
@@ -92,69 +264,20 @@ def issue(
     progress: Callable[[str], None] | None = None,
     now: datetime | None = None,
 ) -> IssuedReport:
-    """Produce the PDF and add it to the register. ``user`` None means the command line.
-
-    The register row is flushed first so that its reference, which every page prints, exists
-    before rendering. Raises ``data.ReportError`` for a date the report cannot be made for.
-    """
-    config = current_app.config
-    now = now or utcnow()
-    at = data.AsAt.for_day(as_at, config["TRACKER_TIMEZONE"], now)
+    """Request, produce and register a report in this process (the command line, tests).
+    ``user`` None means the command line. Raises ``data.ReportError`` for a date the report
+    cannot be made for."""
+    try:
+        request = _new_request(kind, subject, as_at, user)
+    except RuleError as exc:
+        raise data.ReportError(str(exc)) from exc
+    request.status = RequestStatus.RUNNING
+    request.attempts = 1
+    request.started_at = utcnow()
     if progress is not None:
         progress("collecting the figures")
-    report, scope = build(kind, subject, at, user)
-
-    row = IssuedReport(
-        reference=f"pending-{secrets.token_hex(12)}",
-        kind=kind,
-        subject_id=subject.id,
-        title=report.title[:400],
-        as_at=at.day,
-        parameters={
-            "kind": kind.value,
-            "subject_id": subject.id,
-            "as_at": at.day.isoformat(),
-            "timezone": config["TRACKER_TIMEZONE"],
-            "classification": config["TRACKER_CLASSIFICATION"],
-            "issued_from": "command line" if user is None else "web",
-            **scope,
-        },
-        generated_by_id=user.id if user else None,
-        issuer_regulator_id=user.regulator_id if user else None,
-        issuer_institution_id=user.institution_id if user else None,
-        generated_at=now,
-        sha256="",
-        size=0,
-        data=b"",
-    )
-    db.session.add(row)
-    db.session.flush()
-    generated_local = at.local(now)
-    row.reference = reference_for(row.id, generated_local.year)
-    imprint = data.Imprint(
-        reference=row.reference,
-        generated_at=generated_local,
-        generated_by=describe(user),
-        classification=config["TRACKER_CLASSIFICATION"],
-        timezone=config["TRACKER_TIMEZONE"],
-    )
-    pdf = layout.render(report, imprint, cjk_font=config["TRACKER_CJK_FONT"], progress=progress)
-    row.data = pdf
-    row.size = len(pdf)
-    row.sha256 = hashlib.sha256(pdf).hexdigest()
-    db.session.flush()
-    log.info(
-        "report %s issued: %s on %s #%s as at %s by %s (%d bytes, sha256 %s)",
-        row.reference,
-        kind.value,
-        type(subject).__name__,
-        subject.id,
-        at.day.isoformat(),
-        describe(user),
-        row.size,
-        row.sha256,
-    )
-    return row
+    prepared = prepare(request, now)
+    return register(request, prepared, render(prepared, progress))
 
 
 def find_issued(pdf: bytes) -> IssuedReport | None:

@@ -6,17 +6,28 @@ import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from tracker.extensions import db
 from tracker.reports import services
-from tracker.reports.data import ReportError
 from tracker.reports.forms import GenerateForm, VerifyForm, local_today
-from tracker.reports.models import IssuedReport, ReportKind
+from tracker.reports.models import IssuedReport, ReportKind, ReportRequest
 from tracker.reports.permissions import can_generate, can_see_subject, visible_reports
+from tracker.rules import RuleError
+from tracker.unit_of_work import unit_of_work
+from tracker.web import rule_errors_onto
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -102,7 +113,8 @@ def download(report_id: int) -> Response:
 )
 @login_required
 def generate(slug: str, subject_id: int) -> Response | str:
-    """Issue a report on a cohort, programme, institution or use case and download it."""
+    """Ask for a report on a cohort, programme, institution or use case. It is produced in the
+    background; the answer is the page that follows its progress."""
     kind = services.SLUGS[slug]
     subject = services.load_subject(kind, subject_id)
     if subject is None:
@@ -112,14 +124,57 @@ def generate(slug: str, subject_id: int) -> Response | str:
     form = GenerateForm()
     if form.validate_on_submit():
         try:
-            issued = services.issue(kind, subject, as_at=form.as_at.data, user=current_user)
-        except ReportError as exc:
-            form.as_at.errors = [str(exc)]
+            with unit_of_work():
+                report_request = services.request_report(
+                    current_user, kind, subject, form.as_at.data
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
         else:
-            db.session.commit()
-            return _pdf(issued, issued.data)
+            return redirect(url_for("reports.progress", request_id=report_request.id))
     return render_template(
         "reports/generate.html", form=form, kind=kind, slug=slug, subject=subject
+    )
+
+
+def _own_request_or_404(request_id: int) -> ReportRequest:
+    """A report request, to the user who asked for it (and administrators); others get 404."""
+    wanted = db.session.get(ReportRequest, request_id)
+    if wanted is None or not (wanted.requested_by_id == current_user.id or current_user.is_admin):
+        abort(404)
+    return wanted
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def progress(request_id: int) -> str:
+    """A requested report: its progress while it is produced, then its download."""
+    wanted = _own_request_or_404(request_id)
+    subject = services.load_subject(wanted.kind, wanted.subject_id)
+    return render_template(
+        "reports/progress.html",
+        report_request=wanted,
+        subject=subject,
+        slug=services.SLUG_OF[wanted.kind],
+    )
+
+
+@bp.get("/requests/<int:request_id>/status")
+@login_required
+def progress_status(request_id: int) -> Response:
+    """The request's state as JSON, for the progress page to follow without reloading."""
+    wanted = _own_request_or_404(request_id)
+    return jsonify(
+        status=wanted.status.value,
+        label=wanted.status.label,
+        step=wanted.step,
+        steps_done=wanted.steps_done,
+        error=wanted.error,
+        download=(
+            url_for("reports.download", report_id=wanted.issued_report_id)
+            if wanted.issued_report_id
+            else None
+        ),
     )
 
 

@@ -1,0 +1,213 @@
+"""Reports in the background: the job that produces a requested report, the subscriber that
+queues it after the request is committed, and the sweep that re-queues a request whose worker
+vanished.
+
+A request moves QUEUED → RUNNING → DONE (or FAILED). The job claims it with one conditional
+UPDATE, so two workers never produce the same request at once; the figures are read, the read
+transaction ends, and only then is the PDF laid out (no database lock is held while it is); the
+register entry and the request's DONE are committed together, and the register takes a request
+once (its reference and ``request_id`` are unique), so a job run again registers nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from tracker import events, jobs
+from tracker.extensions import db, utcnow
+from tracker.reports import services
+from tracker.reports.data import ReportError
+from tracker.reports.layout import FontNotFoundError
+from tracker.reports.models import ReportRequest, RequestStatus
+from tracker.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def _claim(request_id: int, stale_before: datetime) -> bool:
+    """Take the request if it is waiting, or running with a worker that stopped beating."""
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(ReportRequest)
+        .where(
+            ReportRequest.id == request_id,
+            sa.or_(
+                ReportRequest.status == RequestStatus.QUEUED,
+                sa.and_(
+                    ReportRequest.status == RequestStatus.RUNNING,
+                    ReportRequest.heartbeat_at < stale_before,
+                ),
+            ),
+        )
+        .values(
+            status=RequestStatus.RUNNING,
+            attempts=ReportRequest.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            step="collecting the figures",
+            steps_done=0,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def _beat(request_id: int, **values: object) -> None:
+    # Its own short transaction on the engine: the job's session holds none while rendering.
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(ReportRequest)
+            .where(ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING)
+            .values(heartbeat_at=utcnow(), **values)
+        )
+
+
+@contextmanager
+def _heartbeat(request_id: int, every: float) -> Iterator[None]:
+    """Beat while the block runs, so the sweep knows the worker is alive."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                _beat(request_id)
+            except Exception:  # noqa: BLE001 (a missed beat must not kill the render)
+                log.warning("heartbeat of report request %s failed", request_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"report-{request_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _fail(request_id: int, message: str) -> None:
+    db.session.rollback()
+    db.session.execute(
+        sa.update(ReportRequest)
+        .where(ReportRequest.id == request_id, ReportRequest.status != RequestStatus.DONE)
+        .values(status=RequestStatus.FAILED, error=message[:2000], finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def produce(request_id: int, progress: Callable[[str], None] | None = None) -> bool:
+    """Produce a requested report if nobody else is, or has. True when this call registered it.
+    ``progress`` also hears each step (the command line prints them)."""
+    config = current_app.config
+    stale_before = utcnow() - timedelta(seconds=config["TRACKER_JOB_STALE_SECONDS"])
+    if not _claim(request_id, stale_before):
+        return False
+    request = db.session.get(ReportRequest, request_id)
+    assert request is not None
+    if progress is not None:
+        progress("collecting the figures")
+    try:
+        prepared = services.prepare(request)
+    except (ReportError, LookupError, FontNotFoundError) as exc:
+        _fail(request_id, str(exc))  # the report cannot be made: trying again would not help
+        return False
+    db.session.commit()  # end the read transaction before the long render
+
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        done += 1
+        _beat(request_id, step=name[:200], steps_done=done)
+        if progress is not None:
+            progress(name)
+
+    try:
+        with _heartbeat(request_id, config["TRACKER_JOB_HEARTBEAT_SECONDS"]):
+            pdf = services.render(prepared, step)
+        request = db.session.get(ReportRequest, request_id)
+        assert request is not None
+        if request.status is not RequestStatus.RUNNING or request.issued_report_id is not None:
+            return False  # the sweep gave it to another worker meanwhile, which finished it
+        with unit_of_work("report.issue"):
+            services.register(request, prepared, pdf)
+    except FontNotFoundError as exc:
+        _fail(request_id, str(exc))  # a missing font is not fixed by trying again
+        return False
+    except Exception as exc:
+        attempts = db.session.scalar(
+            sa.select(ReportRequest.attempts).where(ReportRequest.id == request_id)
+        )
+        if (attempts or 0) >= MAX_ATTEMPTS:
+            _fail(request_id, f"The report could not be produced: {exc}")
+            return False
+        # Hand it back to the queue for the job's retry.
+        db.session.rollback()
+        db.session.execute(
+            sa.update(ReportRequest)
+            .where(ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING)
+            .values(status=RequestStatus.QUEUED, error=str(exc)[:2000])
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        raise
+    return True
+
+
+@jobs.app_job(retries=MAX_ATTEMPTS - 1, retry_delay=5)
+def produce_report(request_id: int) -> None:
+    produce(request_id)
+
+
+@events.subscribe(events.ReportRequested)
+def queue_report(event: events.ReportRequested) -> None:
+    produce_report(event.request_id)
+
+
+@jobs.app_periodic(jobs.every_minute())
+def sweep_report_requests() -> None:
+    """Re-queue requests whose worker stopped (no heartbeat) or that never reached the queue;
+    fail those that used up their attempts."""
+    config = current_app.config
+    stale_before = utcnow() - timedelta(seconds=config["TRACKER_JOB_STALE_SECONDS"])
+    waiting_since = utcnow() - timedelta(seconds=config["TRACKER_JOB_STALE_SECONDS"])
+    for request_id in requeue_candidates(stale_before, waiting_since):
+        produce_report(request_id)
+
+
+def requeue_candidates(stale_before: datetime, waiting_since: datetime) -> list[int]:
+    stuck = sa.or_(
+        sa.and_(
+            ReportRequest.status == RequestStatus.RUNNING,
+            ReportRequest.heartbeat_at < stale_before,
+        ),
+        sa.and_(
+            ReportRequest.status == RequestStatus.QUEUED,
+            ReportRequest.requested_at < waiting_since,
+        ),
+    )
+    exhausted = list(
+        db.session.scalars(
+            sa.select(ReportRequest.id).where(stuck, ReportRequest.attempts >= MAX_ATTEMPTS)
+        )
+    )
+    for request_id in exhausted:
+        _fail(request_id, "The worker stopped while producing this report, three times.")
+    ids = list(
+        db.session.scalars(
+            sa.select(ReportRequest.id).where(stuck, ReportRequest.attempts < MAX_ATTEMPTS)
+        )
+    )
+    db.session.commit()
+    if ids:
+        log.info("re-queueing report requests %s", ids)
+    return ids
