@@ -1,0 +1,153 @@
+"""A real worker process against Redis: reports requested on the web are produced by it, and a
+worker killed mid-way loses nothing and registers nothing twice once another takes over."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask import Flask
+
+from tests import factories as f
+from tests.conftest import ROOT, World, login, make_app
+from tracker import jobs
+from tracker.extensions import db
+from tracker.reports import services
+from tracker.reports.models import IssuedReport, ReportKind, ReportRequest, RequestStatus
+from tracker.unit_of_work import unit_of_work
+from tracker.usecases.models import Stage
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("redis-queue")]
+
+QUEUE_URL = "redis://127.0.0.1:6379/3"
+
+
+@pytest.fixture
+def queue_app(app: Flask, database_url: str) -> Iterator[Flask]:
+    """The app with its queue on Redis (emptied first); the tests' in-process queue after."""
+    redis.Redis.from_url(QUEUE_URL).flushdb()
+    yield make_app(database_url, QUEUE_URL=QUEUE_URL)
+    jobs.init_app(app)
+
+
+def _worker(database_url: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env.update(
+        TRACKER_DATABASE_URL=database_url,
+        TRACKER_QUEUE_URL=QUEUE_URL,
+        TRACKER_SECRET_KEY="test-secret-key",
+        TRACKER_JOB_STALE_SECONDS="2",
+        TRACKER_JOB_HEARTBEAT_SECONDS="1",
+        TRACKER_LOG_FORMAT="text",
+        PYTHONPATH=str(ROOT),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "tracker", "worker", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _status(request_id: int) -> RequestStatus:
+    db.session.expire_all()
+    status = db.session.scalar(
+        sa.select(ReportRequest.status).where(ReportRequest.id == request_id)
+    )
+    assert status is not None
+    return status
+
+
+def _wait_for(request_id: int, wanted: set[RequestStatus], seconds: float) -> RequestStatus:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = _status(request_id)
+        if status in wanted:
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"request {request_id} still {_status(request_id)} after {seconds}s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _big_cohort(world: World, size: int) -> None:
+    for _ in range(size):
+        f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.UNDER_REVIEW)
+    db.session.commit()
+
+
+def test_a_worker_process_produces_what_the_web_asked_for(
+    queue_app: Flask, database_url: str, world: World
+) -> None:
+    _big_cohort(world, 150)
+    client = queue_app.test_client()
+    login(client, world.supervisor)
+    started = time.monotonic()
+    asked = client.post(f"/reports/cohort/{world.cohort.id}", data={})
+    assert asked.status_code == 302
+    assert time.monotonic() - started < 1.0  # answered at once: nothing was produced in it
+    request_id = int(asked.headers["Location"].rsplit("/", 1)[1])
+    assert _status(request_id) is RequestStatus.QUEUED
+    worker = _worker(database_url)
+    try:
+        _wait_for(request_id, {RequestStatus.RUNNING, RequestStatus.DONE}, 30)
+        # Signing in while the PDF is laid out: no database lock is held by the worker.
+        other = queue_app.test_client()
+        login(other, world.reviewer)
+        assert _wait_for(request_id, {RequestStatus.DONE, RequestStatus.FAILED}, 90) is (
+            RequestStatus.DONE
+        )
+    finally:
+        _stop(worker)
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    issued = db.session.scalars(sa.select(IssuedReport)).one()
+    assert issued.reference in page
+    assert client.get(f"/reports/{issued.id}/download").data[:5] == b"%PDF-"
+
+
+def test_a_worker_killed_mid_way_loses_nothing_and_registers_once(
+    queue_app: Flask, database_url: str, world: World
+) -> None:
+    _big_cohort(world, 300)
+    with unit_of_work():
+        request = services.request_report(world.supervisor, ReportKind.COHORT, world.cohort, None)
+    request_id = request.id
+    first = _worker(database_url)
+    try:
+        at_kill = _wait_for(request_id, {RequestStatus.RUNNING, RequestStatus.DONE}, 30)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        _stop(first)
+    killed_mid_way = at_kill is RequestStatus.RUNNING and _status(request_id) is (
+        RequestStatus.RUNNING
+    )
+    # Whatever the kill interrupted, a second worker (its scheduler's sweep) finishes the job.
+    second = _worker(database_url)
+    try:
+        assert _wait_for(request_id, {RequestStatus.DONE, RequestStatus.FAILED}, 120) is (
+            RequestStatus.DONE
+        )
+    finally:
+        _stop(second)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IssuedReport)) == 1
+    attempts = db.session.scalar(
+        sa.select(ReportRequest.attempts).where(ReportRequest.id == request_id)
+    )
+    assert attempts == (2 if killed_mid_way else 1)
