@@ -36,29 +36,29 @@ MAX_ATTEMPTS = 3
 def _claim(request_id: int, stale_before: datetime) -> bool:
     """Take the request if it is waiting, or running with a worker that stopped beating."""
     now = utcnow()
-    claimed = db.session.execute(
-        sa.update(ReportRequest)
-        .where(
-            ReportRequest.id == request_id,
-            sa.or_(
-                ReportRequest.status == RequestStatus.QUEUED,
-                sa.and_(
-                    ReportRequest.status == RequestStatus.RUNNING,
-                    ReportRequest.heartbeat_at < stale_before,
+    with unit_of_work("report.claim"):
+        claimed = db.session.execute(
+            sa.update(ReportRequest)
+            .where(
+                ReportRequest.id == request_id,
+                sa.or_(
+                    ReportRequest.status == RequestStatus.QUEUED,
+                    sa.and_(
+                        ReportRequest.status == RequestStatus.RUNNING,
+                        ReportRequest.heartbeat_at < stale_before,
+                    ),
                 ),
-            ),
+            )
+            .values(
+                status=RequestStatus.RUNNING,
+                attempts=ReportRequest.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                step="collecting the figures",
+                steps_done=0,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .values(
-            status=RequestStatus.RUNNING,
-            attempts=ReportRequest.attempts + 1,
-            started_at=now,
-            heartbeat_at=now,
-            step="collecting the figures",
-            steps_done=0,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
@@ -95,13 +95,13 @@ def _heartbeat(request_id: int, every: float) -> Iterator[None]:
 
 def _fail(request_id: int, message: str) -> None:
     db.session.rollback()
-    db.session.execute(
-        sa.update(ReportRequest)
-        .where(ReportRequest.id == request_id, ReportRequest.status != RequestStatus.DONE)
-        .values(status=RequestStatus.FAILED, error=message[:2000], finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work("report.fail"):
+        db.session.execute(
+            sa.update(ReportRequest)
+            .where(ReportRequest.id == request_id, ReportRequest.status != RequestStatus.DONE)
+            .values(status=RequestStatus.FAILED, error=message[:2000], finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def produce(request_id: int, progress: Callable[[str], None] | None = None) -> bool:
@@ -120,7 +120,7 @@ def produce(request_id: int, progress: Callable[[str], None] | None = None) -> b
     except (ReportError, LookupError, FontNotFoundError) as exc:
         _fail(request_id, str(exc))  # the report cannot be made: trying again would not help
         return False
-    db.session.commit()  # end the read transaction before the long render
+    db.session.rollback()  # end the (read-only) transaction: no lock is held while rendering
 
     done = 0
 
@@ -152,13 +152,15 @@ def produce(request_id: int, progress: Callable[[str], None] | None = None) -> b
             return False
         # Hand it back to the queue for the job's retry.
         db.session.rollback()
-        db.session.execute(
-            sa.update(ReportRequest)
-            .where(ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING)
-            .values(status=RequestStatus.QUEUED, error=str(exc)[:2000])
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        with unit_of_work("report.retry"):
+            db.session.execute(
+                sa.update(ReportRequest)
+                .where(
+                    ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING
+                )
+                .values(status=RequestStatus.QUEUED, error=str(exc)[:2000])
+                .execution_options(synchronize_session=False)
+            )
         raise
     return True
 
@@ -207,7 +209,7 @@ def requeue_candidates(stale_before: datetime, waiting_since: datetime) -> list[
             sa.select(ReportRequest.id).where(stuck, ReportRequest.attempts < MAX_ATTEMPTS)
         )
     )
-    db.session.commit()
+    db.session.rollback()  # only read: end the transaction before the jobs run
     if ids:
         log.info("re-queueing report requests %s", ids)
     return ids
