@@ -74,7 +74,7 @@ def test_supervisor_gets_cohort_overview(client: FlaskClient, world: World, case
     assert "Review queue" not in html
     # Each cohort row carries the report download form.
     assert 'class="report-download' in html
-    assert "Download cohort progress report (PDF)" in html
+    assert "Issue cohort progress report (PDF)" in html
 
 
 def test_institution_user_sees_own_work(client: FlaskClient, world: World, cases: Cases) -> None:
