@@ -50,7 +50,7 @@ from tracker.usecases.models import (
     Technique,
     UseCase,
 )
-from tracker.usecases.workflow import BY_NAME, PILOT_TERMS, Transition, is_allowed, on_side
+from tracker.usecases.workflow import BY_NAME, Needs, Transition, is_allowed, on_side
 
 __all__ = ["ConflictError", "NotAllowedError", "RuleError"]
 
@@ -355,7 +355,7 @@ def _check_transition_fields(
     unexpected = set(fields) - set(transition.fields)
     if unexpected:
         rules.add("__all__", f"{transition.label} does not record {', '.join(sorted(unexpected))}.")
-    if transition.fields is PILOT_TERMS:
+    if transition.needs is Needs.PILOT_TERMS:
         started = fields.get("pilot_started_on")
         selected_on = local_date(use_case.stage_changed_at)
         if isinstance(started, date):
