@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "tracker"
 
-# Bound to its storage by ``init_app``; tasks register on it at import.
+# Bound to its storage by ``init_app``; tasks register on it at import. One process serves one
+# app (the web server, a worker); tests that build several point it back at theirs.
 huey = Huey(QUEUE_NAME, results=False, utc=True, storage_class=MemoryStorage)
 
 _bound: dict[str, Flask] = {}
@@ -56,9 +57,9 @@ def storage_for(url: str) -> tuple[BaseStorage, bool]:
 def init_app(app: Flask) -> None:
     """Point the queue at the app's storage; jobs run in this app."""
     storage, immediate = storage_for(app.config["TRACKER_QUEUE_URL"])
+    # In this order: switching immediate mode makes Huey build a storage of its own.
+    huey.immediate = immediate
     huey.storage = storage
-    # Set the flag directly: Huey's setter would swap the storage for its own.
-    huey._immediate = immediate
     _bound["app"] = app
 
 

@@ -68,10 +68,11 @@ def configure(app: Flask) -> None:
         logger.setLevel(level)
         for old in [h for h in logger.handlers if h.name == _HANDLER_NAME]:
             logger.removeHandler(old)
+        # Our handler prints them, so the root logger (gunicorn's) need not again; under test the
+        # root logger (pytest's capture) is where they go.
         if not app.testing:
             logger.addHandler(_handler(app.config["TRACKER_LOG_FORMAT"]))
-            # Our handler prints them; the root logger (gunicorn's, pytest's) need not again.
-            logger.propagate = False
+        logger.propagate = app.testing
 
     @app.before_request
     def request_id() -> None:

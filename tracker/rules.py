@@ -75,11 +75,6 @@ class ConflictError(Exception):
     """The record changed since the user opened the form. ``last_change`` says what, when
     known; nothing was saved."""
 
-    message = (
-        "This use case was changed by someone else since you opened it. Nothing was saved; "
-        "your input is still in the form. Check the current state, then submit again."
-    )
-
     def __init__(self, last_change: LastChange | None = None, action: str = "") -> None:
         self.last_change = last_change
         self.action = action

@@ -104,3 +104,26 @@ def test_each_command_logs_one_structured_line(
     ]
     assert lines[0].actor == world.reviewer.id  # type: ignore[attr-defined]
     assert lines[0].object == f"use_case:{uc.id}"  # type: ignore[attr-defined]
+
+
+def test_a_race_lost_at_the_commit_itself_is_a_conflict(world: World) -> None:
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+    db.session.commit()
+    seen = uc.version
+    with pytest.raises(ConflictError), unit_of_work():
+        uc.title = "Changed without a flush"  # flushed, and found stale, only by the commit
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(UseCase).where(UseCase.id == uc.id).values(version=seen + 1))
+    db.session.expire_all()
+    assert db.session.get(UseCase, uc.id).title != "Changed without a flush"
+
+
+def test_events_recorded_before_a_plain_commit_do_not_leak_into_the_next_unit_of_work(
+    world: World, heard: list[events.Event]
+) -> None:
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+    services.apply_transition(uc, BY_NAME["start_review"], world.reviewer, uc.version)
+    db.session.commit()  # set-up outside a unit of work
+    with unit_of_work():
+        pass
+    assert heard == []

@@ -164,7 +164,13 @@ def test_an_incident_is_resolved_once_with_its_date_and_note(client, world: Worl
         "Fixed.",
         world.bank_user.id,
     )
-    assert client.post(url, data=ok).status_code == 403
+    # A second resolution (another tab, a colleague) is a conflict: the first note stands and
+    # the second is kept in the form.
+    again = client.post(url, data={**ok, prefix + "resolution": "Fixed, second note."})
+    assert again.status_code == 409
+    assert "Fixed, second note." in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Incident, incident.id).resolution == "Fixed."
     client.post("/logout", data={})
     login(client, world.other_bank_user)
     assert client.post(url, data=ok).status_code == 404

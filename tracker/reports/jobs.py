@@ -6,7 +6,9 @@ A request moves QUEUED → RUNNING → DONE (or FAILED). The job claims it with 
 UPDATE, so two workers never produce the same request at once; the figures are read, the read
 transaction ends, and only then is the PDF laid out (no database lock is held while it is); the
 register entry and the request's DONE are committed together, and the register takes a request
-once (its reference and ``request_id`` are unique), so a job run again registers nothing twice.
+once (``issued_report.request_id`` is unique, and the request is closed only if it is still
+running and unregistered), so a job run again, or a worker that was taken for dead and comes
+back, registers nothing twice.
 """
 
 from __future__ import annotations
@@ -62,9 +64,9 @@ def _claim(request_id: int, stale_before: datetime) -> bool:
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
-def _beat(request_id: int, **values: object) -> None:
+def _beat(engine: sa.Engine, request_id: int, **values: object) -> None:
     # Its own short transaction on the engine: the job's session holds none while rendering.
-    with db.engine.begin() as conn:
+    with engine.begin() as conn:
         conn.execute(
             sa.update(ReportRequest)
             .where(ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING)
@@ -74,13 +76,15 @@ def _beat(request_id: int, **values: object) -> None:
 
 @contextmanager
 def _heartbeat(request_id: int, every: float) -> Iterator[None]:
-    """Beat while the block runs, so the sweep knows the worker is alive."""
+    """Beat while the block runs, so the sweep knows the worker is alive. The thread has no app
+    context: it is handed the engine, which is safe to share between threads."""
+    engine = db.engine
     stop = threading.Event()
 
     def beat() -> None:
         while not stop.wait(every):
             try:
-                _beat(request_id)
+                _beat(engine, request_id)
             except Exception:  # noqa: BLE001 (a missed beat must not kill the render)
                 log.warning("heartbeat of report request %s failed", request_id, exc_info=True)
 
@@ -104,6 +108,22 @@ def _fail(request_id: int, message: str) -> None:
         )
 
 
+def _requeue(request_id: int, error: str) -> None:
+    """Hand a request back to the queue (the job's retry will claim it again)."""
+    db.session.rollback()
+    with unit_of_work("report.retry"):
+        db.session.execute(
+            sa.update(ReportRequest)
+            .where(ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING)
+            .values(status=RequestStatus.QUEUED, error=error[:2000], queued_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+# Failures that trying again does not mend: the request fails at once with this message.
+PERMANENT = (ReportError, LookupError, FontNotFoundError)
+
+
 def produce(request_id: int, progress: Callable[[str], None] | None = None) -> bool:
     """Produce a requested report if nobody else is, or has. True when this call registered it.
     ``progress`` also hears each step (the command line prints them)."""
@@ -111,56 +131,48 @@ def produce(request_id: int, progress: Callable[[str], None] | None = None) -> b
     stale_before = utcnow() - timedelta(seconds=config["TRACKER_JOB_STALE_SECONDS"])
     if not _claim(request_id, stale_before):
         return False
-    request = db.session.get(ReportRequest, request_id)
-    assert request is not None
-    if progress is not None:
-        progress("collecting the figures")
-    try:
-        prepared = services.prepare(request)
-    except (ReportError, LookupError, FontNotFoundError) as exc:
-        _fail(request_id, str(exc))  # the report cannot be made: trying again would not help
-        return False
-    db.session.rollback()  # end the (read-only) transaction: no lock is held while rendering
-
+    engine = db.engine
     done = 0
 
     def step(name: str) -> None:
         nonlocal done
         done += 1
-        _beat(request_id, step=name[:200], steps_done=done)
+        _beat(engine, request_id, step=name[:200], steps_done=done)
         if progress is not None:
             progress(name)
 
     try:
         with _heartbeat(request_id, config["TRACKER_JOB_HEARTBEAT_SECONDS"]):
+            request = db.session.get(ReportRequest, request_id)
+            assert request is not None
+            if progress is not None:
+                progress("collecting the figures")
+            prepared = services.prepare(request)
+            db.session.rollback()  # end the read-only transaction: no lock held while rendering
             pdf = services.render(prepared, step)
-        request = db.session.get(ReportRequest, request_id)
-        assert request is not None
-        if request.status is not RequestStatus.RUNNING or request.issued_report_id is not None:
-            return False  # the sweep gave it to another worker meanwhile, which finished it
         with unit_of_work("report.issue"):
+            request = db.session.get(ReportRequest, request_id)
+            assert request is not None
             services.register(request, prepared, pdf)
-    except FontNotFoundError as exc:
-        _fail(request_id, str(exc))  # a missing font is not fixed by trying again
+    except services.AlreadyRegisteredError:
+        return False  # another worker took it over (this one looked dead) and finished first
+    except PERMANENT as exc:
+        _fail(request_id, str(exc))
         return False
     except Exception as exc:
+        db.session.rollback()
+        log.exception("report request %s failed", request_id)
         attempts = db.session.scalar(
             sa.select(ReportRequest.attempts).where(ReportRequest.id == request_id)
         )
         if (attempts or 0) >= MAX_ATTEMPTS:
-            _fail(request_id, f"The report could not be produced: {exc}")
-            return False
-        # Hand it back to the queue for the job's retry.
-        db.session.rollback()
-        with unit_of_work("report.retry"):
-            db.session.execute(
-                sa.update(ReportRequest)
-                .where(
-                    ReportRequest.id == request_id, ReportRequest.status == RequestStatus.RUNNING
-                )
-                .values(status=RequestStatus.QUEUED, error=str(exc)[:2000])
-                .execution_options(synchronize_session=False)
+            _fail(
+                request_id,
+                "The report could not be produced (the error is in the worker's log, under "
+                f"request {request_id}). Ask for it again; if it fails again, tell support.",
             )
+            return False
+        _requeue(request_id, type(exc).__name__)
         raise
     return True
 
@@ -181,12 +193,14 @@ def sweep_report_requests() -> None:
     fail those that used up their attempts."""
     config = current_app.config
     stale_before = utcnow() - timedelta(seconds=config["TRACKER_JOB_STALE_SECONDS"])
-    waiting_since = utcnow() - timedelta(seconds=config["TRACKER_JOB_STALE_SECONDS"])
-    for request_id in requeue_candidates(stale_before, waiting_since):
+    for request_id in requeue_candidates(stale_before):
         produce_report(request_id)
 
 
-def requeue_candidates(stale_before: datetime, waiting_since: datetime) -> list[int]:
+def requeue_candidates(stale_before: datetime) -> list[int]:
+    """Requests whose worker stopped beating, or that were queued that long ago and never
+    claimed (the queue lost them). Each is marked as queued now, so that the next sweep, or a
+    second scheduler, does not queue it again while it waits its turn."""
     stuck = sa.or_(
         sa.and_(
             ReportRequest.status == RequestStatus.RUNNING,
@@ -194,7 +208,7 @@ def requeue_candidates(stale_before: datetime, waiting_since: datetime) -> list[
         ),
         sa.and_(
             ReportRequest.status == RequestStatus.QUEUED,
-            ReportRequest.requested_at < waiting_since,
+            sa.func.coalesce(ReportRequest.queued_at, ReportRequest.requested_at) < stale_before,
         ),
     )
     exhausted = list(
@@ -209,7 +223,16 @@ def requeue_candidates(stale_before: datetime, waiting_since: datetime) -> list[
             sa.select(ReportRequest.id).where(stuck, ReportRequest.attempts < MAX_ATTEMPTS)
         )
     )
-    db.session.rollback()  # only read: end the transaction before the jobs run
+    if ids:
+        with unit_of_work("report.requeue"):
+            db.session.execute(
+                sa.update(ReportRequest)
+                .where(ReportRequest.id.in_(ids), ReportRequest.status == RequestStatus.QUEUED)
+                .values(queued_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+    else:
+        db.session.rollback()  # only read: end the transaction
     if ids:
         log.info("re-queueing report requests %s", ids)
     return ids

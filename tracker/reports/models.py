@@ -42,6 +42,8 @@ class IssuedReport(Base):
         sa.ForeignKey("institution.id"), index=True
     )
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The request it answers: a request is registered once.
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report_request.id"), unique=True)
     # A use-case report issued while the use case was still a draft stays its institution's own,
     # whatever the use case becomes later: visibility follows what the report covered.
     on_draft: Mapped[bool] = mapped_column(default=False)
@@ -76,6 +78,8 @@ class ReportRequest(Base):
         sa.ForeignKey("user_account.id"), index=True
     )
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it was last handed to the queue (the sweep re-queues what waits too long).
+    queued_at: Mapped[datetime | None]
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus, "status"), default=RequestStatus.QUEUED
     )
@@ -86,12 +90,11 @@ class ReportRequest(Base):
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(sa.Text, default="")
-    issued_report_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("issued_report.id"), unique=True
-    )
 
     requested_by: Mapped[User | None] = relationship()
-    issued_report: Mapped[IssuedReport | None] = relationship()
+    issued_report: Mapped[IssuedReport | None] = relationship(
+        primaryjoin="IssuedReport.request_id == ReportRequest.id", viewonly=True, uselist=False
+    )
 
     @property
     def finished(self) -> bool:

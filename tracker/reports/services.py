@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from tracker import events
 from tracker.auth.models import User
@@ -126,6 +127,7 @@ def request_report(
     if not can_generate(user, kind, subject):
         raise NotAllowedError("report.request")
     request = _new_request(kind, subject, as_at, user)
+    request.queued_at = utcnow()  # the subscriber queues it once this is committed
     events.record(
         events.ReportRequested(
             actor_id=user.id,
@@ -209,9 +211,15 @@ def render(prepared: Prepared, progress: Callable[[str], None] | None = None) ->
     )
 
 
+class AlreadyRegisteredError(Exception):
+    """Another worker registered this request first."""
+
+
 def register(request: ReportRequest, prepared: Prepared, pdf: bytes) -> IssuedReport:
-    """Keep the PDF in the register under its request's reference and close the request."""
+    """Keep the PDF in the register under its request's reference and close the request,
+    unless another worker did so first (``AlreadyRegisteredError``)."""
     row = IssuedReport(
+        request_id=request.id,
         reference=prepared.imprint.reference,
         kind=request.kind,
         subject_id=request.subject_id,
@@ -228,8 +236,10 @@ def register(request: ReportRequest, prepared: Prepared, pdf: bytes) -> IssuedRe
         data=pdf,
     )
     db.session.add(row)
-    db.session.flush()
-    request.issued_report_id = row.id
+    try:
+        db.session.flush()  # issued_report.request_id is unique: a second registration fails
+    except IntegrityError as exc:
+        raise AlreadyRegisteredError(request.id) from exc
     request.status = RequestStatus.DONE
     request.finished_at = utcnow()
     request.step = "ready"

@@ -171,8 +171,8 @@ def progress_status(request_id: int) -> Response:
         steps_done=wanted.steps_done,
         error=wanted.error,
         download=(
-            url_for("reports.download", report_id=wanted.issued_report_id)
-            if wanted.issued_report_id
+            url_for("reports.download", report_id=wanted.issued_report.id)
+            if wanted.issued_report
             else None
         ),
     )

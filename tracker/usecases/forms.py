@@ -166,7 +166,13 @@ def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
 
 
 class MilestoneForm(VersionedForm):
-    """Carries the milestone's version when an existing one is updated."""
+    """Carries the milestone's version when an existing one is updated, and the use case's."""
+
+    use_case_version = HiddenField()
+
+    def carried_use_case_version(self) -> int | None:
+        raw = (self.use_case_version.data or "").strip()
+        return int(raw) if raw.isdigit() else None
 
     title = StringField("Milestone", validators=[DataRequired(), Length(max=200)])
     planned_on = DateField("Planned date", validators=[InputRequired()])
@@ -187,6 +193,7 @@ class IncidentForm(Form):
 
     @property
     def is_blank(self) -> bool:
+        """No description: the row is not an incident (its other fields may hold defaults)."""
         return not (self.description.data or "").strip()
 
 

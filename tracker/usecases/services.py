@@ -219,6 +219,15 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+LONG_TEXT = 20_000  # narratives, summaries, reasons
+SHORT_TEXT = 500  # titles, KPI values
+NAME = 200  # names and job titles
+
+
+def _short_enough(rules: Any, field: str, value: str | None, limit: int) -> None:
+    rules.check(len(_text(value)) <= limit, field, f"This is at most {limit:,} characters long.")
+
+
 def _check_proposal(
     rules: Any, data: ProposalData, use_case: UseCase | None, cohort: Cohort | None
 ) -> None:
@@ -232,7 +241,9 @@ def _check_proposal(
         ("kpis", "at least one KPI"),
     ):
         rules.check(bool(_text(getattr(data, name))), name, f"Give {label}.")
-    rules.check(len(_text(data.title)) <= 500, "title", "The title is at most 500 characters.")
+    _short_enough(rules, "title", data.title, SHORT_TEXT)
+    for name in ("summary", "problem_statement", "data_used", "safeguards", "kpis"):
+        _short_enough(rules, name, getattr(data, name), LONG_TEXT)
     rules.check(
         data.gpu_hours is None or 0 <= data.gpu_hours <= 10_000_000,
         "gpu_hours",
@@ -365,6 +376,12 @@ def _check_transition_fields(
                 "The pilot cannot start before the use case was selected "
                 f"({selected_on:%d %b %Y}).",
             )
+        elif started is not None:
+            rules.add("pilot_started_on", "Give the start as a date.")
+    for name in transition.fields:
+        value = fields.get(name)
+        if isinstance(value, str):
+            _short_enough(rules, name, value, LONG_TEXT)
         weeks = fields.get("pilot_duration_weeks")
         if weeks is not None:
             rules.check(
@@ -398,6 +415,7 @@ def apply_transition(
     reason = _text(reason)
     if transition.reason_required:
         rules.check(bool(reason), "reason", "Give the reason.")
+    _short_enough(rules, "reason", reason, LONG_TEXT)
     _check_transition_fields(rules, use_case, transition, fields)
     rules.raise_if_any()
     from_stage = use_case.stage
@@ -491,17 +509,22 @@ def save_milestone(
     actual_on: date | None,
     status: MilestoneStatus,
     expected_version: int = 0,
+    expected_use_case_version: int | None = None,
 ) -> Milestone:
-    """Add a milestone, or update one the user saw at ``expected_version``. A milestone has a
-    reached date exactly when it is done."""
+    """Add a milestone, or update one the user saw at ``expected_version`` (and its use case at
+    ``expected_use_case_version``). A milestone has a reached date exactly when it is done."""
     action = "use_case.milestone"
+    if milestone is not None and milestone.use_case_id != use_case.id:
+        raise NotAllowedError(action)
+    if expected_use_case_version is not None:
+        _check_version(use_case, expected_use_case_version, action)
     if milestone is not None and milestone.version != expected_version:
         raise ConflictError(action=action)
     if not permissions.can_manage_milestones(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     rules.check(bool(_text(title)), "title", "Give the milestone a name.")
-    rules.check(len(_text(title)) <= 200, "title", "The name is at most 200 characters.")
+    _short_enough(rules, "title", title, NAME)
     if status is MilestoneStatus.DONE:
         rules.check(actual_on is not None, "actual_on", "Give the date the milestone was reached.")
     else:
@@ -523,10 +546,7 @@ def save_milestone(
     milestone.planned_on = planned_on
     milestone.actual_on = actual_on
     milestone.status = status
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise ConflictError(action=action) from exc
+    _flush(None, action)
     events.record(
         events.MilestoneSaved(actor_id=user.id, use_case_id=use_case.id, milestone_id=milestone.id)
     )
@@ -575,18 +595,24 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date) 
         bool(_text(data.attested_by_title)), "attested_by_title", "Give the senior manager's title."
     )
     rules.check(data.attested, "attest", "The return must be attested.")
+    _short_enough(rules, "narrative", data.narrative, LONG_TEXT)
+    _short_enough(rules, "attested_by_name", data.attested_by_name, NAME)
+    _short_enough(rules, "attested_by_title", data.attested_by_title, NAME)
     expected = use_case.kpi_list
     given = [kpi for kpi, _value in data.kpi_values]
     if given != expected:
         rules.add("__all__", "Report a value for each of the use case's KPIs, as listed.")
     for position, (_kpi, value) in enumerate(data.kpi_values):
         rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
+        _short_enough(rules, f"kpi_{position}", value, SHORT_TEXT)
     pilot_start = use_case.pilot_started_on
     for n, incident in enumerate(data.incidents):
         where = f"incidents.{n}"
         rules.check(
             bool(_text(incident.description)), f"{where}.description", "Describe the incident."
         )
+        for name in ("description", "customer_impact", "remediation"):
+            _short_enough(rules, f"{where}.{name}", getattr(incident, name), LONG_TEXT)
         rules.check(
             incident.severity is not None,
             f"{where}.severity",
@@ -688,6 +714,7 @@ def resolve_incident(
     elif occurred and resolved_on < occurred:
         rules.add("resolved_on", "An incident cannot be resolved before it occurred.")
     rules.check(bool(_text(resolution)), "resolution", "Say how it was resolved.")
+    _short_enough(rules, "resolution", resolution, LONG_TEXT)
     rules.raise_if_any()
     # One UPDATE that only matches an open incident: two people closing it at once cannot
     # both succeed, and the first note is never overwritten.
@@ -712,8 +739,10 @@ def comment_on_return(progress_return: ProgressReturn, user: User, body: str) ->
     action = "use_case.return_comment"
     if not permissions.can_comment_on_return(user, progress_return.use_case):
         raise NotAllowedError(action)
-    if not _text(body):
-        raise RuleError({"body": "Write the comment."}, action)
+    rules = RuleError.collect(action)
+    rules.check(bool(_text(body)), "body", "Write the comment.")
+    _short_enough(rules, "body", body, LONG_TEXT)
+    rules.raise_if_any()
     comment = ReturnComment(return_id=progress_return.id, author=user, body=_text(body))
     db.session.add(comment)
     db.session.flush()
@@ -732,6 +761,7 @@ def post_message(use_case: UseCase, user: User, body: str, internal: bool) -> Me
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     rules.check(bool(_text(body)), "body", "Write the message.")
+    _short_enough(rules, "body", body, LONG_TEXT)
     rules.check(
         not internal or permissions.can_see_internal(user),
         "internal",

@@ -368,9 +368,11 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
     if request.method == "GET" and not permissions.can_manage_milestones(current_user, use_case):
         abort(403)
     form = forms.MilestoneForm(obj=existing if request.method == "GET" else None)
-    if request.method == "GET" and existing is not None:
-        form.status.data = existing.status.value
-        form.version.data = str(existing.version)
+    if request.method == "GET":
+        form.use_case_version.data = str(use_case.version)
+        if existing is not None:
+            form.status.data = existing.status.value
+            form.version.data = str(existing.version)
     if form.validate_on_submit():
         try:
             with unit_of_work():
@@ -383,10 +385,23 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
                     actual_on=form.actual_on.data,
                     status=MilestoneStatus(form.status.data),
                     expected_version=form.expected_version(),
+                    expected_use_case_version=form.carried_use_case_version(),
                 )
         except RuleError as exc:
             rule_errors_onto(form, exc)
-        except ConflictError:
+        except ConflictError as exc:
+            if milestone_id is None or exc.last_change is not None:
+                # The use case itself moved on since the form was opened.
+                use_case = queries.get_visible_or_404(id, current_user)
+                form.use_case_version.data = str(use_case.version)
+                return render_template(
+                    "usecases/milestone.html",
+                    form=form,
+                    use_case=use_case,
+                    milestone=existing,
+                    conflict=exc,
+                    conflict_can_retry=permissions.can_manage_milestones(current_user, use_case),
+                ), 409
             current = db.session.get(Milestone, milestone_id)
             if current is None:
                 abort(404)
@@ -544,7 +559,7 @@ def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tu
     incident = next((i for i in filed.incidents if i.id == incident_id), None)
     if incident is None:
         abort(404)
-    if not permissions.can_resolve_incident(current_user, use_case) or incident.resolved:
+    if not permissions.can_resolve_incident(current_user, use_case):
         abort(403)
     form = forms.ResolveIncidentForm(prefix=f"incident-{incident.id}")
     if form.validate_on_submit():
@@ -556,8 +571,14 @@ def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tu
         except RuleError as exc:
             rule_errors_onto(form, exc)
         except ConflictError:
-            flash("Someone recorded this incident as resolved a moment ago.", "warning")
-            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+            db.session.expire_all()
+            flash(
+                "Someone recorded this incident as resolved since you opened the page: nothing "
+                "was saved, and the resolution they recorded is shown. Your note is kept below.",
+                "warning",
+            )
+            filed = _load_return(queries.get_visible_or_404(id, current_user), return_id)
+            return _render_return(use_case, filed, resolving=(incident.id, form), status=409)
         else:
             flash("The incident is recorded as resolved.", "success")
             return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
