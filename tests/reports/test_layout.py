@@ -85,6 +85,7 @@ def cohort(views: list[data.UseCaseView]) -> data.CohortReport:
             matrix=data.StageMatrix(("Pilot",), ("Anti-fraud",), ((len(views),),)),
         ),
         use_cases=tuple(views),
+        attention=data.Attention((), (), ()),
     )
 
 
