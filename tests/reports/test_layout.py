@@ -23,11 +23,13 @@ from tests.reports.conftest import (
     pdf_text,
     qpdf_check,
 )
+from tracker.extensions import db
 from tracker.reports import data, layout, services
 from tracker.reports.models import ReportKind
 from tracker.reports.pdf import charts, parts, styles, tables
 from tracker.reports.pdf.fonts import BASE_FONT, CJK_FONT
 from tracker.reports.pdf.text import markup
+from tracker.usecases.models import FieldChange
 
 FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
 IMPRINT = data.Imprint(
@@ -431,3 +433,26 @@ def test_cohort_pages_are_not_left_mostly_empty(tmp_path: Path) -> None:
     body = shares[3:-1]
     assert len(body) > 40
     assert min(body) >= 0.7, [(n + 4, round(s, 2)) for n, s in enumerate(body) if s < 0.7]
+
+
+def test_edits_after_submission_print_the_web_labels(
+    world: World, sample: Sample, tmp_path: Path
+) -> None:
+    for field in ("kpis", "gpu_hours", "cohort_id"):
+        db.session.add(
+            FieldChange(
+                use_case_id=sample.reviewed.id,
+                field=field,
+                old_value="1",
+                new_value="2",
+                at=datetime(2026, 2, 10, 2),
+            )
+        )
+    db.session.flush()
+    issued = services.issue(ReportKind.USE_CASE, sample.reviewed, as_at=None, user=None)
+    text = pdf_text(issued.data, tmp_path)
+    edits = text[text.rindex("Edits after submission") :]
+    for shown in ("KPIs ·", "GPU hours ·", "Cohort ·"):
+        assert shown in edits
+    for raw in ("Kpis", "Gpu hours", "Cohort id"):
+        assert raw not in text
