@@ -14,7 +14,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepInFrame,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     Spacer,
@@ -493,6 +492,13 @@ def view_facts(view: UseCaseView, with_cohort: bool) -> Table:
     return facts(pairs)
 
 
+def _rows_height(rows: int) -> float:
+    """Room for a subheading and a short table of ``rows`` one-line rows, so that it starts on
+    the next page rather than leave its heading or header alone (a measured KeepTogether
+    would lay every such table out twice); a longer table splits, repeating its header."""
+    return min(60 * mm, 14 + 13 * (rows + 1))
+
+
 def section(view: UseCaseView, *, with_cohort: bool) -> list[Flowable]:
     """One use case in a cohort or institution report."""
     story: list[Flowable] = [
@@ -501,8 +507,10 @@ def section(view: UseCaseView, *, with_cohort: bool) -> list[Flowable]:
         view_facts(view, with_cohort),
         Spacer(1, 4),
         para(view.summary or "No summary given."),
-        KeepTogether([label("Stage history", H3), *history(view)]),
-        KeepTogether([label("Milestones", H3), milestones(view.milestones)]),
+        *subheading("Stage history", _rows_height(len(view.history))),
+        *history(view),
+        *subheading("Milestones", _rows_height(len(view.milestones))),
+        milestones(view.milestones),
     ]
     if view.latest_return is not None:
         story += progress_return(view.latest_return, "Latest progress return")

@@ -82,7 +82,9 @@ class Heading(Paragraph):
         self.in_contents = level == 0 if in_contents is None else in_contents
         self.key = f"h{next(_keys)}"
         self.page: int | None = None
-        self.keepWithNext = 1
+        # Not keepWithNext: reportlab would keep the heading with all that follows, moving a
+        # long table to the next page whole. Stories put a CondPageBreak before headings.
+        self.keepWithNext = 0
 
 
 class Contents(Flowable):
