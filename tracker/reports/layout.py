@@ -142,9 +142,9 @@ class ProgrammeStory(Story[ProgrammeReport]):
         r = self.report
         story = parts.executive_summary(r.summary, "programme")
         if r.description:
-            story += [*subheading("About the programme"), para(r.description)]
+            story += [subheading("About the programme"), para(r.description)]
         story += [
-            *subheading("Cohorts"),
+            subheading("Cohorts"),
             simple_table(
                 ["Cohort", "Status", "Use cases", "Proposals", "Selected", "Pilot", "Production"],
                 [_cohort_row(s) for s in r.cohorts],
@@ -154,8 +154,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
         ]
         if r.by_regulator is not None and r.by_sector is not None:
             story += [
-                CondPageBreak(60 * mm),
-                Heading("By regulator and sector", H1),
+                Heading("By regulator and sector", H1, room=60 * mm),
                 label(
                     "The programme is run by several regulators. Use cases are counted under the "
                     "regulator that supervises the lead institution, and under its sector.",
@@ -191,7 +190,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
     @staticmethod
     def _breakdown(title: str, first: str, rows: Sequence[Any]) -> list[Flowable]:
         return [
-            *subheading(escape(title)),
+            subheading(escape(title)),
             simple_table(
                 [first, "Use cases", "Proposals", "Selected", "Pilot", "Production"],
                 [
@@ -270,8 +269,7 @@ class UseCaseStory(Story[UseCaseReport]):
             parts.view_facts(view, with_cohort=True),
             Spacer(1, 4),
             para(view.summary or "No summary given."),
-            CondPageBreak(50 * mm),
-            Heading("Proposal", H1),
+            Heading("Proposal", H1, room=50 * mm),
             facts(
                 [
                     ("Technique", details.technique),
@@ -283,26 +281,23 @@ class UseCaseStory(Story[UseCaseReport]):
                     ),
                 ]
             ),
-            *subheading("Problem statement"),
+            subheading("Problem statement"),
             para(details.problem_statement or "—"),
-            *subheading("Data used"),
+            subheading("Data used"),
             para(details.data_used or "—"),
-            *subheading("Safeguards"),
+            subheading("Safeguards"),
             para(details.safeguards or "—"),
-            *subheading("KPIs"),
+            subheading("KPIs"),
             para("\n".join(details.kpis) or "None set."),
-            CondPageBreak(40 * mm),
-            Heading("Stage history", H1),
+            Heading("Stage history", H1, room=40 * mm),
             *parts.history(view),
-            CondPageBreak(40 * mm),
-            Heading("Milestones", H1),
+            Heading("Milestones", H1, room=40 * mm),
             parts.milestones(view.milestones),
         ]
         if details.pilot_terms is not None:
             terms = details.pilot_terms
             story += [
-                CondPageBreak(40 * mm),
-                Heading("Pilot terms", H1),
+                Heading("Pilot terms", H1, room=40 * mm),
                 facts(
                     [
                         ("Pilot started", day(terms.started_on)),
@@ -312,12 +307,12 @@ class UseCaseStory(Story[UseCaseReport]):
                         ),
                     ]
                 ),
-                *subheading("Limits"),
+                subheading("Limits"),
                 para(terms.limits or "—"),
-                *subheading("Data scope"),
+                subheading("Data scope"),
                 para(terms.data_scope or "—"),
             ]
-        story += [CondPageBreak(40 * mm), Heading("Progress returns", H1)]
+        story += [Heading("Progress returns", H1, room=40 * mm)]
         if not details.returns:
             story.append(label("No progress return filed by this date."))
         for r in reversed(details.returns):
@@ -325,11 +320,9 @@ class UseCaseStory(Story[UseCaseReport]):
                 r, f"Return for {day(r.period_start)} to {day(r.period_end)}"
             )
         story += [
-            CondPageBreak(40 * mm),
-            Heading("Incidents", H1),
+            Heading("Incidents", H1, room=40 * mm),
             *parts.incidents(details.incidents, "No incidents reported by this date."),
-            CondPageBreak(40 * mm),
-            Heading("Edits after submission", H1),
+            Heading("Edits after submission", H1, room=40 * mm),
         ]
         if not details.edits:
             story.append(label("No edits recorded.", SMALL))
@@ -342,13 +335,12 @@ class UseCaseStory(Story[UseCaseReport]):
         if details.exit_report is not None:
             exit_report = details.exit_report
             story += [
-                CondPageBreak(40 * mm),
-                Heading("Exit report", H1),
-                *subheading("Outcome"),
+                Heading("Exit report", H1, room=40 * mm),
+                subheading("Outcome"),
                 para(exit_report.outcome or "—"),
-                *subheading("Lessons learned"),
+                subheading("Lessons learned"),
                 para(exit_report.lessons or "—"),
-                *subheading("Conditions of production"),
+                subheading("Conditions of production"),
                 para(exit_report.conditions or "—"),
             ]
         return story

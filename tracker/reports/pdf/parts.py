@@ -35,6 +35,7 @@ from tracker.reports.pdf.charts import FitDrawing, horizontal_bars, stacked_bars
 from tracker.reports.pdf.shell import Contents, Heading
 from tracker.reports.pdf.styles import (
     BODY,
+    BODY_AFTER_TABLE,
     COVER_SUB,
     COVER_TITLE,
     FRAME_HEIGHT,
@@ -365,15 +366,13 @@ def charts(summary: Summary) -> list[Flowable]:
     """The two charts, each shrunk (to 70% at most) into the space left on the page."""
     if summary.total == 0:
         return [
-            CondPageBreak(40 * mm),
-            Heading("Charts", H1),
+            Heading("Charts", H1, room=40 * mm),
             label("No use cases on record at this date, so there is nothing to chart."),
         ]
     matrix = summary.matrix
     steps = summary.funnel.steps()
     return [
-        CondPageBreak(80 * mm),
-        Heading("Charts", H1),
+        Heading("Charts", H1, room=80 * mm),
         label("Use cases by stage and category", H3),
         FitDrawing(stacked_bars(matrix.stages, matrix.categories, matrix.counts)),
         label(
@@ -381,8 +380,7 @@ def charts(summary: Summary) -> list[Flowable]:
             "legend. The stage table above gives the exact counts.",
             SMALL,
         ),
-        CondPageBreak(40 * mm),
-        label("Funnel from proposal to production", H3),
+        subheading("Funnel from proposal to production", 40 * mm),
         FitDrawing(horizontal_bars([s.label for s in steps], [s.count for s in steps])),
     ]
 
@@ -439,7 +437,7 @@ def history(view: UseCaseView) -> list[Flowable]:
 
 def progress_return(r: ReturnView, heading: str) -> list[Flowable]:
     story: list[Flowable] = [
-        *subheading(escape(heading)),
+        subheading(escape(heading)),
         facts(
             [
                 ("Period", f"{day(r.period_start)} to {day(r.period_end)}"),
@@ -448,8 +446,7 @@ def progress_return(r: ReturnView, heading: str) -> list[Flowable]:
                 ("Attested by", r.attested_by),
             ]
         ),
-        Spacer(1, 3),
-        para(r.narrative),
+        para(r.narrative, BODY_AFTER_TABLE),
     ]
     if r.kpis:
         story.append(simple_table(["KPI", "Value"], [[k.kpi, k.value] for k in r.kpis], [0.6, 0.4]))
@@ -502,14 +499,12 @@ def _rows_height(rows: int) -> float:
 def section(view: UseCaseView, *, with_cohort: bool) -> list[Flowable]:
     """One use case in a cohort or institution report."""
     story: list[Flowable] = [
-        CondPageBreak(60 * mm),
-        Heading(f"{view.reference} · {view.title}", H2, level=1),
+        Heading(f"{view.reference} · {view.title}", H2, level=1, room=45 * mm),
         view_facts(view, with_cohort),
-        Spacer(1, 4),
-        para(view.summary or "No summary given."),
-        *subheading("Stage history", _rows_height(len(view.history))),
+        para(view.summary or "No summary given.", BODY_AFTER_TABLE),
+        subheading("Stage history", _rows_height(len(view.history))),
         *history(view),
-        *subheading("Milestones", _rows_height(len(view.milestones))),
+        subheading("Milestones", _rows_height(len(view.milestones))),
         milestones(view.milestones),
     ]
     if view.latest_return is not None:
@@ -517,7 +512,7 @@ def section(view: UseCaseView, *, with_cohort: bool) -> list[Flowable]:
     else:
         story += [label("Latest progress return", H3), label("No progress return filed.", SMALL)]
     story += [
-        *subheading("Open incidents", 15 * mm),
+        subheading("Open incidents", 15 * mm),
         *incidents(view.open_incidents, "No open incidents."),
     ]
     return story
@@ -526,7 +521,7 @@ def section(view: UseCaseView, *, with_cohort: bool) -> list[Flowable]:
 def sections(
     views: Sequence[UseCaseView], *, with_cohort: bool, progress: Callable[[str], None] | None
 ) -> list[Flowable]:
-    story: list[Flowable] = [CondPageBreak(60 * mm), Heading("Use cases in detail", H1)]
+    story: list[Flowable] = [Heading("Use cases in detail", H1, room=60 * mm)]
     if not views:
         story.append(label("No use cases on record at this date."))
     for index, view in enumerate(views, start=1):

@@ -46,6 +46,7 @@ from tracker.reports.pdf.styles import (
     RULE,
     RUNNING,
     RUNNING_RIGHT,
+    Roomy,
     label,
     para,
 )
@@ -64,8 +65,9 @@ _FOOTER_Y = MARGIN_BOTTOM - 12
 _keys = itertools.count(1)
 
 
-class Heading(Paragraph):
-    """A heading that becomes an entry in the PDF outline and, at level 0, in the contents."""
+class Heading(Roomy):
+    """A heading that becomes an entry in the PDF outline and, at level 0, in the contents;
+    it starts a new page when less than ``room`` is left below it."""
 
     def __init__(
         self,
@@ -75,15 +77,16 @@ class Heading(Paragraph):
         level: int = 0,
         *,
         in_contents: bool | None = None,
+        room: float = 0.0,
     ) -> None:
-        super().__init__(markup(text), style)
+        super().__init__(markup(text), style, room)
         self.outline_title = one_line(outline or text, 150)
         self.outline_level = level
         self.in_contents = level == 0 if in_contents is None else in_contents
         self.key = f"h{next(_keys)}"
         self.page: int | None = None
         # Not keepWithNext: reportlab would keep the heading with all that follows, moving a
-        # long table to the next page whole. Stories put a CondPageBreak before headings.
+        # long table to the next page whole; ``room`` keeps space for a start instead.
         self.keepWithNext = 0
 
 

@@ -9,7 +9,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph
 
 from tracker.reports.pdf.fonts import BASE_FONT, BOLD_FONT
 from tracker.reports.pdf.text import markup
@@ -57,6 +57,7 @@ def _style(name: str, **kw: Any) -> ParagraphStyle:
 
 
 BODY = _style("body")
+BODY_AFTER_TABLE = _style("bodyaftertable", spaceBefore=4)
 SMALL = _style("small", fontSize=7.5, leading=9.5, textColor=MUTED)
 H1 = _style("h1", fontName=BOLD_FONT, fontSize=15, leading=19, spaceBefore=4, spaceAfter=8)
 H2 = _style("h2", fontName=BOLD_FONT, fontSize=11.5, leading=14, spaceBefore=10, spaceAfter=4)
@@ -80,8 +81,27 @@ def label(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(text, style)
 
 
-def subheading(text: str, room: float = 25 * mm) -> list[Flowable]:
+class Roomy(Paragraph):
+    """A paragraph that goes to the next page when less than ``room`` is left where it would
+    start: a CondPageBreak before it, in one flowable (a report has thousands of headings)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, room: float = 0.0) -> None:
+        super().__init__(text, style)
+        self.room = room
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        width, height = super().wrap(available_width, available_height)
+        # Reported as too tall for the space left, and ``split`` refuses: the frame moves it on.
+        return width, available_height + 1 if available_height < self.room else height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if available_height < self.room:
+            return []
+        return list(super().split(available_width, available_height))
+
+
+def subheading(text: str, room: float = 25 * mm) -> Roomy:
     """An H3 of the application's own text that starts a new page when less than ``room`` is
     left. Not ``keepWithNext``: reportlab would then move a long table or text that follows to
     the next page whole, leaving the rest of this one empty."""
-    return [CondPageBreak(room), Paragraph(text, H3)]
+    return Roomy(text, H3, room)

@@ -63,8 +63,13 @@ def fit(text: str | None, width: float, *, bold: bool = False, limit: int = MAX_
     room = width - 2 * PADDING
     if not needs_cjk(text):
         lines = simpleSplit(text, font, CELL_SIZE, room)
-        # simpleSplit never breaks a word, so only a line of one word can be too wide.
-        if not any(" " not in line and stringWidth(line, font, CELL_SIZE) > room for line in lines):
+        # simpleSplit never breaks a word, so only a line of one word can be too wide, and only
+        # if it is long enough (no glyph of the base fonts is wider than the em).
+        short = room / (1.02 * CELL_SIZE)
+        if not any(
+            len(line) > short and " " not in line and stringWidth(line, font, CELL_SIZE) > room
+            for line in lines
+        ):
             return "\n".join(lines)
     return Paragraph(markup(text), HEAD_CELL if bold else CELL)
 
