@@ -5,6 +5,7 @@ of ``tracker.reports.data`` and never query."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
@@ -201,114 +202,83 @@ def contents(contents_list: Contents) -> list[Flowable]:
     ]
 
 
-def _use_case_cell(reference: str, title: str, width: float) -> Cell:
-    return fit(f"{reference} · {title}", width, limit=90)
+@dataclass(frozen=True)
+class _AttentionList:
+    """One list of the attention summary: its table's columns and each row's cells after the
+    use case (reference, title) and institution, which every list starts with."""
+
+    title: str
+    empty: str
+    headings: tuple[str, ...]
+    fractions: tuple[float, ...]
+    cells: Callable[[Any], list[str]]
 
 
-def _more(shown: int, total: int) -> list[Flowable]:
-    if total <= shown:
-        return []
-    return [
-        label(
-            f"… and {total - shown} more; each use case's section gives the details.",
-            SMALL,
-        )
+_ATTENTION_LISTS = (
+    _AttentionList(
+        "Overdue progress returns",
+        "No progress return overdue.",
+        ("Due", "Days overdue"),
+        (0.5, 0.26, 0.13, 0.11),
+        lambda r: [day(r.due_on), str(r.days_overdue)],
+    ),
+    _AttentionList(
+        "Open incidents",
+        "No open incidents.",
+        ("Severity", "Occurred", "Reported"),
+        (0.44, 0.22, 0.1, 0.12, 0.12),
+        lambda i: [i.severity, day(i.occurred_on), day(i.reported_on)],
+    ),
+    _AttentionList(
+        "Late milestones",
+        "No milestone late.",
+        ("Milestone", "Planned", "Days late"),
+        (0.36, 0.2, 0.22, 0.12, 0.1),
+        lambda m: [m.milestone, day(m.planned_on), str(m.days_late)],
+    ),
+)
+
+
+def _attention_table(kind: _AttentionList, rows: Sequence[Any]) -> list[Flowable]:
+    if not rows:
+        return [label(escape(kind.empty), SMALL)]
+    column_widths = [FRAME_WIDTH * f for f in kind.fractions]
+    body: list[list[Cell]] = [
+        header_cells(["Use case", "Institution", *kind.headings], column_widths)
     ]
-
-
-def _attention_table(
-    headings: Sequence[str], fractions: Sequence[float], rows: Sequence[Sequence[str]], right: int
-) -> Table:
-    column_widths = [FRAME_WIDTH * f for f in fractions]
-    body: list[list[Cell]] = [header_cells(headings, column_widths)]
-    for row in rows:
-        body.append(
-            [_use_case_cell(row[0], row[1], column_widths[0])]
-            + [fit(v, w, limit=90) for v, w in zip(row[2:], column_widths[1:], strict=True)]
+    for row in rows[:ATTENTION_ROWS]:
+        texts = [f"{row.reference} · {row.title}", row.institution, *kind.cells(row)]
+        body.append([fit(t, w, limit=90) for t, w in zip(texts, column_widths, strict=True)])
+    last = len(column_widths) - 1
+    story: list[Flowable] = [
+        grid(body, column_widths, zebra=True, extra=[("ALIGN", (last, 0), (last, -1), "RIGHT")])
+    ]
+    if len(rows) > ATTENTION_ROWS:
+        story.append(
+            label(
+                f"… and {len(rows) - ATTENTION_ROWS} more; each use case's section gives the "
+                "details.",
+                SMALL,
+            )
         )
-    return grid(
-        body, column_widths, zebra=True, extra=[("ALIGN", (right, 0), (right, -1), "RIGHT")]
-    )
+    return story
 
 
 def needs_attention(attention: Attention, as_at: date) -> list[Flowable]:
     """One page: overdue progress returns, open incidents and late milestones at the date."""
-    returns, incidents, milestones = (
-        attention.overdue_returns,
-        attention.open_incidents,
-        attention.late_milestones,
-    )
+    lists = (attention.overdue_returns, attention.open_incidents, attention.late_milestones)
+    returns, incidents, milestones = (len(rows) for rows in lists)
     body: list[Flowable] = [
         label(
             escape(
-                f"As at {day(as_at)}: {plural(len(returns), 'progress return')} overdue, "
-                f"{plural(len(incidents), 'incident')} open and "
-                f"{plural(len(milestones), 'milestone')} late. Most pressing first."
+                f"As at {day(as_at)}: {plural(returns, 'progress return')} overdue, "
+                f"{plural(incidents, 'incident')} open and "
+                f"{plural(milestones, 'milestone')} late. Most pressing first."
             )
-        ),
-        label("Overdue progress returns", H3),
+        )
     ]
-    if returns:
-        body.append(
-            _attention_table(
-                ["Use case", "Institution", "Due", "Days overdue"],
-                [0.5, 0.26, 0.13, 0.11],
-                [
-                    [r.reference, r.title, r.institution, day(r.due_on), str(r.days_overdue)]
-                    for r in returns[:ATTENTION_ROWS]
-                ],
-                right=3,
-            )
-        )
-        body += _more(ATTENTION_ROWS, len(returns))
-    else:
-        body.append(label("No progress return overdue.", SMALL))
-    body.append(label("Open incidents", H3))
-    if incidents:
-        body.append(
-            _attention_table(
-                ["Use case", "Institution", "Severity", "Occurred", "Reported"],
-                [0.44, 0.22, 0.1, 0.12, 0.12],
-                [
-                    [
-                        i.reference,
-                        i.title,
-                        i.institution,
-                        i.severity,
-                        day(i.occurred_on),
-                        day(i.reported_on),
-                    ]
-                    for i in incidents[:ATTENTION_ROWS]
-                ],
-                right=4,
-            )
-        )
-        body += _more(ATTENTION_ROWS, len(incidents))
-    else:
-        body.append(label("No open incidents.", SMALL))
-    body.append(label("Late milestones", H3))
-    if milestones:
-        body.append(
-            _attention_table(
-                ["Use case", "Institution", "Milestone", "Planned", "Days late"],
-                [0.36, 0.2, 0.22, 0.12, 0.1],
-                [
-                    [
-                        m.reference,
-                        m.title,
-                        m.institution,
-                        m.milestone,
-                        day(m.planned_on),
-                        str(m.days_late),
-                    ]
-                    for m in milestones[:ATTENTION_ROWS]
-                ],
-                right=4,
-            )
-        )
-        body += _more(ATTENTION_ROWS, len(milestones))
-    else:
-        body.append(label("No milestone late.", SMALL))
+    for kind, rows in zip(_ATTENTION_LISTS, lists, strict=True):
+        body += [label(escape(kind.title), H3), *_attention_table(kind, rows)]
     heading = Heading("Needs attention", H1)
     _, heading_height = heading.wrap(FRAME_WIDTH, FRAME_HEIGHT)
     return [
