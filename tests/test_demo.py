@@ -18,6 +18,7 @@ from tracker.demo import DATA_CUTOFF, DEMO_PASSWORD, SeedResult, seed_demo
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort, CohortStatus, Programme
+from tracker.reports.services import describe
 from tracker.usecases.models import (
     FieldChange,
     Incident,
@@ -334,3 +335,15 @@ def test_demo_logins_refuses_outside_demo_mode(app: Flask, seeded: SeedResult):
     result = app.test_cli_runner().invoke(args=["demo-logins"])
     assert result.exit_code != 0
     assert "sandbox-demo" not in result.output
+
+
+def test_report_covers_name_demo_staff_without_repeating_their_organisation(
+    seeded: SeedResult,
+) -> None:
+    supervisor = db.session.scalars(
+        sa.select(User).where(User.email == "supervisor@hkma.demo")
+    ).one()
+    assert describe(supervisor) == "Raymond Lee (Supervisor, HKMA)"
+    for user in db.session.scalars(sa.select(User).where(User.regulator_id.is_not(None))):
+        assert user.regulator is not None
+        assert f"({user.regulator.code})" not in user.name, user.name

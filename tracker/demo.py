@@ -247,11 +247,11 @@ def demo_accounts() -> list[DemoAccount]:
     """Every demo account, in the order ``demo-logins`` lists them."""
     accounts = [
         DemoAccount("admin@tracker.demo", "Demo Administrator", Role.ADMIN),
-        DemoAccount(REVIEWER_EMAILS["HKMA"], "Carmen Chan (HKMA)", Role.REGULATOR, "HKMA"),
-        DemoAccount("supervisor@hkma.demo", "Raymond Lee (HKMA)", Role.SUPERVISOR, "HKMA"),
-        DemoAccount(REVIEWER_EMAILS["SFC"], "Joyce Ng (SFC)", Role.REGULATOR, "SFC"),
-        DemoAccount(REVIEWER_EMAILS["IA"], "Daniel Cheung (IA)", Role.REGULATOR, "IA"),
-        DemoAccount(REVIEWER_EMAILS["MPFA"], "Vivian Lau (MPFA)", Role.REGULATOR, "MPFA"),
+        DemoAccount(REVIEWER_EMAILS["HKMA"], "Carmen Chan", Role.REGULATOR, "HKMA"),
+        DemoAccount("supervisor@hkma.demo", "Raymond Lee", Role.SUPERVISOR, "HKMA"),
+        DemoAccount(REVIEWER_EMAILS["SFC"], "Joyce Ng", Role.REGULATOR, "SFC"),
+        DemoAccount(REVIEWER_EMAILS["IA"], "Daniel Cheung", Role.REGULATOR, "IA"),
+        DemoAccount(REVIEWER_EMAILS["MPFA"], "Vivian Lau", Role.REGULATOR, "MPFA"),
     ]
     accounts += [
         DemoAccount(

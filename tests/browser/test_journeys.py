@@ -22,8 +22,8 @@ from tracker.demo import COHORT_1, COHORT_2, DEMO_PASSWORD, PEARL_RIVER, SANDBOX
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BANK_USER = ("user@harbour-bank.demo", "Wong Mei-ling")
-REVIEWER = ("reviewer@hkma.demo", "Carmen Chan (HKMA)")
-SUPERVISOR = ("supervisor@hkma.demo", "Raymond Lee (HKMA)")
+REVIEWER = ("reviewer@hkma.demo", "Carmen Chan")
+SUPERVISOR = ("supervisor@hkma.demo", "Raymond Lee")
 TITLE = "Deepfake voice detection on the retail hotline"
 KPIS = ("Detection rate of cloned voices (target ≥ 95%)", "False alarms per 1,000 calls (< 2)")
 

@@ -200,3 +200,51 @@ def test_institution_report_is_limited_to_the_scope(world: World, sample: Sample
     assert hkma.summary.total == 4
     partner = data.institution_report(world.partner, as_at(None), sa.true(), "all")
     assert [v.id for v in partner.use_cases] == [sample.nasty.id]
+
+
+# ---------------------------------------------------------------------------------------------
+# Edits after submission and what needs attention
+
+
+def test_edits_carry_the_labels_the_web_pages_use(world: World, sample: Sample) -> None:
+    uc = sample.reviewed
+    for field in ("kpis", "gpu_hours", "cohort_id", "retired_field"):
+        db.session.add(
+            FieldChange(
+                use_case_id=uc.id, field=field, old_value="a", new_value="b", at=at("2026-02-10")
+            )
+        )
+    db.session.flush()
+    edits = data.use_case_report(uc, as_at("2026-02-20")).use_case.details.edits  # type: ignore[union-attr]
+    # The labels are FIELD_LABELS' (tracker/usecases/services.py), written out here on purpose.
+    assert [e.field for e in edits] == ["KPIs", "GPU hours", "Cohort", "retired_field"]
+
+
+def test_attention_as_at_a_date(world: World, sample: Sample) -> None:
+    # Piloted from 10 Mar with returns every 30 days; the Jan–Feb return was filed on 5 Mar.
+    april = data.cohort_report(world.cohort, as_at("2026-04-01")).attention
+    assert [(r.reference, r.due_on, r.days_overdue) for r in april.overdue_returns] == [
+        (sample.piloted.reference, date(2026, 3, 30), 2)
+    ]
+    # The incident was reported with the March return, filed on 2 April.
+    assert april.open_incidents == ()
+    assert april.late_milestones == ()
+
+    may = data.cohort_report(world.cohort, as_at("2026-05-15")).attention
+    # The March return was filed: the next one (to 30 Apr) is due and overdue.
+    assert [(r.due_on, r.days_overdue) for r in may.overdue_returns] == [(date(2026, 4, 30), 15)]
+    assert [(i.reference, i.severity, i.reported_on) for i in may.open_incidents] == [
+        (sample.piloted.reference, "Medium", date(2026, 4, 2))
+    ]
+    assert [(m.milestone, m.planned_on, m.days_late) for m in may.late_milestones] == [
+        ("Board sign-off", date(2026, 4, 30), 15)
+    ]
+    assert may.total == 3
+    # The same facts in the programme, institution and use-case reports.
+    assert data.programme_report(world.programme, as_at("2026-05-15")).attention == may
+    assert data.use_case_report(sample.piloted, as_at("2026-05-15")).attention == may
+
+
+def test_nothing_needs_attention_before_the_pilot(world: World, sample: Sample) -> None:
+    report = data.cohort_report(world.cohort, as_at("2026-02-28"))
+    assert report.attention == data.Attention((), (), ())

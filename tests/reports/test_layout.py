@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.conftest import World
 from tests.reports.conftest import (
@@ -20,8 +23,13 @@ from tests.reports.conftest import (
     pdf_text,
     qpdf_check,
 )
+from tracker.extensions import db
 from tracker.reports import data, layout, services
 from tracker.reports.models import ReportKind
+from tracker.reports.pdf import charts, parts, styles, tables
+from tracker.reports.pdf.fonts import BASE_FONT, CJK_FONT
+from tracker.reports.pdf.text import markup
+from tracker.usecases.models import FieldChange
 
 FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
 IMPRINT = data.Imprint(
@@ -85,6 +93,7 @@ def cohort(views: list[data.UseCaseView]) -> data.CohortReport:
             matrix=data.StageMatrix(("Pilot",), ("Anti-fraud",), ((len(views),),)),
         ),
         use_cases=tuple(views),
+        attention=data.Attention((), (), ()),
     )
 
 
@@ -104,17 +113,17 @@ def pages(pdf: bytes, tmp_path: Path) -> int:
         ('<img src="/etc/passwd"/>', '&lt;img src="/etc/passwd"/&gt;'),
         ("one\ntwo\r\nthree", "one<br/>two<br/>three"),
         ("nul\x00bell\x07", "nulbell"),
-        ("反詐騙 ok", f'<font name="{layout.CJK_FONT}">反詐騙</font> ok'),
+        ("反詐騙 ok", f'<font name="{CJK_FONT}">反詐騙</font> ok'),
         ("café €5", "café €5"),
-        ("🚀", f'<font name="{layout.CJK_FONT}">🚀</font>'),
+        ("🚀", f'<font name="{CJK_FONT}">🚀</font>'),
     ],
 )
 def test_markup_escapes_and_routes_fonts(text: str, expected: str) -> None:
-    assert layout.markup(text) == expected
+    assert markup(text) == expected
 
 
 def test_markup_cuts_to_a_limit() -> None:
-    assert layout.markup("x" * 50, limit=10) == "x" * 9 + "…"
+    assert markup("x" * 50, limit=10) == "x" * 9 + "…"
 
 
 def test_hostile_strings_render_as_text(tmp_path: Path) -> None:
@@ -175,6 +184,8 @@ def test_page_shell_metadata_and_outline(tmp_path: Path) -> None:
         assert page.count("RESTRICTED") >= 2  # marked at the top and the bottom
     assert outline_titles(pdf, tmp_path) == [
         "Cohort progress report: cover",
+        "Contents",
+        "Needs attention",
         "Executive summary",
         "Charts",
         "Use cases at a glance",
@@ -268,7 +279,7 @@ def test_cohort_report_lists_every_use_case_with_its_stage(
     row = next(line for line in text.splitlines() if "Scam call detection" in line)
     assert "Under review" in pdf_text(issued.data, tmp_path)
     assert "Pilot" not in row
-    summary_page = pdf_text(issued.data, tmp_path, page=2, layout=True)
+    summary_page = pdf_text(issued.data, tmp_path, page=4, layout=True)
     assert re.search(r"Under review\s+2\s+67%", summary_page)
     assert re.search(r"Proposals\s+3", summary_page)
 
@@ -290,3 +301,158 @@ def test_long_reasons_are_printed_in_full(tmp_path: Path) -> None:
     assert qpdf_check(pdf, tmp_path).returncode == 0
     text = " ".join(pdf_text(pdf, tmp_path).split())
     assert "END-OF-REASON" in text and "clause399" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# One story per report kind; contents, what needs attention, no wasted pages
+
+
+def test_one_story_per_report_kind() -> None:
+    assert set(layout.STORIES) == set(ReportKind)
+    for kind, story in layout.STORIES.items():
+        assert story.kind is kind
+    assert {r.kind for r in (data.CohortReport, data.ProgrammeReport)} | {
+        r.kind for r in (data.InstitutionReport, data.UseCaseReport)
+    } == set(layout.STORIES)
+
+
+def test_contents_page_gives_the_page_each_section_starts_on(tmp_path: Path) -> None:
+    pdf = layout.render(
+        cohort([view(i, f"Use case {i}") for i in range(1, 61)]), IMPRINT, cjk_font=FONT
+    )
+    page = pdf_text(pdf, tmp_path, page=2, layout=True)
+    assert "Contents" in page
+    entries = dict(re.findall(r"^\s*(\S.*?)\s{2,}(\d+)\s*$", page, flags=re.MULTILINE))
+    assert list(entries) == [
+        "Needs attention",
+        "Executive summary",
+        "Charts",
+        "Use cases at a glance",
+        "Use cases in detail",
+    ]
+    for title, number in entries.items():
+        assert title in pdf_text(pdf, tmp_path, page=int(number)), title
+
+
+def test_needs_attention_is_one_page_as_at_the_date(
+    world: World, sample: Sample, tmp_path: Path
+) -> None:
+    issued = services.issue(ReportKind.COHORT, world.cohort, as_at=date(2026, 5, 15), user=None)
+    page = " ".join(pdf_text(issued.data, tmp_path, page=3).split())
+    assert page.count("Needs attention") == 1
+    assert (
+        "As at 15 May 2026: 1 progress return overdue, 1 incident open and 1 milestone late."
+        in page
+    )
+    assert f"{sample.piloted.reference} · Scam call detection" in page
+    for expected in ("30 Apr 2026", "Medium", "Board sign-off", "Overdue progress returns"):
+        assert expected in page
+    assert "Executive summary" in pdf_text(issued.data, tmp_path, page=4)
+
+
+def test_needs_attention_stays_on_one_page_when_long(tmp_path: Path) -> None:
+    overdue = tuple(
+        data.OverdueReturn(f"UC-{i:05d}", "A long title " * 6, "Bank 銀行", date(2026, 1, 1), 58)
+        for i in range(300)
+    )
+    report = replace(cohort([view(1, "One")]), attention=data.Attention(overdue, (), ()))
+    pdf = layout.render(report, IMPRINT, cjk_font=FONT)
+    page = " ".join(pdf_text(pdf, tmp_path, page=3).split())
+    assert "300 progress returns overdue" in page
+    assert "… and 292 more" in page
+    assert "Executive summary" in pdf_text(pdf, tmp_path, page=4)
+
+
+def test_funnel_shows_the_share_of_proposals_as_the_screen_does(
+    world: World, sample: Sample, tmp_path: Path
+) -> None:
+    issued = services.issue(ReportKind.COHORT, world.cohort, as_at=date(2026, 5, 15), user=None)
+    text = pdf_text(issued.data, tmp_path, layout=True)
+    assert "Of proposals" in text and "Of previous step" not in text
+    # 4 proposals, 1 selected, 1 piloted: the pilot step is 25% of the proposals.
+    assert re.search(r"Pilot\s+1\s+25%", text)
+
+
+def test_stage_names_never_break_mid_word(tmp_path: Path) -> None:
+    width = tables.widths(parts.COHORT_COLUMNS)[parts.COHORT_COLUMNS.index(parts.STAGE)]
+    for stage in data.STAGE_ORDER:
+        for word in stage.label.split():
+            assert stringWidth(word, BASE_FONT, styles.CELL_SIZE) <= width - 2 * tables.PADDING
+    views = [replace(view(i, f"Ended {i}"), stage="Discontinued") for i in range(1, 6)]
+    pdf = layout.render(cohort(views), IMPRINT, cjk_font=FONT)
+    table_page = next(
+        pdf_text(pdf, tmp_path, page=n, layout=True)
+        for n in range(3, 8)
+        if "Use cases at a glance" in pdf_text(pdf, tmp_path, page=n)
+    )
+    assert len(re.findall(r"UC-0000\d.*Discontinued", table_page)) == 5
+
+
+def test_chart_axis_title_sits_above_the_top_tick() -> None:
+    drawing = charts.stacked_bars(["Pilot", "Submitted"], ["Anti-fraud"], [[8, 3]])
+    chart = next(c for c in drawing.contents if hasattr(c, "valueAxis"))
+    title = next(c for c in drawing.contents if getattr(c, "text", None) == "Use cases")
+    # The top tick's label is centred on the top of the axis: the title must clear it.
+    assert title.y >= chart.y + chart.height + chart.valueAxis.labels.fontSize
+    assert title.y + title.fontSize <= drawing.height
+
+
+def _lowest_text(pdf: bytes, tmp_path: Path) -> list[float]:
+    """Per page, how far down the body's text reaches, as a share of the frame's height."""
+    path = tmp_path / "bbox.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    top, bottom = styles.MARGIN_TOP, styles.PAGE_HEIGHT - styles.MARGIN_BOTTOM
+    shares = []
+    for page in html.split("<page ")[1:]:
+        lows = [
+            float(y_max)
+            for y_min, y_max in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page)
+            if float(y_min) > top - 1 and float(y_max) < bottom + 1
+        ]
+        shares.append((max(lows, default=top) - top) / (bottom - top))
+    return shares
+
+
+STAGES = ["Pilot", "Discontinued", "Under review"]
+
+
+def test_cohort_pages_are_not_left_mostly_empty(tmp_path: Path) -> None:
+    views = [
+        replace(view(i, f"Use case {i} " + "with a longer title " * (i % 4)), stage=stage)
+        for i, stage in zip(
+            range(1, 151), ["Pilot", "Discontinued", "Under review"] * 50, strict=True
+        )
+    ]
+    report = cohort(views)
+    pdf = layout.render(report, IMPRINT, cjk_font=FONT)
+    shares = _lowest_text(pdf, tmp_path)
+    # Cover, contents and the attention summary are pages of their own; the last page ends.
+    body = shares[3:-1]
+    assert len(body) > 40
+    assert min(body) >= 0.7, [(n + 4, round(s, 2)) for n, s in enumerate(body) if s < 0.7]
+
+
+def test_edits_after_submission_print_the_web_labels(
+    world: World, sample: Sample, tmp_path: Path
+) -> None:
+    for field in ("kpis", "gpu_hours", "cohort_id"):
+        db.session.add(
+            FieldChange(
+                use_case_id=sample.reviewed.id,
+                field=field,
+                old_value="1",
+                new_value="2",
+                at=datetime(2026, 2, 10, 2),
+            )
+        )
+    db.session.flush()
+    issued = services.issue(ReportKind.USE_CASE, sample.reviewed, as_at=None, user=None)
+    text = pdf_text(issued.data, tmp_path)
+    edits = text[text.rindex("Edits after submission") :]
+    for shown in ("KPIs ·", "GPU hours ·", "Cohort ·"):
+        assert shown in edits
+    for raw in ("Kpis", "Gpu hours", "Cohort id"):
+        assert raw not in text

@@ -76,7 +76,7 @@ def test_web_download_issues_and_registers(
     response = client.get(f"/reports/{row.id}/download")
     assert response.mimetype == "application/pdf"
     assert response.data == row.data
-    assert f"filename={row.reference}.pdf" in response.headers["Content-Disposition"]
+    assert f"filename={row.download_name}" in response.headers["Content-Disposition"]
     assert row.generated_by_id == world.supervisor.id
     # The register lists it and re-downloads exactly the stored bytes.
     page = client.get("/reports/")

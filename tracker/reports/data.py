@@ -36,11 +36,14 @@ from tracker.usecases.models import (
     Milestone,
     MilestoneStatus,
     ProgressReturn,
+    Severity,
     Stage,
     StageTransition,
     UseCase,
     use_case_partner,
 )
+from tracker.usecases.permissions import MILESTONE_STAGES, PILOT_STAGES
+from tracker.usecases.services import FIELD_LABELS
 
 UTC = ZoneInfo("UTC")
 
@@ -221,6 +224,51 @@ class ExitReport:
 
 
 @dataclass(frozen=True)
+class OverdueReturn:
+    """A pilot whose next progress return was due before the as-at date and not filed by it."""
+
+    reference: str
+    title: str
+    institution: str
+    due_on: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class LateMilestone:
+    reference: str
+    title: str
+    institution: str
+    milestone: str
+    planned_on: date
+    days_late: int
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    reference: str
+    title: str
+    institution: str
+    severity: str
+    occurred_on: date | None
+    reported_on: date
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What needs attention at the as-at date, most pressing first in each list: the same
+    rules as the dashboard's "returns due" and "overdue milestones", applied as at the date."""
+
+    overdue_returns: tuple[OverdueReturn, ...]
+    open_incidents: tuple[OpenIncident, ...]
+    late_milestones: tuple[LateMilestone, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue_returns) + len(self.open_incidents) + len(self.late_milestones)
+
+
+@dataclass(frozen=True)
 class UseCaseDetails:
     """The full record of one use case, for the use-case report."""
 
@@ -286,6 +334,7 @@ class CohortReport:
     as_at: date
     summary: Summary
     use_cases: tuple[UseCaseView, ...]
+    attention: Attention
 
 
 @dataclass(frozen=True)
@@ -311,6 +360,7 @@ class ProgrammeReport:
     # Present for programmes run by several regulators (such as GenA.I. Sandbox++).
     by_regulator: tuple[BreakdownRow, ...] | None
     by_sector: tuple[BreakdownRow, ...] | None
+    attention: Attention
 
 
 @dataclass(frozen=True)
@@ -325,6 +375,7 @@ class InstitutionReport:
     scope: str
     summary: Summary
     use_cases: tuple[UseCaseView, ...]
+    attention: Attention
 
 
 @dataclass(frozen=True)
@@ -334,6 +385,7 @@ class UseCaseReport:
     title: str
     as_at: date
     use_case: UseCaseView
+    attention: Attention
 
 
 ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport
@@ -440,7 +492,8 @@ def _edits(use_case: UseCase, as_at: AsAt) -> tuple[EditRow, ...]:
     return tuple(
         EditRow(
             at=as_at.local(c.at),
-            field=c.field.replace("_", " ").capitalize(),
+            # The label the web pages use for the field (a removed field keeps its raw name).
+            field=FIELD_LABELS.get(c.field, c.field),
             actor=c.actor.name if c.actor else "System",
             old_value=c.old_value or "",
             new_value=c.new_value or "",
@@ -616,6 +669,7 @@ def _view(
 def _views(
     use_cases: Sequence[UseCase], as_at: AsAt
 ) -> tuple[tuple[UseCaseView, ...], list[_Position]]:
+    """The proposals among ``use_cases`` as at the date, ordered by institution and title."""
     earlier = _values_then([u.id for u in use_cases], as_at)
     # Reports cover proposals: a draft not yet submitted by the cut-off is the institution's own.
     pairs = [
@@ -628,6 +682,73 @@ def _views(
         key=lambda i: (pairs[i][0].institution.casefold(), pairs[i][0].title.casefold(), i),
     )
     return tuple(pairs[i][0] for i in order), [pairs[i][1] for i in order]
+
+
+# ---------------------------------------------------------------------------------------------
+# What needs attention
+
+_SEVERITY_RANK = {s.label: rank for rank, s in enumerate(Severity)}
+
+
+def attention(
+    views: Sequence[UseCaseView], positions: Sequence[_Position], as_at: AsAt
+) -> Attention:
+    """Overdue returns, open incidents and late milestones of these use cases at the date."""
+    day = as_at.day
+    returns: list[OverdueReturn] = []
+    incidents: list[OpenIncident] = []
+    milestones: list[LateMilestone] = []
+    for view, position in zip(views, positions, strict=True):
+        use_case = position.use_case
+        if position.stage in PILOT_STAGES:
+            ends = [r.period_end for r in use_case.returns if r.submitted_at < as_at.cutoff]
+            covered_to = max(ends, default=None) or use_case.pilot_started_on
+            if covered_to is not None:
+                due_on = covered_to + timedelta(days=use_case.cohort.return_interval_days)
+                if due_on < day:
+                    returns.append(
+                        OverdueReturn(
+                            view.reference,
+                            view.title,
+                            view.institution,
+                            due_on,
+                            (day - due_on).days,
+                        )
+                    )
+        if position.stage in MILESTONE_STAGES:
+            milestones += [
+                LateMilestone(
+                    view.reference,
+                    view.title,
+                    view.institution,
+                    m.title,
+                    m.planned_on,
+                    (day - m.planned_on).days,
+                )
+                for m in view.milestones
+                if m.overdue
+            ]
+        incidents += [
+            OpenIncident(
+                view.reference,
+                view.title,
+                view.institution,
+                i.severity,
+                i.occurred_on,
+                i.reported_on,
+            )
+            for i in view.open_incidents
+        ]
+    return Attention(
+        overdue_returns=tuple(sorted(returns, key=lambda r: (r.due_on, r.reference))),
+        open_incidents=tuple(
+            sorted(
+                incidents,
+                key=lambda i: (-_SEVERITY_RANK.get(i.severity, 0), i.reported_on, i.reference),
+            )
+        ),
+        late_milestones=tuple(sorted(milestones, key=lambda m: (m.planned_on, m.reference))),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -719,6 +840,7 @@ def cohort_report(cohort: Cohort, as_at: AsAt) -> CohortReport:
         as_at=as_at.day,
         summary=summarise(positions),
         use_cases=views,
+        attention=attention(views, positions, as_at),
     )
 
 
@@ -763,6 +885,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
         cohorts=tuple(sections),
         by_regulator=by_regulator,
         by_sector=by_sector,
+        attention=attention(views, positions, as_at),
     )
 
 
@@ -782,6 +905,7 @@ def institution_report(
         scope=scope,
         summary=summarise(positions),
         use_cases=views,
+        attention=attention(views, positions, as_at),
     )
 
 
@@ -790,10 +914,11 @@ def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
     loaded = _load_use_cases(UseCase.id == use_case.id, as_at)
     if not loaded:
         raise ReportError(f"{use_case.reference} was not yet created on {as_at.day:%d %b %Y}.")
-    view, _position = _view(loaded[0], as_at, _values_then([use_case.id], as_at), with_details=True)
+    view, position = _view(loaded[0], as_at, _values_then([use_case.id], as_at), with_details=True)
     return UseCaseReport(
         subject_id=use_case.id,
         title=f"Use-case report: {view.reference} {view.title}",
         as_at=as_at.day,
         use_case=view,
+        attention=attention([view], [position], as_at),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,21 @@ class ReportKind(LabelledEnum):
     PROGRAMME = ("programme", "Programme report")
     INSTITUTION = ("institution", "Institution report")
     USE_CASE = ("use_case", "Use-case report")
+
+
+# The word for each kind in download names, e.g. ``Cohort-1-progress-2026-12-01-TR-….pdf``.
+_FILE_WORDS = {
+    ReportKind.COHORT: "progress",
+    ReportKind.PROGRAMME: "programme",
+    ReportKind.INSTITUTION: "institution",
+    ReportKind.USE_CASE: "use-case",
+}
+# Anything but letters and digits (of any script) separates words in a file name: this drops
+# path separators, quotes, controls and bidi overrides (U+202E) that could spoof the name.
+_NOT_A_WORD = re.compile(r"[\W_]+")
+# Characters of the subject kept in a file name: with CJK (3 bytes each in UTF-8) and the rest
+# of the name it stays under the 255 bytes file systems allow.
+_SUBJECT_CHARS = 60
 
 
 class IssuedReport(Base):
@@ -52,6 +68,22 @@ class IssuedReport(Base):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
     generated_by: Mapped[User | None] = relationship()
+
+    @property
+    def download_name(self) -> str:
+        """The file name for a download: subject, kind, as-at date and reference, e.g.
+        ``GenA-I-Sandbox-Cohort-1-progress-2026-12-01-TR-2026-000001.pdf``. Letters of any
+        script are kept; Flask sends an ASCII fallback beside the UTF-8 ``filename*``."""
+        subject = self.title.partition(": ")[2] or self.title
+        words: list[str] = []
+        for word in filter(None, _NOT_A_WORD.split(subject)):
+            if len("-".join([*words, word])) > _SUBJECT_CHARS:
+                if not words:
+                    words.append(word[:_SUBJECT_CHARS])
+                break
+            words.append(word)
+        stem = "-".join([*words, _FILE_WORDS[self.kind], self.as_at.isoformat(), self.reference])
+        return f"{stem}.pdf"
 
 
 class RequestStatus(LabelledEnum):

@@ -76,7 +76,7 @@ def _pdf(report: IssuedReport, data: bytes) -> Response:
         io.BytesIO(data),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"{report.reference}.pdf",
+        download_name=report.download_name,
     )
 
 

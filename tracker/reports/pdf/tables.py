@@ -1,0 +1,156 @@
+"""Tables with fixed column widths. Short cells are plain strings wrapped at word boundaries
+(``Table`` draws them without parsing markup, which is most of a ``Paragraph``'s cost); a cell
+becomes a ``Paragraph`` only when it needs the CJK font or has a word wider than its column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeAlias, TypeVar
+
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
+
+from tracker.reports.pdf.fonts import BASE_FONT, BOLD_FONT
+from tracker.reports.pdf.styles import (
+    CELL,
+    CELL_LEADING,
+    CELL_SIZE,
+    FRAME_WIDTH,
+    HEAD_CELL,
+    HEADER_FILL,
+    INK,
+    RULE,
+    ZEBRA,
+)
+from tracker.reports.pdf.text import clean, cut, markup, needs_cjk, share
+
+# A table row must fit on one page, so cell text is bounded; text that can be longer (reasons,
+# narratives, pilot terms) is also printed in full outside tables.
+MAX_CELL_CHARS = 600
+PADDING = 3
+
+Cell: TypeAlias = Flowable | str
+
+
+class _CellStyle(CellStyle):
+    """Every cell starts from the table text settings. Setting them here rather than by
+    TableStyle commands saves applying nine commands to every cell of every table."""
+
+    fontname = BASE_FONT
+    fontsize = CELL_SIZE
+    leading = CELL_LEADING
+    color = INK
+    valign = "TOP"
+    leftPadding = rightPadding = PADDING  # noqa: N815  (reportlab's names)
+    topPadding = bottomPadding = 2  # noqa: N815
+
+
+_LINES = [("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE)]
+_HEADER = [
+    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
+    ("FONTNAME", (0, 0), (-1, 0), BOLD_FONT),
+]
+
+
+def fit(text: str | None, width: float, *, bold: bool = False, limit: int = MAX_CELL_CHARS) -> Cell:
+    """A cell of ``width`` points holding ``text`` (user text or the application's own)."""
+    text = cut(clean(text), limit)
+    font = BOLD_FONT if bold else BASE_FONT
+    room = width - 2 * PADDING
+    if not needs_cjk(text):
+        lines = simpleSplit(text, font, CELL_SIZE, room)
+        # simpleSplit never breaks a word, so only a line of one word can be too wide, and only
+        # if it is long enough (no glyph of the base fonts is wider than the em).
+        short = room / (1.02 * CELL_SIZE)
+        if not any(
+            len(line) > short and " " not in line and stringWidth(line, font, CELL_SIZE) > room
+            for line in lines
+        ):
+            return "\n".join(lines)
+    return Paragraph(markup(text), HEAD_CELL if bold else CELL)
+
+
+def grid(
+    rows: Sequence[Sequence[Cell]],
+    widths: Sequence[float],
+    *,
+    header: bool = True,
+    zebra: bool = False,
+    extra: Sequence[tuple[Any, ...]] = (),
+) -> Table:
+    """A table with fixed column widths; rows split between pages, never within a row."""
+    commands: list[tuple[Any, ...]] = list(_LINES)
+    if zebra:
+        commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [None, ZEBRA]))
+    if header:
+        commands += _HEADER
+    commands += list(extra)
+    table = Table(
+        [list(r) for r in rows],
+        colWidths=list(widths),
+        repeatRows=1 if header else 0,
+        hAlign="LEFT",
+        cellStyles=[[_CellStyle("cell") for _ in widths] for _ in rows],
+    )
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def header_cells(headings: Sequence[str], widths: Sequence[float]) -> list[Cell]:
+    return [fit(h, w, bold=True) for h, w in zip(headings, widths, strict=True)]
+
+
+def simple_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    fractions: Sequence[float],
+    *,
+    right: Sequence[int] = (),
+) -> Table:
+    """A small table under plain headers; ``right`` columns (numbers) are right-aligned."""
+    widths = [FRAME_WIDTH * f for f in fractions]
+    body: list[list[Cell]] = [header_cells(headers, widths)]
+    body += [[fit(v, w) for v, w in zip(row, widths, strict=True)] for row in rows]
+    return grid(body, widths, extra=[("ALIGN", (i, 0), (i, -1), "RIGHT") for i in right])
+
+
+def facts(pairs: Sequence[tuple[str, str]]) -> Table:
+    """Label/value pairs in two columns: the application's labels, user values."""
+    widths = [FRAME_WIDTH * 0.25, FRAME_WIDTH * 0.75]
+    rows = [[fit(k, widths[0], bold=True), fit(v, widths[1])] for k, v in pairs]
+    return grid(rows, widths, header=False, extra=[("FONTNAME", (0, 0), (0, -1), BOLD_FONT)])
+
+
+def counts_table(title: str, counts: Sequence[tuple[str, int]], total: int) -> Table:
+    """Labels with their count and share of ``total``, and a total row."""
+    widths = [FRAME_WIDTH * 0.5, FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.2]
+    rows: list[list[Cell]] = [[title, "Use cases", "Share"]]
+    rows += [[fit(name, widths[0]), str(n), share(n, total)] for name, n in counts]
+    rows.append(["Total", str(total), ""])
+    return grid(
+        rows,
+        widths,
+        extra=[("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("FONTNAME", (0, -1), (-1, -1), BOLD_FONT)],
+    )
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """A column of a long table: heading, share of the width and the cell text of a row."""
+
+    heading: str
+    fraction: float
+    text: Callable[[T], str]
+    right: bool = False
+
+
+def widths(columns: Sequence[Column[T]]) -> list[float]:
+    total = sum(c.fraction for c in columns)
+    return [FRAME_WIDTH * c.fraction / total for c in columns]

@@ -1,0 +1,73 @@
+"""Text on its way into the PDF: cleaned, escaped for ``Paragraph`` markup, and formatted.
+
+Every string that comes from the record goes through ``markup`` before it reaches a
+``Paragraph``: it is XML-escaped (``Paragraph`` parses markup, so ``a<b`` would raise and
+``<img src=…>`` would open files), runs the base font cannot draw (Chinese, emoji…) are set in
+the embedded CJK font, and line breaks are kept. Plain strings (``Table`` cells drawn with
+``drawString``) are never parsed, so they need cleaning only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from tracker.reports.pdf.fonts import CJK_FONT
+
+# Helvetica draws what WinAnsi (cp1252) encodes; everything else goes to the CJK font.
+_BASE_CHARS = bytes(range(0x20, 0x100)).decode("cp1252", errors="ignore")
+_OUTSIDE_BASE = re.compile("[^" + re.escape(_BASE_CHARS) + "\n]+")
+# Control characters (other than line breaks and tabs), lone surrogates and non-characters
+# cannot be drawn and some break PDF strings.
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str | None) -> str:
+    """Plain text safe for the PDF: controls dropped, line endings normalised, tabs as spaces."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return _UNDRAWABLE.sub("", text)
+
+
+def needs_cjk(text: str) -> bool:
+    return _OUTSIDE_BASE.search(text) is not None
+
+
+def cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def markup(text: str | None, limit: int | None = None) -> str:
+    """Paragraph markup for a user string: escaped, CJK runs in the CJK font, breaks kept."""
+    text = cut(clean(text), limit)
+    parts: list[str] = []
+    position = 0
+    for match in _OUTSIDE_BASE.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f'<font name="{CJK_FONT}">{escape(match.group())}</font>')
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return "".join(parts).replace("\n", "<br/>")
+
+
+def one_line(text: str | None, limit: int = 120) -> str:
+    """Plain single-line text for outline entries and chart labels."""
+    return cut(" ".join(clean(text).split()), limit)
+
+
+def day(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else "—"
+
+
+def moment(value: datetime) -> str:
+    return value.strftime("%d %b %Y %H:%M")
+
+
+def share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "—"
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
