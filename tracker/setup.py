@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.rules import NotAllowedError
@@ -137,8 +138,21 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(405, "Method not allowed", "This address does not accept that request.")
 
     @app.errorhandler(413)
-    def too_large(_e: Exception) -> tuple[str, int]:
+    def too_large(_e: Exception) -> tuple[str, int] | BaseResponse:
         limit = app.config["TRACKER_MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        if request.endpoint == "usecases.upload" and request.view_args:
+            # The body was never read, so nothing typed survives: say why, on the use case.
+            from tracker.usecases.forms import DocumentForm
+
+            use_case_id = request.view_args["id"]
+            DocumentForm.keep_refusal(
+                use_case_id,
+                f"The file is larger than {limit} MB. Choose a smaller file, and type its "
+                "description again.",
+            )
+            flash(f"The document was not uploaded: files can be up to {limit} MB.", "danger")
+            use_case_url = url_for("usecases.detail", id=use_case_id)
+            return redirect(use_case_url + "#documents", code=303)
         return render_error(413, "File too large", f"Uploads are limited to {limit} MB.")
 
     @app.errorhandler(429)
