@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -117,12 +118,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e: CSRFError) -> tuple[str, int]:
-        return render_error(
-            400,
-            "Form expired",
-            "The form was missing its security token or it had expired. "
-            "Go back, reload the page and try again.",
-        )
+        # What was typed is shown back and, from our own pages, can be posted again.
+        from tracker.resubmit import kept_form
+
+        kept = kept_form(request, signed_in=current_user.is_authenticated)
+        return render_template("errors/form_expired.html", code=400, kept=kept), 400
 
     @app.errorhandler(NotAllowedError)
     @app.errorhandler(403)

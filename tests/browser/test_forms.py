@@ -1,5 +1,5 @@
 """Forms in a real browser: the error summary takes the focus, confirmed actions post once,
-oversized files are refused before they are sent."""
+oversized files are refused before they are sent, and an expired form keeps what was typed."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from tests.browser.conftest import check_accessibility, sign_in
 from tracker.demo import DEMO_PASSWORD, HARBOUR
 from tracker.extensions import db
 from tracker.institutions.models import Institution
-from tracker.usecases.models import Document, Stage, UseCase
+from tracker.usecases.models import Document, Message, Stage, UseCase
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BANK_USER = "user@harbour-bank.demo"
+REVIEWER = "reviewer@hkma.demo"
 ADMIN = "admin@tracker.demo"
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 LIMIT = 20 * 1024 * 1024
@@ -115,3 +116,27 @@ def test_a_refused_upload_comes_back_at_the_use_case_address(page: Page, demo: N
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(documents.locator("#file-error")).to_have_count(0)
+
+
+def test_an_expired_form_keeps_the_text_and_can_be_submitted_again(page: Page, demo: None) -> None:
+    use_case_id = _under_review()
+    sign_in(page, REVIEWER, DEMO_PASSWORD)
+    page.goto(f"/use-cases/{use_case_id}")
+    messages = page.get_by_role("region", name="Messages")
+    text = "Please send the model card\nand the validation report."
+    messages.get_by_label("Message to the institution").check()
+    messages.get_by_label("Message", exact=True).fill(text)
+    # The token goes stale, as it does when the user signs in again in another tab.
+    messages.locator("input[name=csrf_token]").evaluate("input => { input.value = 'stale'; }")
+    messages.get_by_role("button", name="Send").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Form expired")
+    expect(page.get_by_role("region", name="What you typed")).to_contain_text(
+        "Please send the model card"
+    )
+    check_accessibility(page, "form expired")
+    page.get_by_role("button", name="Submit again").click()
+    page.wait_for_url(f"**/use-cases/{use_case_id}#messages")
+    expect(page.locator(".flash-messages")).to_contain_text("Message sent.")
+    sent = db.session.scalars(sa.select(Message).where(Message.body == text)).one()
+    assert sent.internal is False
