@@ -94,7 +94,7 @@ def register_templating(app: Flask) -> None:
 
     from tracker.clock import days_since
     from tracker.navigation import nav_items, setup_nav_items
-    from tracker.text import in_language
+    from tracker.text import in_language, plural
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["setup_nav_items"] = setup_nav_items
@@ -102,6 +102,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.filters["in_lang"] = in_language
+    app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["timezone_name"] = app.config["TRACKER_TIMEZONE"]
     app.jinja_env.globals["demo_mode"] = app.config["TRACKER_DEMO_MODE"]
     app.jinja_env.trim_blocks = True
