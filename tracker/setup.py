@@ -93,11 +93,12 @@ def register_templating(app: Flask) -> None:
         return value.strftime("%d %b %Y") if value else ""
 
     from tracker.clock import days_since
-    from tracker.navigation import nav_items, setup_nav_items
+    from tracker.navigation import may_start_proposal, nav_items, setup_nav_items
     from tracker.text import in_language, plural
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["setup_nav_items"] = setup_nav_items
+    app.jinja_env.globals["may_start_proposal"] = may_start_proposal
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["days_since"] = days_since
