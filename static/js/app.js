@@ -69,6 +69,29 @@
     });
   }
 
+  // Long texts (data-clamp="lines") are clamped to a few lines, with a button to show them
+  // whole; a text that fits is left alone. Without the script nothing is hidden.
+  document.querySelectorAll("[data-clamp]").forEach(function (box, index) {
+    box.classList.add("is-clamped");
+    if (box.scrollHeight <= box.clientHeight + 1) {
+      box.classList.remove("is-clamped");
+      return;
+    }
+    box.id = box.id || "clamped-" + index;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 clamp-toggle";
+    button.setAttribute("aria-controls", box.id);
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = "Show more";
+    button.addEventListener("click", function () {
+      var open = !box.classList.toggle("is-clamped");
+      button.setAttribute("aria-expanded", String(open));
+      button.textContent = open ? "Show less" : "Show more";
+    });
+    box.insertAdjacentElement("afterend", button);
+  });
+
   // Files over the upload limit are refused before they are sent: the file inputs carry the
   // limit in data-max-bytes, and the message sits beside the field like the server's own.
   function sizeMessage(input) {
