@@ -44,7 +44,8 @@
   // its links moves focus to the field it names, with the field's label in view.
   function focusField(target) {
     var label = document.querySelector("label[for='" + target.id + "']");
-    var legend = target.closest("fieldset") && target.closest("fieldset").querySelector("legend");
+    var group = target.closest("fieldset");
+    var legend = group && group.querySelector("legend");
     var shown = (target.type === "radio" || target.type === "checkbox") && legend ? legend : label;
     (shown || target).scrollIntoView();
     target.focus({ preventScroll: true });
