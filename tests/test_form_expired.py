@@ -77,7 +77,7 @@ def test_a_post_from_another_site_is_not_offered_again(
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Submit again" not in page
-    assert 'name="body"' not in page
+    assert 'name="body"' not in page and "Written elsewhere" not in page
 
 
 def test_passwords_are_never_written_back_into_the_page(csrf_app: Flask, world: World) -> None:

@@ -3,8 +3,8 @@
 The "Form expired" page shows the text back and, when it is safe, offers a form that posts the
 same fields again with a fresh token. Safe means the refused request came from one of our own
 pages (its Origin, or failing that its Referer, is this site), so a page elsewhere cannot use
-the offer to have a signed-in user post what it wrote; and it carried no password, which is
-never written back into a page.
+the offer to have a signed-in user post what it wrote, nor put its words on our page; and it
+carried no password, which is never written back into a page.
 """
 
 from __future__ import annotations
@@ -50,7 +50,19 @@ def _label(name: str) -> str:
 
 
 def kept_form(request: Request, signed_in: bool) -> KeptForm:
-    """What the refused POST carried, and whether it may be posted again from the page."""
+    """What the refused POST carried, and whether it may be posted again from the page. A POST
+    from another site is shown nothing back: it was not typed here, and echoing it would let
+    that site put its words on our page."""
+    ours = _ours(request.headers.get("Origin") or request.headers.get("Referer", ""), request)
+    if not ours:
+        return KeptForm(
+            action=request.full_path.rstrip("?"),
+            back=None,
+            fields=(),
+            files=(),
+            typed=(),
+            can_resubmit=False,
+        )
     has_password = any("password" in name for name in request.form)
     fields = tuple(
         (name, value)
@@ -68,7 +80,5 @@ def kept_form(request: Request, signed_in: bool) -> KeptForm:
         fields=fields,
         files=tuple(dict.fromkeys(request.files)),
         typed=typed,
-        can_resubmit=signed_in
-        and not has_password
-        and _ours(request.headers.get("Origin") or request.headers.get("Referer", ""), request),
+        can_resubmit=signed_in and not has_password,
     )
