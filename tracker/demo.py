@@ -2350,8 +2350,15 @@ def demo_logins_command() -> None:
         click.echo("No demo accounts yet: run `flask --app tracker seed-demo`.")
         return
     width = max(len(u.email) for u in present)
-    role_width = max(len(u.role.label) for u in present)
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD})")
     for user in present:
-        where = str(user.organisation) if user.organisation else "-"
-        click.echo(f"  {user.email:<{width}}  {user.role.label:<{role_width}}  {where}")
+        click.echo(f"  {user.email:<{width}}  {account_label(user)}")
+
+
+def account_label(user: User) -> str:
+    """Who an account stands for: "Bank user, Harbour Bank", "Regulator staff, HKMA"."""
+    if user.institution is not None:
+        return f"{user.institution.kind.label} user, {user.institution.name}"
+    if user.regulator is not None:
+        return f"{user.role.label}, {user.regulator}"
+    return user.role.label

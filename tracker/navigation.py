@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask import g
+
 from tracker.auth.models import Role, User
-from tracker.usecases.permissions import can_propose
+from tracker.usecases.permissions import can_propose, can_propose_in
+from tracker.usecases.queries import open_cohorts
 
 NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.ADMIN: (
@@ -62,10 +65,20 @@ def setup_nav_items(user: User) -> tuple[tuple[str, str], ...]:
     return SETUP_NAV[user.role]
 
 
+def may_start_proposal(user: User) -> bool:
+    """Whether "New proposal" leads anywhere: the user may propose (not a technology partner,
+    not a deactivated institution) and an open cohort takes proposals from their institution.
+    Worked out once per request, as the menu and the page both ask."""
+    if not can_propose(user):
+        return False
+    if "may_start_proposal" not in g:
+        g.may_start_proposal = any(can_propose_in(user, c) for c in open_cohorts())
+    return bool(g.may_start_proposal)
+
+
 def nav_items(user: User) -> tuple[tuple[str, str], ...]:
-    """The user's menu: "New proposal" only for those who may propose (not technology
-    partners, not users of a deactivated institution)."""
+    """The user's menu: "New proposal" only when it leads to a cohort open to them."""
     items = NAV[user.role]
-    if user.is_institution_user and not can_propose(user):
+    if user.is_institution_user and not may_start_proposal(user):
         items = tuple(item for item in items if item[0] != "usecases.new")
     return items

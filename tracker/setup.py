@@ -8,8 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.rules import NotAllowedError
@@ -91,15 +93,17 @@ def register_templating(app: Flask) -> None:
         return value.strftime("%d %b %Y") if value else ""
 
     from tracker.clock import days_since
-    from tracker.navigation import nav_items, setup_nav_items
-    from tracker.text import in_language
+    from tracker.navigation import may_start_proposal, nav_items, setup_nav_items
+    from tracker.text import in_language, plural
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["setup_nav_items"] = setup_nav_items
+    app.jinja_env.globals["may_start_proposal"] = may_start_proposal
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.filters["in_lang"] = in_language
+    app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["timezone_name"] = app.config["TRACKER_TIMEZONE"]
     app.jinja_env.globals["demo_mode"] = app.config["TRACKER_DEMO_MODE"]
     app.jinja_env.trim_blocks = True
@@ -116,12 +120,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e: CSRFError) -> tuple[str, int]:
-        return render_error(
-            400,
-            "Form expired",
-            "The form was missing its security token or it had expired. "
-            "Go back, reload the page and try again.",
-        )
+        # What was typed is shown back and, from our own pages, can be posted again.
+        from tracker.resubmit import kept_form
+
+        kept = kept_form(request, signed_in=current_user.is_authenticated)
+        return render_template("errors/form_expired.html", code=400, kept=kept), 400
 
     @app.errorhandler(NotAllowedError)
     @app.errorhandler(403)
@@ -137,8 +140,21 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(405, "Method not allowed", "This address does not accept that request.")
 
     @app.errorhandler(413)
-    def too_large(_e: Exception) -> tuple[str, int]:
+    def too_large(_e: Exception) -> tuple[str, int] | BaseResponse:
         limit = app.config["TRACKER_MAX_UPLOAD_BYTES"] // (1024 * 1024)
+        if request.endpoint == "usecases.upload" and request.view_args:
+            # The body was never read, so nothing typed survives: say why, on the use case.
+            from tracker.usecases.forms import DocumentForm
+
+            use_case_id = request.view_args["id"]
+            DocumentForm.keep_refusal(
+                use_case_id,
+                f"The file is larger than {limit} MB. Choose a smaller file, and type its "
+                "description again.",
+            )
+            flash(f"The document was not uploaded: files can be up to {limit} MB.", "danger")
+            use_case_url = url_for("usecases.detail", id=use_case_id)
+            return redirect(use_case_url + "#documents", code=303)
         return render_error(413, "File too large", f"Uploads are limited to {limit} MB.")
 
     @app.errorhandler(429)

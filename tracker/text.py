@@ -1,4 +1,5 @@
-"""Marking the language of user-written text, for assistive technology (WCAG 3.1.2)."""
+"""Text for the pages: plurals, and the language of user-written text for assistive
+technology (WCAG 3.1.2)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,11 @@ def in_language(text: object) -> Markup:
     if mostly_chinese(value):
         return Markup('<span lang="zh-Hant">') + escape(value) + Markup("</span>")
     return escape(value)
+
+
+def plural(n: int, singular: str, plural: str, **variables: object) -> str:
+    """``singular`` or ``plural`` by the count, with ``%(num)d`` replaced by it:
+    ``plural(n, "%(num)d day", "%(num)d days")``. The strings have the shape gettext's
+    ``ngettext(singular, plural, n)`` expects, so the pages can be translated without
+    rewriting them (languages with several plural forms then come from the catalogue)."""
+    return (singular if n == 1 else plural) % {"num": n, **variables}

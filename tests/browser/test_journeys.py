@@ -59,9 +59,12 @@ def _draft_and_submit(page: Page, dialogs: list[str]) -> str:
     expect(page.get_by_role("heading", level=1)).to_have_text("New proposal")
     check_accessibility(page, "new proposal form")
 
-    # An empty form comes back with each error beside its field, announced to screen readers.
+    # An empty form comes back with each error beside its field and an error summary at the
+    # top, which takes the focus so that screen readers announce it.
     page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_role("alert")).to_contain_text("Please correct the fields marked below")
+    summary = page.get_by_role("region", name="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please correct the fields marked below")
     title = page.get_by_label("Title", exact=True)
     expect(title).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#title-error")).to_be_visible()

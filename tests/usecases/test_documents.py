@@ -106,8 +106,9 @@ def test_refused_upload_is_explained_beside_the_field(client, world: World, use_
         data={"file": (io.BytesIO(b"MZ\x90\x00 executable"), "tool.pdf"), "description": "Kept"},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/use-cases/{use_case.id}#documents")
+    page = client.get(f"/use-cases/{use_case.id}").get_data(as_text=True)
     assert "Only PDF, Word, Excel and image files" in page
     assert 'value="Kept"' in page
     assert db.session.query(Document).count() == 0

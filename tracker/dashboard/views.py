@@ -22,7 +22,6 @@ from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import Stage, UseCase
-from tracker.usecases.permissions import can_propose
 from tracker.web import clean_text, page_arg, parse_id
 
 bp = Blueprint("dashboard", __name__)
@@ -121,7 +120,6 @@ def _institution_dashboard(today: date) -> str:
             extra=own,
         ),
         notice_days=RETURN_NOTICE_DAYS,
-        can_propose=can_propose(current_user),
     )
 
 

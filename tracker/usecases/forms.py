@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import session
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    Choice,
     DateField,
     Form,
     FormField,
@@ -29,6 +32,7 @@ from wtforms.validators import (
 
 from tracker.formutil import options
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Technique
+from tracker.usecases.permissions import can_see_internal
 from tracker.usecases.workflow import Needs
 
 LONG_TEXT = 20_000
@@ -45,6 +49,40 @@ class TextArea(TextAreaField):
                 for v in valuelist
             ]
         )
+
+
+class ChooseSelectField(SelectField):
+    """A select that opens on an empty "Choose…" option, so nothing is chosen for the user.
+    An empty answer is left to the field's required validator and its message, rather than
+    reported as "Not a valid choice"."""
+
+    PLACEHOLDER = "Choose…"
+    data: Any
+
+    def iter_choices(self) -> list[Choice]:
+        placeholder = Choice(
+            value="", label=self.PLACEHOLDER, selected=self.data is None, render_kw={}
+        )
+        return [placeholder, *super().iter_choices()]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and valuelist[0] == "":
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+class ChooseRadioField(RadioField):
+    """Radio buttons with none checked until the user picks one; an empty answer is left to
+    the required validator's message."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None:
+            super().pre_validate(form)
 
 
 class VersionedForm(FlaskForm):
@@ -66,17 +104,27 @@ class VersionedForm(FlaskForm):
 
 class ProposalForm(VersionedForm):
     cohort_id = SelectField("Cohort", coerce=int, validators=[InputRequired()])
-    category_id = SelectField("Category", coerce=int, validators=[InputRequired()])
+    category_id = ChooseSelectField(
+        "Category", coerce=int, validators=[InputRequired("Choose the category of the use case.")]
+    )
     title = StringField("Title", validators=[DataRequired(), Length(max=500)])
     summary = TextArea("Summary", validators=[DataRequired(), Length(max=LONG_TEXT)])
     problem_statement = TextArea(
         "Problem statement", validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
-    technique = SelectField("GenAI technique", choices=Technique.choices())
+    technique = ChooseSelectField(
+        "GenAI technique",
+        choices=Technique.choices(),
+        validators=[InputRequired("Choose the GenAI technique the use case relies on.")],
+    )
     partner_ids = SelectMultipleField("Technology partners", coerce=int, validators=[Optional()])
     data_used = TextArea("Data used", validators=[DataRequired(), Length(max=LONG_TEXT)])
     personal_data = BooleanField("The data includes personal data")
-    audience = RadioField("Audience", choices=Audience.choices(), default=Audience.INTERNAL.value)
+    audience = ChooseRadioField(
+        "Audience",
+        choices=Audience.choices(),
+        validators=[InputRequired("Say whether the use case faces customers or is internal.")],
+    )
     safeguards = TextArea("Safeguards", validators=[DataRequired(), Length(max=LONG_TEXT)])
     kpis = TextArea(
         "Key performance indicators", validators=[DataRequired(), Length(max=LONG_TEXT)]
@@ -248,11 +296,90 @@ class CommentForm(FlaskForm):
     body = TextArea("Comment", validators=[DataRequired(), Length(max=LONG_TEXT)])
 
 
+def _is_internal(value: object) -> bool:
+    """The message audience as the view reads it: True for an internal note."""
+    if isinstance(value, bool):
+        return value
+    if value in ("internal", "institution"):
+        return value == "internal"
+    raise ValueError(value)
+
+
 class MessageForm(FlaskForm):
+    """A message on a use case. The regulator side chooses, every time, whether it is an
+    internal note or goes to the institution: nothing is preselected, so one missed click
+    cannot send an internal remark to the bank. Institution users are not asked."""
+
+    internal = ChooseRadioField(
+        "Who reads it",
+        choices=options(
+            [
+                ("internal", "Internal note (regulator only)"),
+                ("institution", "Message to the institution"),
+            ]
+        ),
+        coerce=_is_internal,
+        validators=[
+            InputRequired(
+                "Choose whether this is an internal note or a message to the institution."
+            )
+        ],
+    )
     body = TextArea("Message", validators=[DataRequired(), Length(max=LONG_TEXT)])
-    internal = BooleanField("Internal to the regulator (never shown to the institution)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_see_internal(current_user):
+            # What an institution user writes always goes to the regulator: there is no
+            # choice to make, and whatever the request says about it is ignored.
+            self.internal.process_errors = []
+            self.internal.data = False
+            self.internal.validators = []
 
 
 class DocumentForm(FlaskForm):
+    """An upload. A refused upload sends the user back to the use-case page (so the address
+    bar never holds the POST-only upload URL); the description and the errors travel in the
+    session to the form shown there, once."""
+
     file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
     description = StringField("Description", validators=[Optional(), Length(max=300)])
+
+    KEPT = "refused_upload"
+    KEPT_FIELDS = ("file", "description")
+    WHOLE_FORM = "form"
+
+    def keep_for(self, use_case_id: int) -> None:
+        """Remember the typed description and the errors for the use-case page."""
+        errors = {name: list(self[name].errors) for name in self.KEPT_FIELDS}
+        errors[self.WHOLE_FORM] = list(self.form_errors)
+        self._keep(use_case_id, self.description.data or "", errors)
+
+    @classmethod
+    def keep_refusal(cls, use_case_id: int, file_error: str) -> None:
+        """Remember why a file was refused before its request was read: nothing typed with it
+        survives, but the reason can sit beside the field."""
+        cls._keep(use_case_id, "", {"file": [file_error]})
+
+    @classmethod
+    def _keep(cls, use_case_id: int, description: str, errors: dict[str, list[str]]) -> None:
+        session[cls.KEPT] = {
+            "use_case_id": use_case_id,
+            "description": description,
+            "errors": errors,
+        }
+
+    @classmethod
+    def for_page(cls, use_case_id: int) -> DocumentForm:
+        """An empty form for the use-case page, or the one a refused upload kept for it."""
+        form = cls(formdata=None)
+        kept = session.pop(cls.KEPT) if cls.KEPT in session else None
+        if isinstance(kept, dict) and kept.get("use_case_id") == use_case_id:
+            form.description.data = str(kept.get("description", ""))[:300]
+            for name, errors in dict(kept.get("errors", {})).items():
+                messages = [str(e) for e in errors]
+                if name in cls.KEPT_FIELDS:
+                    form[name].errors = messages
+                elif name == cls.WHOLE_FORM:
+                    form.form_errors = messages
+        return form

@@ -165,7 +165,6 @@ def _changes_recorded(count: int) -> str:
 def _render_detail(
     use_case: UseCase,
     message_form: forms.MessageForm | None = None,
-    document_form: forms.DocumentForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     user = current_user
@@ -187,7 +186,7 @@ def _render_detail(
         can_milestones=permissions.can_manage_milestones(user, use_case),
         can_file_return=permissions.can_file_return(user, use_case, local_today()),
         message_form=(message_form or forms.MessageForm()) if may_message else None,
-        document_form=(document_form or forms.DocumentForm()) if may_upload else None,
+        document_form=forms.DocumentForm.for_page(use_case.id) if may_upload else None,
         see_internal=see_internal,
         today=local_today(),
     )
@@ -590,8 +589,9 @@ def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tu
 
 @bp.post("/<int:id>/documents")
 @login_required
-def upload(id: int) -> Response | tuple[str, int]:
-    """Attach a file; its type is checked by content and its name sanitised."""
+def upload(id: int) -> Response:
+    """Attach a file; its type is checked by content and its name sanitised. A refused upload
+    goes back to the use-case page with the description kept (303: never re-posted)."""
     use_case = queries.get_visible_or_404(id, current_user)
     if not permissions.can_upload(current_user, use_case):
         abort(403)
@@ -612,8 +612,9 @@ def upload(id: int) -> Response | tuple[str, int]:
         else:
             flash("Document uploaded.", "success")
             return redirect(url_for("usecases.detail", id=id) + "#documents")
+    form.keep_for(id)
     flash("The document was not uploaded. See the message beside the file field.", "danger")
-    return _render_detail(use_case, document_form=form, status=400)
+    return redirect(url_for("usecases.detail", id=id) + "#documents", code=303)
 
 
 @bp.get("/<int:id>/documents/<int:document_id>")
