@@ -8,6 +8,7 @@ are made of. The stories render the frozen objects of ``tracker.reports.data`` a
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 from xml.sax.saxutils import escape
@@ -16,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from tracker.reports.data import (
+    BreakdownRow,
     CohortReport,
     CohortSection,
     Imprint,
@@ -38,9 +40,9 @@ R = TypeVar("R", CohortReport, ProgrammeReport, InstitutionReport, UseCaseReport
 Progress = Callable[[str], None] | None
 
 
-class Story(Generic[R]):
-    """A report's story. Subclasses give the kind, the running title and ``body``; the cover,
-    contents page and the one-page summary of what needs attention come first in every one."""
+class Story(ABC, Generic[R]):
+    """A report's story. Subclasses give the kind, the running title, the cover and the body;
+    the contents page and the one-page summary of what needs attention follow every cover."""
 
     kind: ClassVar[ReportKind]
     # Columns of the use-case table whose header the page shell repeats (None: no such table).
@@ -50,14 +52,14 @@ class Story(Generic[R]):
         self.report: R = report
         self.imprint = imprint
 
-    def running_title(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def running_title(self) -> str: ...
 
-    def cover(self) -> list[Flowable]:
-        raise NotImplementedError
+    @abstractmethod
+    def cover(self) -> list[Flowable]: ...
 
-    def body(self, progress: Progress) -> list[Flowable]:
-        raise NotImplementedError
+    @abstractmethod
+    def body(self, progress: Progress) -> list[Flowable]: ...
 
     def flowables(self, progress: Progress) -> list[Flowable]:
         contents: Contents = Contents([])
@@ -188,7 +190,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
         return story
 
     @staticmethod
-    def _breakdown(title: str, first: str, rows: Sequence[Any]) -> list[Flowable]:
+    def _breakdown(title: str, first: str, rows: Sequence[BreakdownRow]) -> list[Flowable]:
         return [
             subheading(escape(title)),
             simple_table(

@@ -82,7 +82,7 @@ def label(text: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 class Roomy(Paragraph):
-    """A paragraph that goes to the next page when less than ``room`` is left where it would
+    """A heading that goes to the next page when less than ``room`` is left where it would
     start: a CondPageBreak before it, in one flowable (a report has thousands of headings)."""
 
     def __init__(self, text: str, style: ParagraphStyle, room: float = 0.0) -> None:
@@ -95,9 +95,9 @@ class Roomy(Paragraph):
         return width, available_height + 1 if available_height < self.room else height
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
-        if available_height < self.room:
-            return []
-        return list(super().split(available_width, available_height))
+        # Never split: a heading goes whole to the next page (and Paragraph.split would rebuild
+        # the pieces with this class's constructor, which takes other arguments).
+        return []
 
 
 def subheading(text: str, room: float = 25 * mm) -> Roomy:
