@@ -95,7 +95,9 @@ def register_templating(app: Flask) -> None:
     from tracker.clock import days_since
     from tracker.navigation import may_start_proposal, nav_items, setup_nav_items
     from tracker.text import in_language, plural
+    from tracker.usecases.workflow import PHASE
 
+    app.jinja_env.globals["phase"] = PHASE.__getitem__
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["setup_nav_items"] = setup_nav_items
     app.jinja_env.globals["may_start_proposal"] = may_start_proposal

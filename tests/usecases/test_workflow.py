@@ -109,3 +109,30 @@ def test_history_rows_cannot_be_changed_or_deleted(world: World):
     with pytest.raises(HistoryIsAppendOnlyError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_stage_sets_derive_from_the_phases_table() -> None:
+    from tracker.usecases import workflow as w
+
+    assert {Stage.DRAFT, Stage.CHANGES_REQUESTED} == w.EDITABLE_STAGES
+    assert {Stage.SUBMITTED, Stage.UNDER_REVIEW} == w.REVIEW_STAGES
+    assert {Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED} == w.MILESTONE_STAGES
+    assert {Stage.PILOT, Stage.SUSPENDED} == w.PILOT_STAGES
+    assert {
+        Stage.REJECTED,
+        Stage.PRODUCTION,
+        Stage.DISCONTINUED,
+        Stage.WITHDRAWN,
+    } == w.CLOSED_STAGES
+    assert {
+        Stage.SELECTED,
+        Stage.PILOT,
+        Stage.SUSPENDED,
+        Stage.PRODUCTION,
+        Stage.DISCONTINUED,
+    } == w.SELECTED_OR_LATER
+    assert {Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION} == w.PILOT_OR_LATER
+    assert w.STAGE_ORDER[0] is Stage.DRAFT and w.STAGE_ORDER[-1] is Stage.DISCONTINUED
+    assert set(w.STAGE_ORDER) == set(Stage)
+    # Withdrawal is possible until the use case closes.
+    assert w.BY_NAME["withdraw"].sources == w.OPEN_STAGES

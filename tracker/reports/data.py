@@ -30,6 +30,7 @@ from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.reports.models import ReportKind
+from tracker.usecases import workflow
 from tracker.usecases.models import (
     FieldChange,
     Incident,
@@ -47,26 +48,11 @@ from tracker.usecases.services import FIELD_LABELS
 
 UTC = ZoneInfo("UTC")
 
-# Stages in the order a reader expects them: the lifecycle, then the ways out.
-STAGE_ORDER: tuple[Stage, ...] = (
-    Stage.DRAFT,
-    Stage.SUBMITTED,
-    Stage.UNDER_REVIEW,
-    Stage.CHANGES_REQUESTED,
-    Stage.SELECTED,
-    Stage.PILOT,
-    Stage.SUSPENDED,
-    Stage.PRODUCTION,
-    Stage.REJECTED,
-    Stage.WITHDRAWN,
-    Stage.DISCONTINUED,
-)
-
-# Reaching any of these stages implies the use case passed the funnel step.
-_SELECTED_OR_LATER = frozenset(
-    {Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION, Stage.DISCONTINUED}
-)
-_PILOT_OR_LATER = frozenset({Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION})
+# Stages in the order a reader expects them (the lifecycle, then the ways out), and which imply
+# a step of the funnel: both from the lifecycle's PHASES table.
+STAGE_ORDER = workflow.STAGE_ORDER
+_SELECTED_OR_LATER = workflow.SELECTED_OR_LATER
+_PILOT_OR_LATER = workflow.PILOT_OR_LATER
 
 # Text fields whose earlier value is rebuilt from the edit history for past dates.
 _REVERTIBLE_FIELDS = ("title", "summary", "problem_statement", "data_used", "safeguards", "kpis")

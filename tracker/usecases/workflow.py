@@ -19,51 +19,45 @@ from tracker.programmes.models import CohortStatus
 from tracker.usecases.models import Stage, UseCase
 
 
-class Funnel(enum.IntEnum):
-    """How far along the selection funnel a stage is (reports and the dashboard count these)."""
-
-    DRAFTED = 0
-    PROPOSED = 1
-    SELECTED = 2
-    PILOTED = 3
-    IN_PRODUCTION = 4
-
-
 @dataclass(frozen=True)
 class Phase:
     """What a stage is. ``clock`` names the stage clock that runs in it (the notifications issue
-    gives each its allowance); ``None`` means no clock runs."""
+    gives each its allowance); ``None`` means no clock runs. ``implies_selected`` and
+    ``implies_piloted``: a use case in this stage certainly passed that step of the funnel."""
 
     stage: Stage
     order: int
     institution_label: str
-    funnel: Funnel
     editable: bool = False  # the institution may edit the proposal
     in_review: bool = False  # waiting on the regulator's review
     milestones: bool = False  # milestones are kept
     pilot: bool = False  # progress returns are filed
     closed: bool = False
+    implies_selected: bool = False
+    implies_piloted: bool = False
     clock: str | None = None
 
 
 # fmt: off
 PHASES: tuple[Phase, ...] = (
-    Phase(Stage.DRAFT, 0, "Draft (only your institution sees it)", Funnel.DRAFTED,
-          editable=True),
-    Phase(Stage.SUBMITTED, 1, "Submitted, waiting for review", Funnel.PROPOSED,
-          in_review=True, clock="submitted"),
-    Phase(Stage.UNDER_REVIEW, 2, "Under review by the regulator", Funnel.PROPOSED,
-          in_review=True, clock="under_review"),
-    Phase(Stage.CHANGES_REQUESTED, 3, "Changes requested from you", Funnel.PROPOSED,
-          editable=True, clock="changes_requested"),
-    Phase(Stage.SELECTED, 4, "Selected for a pilot", Funnel.SELECTED, milestones=True),
-    Phase(Stage.PILOT, 5, "Pilot running", Funnel.PILOTED, milestones=True, pilot=True,
-          clock="pilot"),
-    Phase(Stage.SUSPENDED, 6, "Pilot suspended", Funnel.PILOTED, milestones=True, pilot=True),
-    Phase(Stage.PRODUCTION, 7, "Approved for production", Funnel.IN_PRODUCTION, closed=True),
-    Phase(Stage.REJECTED, 8, "Not selected", Funnel.PROPOSED, closed=True),
-    Phase(Stage.WITHDRAWN, 9, "Withdrawn", Funnel.DRAFTED, closed=True),
-    Phase(Stage.DISCONTINUED, 10, "Discontinued", Funnel.SELECTED, closed=True),
+    Phase(Stage.DRAFT, 0, "Draft (only your institution sees it)", editable=True),
+    Phase(Stage.SUBMITTED, 1, "Submitted, waiting for review", in_review=True,
+          clock="submitted"),
+    Phase(Stage.UNDER_REVIEW, 2, "Under review by the regulator", in_review=True,
+          clock="under_review"),
+    Phase(Stage.CHANGES_REQUESTED, 3, "Changes requested from you", editable=True,
+          clock="changes_requested"),
+    Phase(Stage.SELECTED, 4, "Selected for a pilot", milestones=True, implies_selected=True),
+    Phase(Stage.PILOT, 5, "Pilot running", milestones=True, pilot=True, implies_selected=True,
+          implies_piloted=True, clock="pilot"),
+    Phase(Stage.SUSPENDED, 6, "Pilot suspended", milestones=True, pilot=True,
+          implies_selected=True, implies_piloted=True),
+    Phase(Stage.PRODUCTION, 7, "Approved for production", closed=True, implies_selected=True,
+          implies_piloted=True),
+    Phase(Stage.REJECTED, 8, "Not selected", closed=True),
+    Phase(Stage.WITHDRAWN, 9, "Withdrawn", closed=True),
+    # Discontinued from selection or from a pilot: selected for certain, piloted perhaps.
+    Phase(Stage.DISCONTINUED, 10, "Discontinued", closed=True, implies_selected=True),
 )
 # fmt: on
 
@@ -77,12 +71,8 @@ MILESTONE_STAGES = frozenset(p.stage for p in PHASES if p.milestones)
 PILOT_STAGES = frozenset(p.stage for p in PHASES if p.pilot)
 CLOSED_STAGES = frozenset(p.stage for p in PHASES if p.closed)
 OPEN_STAGES = frozenset(Stage) - CLOSED_STAGES
-# Stages whose use cases were selected at some point (the funnel's "selected" step and beyond),
-# and those that reached a pilot and did not end it early.
-SELECTED_OR_LATER = frozenset(p.stage for p in PHASES if p.funnel >= Funnel.SELECTED)
-PILOT_OR_LATER = frozenset(
-    p.stage for p in PHASES if p.funnel >= Funnel.PILOTED and p.stage is not Stage.DISCONTINUED
-)
+SELECTED_OR_LATER = frozenset(p.stage for p in PHASES if p.implies_selected)
+PILOT_OR_LATER = frozenset(p.stage for p in PHASES if p.implies_piloted)
 
 
 class Side(enum.Enum):
