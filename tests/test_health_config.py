@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 
@@ -9,14 +10,23 @@ from tests.conftest import make_app
 from tracker import config
 
 
-def test_health_reports_an_unreachable_database():
-    app = make_app("postgresql://nobody@127.0.0.1:1/none")
-    with app.app_context():
+def test_health_reports_an_unreachable_database_without_its_details(caplog):
+    app = make_app("postgresql://secretrole@127.0.0.1:1/secretdb")
+    with app.app_context(), caplog.at_level(logging.WARNING):
         response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    body = response.get_json()
-    assert body["status"] == "error" and body["database"] == "unreachable"
-    assert body["reason"]
+    assert response.get_json() == {"status": "unavailable", "reason": "database"}
+    text = response.get_data(as_text=True)
+    for detail in ("127.0.0.1", "secretrole", "secretdb", "port", "OperationalError"):
+        assert detail not in text
+    # The operator still finds the cause in the log.
+    assert any("secretrole" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+
+
+def test_health_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):

@@ -13,14 +13,16 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 when the database answers, 503 with the reason when it does not."""
+    """200 when the database answers, 503 naming only the failing part when it does not.
+
+    Anyone may call this, so the answer names the part ("database") and never its host, port,
+    role or driver message: those go to the log for the operator."""
     try:
         db.session.execute(sa.text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
         db.session.rollback()
-        current_app.logger.warning("health check failed: %s", exc)
-        reason = type(exc).__name__ + ": " + str(exc).splitlines()[0][:200]
-        return jsonify(status="error", database="unreachable", reason=reason), 503
+        current_app.logger.warning("health check failed: database", exc_info=True)
+        return jsonify(status="unavailable", reason="database"), 503
     return jsonify(status="ok", database="ok"), 200
 
 
