@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests import factories as f
 from tests.conftest import World, csrf_token, login, make_app
+from tracker.extensions import db
+from tracker.reports import services as report_services
+from tracker.reports.models import ReportKind
+from tracker.usecases.models import Stage
+from tracker.usecases.services import add_document
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -91,3 +99,28 @@ def test_anonymous_users_are_sent_to_login(client):
     response = client.get("/dashboard")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_document_downloads_are_never_stored_by_a_cache(client, world: World):
+    use_case = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+    document = add_document(use_case, world.bank_user, "plan.pdf", PDF)
+    db.session.commit()
+    login(client, world.reviewer)
+    response = client.get(f"/use-cases/{use_case.id}/documents/{document.id}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_register_downloads_are_never_stored_by_a_cache(client, world: World):
+    issued = report_services.issue(ReportKind.COHORT, world.cohort, as_at=None, user=world.reviewer)
+    db.session.commit()
+    login(client, world.reviewer)
+    response = client.get(f"/reports/{issued.id}/download")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_error_pages_and_redirects_are_never_stored_by_a_cache(client, world: World):
+    login(client, world.bank_user)
+    assert client.get("/admin/users/").headers["Cache-Control"] == "no-store"
+    assert client.get("/no-such-page").headers["Cache-Control"] == "no-store"

@@ -184,6 +184,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint and request.endpoint != "static":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            # Pages and downloads hold private data: no cache, shared or browser, may keep them.
+            # Overrides what send_file sets (no-cache, which still lets a cache store the file).
+            response.headers["Cache-Control"] = "no-store"
         return response
