@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 
 import pytest
 
@@ -13,7 +14,7 @@ from tracker.reports import services as report_services
 from tracker.reports.models import ReportKind
 from tracker.usecases.listing import neutralise
 from tracker.usecases.models import Stage
-from tracker.usecases.services import add_document
+from tracker.usecases.services import PDF_WITH_SCRIPTS, add_document, sanitise_filename
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -181,3 +182,44 @@ def test_csv_export_neutralises_a_title_with_a_separated_formula(client, world: 
     raw = client.get("/use-cases/export.csv").get_data(as_text=True)
     assert ";'=cmd|' /C calc'!A0;" in raw
     assert ";=cmd" not in raw
+
+
+@pytest.mark.parametrize(
+    ("name", "stored_as"),
+    [
+        ("invoice\u202efdp.exe.pdf", "invoicefdp.exe.pdf"),  # right-to-left override
+        ("\u2067report\u2069\u200f.pdf", "report.pdf"),  # isolates and a right-to-left mark
+        ("a\u200bb\ufeffc\u2066.pdf", "abc.pdf"),  # zero-width space, BOM, isolate
+        ("plan\u0085x.pdf", "plan_x.pdf"),  # a C1 control becomes "_" like a C0 one
+        ("模型\u202b說明.pdf", "模型說明.pdf"),
+    ],
+)
+def test_file_names_lose_bidi_and_invisible_controls(name: str, stored_as: str):
+    assert sanitise_filename(name, "pdf") == stored_as
+
+
+PDF_WITH_JS = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"
+    b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+PDF_WITH_ESCAPED_JS = PDF.replace(b"<<>>", b"<< /OpenAction << /S /J#61vaScript >> >>", 1)
+PDF_WITH_HIDDEN_JS = (
+    b"%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /Filter /FlateDecode >>\nstream\n"
+    + zlib.compress(b"<< /S /JavaScript /JS (app.alert(1)) >>")
+    + b"\nendstream\nendobj\ntrailer\n<<>>\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize("content", [PDF_WITH_JS, PDF_WITH_ESCAPED_JS, PDF_WITH_HIDDEN_JS])
+def test_a_pdf_with_scripts_is_kept_marked_and_shown_with_a_warning(client, world: World, content):
+    use_case = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+    document = add_document(use_case, world.bank_user, "deck.pdf", content)
+    plain = add_document(use_case, world.bank_user, "plain.pdf", PDF)
+    db.session.commit()
+    assert document.content_type == PDF_WITH_SCRIPTS
+    assert plain.content_type == "application/pdf"
+    login(client, world.reviewer)
+    page = client.get(f"/use-cases/{use_case.id}").get_data(as_text=True)
+    assert page.count("Contains scripts") == 1
+    download = client.get(f"/use-cases/{use_case.id}/documents/{document.id}")
+    assert "attachment" in download.headers["Content-Disposition"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -802,18 +803,68 @@ _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
 def sanitise_filename(name: str, extension: str) -> str:
-    """Keep a readable name (Chinese included) without paths, control or reserved characters."""
+    """Keep a readable name (Chinese included) without paths, control or reserved characters.
+
+    Invisible format characters go too: a right-to-left override (U+202E) or another bidi
+    control would let ``invoice‮fdp.exe`` display as ``invoiceexe.pdf``; zero-width characters
+    would let two different names look the same."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        "_" if unicodedata.category(ch) == "Cc" else ch
+        for ch in name
+        if unicodedata.category(ch) != "Cf"
+    )
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = _UNSAFE_NAME.sub("_", stem).strip(" ._")[:150]
     return f"{stem or 'document'}.{extension}"
+
+
+# PDF names that make a viewer run code: JavaScript actions and launching a program.
+_PDF_ACTIVE_NAMES = frozenset({b"JavaScript", b"JS", b"Launch"})
+_PDF_NAME = re.compile(rb"/([A-Za-z0-9#]+)")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+_PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # bytes inflated in all, so a zip bomb costs little
+# Recorded in the stored content type (a MIME parameter), so no column is needed to know it.
+PDF_WITH_SCRIPTS = "application/pdf; scripts=yes"
+
+
+def _names(data: bytes) -> set[bytes]:
+    """The PDF names in ``data``, with ``#xx`` escapes decoded (``/J#61vaScript``)."""
+    found = set()
+    for raw in _PDF_NAME.findall(data):
+        try:
+            found.add(re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), raw))
+        except ValueError:
+            continue
+    return found
+
+
+def pdf_has_scripts(content: bytes) -> bool:
+    """Whether a PDF asks its viewer to run JavaScript or launch a program, looking inside
+    compressed object streams too."""
+    if _names(content) & _PDF_ACTIVE_NAMES:
+        return True
+    budget = _PDF_INFLATE_LIMIT
+    for stream in _PDF_STREAM.findall(content):
+        if budget <= 0:
+            return True  # too much hidden in streams to be sure: warn rather than pass
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(stream, budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        if _names(inflated) & _PDF_ACTIVE_NAMES:
+            return True
+    return False
 
 
 def add_document(
     use_case: UseCase, user: User, filename: str, content: bytes, description: str = ""
 ) -> Document:
     """Store an uploaded file after checking its size and that its content is an allowed type
-    matching its extension."""
+    matching its extension. A PDF that would run scripts is kept (it is only ever downloaded)
+    and marked in its content type, so the page warns beside it."""
     if not permissions.can_upload(user, use_case):
         raise NotAllowedError("use_case.document")
     limit = int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
@@ -830,6 +881,8 @@ def add_document(
             "Only PDF, Word, Excel and image files (PNG, JPEG, GIF, WebP) are accepted."
         )
     content_type, extensions = ALLOWED_UPLOADS[detected]
+    if detected == "pdf" and pdf_has_scripts(content):
+        content_type = PDF_WITH_SCRIPTS
     given = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if given not in extensions:
         raise UploadError(
