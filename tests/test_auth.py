@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from tests import factories as f
 from tests.conftest import World, login, make_app
+from tracker.auth import services as auth_services
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import hash_password, verify_password
 from tracker.extensions import db
@@ -169,3 +173,162 @@ def test_create_user_command(app, world: World):
         args=["create-user", "--email", "s@example.com", "--name", "S"], input="short\nshort\n"
     )
     assert short.exit_code != 0
+
+
+def _slow_checks(monkeypatch, seconds: float = 0.2) -> list[str]:  # type: ignore[no-untyped-def]
+    """Make every password check take ``seconds`` (as argon2 does in production) and record it,
+    so parallel attempts overlap while their passwords are being checked."""
+    checked: list[str] = []
+    real = auth_services.verify_password
+
+    def slow(password_hash, password):  # type: ignore[no-untyped-def]
+        checked.append(password)
+        time.sleep(seconds)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(auth_services, "verify_password", slow)
+    return checked
+
+
+def _parallel(app, count: int, email: str, address=lambda n: "10.1.1.1"):  # type: ignore[no-untyped-def]
+    barrier = threading.Barrier(count)
+
+    def attempt(n: int) -> int:
+        client = app.test_client()
+        barrier.wait(timeout=30)
+        response = client.post(
+            "/login",
+            data={"email": email, "password": f"guess-{n}"},
+            environ_base={"REMOTE_ADDR": address(n)},
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
+def test_parallel_attempts_from_one_address_never_check_more_passwords_than_the_limit(
+    database_url, monkeypatch
+):
+    app = make_app(database_url, LOGIN_RATE_LIMIT="5 per 15 minutes")
+    checked = _slow_checks(monkeypatch)
+    statuses = _parallel(app, 20, "someone@example.com")
+    assert len(checked) == 5
+    assert statuses.count(200) == 5 and statuses.count(429) == 15
+
+
+def test_parallel_attempts_on_one_account_from_many_addresses_hold_the_limit(
+    database_url, monkeypatch
+):
+    app = make_app(database_url, LOGIN_RATE_LIMIT="5 per 15 minutes")
+    checked = _slow_checks(monkeypatch)
+    statuses = _parallel(app, 20, "target@example.com", address=lambda n: f"10.2.0.{n + 1}")
+    assert len(checked) == 5
+    assert statuses.count(429) == 15
+
+
+def test_successful_sign_ins_do_not_count(database_url, world: World):
+    app = make_app(database_url, LOGIN_RATE_LIMIT="2 per 15 minutes")
+    with app.app_context():
+        for _ in range(4):
+            client = app.test_client()
+            assert _attempt(client, world.reviewer.email, f.PASSWORD).status_code == 302
+        client = app.test_client()
+        assert _attempt(client, world.reviewer.email, "wrong").status_code == 200
+
+
+def test_a_locked_account_is_explained_with_the_wait_and_the_way_out(database_url, world: World):
+    app = make_app(database_url, LOGIN_RATE_LIMIT="2 per 15 minutes")
+    with app.app_context():
+        for n in range(2):
+            client = app.test_client()
+            client.post(
+                "/login",
+                data={"email": world.reviewer.email, "password": "guess"},
+                environ_base={"REMOTE_ADDR": f"10.3.0.{n + 1}"},
+            )
+        locked = app.test_client().post(
+            "/login",
+            data={"email": world.reviewer.email, "password": "guess"},
+            environ_base={"REMOTE_ADDR": "10.3.0.9"},
+        )
+    assert locked.status_code == 429
+    text = _error_text(locked)
+    assert "Too many failed sign-ins for this account." in text
+    assert "wait 15 minutes, then try again" in text
+    assert "An administrator can also set a new password for you" in text
+    assert "this address" not in text
+    # An unknown e-mail gets the same page, so the lock tells nobody an account exists.
+    with app.app_context():
+        for n in range(3):
+            unknown = app.test_client().post(
+                "/login",
+                data={"email": "nobody@example.com", "password": "guess"},
+                environ_base={"REMOTE_ADDR": f"10.4.0.{n + 1}"},
+            )
+    assert unknown.status_code == 429
+    assert _error_text(unknown).replace("nobody@example.com", "E") == text.replace(
+        world.reviewer.email, "E"
+    )
+
+
+def test_a_stranger_cannot_lock_the_owner_out_of_a_browser_they_signed_in_on(
+    database_url, world: World
+):
+    app = make_app(database_url, LOGIN_RATE_LIMIT="3 per 15 minutes")
+    with app.app_context():
+        owner = app.test_client()
+        assert _attempt(owner, world.reviewer.email, f.PASSWORD).status_code == 302
+        owner.post("/logout", data={})
+        assert owner.get_cookie("tracker_device", path="/login") is not None
+        for n in range(5):
+            app.test_client().post(
+                "/login",
+                data={"email": world.reviewer.email, "password": "guess"},
+                environ_base={"REMOTE_ADDR": f"10.5.0.{n + 1}"},
+            )
+        stranger = app.test_client().post(
+            "/login",
+            data={"email": world.reviewer.email, "password": f.PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.5.0.99"},
+        )
+        assert stranger.status_code == 429
+        # The owner's browser counts its own failures, not the strangers'.
+        assert _attempt(owner, world.reviewer.email, f.PASSWORD).status_code == 302
+
+
+def test_a_device_cookie_for_another_account_or_forged_gives_no_way_round(
+    database_url, world: World
+):
+    app = make_app(database_url, LOGIN_RATE_LIMIT="2 per 15 minutes")
+    with app.app_context():
+        mine = app.test_client()
+        assert _attempt(mine, world.supervisor.email, f.PASSWORD).status_code == 302
+        cookie = mine.get_cookie("tracker_device", path="/login")
+        assert cookie is not None
+        for n in range(2):
+            app.test_client().post(
+                "/login",
+                data={"email": world.reviewer.email, "password": "guess"},
+                environ_base={"REMOTE_ADDR": f"10.6.0.{n + 1}"},
+            )
+        for value in (cookie.value, cookie.value[:-2] + "xx"):
+            other = app.test_client()
+            other.set_cookie("tracker_device", value, domain="localhost", path="/login")
+            assert _attempt(other, world.reviewer.email, f.PASSWORD).status_code == 429
+
+
+def test_client_supplied_forwarded_for_entries_do_not_change_the_limit_key(database_url):
+    # Behind one proxy, only the address the proxy appended (the right-most entry) counts.
+    app = make_app(database_url, LOGIN_RATE_LIMIT="3 per 15 minutes", PROXY_COUNT=1)
+    with app.app_context():
+        statuses = []
+        for n in range(4):
+            response = app.test_client().post(
+                "/login",
+                data={"email": f"user{n}@example.com", "password": "guess"},
+                headers={"X-Forwarded-For": f"198.51.100.{n + 1}, 203.0.113.7"},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            )
+            statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 429]

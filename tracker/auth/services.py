@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tracker import events
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import hash_password, needs_rehash, verify_password
 from tracker.extensions import db, utcnow
@@ -38,6 +39,7 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.flush()
+    events.record(events.SignedIn(actor_id=user.id))
     return user
 
 
