@@ -1,8 +1,8 @@
 """Import every model module so that metadata, Alembic and ``db.create_all`` see all tables."""
 
 from tracker.auth.models import Role, User
-from tracker.institutions.models import Category, Institution, InstitutionKind
-from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator, SelectionCriterion
+from tracker.organisations.models import Category, Institution, InstitutionKind, Regulator
+from tracker.programmes.models import Cohort, CohortStatus, Programme, SelectionCriterion
 from tracker.usecases.models import (
     Document,
     FieldChange,

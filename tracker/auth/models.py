@@ -10,8 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
-from tracker.institutions.models import Institution
-from tracker.programmes.models import Regulator
+from tracker.organisations.models import Institution, Regulator
 
 
 class Role(LabelledEnum):

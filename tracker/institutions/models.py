@@ -1,78 +1,12 @@
-"""Financial institutions, technology partners and use-case categories."""
+"""Institutions and categories now live in ``tracker.organisations.models``; re-exported here
+so existing imports keep working."""
 
-from __future__ import annotations
-
-import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from tracker.enums import LabelledEnum
-from tracker.extensions import Base, enum_column
-from tracker.programmes.models import Regulator, Sector
-
-
-class InstitutionKind(LabelledEnum):
-    BANK = ("bank", "Bank")
-    SECURITIES = ("securities", "Securities firm")
-    INSURER = ("insurer", "Insurer")
-    MPF_TRUSTEE = ("mpf_trustee", "MPF trustee")
-    SVF = ("svf", "Stored-value facility licensee")
-    TECH_PARTNER = ("tech_partner", "Technology partner")
-
-
-# The sector each kind of financial institution belongs to (technology partners have none).
-SECTOR_OF_KIND: dict[InstitutionKind, Sector] = {
-    InstitutionKind.BANK: Sector.BANKING,
-    InstitutionKind.SECURITIES: Sector.SECURITIES,
-    InstitutionKind.INSURER: Sector.INSURANCE,
-    InstitutionKind.MPF_TRUSTEE: Sector.MPF,
-    InstitutionKind.SVF: Sector.SVF,
-}
-
-
-class Institution(Base):
-    __tablename__ = "institution"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    name_zh: Mapped[str | None] = mapped_column(sa.String(200))
-    kind: Mapped[InstitutionKind] = mapped_column(enum_column(InstitutionKind, "kind"))
-    # Technology partners are not supervised, so the regulator is optional for them.
-    regulator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regulator.id"), index=True)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    regulator: Mapped[Regulator | None] = relationship()
-
-    @property
-    def sector(self) -> Sector | None:
-        return SECTOR_OF_KIND.get(self.kind)
-
-    @property
-    def is_partner(self) -> bool:
-        return self.kind is InstitutionKind.TECH_PARTNER
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Category(Base):
-    __tablename__ = "category"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    name_zh: Mapped[str | None] = mapped_column(sa.String(120))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def __str__(self) -> str:
-        return self.name
-
-
-DEFAULT_CATEGORIES = (
-    ("Risk management", "風險管理"),
-    ("Anti-fraud", "反詐騙"),
-    ("Customer experience", "客戶體驗"),
+from tracker.organisations.models import (
+    DEFAULT_CATEGORIES,
+    SECTOR_OF_KIND,
+    Category,
+    Institution,
+    InstitutionKind,
 )
+
+__all__ = ["DEFAULT_CATEGORIES", "SECTOR_OF_KIND", "Category", "Institution", "InstitutionKind"]

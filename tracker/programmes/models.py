@@ -1,4 +1,5 @@
-"""Regulators, programmes, cohorts and the selection criteria a cohort scores proposals on."""
+"""Programmes, cohorts and the selection criteria a cohort scores proposals on. Regulators and
+sectors live in ``tracker.organisations.models`` (re-exported here for existing imports)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, db, enum_column, utcnow
+from tracker.organisations.models import Regulator, Sector
 
 if TYPE_CHECKING:
     from tracker.usecases.models import UseCase
 
 
-class Sector(LabelledEnum):
-    BANKING = ("banking", "Banking")
-    SECURITIES = ("securities", "Securities and asset management")
-    INSURANCE = ("insurance", "Insurance")
-    MPF = ("mpf", "MPF schemes")
-    SVF = ("svf", "Stored-value facilities")
+__all__ = [
+    "DEFAULT_CRITERIA",
+    "Cohort",
+    "CohortStatus",
+    "Programme",
+    "Regulator",
+    "SelectionCriterion",
+    "Sector",
+    "programme_regulator",
+]
 
 
 class CohortStatus(LabelledEnum):
@@ -44,19 +50,6 @@ programme_regulator = sa.Table(
     sa.Column("programme_id", sa.ForeignKey("programme.id"), primary_key=True),
     sa.Column("regulator_id", sa.ForeignKey("regulator.id"), primary_key=True),
 )
-
-
-class Regulator(Base):
-    __tablename__ = "regulator"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
-    name_en: Mapped[str] = mapped_column(sa.String(200))
-    name_zh: Mapped[str | None] = mapped_column(sa.String(200))
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class Programme(Base):
