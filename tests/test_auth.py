@@ -153,7 +153,7 @@ def test_create_user_command(app, world: World):
         args=["create-user", "--email", "first.admin@example.com", "--name", "X"],
         input="a-strong-passphrase\na-strong-passphrase\n",
     )
-    assert again.exit_code != 0 and "already exists" in again.output
+    assert again.exit_code != 0 and "already uses this email" in again.output
     staff = runner.invoke(
         args=[
             "create-user",

@@ -195,8 +195,13 @@ def test_cohort_with_use_cases_stays_in_its_programme(
     html = admin_client.post(f"/admin/cohorts/{world.cohort.id}/edit", data=data).get_data(
         as_text=True
     )
+    # Only a draft is in the cohort: the refusal must not tell anyone it exists.
     error = error_beside(html, "programme_id")
-    assert error.startswith("Institutions have use cases in this cohort")
+    assert error == (
+        "Institutions may be preparing proposals in this cohort, so it cannot move to another "
+        "programme."
+    )
+    assert "draft" not in error.lower()
     db.session.refresh(world.cohort)
     assert world.cohort.programme_id == world.programme.id
 

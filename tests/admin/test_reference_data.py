@@ -89,7 +89,14 @@ def test_deactivate_and_reactivate_regulator(
     assert response.status_code == 302
     db.session.refresh(world.ia)
     assert world.ia.active is False
-    assert f"deactivated regulator id={world.ia.id} by user={world.admin.id}" in caplog.text
+    # One structured line for the command: who did what to which record.
+    assert any(
+        getattr(r, "action", None) == "regulator.deactivate"
+        and getattr(r, "actor", None) == world.admin.id
+        and getattr(r, "object", None) == f"regulator:{world.ia.id}"
+        and getattr(r, "outcome", None) == "ok"
+        for r in caplog.records
+    )
     page = admin_client.get("/admin/regulators/").get_data(as_text=True)
     assert "Inactive" in page
     assert f"/admin/regulators/{world.ia.id}/reactivate" in page
@@ -321,7 +328,7 @@ def test_a_rival_save_between_check_and_commit_is_reported_not_a_500(
     admin_client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As if another request took the name after this one's validation ran.
-    monkeypatch.setattr("tracker.admin.forms.queries.is_taken", lambda *a, **k: False)
+    monkeypatch.setattr("tracker.organisations.services.is_taken", lambda *a, **k: False)
     before = _count(Category)
     response = admin_client.post(
         "/admin/categories/new", data={"name": "Anti-fraud", "description": "Typed text"}

@@ -1,9 +1,10 @@
-"""Forms for reference data and accounts. Every rule a user can break is checked here, with
-its message beside the field, before anything is written."""
+"""Forms for reference data and accounts. They parse and present: each field's own format is
+checked here; the rules that need the database or span fields (uniqueness, dates in order, the
+criteria a cohort keeps, the organisation a role needs) belong to the commands, whose
+``RuleError`` the view puts back beside the fields."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -23,23 +24,22 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     StopValidation,
-    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.admin import queries
-from tracker.admin.services import CohortData, ProgrammeData, plan_criteria
 from tracker.auth.models import Role, User
-from tracker.auth.passwords import MIN_PASSWORD_LENGTH
+from tracker.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from tracker.auth.services import AccountData
 from tracker.formutil import options
-from tracker.institutions.models import Category, Institution, InstitutionKind
-from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator, Sector
-
-CRITERION_MAX_LENGTH = 120
+from tracker.organisations import queries as organisation_queries
+from tracker.organisations.models import Category, Institution, InstitutionKind, Regulator, Sector
+from tracker.organisations.services import CategoryInput, InstitutionInput, RegulatorInput
+from tracker.programmes import queries as programme_queries
+from tracker.programmes.models import Cohort, CohortStatus, Programme
+from tracker.programmes.services import MAX_RETURN_INTERVAL, CohortData, ProgrammeData
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -85,11 +85,6 @@ def _blank_choice(text: str) -> list[SelectChoice]:
     return options([("", text)])
 
 
-def _not_before(later: date | None, earlier: date | None, message: str) -> None:
-    if later is not None and earlier is not None and later < earlier:
-        raise ValidationError(message)
-
-
 class RegulatorForm(FlaskForm):
     code = StringField(
         "Code",
@@ -112,11 +107,10 @@ class RegulatorForm(FlaskForm):
         super().__init__(obj=current, **kwargs)
         self.current = current
 
-    def validate_code(self, field: StringField) -> None:
-        if queries.is_taken(
-            Regulator.code, field.data, exclude_id=self.current.id if self.current else None
-        ):
-            raise ValidationError("Another regulator already uses this code.")
+    def to_input(self) -> RegulatorInput:
+        return RegulatorInput(
+            code=self.code.data, name_en=self.name_en.data, name_zh=self.name_zh.data or None
+        )
 
 
 class ProgrammeForm(FlaskForm):
@@ -151,20 +145,11 @@ class ProgrammeForm(FlaskForm):
         super().__init__(obj=current, **kwargs)
         self.current = current
         keep = current.regulator_ids if current else set()
-        choices = queries.regulator_choices(keep)
+        choices = organisation_queries.regulator_choices(keep)
         self.lead_regulator_id.choices = _blank_choice("Choose a regulator") + choices
         self.participant_ids.choices = choices
 
-    def validate_name(self, field: StringField) -> None:
-        if queries.is_taken(
-            Programme.name, field.data, exclude_id=self.current.id if self.current else None
-        ):
-            raise ValidationError("Another programme already has this name.")
-
-    def validate_ends_on(self, field: DateField) -> None:
-        _not_before(field.data, self.starts_on.data, "The end date cannot be before the start.")
-
-    def to_data(self) -> ProgrammeData:
+    def to_input(self) -> ProgrammeData:
         return ProgrammeData(
             name=self.name.data,
             name_zh=self.name_zh.data or None,
@@ -197,17 +182,16 @@ class CohortForm(FlaskForm):
         "Progress return every (days)",
         default=30,
         description="Pilots in this cohort file a progress return at this interval.",
-        validators=[
-            InputRequired(message="Enter a number of days."),
-            NumberRange(min=1, max=366, message="Enter a number of days from 1 to 366."),
-        ],
+        # The range is the command's rule; the browser is told it too.
+        render_kw={"min": 1, "max": MAX_RETURN_INTERVAL},
+        validators=[InputRequired(message="Enter a number of days.")],
     )
 
     def __init__(self, user: User, current: Cohort | None = None, **kwargs: Any) -> None:
         super().__init__(obj=current, **kwargs)
         self.current = current
         keep = [current.programme_id] if current else []
-        self.programmes = {p.id: p for p in queries.manageable_programmes(user, keep)}
+        self.programmes = {p.id: p for p in programme_queries.manageable_programmes(user, keep)}
         self.programme_id.choices = _blank_choice("Choose a programme") + options(
             (p.id, p.name if p.active else f"{p.name} (inactive)") for p in self.programmes.values()
         )
@@ -216,47 +200,7 @@ class CohortForm(FlaskForm):
     def programme(self) -> Programme | None:
         return self.programmes.get(self.programme_id.data) if self.programme_id.data else None
 
-    def validate_programme_id(self, field: SelectField) -> None:
-        current = self.current
-        if (
-            current is not None
-            and field.data != current.programme_id
-            and queries.has_use_cases(current)
-        ):
-            raise ValidationError(
-                "Institutions have use cases in this cohort (proposals or drafts), so it cannot "
-                "move to another programme."
-            )
-
-    def validate_name(self, field: StringField) -> None:
-        if self.programme_id.data is None:
-            return
-        if queries.is_taken(
-            Cohort.name,
-            field.data,
-            exclude_id=self.current.id if self.current else None,
-            scope=Cohort.programme_id == self.programme_id.data,
-        ):
-            raise ValidationError("This programme already has a cohort with this name.")
-
-    def validate_applications_close_on(self, field: DateField) -> None:
-        _not_before(
-            field.data,
-            self.applications_open_on.data,
-            "Applications cannot close before they open.",
-        )
-
-    def validate_selection_on(self, field: DateField) -> None:
-        _not_before(
-            field.data,
-            self.applications_close_on.data,
-            "Selection cannot be announced before applications close.",
-        )
-
-    def validate_pilot_ends_on(self, field: DateField) -> None:
-        _not_before(field.data, self.pilot_starts_on.data, "Pilots cannot end before they start.")
-
-    def to_data(self) -> CohortData:
+    def to_input(self) -> CohortData:
         return CohortData(
             programme_id=self.programme_id.data,
             name=self.name.data,
@@ -287,32 +231,6 @@ class CohortEditForm(CohortForm):
         lines = (self.criteria_text.data or "").splitlines()
         return [line.strip() for line in lines if line.strip()]
 
-    def validate_criteria_text(self, _field: TextAreaField) -> None:
-        names = self.criteria
-        if not names:
-            raise ValidationError("List at least one criterion.")
-        too_long = [n for n in names if len(n) > CRITERION_MAX_LENGTH]
-        if too_long:
-            raise ValidationError(
-                f"Keep each criterion to {CRITERION_MAX_LENGTH} characters: “{too_long[0][:40]}…”."
-            )
-        seen: set[str] = set()
-        for name in names:
-            if name.casefold() in seen:
-                raise ValidationError(f"“{name}” is listed twice.")
-            seen.add(name.casefold())
-        if self.current is None:
-            return
-        scores = queries.scored_criteria(self.current)
-        removed = plan_criteria(list(self.current.criteria), names).removed
-        blocked = [c for c in removed if scores.get(c.id)]
-        if blocked:
-            described = "; ".join(f"“{c.name}” ({scores[c.id]} scores)" for c in blocked)
-            raise ValidationError(
-                "Reviewers have already scored proposals against "
-                f"{described}. Those scores would lose their criterion, so keep it in the list."
-            )
-
 
 class InstitutionForm(FlaskForm):
     name = StringField(
@@ -332,19 +250,17 @@ class InstitutionForm(FlaskForm):
         super().__init__(obj=current, **kwargs)
         self.current = current
         keep = [current.regulator_id] if current and current.regulator_id else []
-        self.regulator_id.choices = _blank_choice("None") + queries.regulator_choices(keep)
+        self.regulator_id.choices = _blank_choice("None") + organisation_queries.regulator_choices(
+            keep
+        )
 
-    def validate_name(self, field: StringField) -> None:
-        if queries.is_taken(
-            Institution.name, field.data, exclude_id=self.current.id if self.current else None
-        ):
-            raise ValidationError("Another institution already has this name.")
-
-    def validate_regulator_id(self, field: SelectField) -> None:
-        if field.data is None and self.kind.data is not InstitutionKind.TECH_PARTNER:
-            raise ValidationError(
-                "Choose the supervising regulator: only technology partners may have none."
-            )
+    def to_input(self) -> InstitutionInput:
+        return InstitutionInput(
+            name=self.name.data,
+            name_zh=self.name_zh.data or None,
+            kind=self.kind.data,
+            regulator_id=self.regulator_id.data,
+        )
 
 
 class CategoryForm(FlaskForm):
@@ -360,15 +276,18 @@ class CategoryForm(FlaskForm):
         super().__init__(obj=current, **kwargs)
         self.current = current
 
-    def validate_name(self, field: StringField) -> None:
-        if queries.is_taken(
-            Category.name, field.data, exclude_id=self.current.id if self.current else None
-        ):
-            raise ValidationError("Another category already has this name.")
+    def to_input(self) -> CategoryInput:
+        return CategoryInput(
+            name=self.name.data,
+            name_zh=self.name_zh.data or None,
+            description=self.description.data or "",
+        )
 
 
 _PASSWORD_LENGTH = Length(
-    min=MIN_PASSWORD_LENGTH, max=200, message="Use from %(min)d to %(max)d characters."
+    min=MIN_PASSWORD_LENGTH,
+    max=MAX_PASSWORD_LENGTH,
+    message="Use from %(min)d to %(max)d characters.",
 )
 
 
@@ -405,38 +324,29 @@ class UserForm(FlaskForm):
         self.current = current
         keep_regulators = [current.regulator_id] if current and current.regulator_id else []
         keep_institutions = [current.institution_id] if current and current.institution_id else []
-        self.regulator_id.choices = _blank_choice("None") + queries.regulator_choices(
+        self.regulator_id.choices = _blank_choice("None") + organisation_queries.regulator_choices(
             keep_regulators
         )
-        self.institution_id.choices = _blank_choice("None") + queries.institution_choices(
-            keep_institutions
+        self.institution_id.choices = _blank_choice(
+            "None"
+        ) + organisation_queries.institution_choices(keep_institutions)
+
+    def to_input(self) -> AccountData:
+        return AccountData(
+            email=self.email.data,
+            name=self.name.data,
+            role=self.role.data,
+            regulator_id=self.regulator_id.data,
+            institution_id=self.institution_id.data,
         )
-
-    def validate_email(self, field: EmailField) -> None:
-        if queries.is_taken(
-            User.email, field.data, exclude_id=self.current.id if self.current else None
-        ):
-            raise ValidationError("Another account already uses this email address.")
-
-    def validate_role(self, field: SelectField) -> None:
-        is_self = self.current is not None and self.current.id == self.actor.id
-        if is_self and field.data is not Role.ADMIN:
-            raise ValidationError("You cannot remove your own administrator role.")
-
-    def validate_regulator_id(self, field: SelectField) -> None:
-        if self.role.data in (Role.REGULATOR, Role.SUPERVISOR) and field.data is None:
-            raise ValidationError("Choose the regulator this person works for.")
-
-    def validate_institution_id(self, field: SelectField) -> None:
-        if self.role.data is Role.INSTITUTION and field.data is None:
-            raise ValidationError("Choose the institution this person works for.")
 
 
 class UserCreateForm(UserForm):
     password = PasswordField(
         "Initial password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Share it through a separate "
-        "channel; the user can change it under Account.",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common or guessable "
+        "password, nor the user's name or email. Share it through a separate channel; the user "
+        "can change it under Account.",
         validators=[InputRequired(message="Enter an initial password."), _PASSWORD_LENGTH],
     )
 

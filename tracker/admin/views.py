@@ -1,6 +1,11 @@
 """Administration of reference data and accounts: regulators, programmes, cohorts,
 institutions, categories and users. Records are deactivated, never deleted, because history
-points to them. Each view loads, authorises against ``tracker.admin.permissions``, then acts."""
+points to them.
+
+Each view authorises the area first, before loading anything, so the answer never depends on
+whether an id exists (403 for a user who may not enter the area, 404 for a missing record);
+then it loads, parses the form and runs one command from the record's own domain inside the
+unit of work, putting a ``RuleError`` back beside the fields."""
 
 from __future__ import annotations
 
@@ -8,23 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from tracker.admin import queries, services
 from tracker.admin.forms import (
     CategoryForm,
     CohortEditForm,
@@ -35,25 +30,29 @@ from tracker.admin.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from tracker.admin.permissions import (
-    Area,
-    can_create_cohort_in,
-    can_deactivate_user,
-    can_edit_cohort,
-    can_enter,
-    can_move_cohort,
-)
+from tracker.admin.permissions import Area, can_deactivate_user, can_edit_cohort, can_enter
+from tracker.auth import queries as auth_queries
+from tracker.auth import services as auth_services
+from tracker.auth import throttle
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.institutions.models import Category, Institution
-from tracker.programmes.models import Cohort, CohortStatus, Programme, Regulator
-from tracker.web import page_arg
+from tracker.organisations import queries as organisation_queries
+from tracker.organisations import services as organisation_services
+from tracker.organisations.models import Category, Institution, Regulator
+from tracker.programmes import queries as programme_queries
+from tracker.programmes import services as programme_services
+from tracker.programmes.models import Cohort, CohortStatus, Programme
+from tracker.programmes.permissions import can_view_cohort
+from tracker.rules import RuleError
+from tracker.unit_of_work import unit_of_work
+from tracker.web import page_arg, rule_errors_onto
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 T = TypeVar("T")
-# Validation checks uniqueness first; this covers a rival request saving between check and commit.
+# The commands check uniqueness first; this covers a rival request saving between check and
+# commit.
 _TAKEN = "Another record was saved with this value a moment ago. Choose another."
 Record = Regulator | Programme | Institution | Category
 
@@ -80,28 +79,24 @@ AREA_PAGES: dict[Area, AreaPage] = {
 # Helpers shared by the six areas ------------------------------------------------------------
 
 
-def _authorise(allowed: bool) -> None:
-    if not allowed:
+def _enter(area: Area) -> None:
+    """Refuse the whole area, before any record is loaded, to a user who may not enter it."""
+    if not can_enter(current_user, area):
         abort(403)
 
 
-def _log(action: str, noun: str, record_id: int) -> None:
-    current_app.logger.info(
-        "admin: %s %s id=%s by user=%s", action, noun, record_id, current_user.id
-    )
-
-
-def _save(field: Field, message: str, action: Callable[[], T]) -> T | None:
-    """Run a service and commit. Should another request take the same name between validation
-    and commit, roll back and put ``message`` beside ``field`` instead of failing."""
+def _run(form: FlaskForm, unique_field: Field, command: Callable[[], T]) -> T | None:
+    """Run one command in the unit of work. A refusal goes back onto the form; should another
+    request take the same name between the command's check and the commit, the message goes
+    beside ``unique_field`` instead of failing."""
     try:
-        result = action()
-        db.session.commit()
+        with unit_of_work():
+            return command()
+    except RuleError as exc:
+        rule_errors_onto(form, exc)
     except IntegrityError:
-        db.session.rollback()
-        field.errors = [*field.errors, message]
-        return None
-    return result
+        unique_field.errors = [*unique_field.errors, _TAKEN]
+    return None
 
 
 def _form_page(area: Area, form: FlaskForm, record: Any = None) -> str:
@@ -110,9 +105,8 @@ def _form_page(area: Area, form: FlaskForm, record: Any = None) -> str:
     return render_template("admin/form.html", form=form, page=page, title=title, record=record)
 
 
-def _done(area: Area, action: str, record_id: int, label: str) -> Response:
+def _done(area: Area, action: str, label: str) -> Response:
     page = AREA_PAGES[area]
-    _log(action, page.noun, record_id)
     flash(f"The {page.noun} “{label}” has been {action}.", "success")
     return redirect(url_for(page.endpoint))
 
@@ -124,22 +118,24 @@ def _edit_record(
     unique_field: Field,
     save: Callable[[], Record | Cohort | User],
 ) -> str | Response:
-    """The create and edit flow every area shares: validate, save, commit, log, redirect."""
+    """The create and edit flow every area shares: parse, run the command, redirect."""
     if form.validate_on_submit():
-        saved = _save(unique_field, _TAKEN, save)
+        saved = _run(form, unique_field, save)
         if saved is not None:
-            return _done(area, "updated" if record is not None else "created", saved.id, str(saved))
+            return _done(area, "updated" if record is not None else "created", str(saved))
     return _form_page(area, form, record)
 
 
-def _set_active(area: Area, model: type[Record], record_id: int, action: str) -> Response:
+def _set_active(
+    area: Area, model: type[Record], record_id: int, action: str, command: Callable[..., None]
+) -> Response:
     """Deactivate or reactivate a reference record (POST only, behind CSRF)."""
+    _enter(area)
     record = db.get_or_404(model, record_id)
-    _authorise(can_enter(current_user, area))
     if EmptyForm().validate_on_submit():
-        services.set_active(record, action == "reactivate")
-        db.session.commit()
-        return _done(area, f"{action}d", record.id, str(record))
+        with unit_of_work():
+            command(current_user, record, action == "reactivate")
+        return _done(area, f"{action}d", str(record))
     return redirect(url_for(AREA_PAGES[area].endpoint))
 
 
@@ -150,8 +146,8 @@ def _set_active(area: Area, model: type[Record], record_id: int, action: str) ->
 @login_required
 def regulators() -> str:
     """Every regulator, active or not."""
-    _authorise(can_enter(current_user, Area.REGULATORS))
-    return render_template("admin/regulators.html", regulators=queries.regulators())
+    _enter(Area.REGULATORS)
+    return render_template("admin/regulators.html", regulators=organisation_queries.regulators())
 
 
 @bp.route("/regulators/new", methods=["GET", "POST"])
@@ -159,20 +155,15 @@ def regulators() -> str:
 @login_required
 def regulator_form(record_id: int | None = None) -> str | Response:
     """Create a regulator, or edit one."""
+    _enter(Area.REGULATORS)
     regulator = db.get_or_404(Regulator, record_id) if record_id else None
-    _authorise(can_enter(current_user, Area.REGULATORS))
     form = RegulatorForm(regulator)
     return _edit_record(
         Area.REGULATORS,
         form,
         regulator,
         form.code,
-        lambda: services.save_regulator(
-            regulator,
-            code=form.code.data,
-            name_en=form.name_en.data,
-            name_zh=form.name_zh.data or None,
-        ),
+        lambda: organisation_services.save_regulator(current_user, regulator, form.to_input()),
     )
 
 
@@ -180,7 +171,9 @@ def regulator_form(record_id: int | None = None) -> str | Response:
 @login_required
 def regulator_active(record_id: int, action: str) -> Response:
     """Deactivate or reactivate a regulator. Its programmes, institutions and staff remain."""
-    return _set_active(Area.REGULATORS, Regulator, record_id, action)
+    return _set_active(
+        Area.REGULATORS, Regulator, record_id, action, organisation_services.set_active
+    )
 
 
 # Programmes ---------------------------------------------------------------------------------
@@ -190,8 +183,8 @@ def regulator_active(record_id: int, action: str) -> Response:
 @login_required
 def programmes() -> str:
     """Every programme with its regulators and sectors."""
-    _authorise(can_enter(current_user, Area.PROGRAMMES))
-    return render_template("admin/programmes.html", programmes=queries.programmes())
+    _enter(Area.PROGRAMMES)
+    return render_template("admin/programmes.html", programmes=programme_queries.programmes())
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -199,15 +192,15 @@ def programmes() -> str:
 @login_required
 def programme_form(record_id: int | None = None) -> str | Response:
     """Create a programme, or edit one."""
+    _enter(Area.PROGRAMMES)
     programme = db.get_or_404(Programme, record_id) if record_id else None
-    _authorise(can_enter(current_user, Area.PROGRAMMES))
     form = ProgrammeForm(programme)
     return _edit_record(
         Area.PROGRAMMES,
         form,
         programme,
         form.name,
-        lambda: services.save_programme(programme, form.to_data()),
+        lambda: programme_services.save_programme(current_user, programme, form.to_input()),
     )
 
 
@@ -215,23 +208,33 @@ def programme_form(record_id: int | None = None) -> str | Response:
 @login_required
 def programme_active(record_id: int, action: str) -> Response:
     """Deactivate or reactivate a programme. Its cohorts and use cases remain."""
-    return _set_active(Area.PROGRAMMES, Programme, record_id, action)
+    return _set_active(
+        Area.PROGRAMMES, Programme, record_id, action, programme_services.set_programme_active
+    )
 
 
 # Cohorts ------------------------------------------------------------------------------------
+
+
+def _cohort_or_404(record_id: int, loaded: Cohort | None = None) -> Cohort:
+    """A cohort the user may know of: outside their remit it does not exist for them."""
+    cohort = loaded if loaded is not None else db.session.get(Cohort, record_id)
+    if cohort is None or not can_view_cohort(current_user, cohort):
+        abort(404)
+    return cohort
 
 
 @bp.get("/cohorts/")
 @login_required
 def cohorts() -> str:
     """Cohorts the user may manage: all for administrators, those in remit for regulator staff."""
-    _authorise(can_enter(current_user, Area.COHORTS))
-    rows = queries.cohorts(current_user)
+    _enter(Area.COHORTS)
+    rows = programme_queries.cohorts(current_user)
     return render_template(
         "admin/cohorts.html",
         cohorts=rows,
-        use_case_counts=queries.use_case_counts([c.id for c in rows]),
-        can_create=bool(queries.manageable_programmes(current_user)),
+        use_case_counts=programme_queries.use_case_counts([c.id for c in rows]),
+        can_create=bool(programme_queries.manageable_programmes(current_user)),
         can_edit=lambda cohort: can_edit_cohort(current_user, cohort),
     )
 
@@ -240,20 +243,21 @@ def cohorts() -> str:
 @login_required
 def cohort_new() -> str | Response:
     """Create a cohort in a programme the user may manage, with the default criteria."""
-    _authorise(can_enter(current_user, Area.COHORTS))
+    _enter(Area.COHORTS)
     form = CohortForm(current_user, status=CohortStatus.PLANNING)
     if not form.programmes:
         # Regulator staff with no programme in remit have nothing to set up here.
-        _authorise(can_enter(current_user, Area.PROGRAMMES))
+        _enter(Area.PROGRAMMES)
         flash("Create a programme first: every cohort belongs to one.", "info")
         return redirect(url_for("admin.programme_form"))
     if form.validate_on_submit():
-        programme = form.programme
-        _authorise(programme is not None and can_create_cohort_in(current_user, programme))
-        data = form.to_data()
-        cohort = _save(form.name, _TAKEN, lambda: services.create_cohort(data))
+        cohort = _run(
+            form,
+            form.name,
+            lambda: programme_services.create_cohort(current_user, form.to_input()),
+        )
         if cohort is not None:
-            return _done(Area.COHORTS, "created", cohort.id, cohort.name)
+            return _done(Area.COHORTS, "created", cohort.name)
     return _form_page(Area.COHORTS, form)
 
 
@@ -261,23 +265,21 @@ def cohort_new() -> str | Response:
 @login_required
 def cohort_edit(record_id: int) -> str | Response:
     """Edit a cohort's dates, status, return interval and selection criteria."""
-    cohort = db.first_or_404(
-        db.select(Cohort)
-        .where(Cohort.id == record_id)
-        .options(
-            selectinload(Cohort.criteria),
-            selectinload(Cohort.programme).selectinload(Programme.participants),
-        )
-    )
-    _authorise(can_edit_cohort(current_user, cohort))
+    _enter(Area.COHORTS)
+    cohort = _cohort_or_404(record_id, programme_queries.cohort_for_edit(record_id))
+    if not can_edit_cohort(current_user, cohort):
+        abort(403)
     form = CohortEditForm(current_user, cohort)
     if form.validate_on_submit():
-        programme = form.programme
-        _authorise(programme is not None and can_move_cohort(current_user, cohort, programme))
-        data, criteria = form.to_data(), form.criteria
-        saved = _save(form.name, _TAKEN, lambda: services.update_cohort(cohort, data, criteria))
+        saved = _run(
+            form,
+            form.name,
+            lambda: programme_services.update_cohort(
+                current_user, cohort, form.to_input(), form.criteria
+            ),
+        )
         if saved is not None:
-            return _done(Area.COHORTS, "updated", saved.id, saved.name)
+            return _done(Area.COHORTS, "updated", saved.name)
     return _form_page(Area.COHORTS, form, cohort)
 
 
@@ -285,12 +287,12 @@ def cohort_edit(record_id: int) -> str | Response:
 @login_required
 def cohort_close(record_id: int) -> Response:
     """Deactivate a cohort by closing it. Its use cases and history stay as they are."""
-    cohort = db.get_or_404(Cohort, record_id)
-    _authorise(can_edit_cohort(current_user, cohort))
+    _enter(Area.COHORTS)
+    cohort = _cohort_or_404(record_id)
     if EmptyForm().validate_on_submit():
-        services.close_cohort(cohort)
-        db.session.commit()
-        return _done(Area.COHORTS, "closed", cohort.id, cohort.name)
+        with unit_of_work():
+            programme_services.close_cohort(current_user, cohort)
+        return _done(Area.COHORTS, "closed", cohort.name)
     return redirect(url_for("admin.cohorts"))
 
 
@@ -301,8 +303,10 @@ def cohort_close(record_id: int) -> Response:
 @login_required
 def institutions() -> str:
     """Every institution and technology partner."""
-    _authorise(can_enter(current_user, Area.INSTITUTIONS))
-    return render_template("admin/institutions.html", institutions=queries.institutions())
+    _enter(Area.INSTITUTIONS)
+    return render_template(
+        "admin/institutions.html", institutions=organisation_queries.institutions()
+    )
 
 
 @bp.route("/institutions/new", methods=["GET", "POST"])
@@ -310,21 +314,15 @@ def institutions() -> str:
 @login_required
 def institution_form(record_id: int | None = None) -> str | Response:
     """Create an institution, or edit one."""
+    _enter(Area.INSTITUTIONS)
     institution = db.get_or_404(Institution, record_id) if record_id else None
-    _authorise(can_enter(current_user, Area.INSTITUTIONS))
     form = InstitutionForm(institution)
     return _edit_record(
         Area.INSTITUTIONS,
         form,
         institution,
         form.name,
-        lambda: services.save_institution(
-            institution,
-            name=form.name.data,
-            name_zh=form.name_zh.data or None,
-            kind=form.kind.data,
-            regulator_id=form.regulator_id.data,
-        ),
+        lambda: organisation_services.save_institution(current_user, institution, form.to_input()),
     )
 
 
@@ -332,7 +330,9 @@ def institution_form(record_id: int | None = None) -> str | Response:
 @login_required
 def institution_active(record_id: int, action: str) -> Response:
     """Deactivate or reactivate an institution. Its use cases and users remain."""
-    return _set_active(Area.INSTITUTIONS, Institution, record_id, action)
+    return _set_active(
+        Area.INSTITUTIONS, Institution, record_id, action, organisation_services.set_active
+    )
 
 
 # Categories ---------------------------------------------------------------------------------
@@ -342,8 +342,8 @@ def institution_active(record_id: int, action: str) -> Response:
 @login_required
 def categories() -> str:
     """Use-case categories."""
-    _authorise(can_enter(current_user, Area.CATEGORIES))
-    return render_template("admin/categories.html", categories=queries.categories())
+    _enter(Area.CATEGORIES)
+    return render_template("admin/categories.html", categories=organisation_queries.categories())
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
@@ -351,20 +351,15 @@ def categories() -> str:
 @login_required
 def category_form(record_id: int | None = None) -> str | Response:
     """Create a category, or edit one."""
+    _enter(Area.CATEGORIES)
     category = db.get_or_404(Category, record_id) if record_id else None
-    _authorise(can_enter(current_user, Area.CATEGORIES))
     form = CategoryForm(category)
     return _edit_record(
         Area.CATEGORIES,
         form,
         category,
         form.name,
-        lambda: services.save_category(
-            category,
-            name=form.name.data,
-            name_zh=form.name_zh.data or None,
-            description=form.description.data or "",
-        ),
+        lambda: organisation_services.save_category(current_user, category, form.to_input()),
     )
 
 
@@ -372,7 +367,9 @@ def category_form(record_id: int | None = None) -> str | Response:
 @login_required
 def category_active(record_id: int, action: str) -> Response:
     """Deactivate or reactivate a category. Use cases already filed under it keep it."""
-    return _set_active(Area.CATEGORIES, Category, record_id, action)
+    return _set_active(
+        Area.CATEGORIES, Category, record_id, action, organisation_services.set_active
+    )
 
 
 # Users --------------------------------------------------------------------------------------
@@ -382,11 +379,10 @@ def category_active(record_id: int, action: str) -> Response:
 @login_required
 def users() -> str:
     """Every account, active first, a page at a time."""
-    _authorise(can_enter(current_user, Area.USERS))
-    page = queries.users(page_arg())
+    _enter(Area.USERS)
     return render_template(
         "admin/users.html",
-        page=page,
+        page=auth_queries.users(page_arg()),
         can_deactivate=lambda user: can_deactivate_user(current_user, user),
     )
 
@@ -395,51 +391,47 @@ def users() -> str:
 @login_required
 def user_new() -> str | Response:
     """Create an account with an initial password."""
-    _authorise(can_enter(current_user, Area.USERS))
+    _enter(Area.USERS)
     form = UserCreateForm(current_user)
-    return _edit_record(
-        Area.USERS,
-        form,
-        None,
-        form.email,
-        lambda: services.create_user(
-            email=form.email.data,
-            name=form.name.data,
-            password=form.password.data,
-            role=form.role.data,
-            regulator_id=form.regulator_id.data,
-            institution_id=form.institution_id.data,
-        ),
-    )
+
+    def create() -> User:
+        data = form.to_input()
+        return auth_services.create_user(
+            email=data.email,
+            name=data.name,
+            password=form.password.data or "",
+            role=data.role,
+            regulator_id=data.regulator_id,
+            institution_id=data.institution_id,
+            actor=current_user,
+        )
+
+    return _edit_record(Area.USERS, form, None, form.email, create)
 
 
 @bp.route("/users/<int:record_id>/edit", methods=["GET", "POST"])
 @login_required
 def user_edit(record_id: int) -> str | Response:
-    """Edit an account; optionally set a new password, which signs the user out everywhere."""
+    """Edit an account; optionally set a new password, which signs the user out everywhere
+    and lifts a lock on the account's sign-in."""
+    _enter(Area.USERS)
     user = db.get_or_404(User, record_id)
-    _authorise(can_enter(current_user, Area.USERS))
     form = UserEditForm(current_user, user)
+    new_password = form.new_password.data or None
 
     def save() -> User:
-        services.update_user(
-            user,
-            email=form.email.data,
-            name=form.name.data,
-            role=form.role.data,
-            regulator_id=form.regulator_id.data,
-            institution_id=form.institution_id.data,
-            new_password=form.new_password.data or None,
-        )
+        auth_services.update_user(current_user, user, form.to_input(), new_password)
         return user
 
     if form.validate_on_submit():
-        saved = _save(form.email, _TAKEN, save)
+        saved = _run(form, form.email, save)
         if saved is not None:
-            if saved.id == current_user.id and form.new_password.data:
-                # The new password revoked every session, this one included: renew it.
-                login_user(saved)
-            return _done(Area.USERS, "updated", saved.id, saved.name)
+            if new_password:
+                throttle.clear_account(saved.email)
+                if saved.id == current_user.id:
+                    # The new password revoked every session, this one included: renew it.
+                    login_user(saved)
+            return _done(Area.USERS, "updated", saved.name)
     return _form_page(Area.USERS, form, user)
 
 
@@ -447,13 +439,14 @@ def user_edit(record_id: int) -> str | Response:
 @login_required
 def user_active(record_id: int, action: str) -> Response:
     """Deactivate an account (revoking its sessions at once) or reactivate it."""
+    _enter(Area.USERS)
     user = db.get_or_404(User, record_id)
-    _authorise(can_enter(current_user, Area.USERS))
-    if action == "deactivate" and not can_deactivate_user(current_user, user):
-        flash("You cannot deactivate your own account.", "danger")
-        return redirect(url_for("admin.users"))
     if EmptyForm().validate_on_submit():
-        services.set_user_active(user, action == "reactivate")
-        db.session.commit()
-        return _done(Area.USERS, f"{action}d", user.id, user.name)
+        try:
+            with unit_of_work():
+                auth_services.set_user_active(current_user, user, action == "reactivate")
+        except RuleError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("admin.users"))
+        return _done(Area.USERS, f"{action}d", user.name)
     return redirect(url_for("admin.users"))

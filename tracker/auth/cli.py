@@ -7,12 +7,11 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker.auth.models import Role
-from tracker.auth.passwords import MIN_PASSWORD_LENGTH
-from tracker.auth.services import create_user as create_user_service
-from tracker.auth.services import find_by_email
+from tracker.auth.services import create_user as create_user_command
 from tracker.extensions import db
-from tracker.institutions.models import Institution
-from tracker.programmes.models import Regulator
+from tracker.organisations.models import Institution, Regulator
+from tracker.rules import RuleError
+from tracker.unit_of_work import unit_of_work
 
 
 @click.command("create-user")
@@ -25,7 +24,9 @@ from tracker.programmes.models import Regulator
     "--regulator", "regulator_code", help="Regulator code, for regulator staff and supervisors."
 )
 @click.option("--institution", "institution_name", help="Institution name, for institution users.")
-@click.password_option(help="At least 12 characters.")
+@click.password_option(
+    help="At least 12 characters; not a common or guessable password, nor the name or email."
+)
 @with_appcontext
 def create_user(
     email: str,
@@ -35,34 +36,31 @@ def create_user(
     institution_name: str | None,
     password: str,
 ) -> None:
-    """Create a user account (by default an administrator)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password"
-        )
-    if find_by_email(email):
-        raise click.ClickException(f"A user with email {email} already exists.")
-    the_role = Role(role)
-    regulator_id = institution_id = None
-    if the_role in (Role.REGULATOR, Role.SUPERVISOR):
+    """Create a user account (by default an administrator), through the same rules as the
+    administration pages: a unique email, the organisation the role needs, the password
+    policy."""
+    regulator = institution = None
+    if regulator_code:
         regulator = db.session.scalar(sa.select(Regulator).where(Regulator.code == regulator_code))
         if regulator is None:
             raise click.ClickException("--regulator must name an existing regulator code.")
-        regulator_id = regulator.id
-    elif the_role is Role.INSTITUTION:
+    if institution_name:
         institution = db.session.scalar(
             sa.select(Institution).where(Institution.name == institution_name)
         )
         if institution is None:
             raise click.ClickException("--institution must name an existing institution.")
-        institution_id = institution.id
-    user = create_user_service(
-        email=email,
-        name=name,
-        password=password,
-        role=the_role,
-        regulator_id=regulator_id,
-        institution_id=institution_id,
-    )
-    db.session.commit()
+    try:
+        with unit_of_work("user.create"):
+            user = create_user_command(
+                email=email,
+                name=name,
+                password=password,
+                role=Role(role),
+                regulator_id=regulator.id if regulator else None,
+                institution_id=institution.id if institution else None,
+            )
+    except RuleError as exc:
+        problems = "; ".join(f"{field}: {' '.join(ms)}" for field, ms in exc.errors.items())
+        raise click.ClickException(problems) from exc
     click.echo(f"Created {user.role.label} {user.email} (id {user.id}).")

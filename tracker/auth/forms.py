@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from tracker.auth.passwords import MIN_PASSWORD_LENGTH
+from tracker.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -31,7 +31,11 @@ class ChangePasswordForm(FlaskForm):
         "New password",
         validators=[
             DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message="Use at least %(min)d characters."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message="Use from %(min)d to %(max)d characters.",
+            ),
         ],
         render_kw={"autocomplete": "new-password"},
     )

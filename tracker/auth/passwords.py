@@ -1,6 +1,14 @@
-"""Password hashing with argon2id (OWASP's first choice)."""
+"""Password hashing with argon2id (OWASP's first choice) and the password policy.
+
+The policy follows NIST SP 800-63B (5.1.1.2): at least 12 characters and up to 200 of any kind,
+no composition rules, and no password that is common, follows a breached pattern (repeats,
+sequences, keyboard walks, dictionary words with substitutions: zxcvbn's estimate) or holds the
+user's own name or e-mail address or the service's name.
+"""
 
 from __future__ import annotations
+
+import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -9,6 +17,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+# zxcvbn's score from 0 (guessable in under 10^3 tries) to 4; 3 resists an offline attack on a
+# fast hash for a while (about 10^10 guesses), far beyond what the sign-in throttle allows.
+MIN_STRENGTH = 3
+_ZXCVBN_MAX = 72  # zxcvbn refuses longer input; the first 72 characters decide its estimate
+SERVICE_WORDS = ("sandbox", "tracker", "regulatory", "regulator")
 
 # Verified against when the email is unknown, so both failures cost the same time. A fixed hash
 # (of a random password nobody kept) with the default parameters: computing one at import would
@@ -33,3 +47,38 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def _personal_words(email: str, name: str) -> list[str]:
+    """The parts of a user's e-mail and name that must not appear in their password."""
+    local, _, domain = email.casefold().partition("@")
+    words = [local, *re.split(r"[^\w]+", local), *domain.split(".")[:-1]]
+    words += re.split(r"[^\w]+", name.casefold())
+    return [w for w in dict.fromkeys(words) if len(w) >= 4]
+
+
+def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
+    """What is wrong with ``password`` as a new password for this user; empty when nothing."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        return [f"Use from {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."]
+    folded = password.casefold()
+    personal = _personal_words(email, name)
+    if any(word in folded for word in personal):
+        return ["Do not use your name or e-mail address in the password."]
+    from zxcvbn import zxcvbn
+
+    estimate = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[*personal, *SERVICE_WORDS])
+    if estimate["score"] < MIN_STRENGTH:
+        warning = estimate["feedback"].get("warning") or ""
+        return [
+            " ".join(
+                part
+                for part in (
+                    "This password is too easy to guess.",
+                    warning if warning.endswith(".") else f"{warning}." if warning else "",
+                    "Try a few unrelated words, or a longer phrase.",
+                )
+                if part
+            )
+        ]
+    return []

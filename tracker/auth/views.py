@@ -10,8 +10,9 @@ from werkzeug.wrappers import Response
 
 from tracker.auth import services, throttle
 from tracker.auth.forms import ChangePasswordForm, EmptyForm, LoginForm
-from tracker.auth.passwords import verify_password
+from tracker.rules import RuleError
 from tracker.unit_of_work import unit_of_work
+from tracker.web import rule_errors_onto
 
 bp = Blueprint("auth", __name__)
 
@@ -79,11 +80,14 @@ def account() -> str | Response:
     """The signed-in user's details and password change."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data or ""):
-            form.current_password.errors.append("The current password is not correct.")
-        else:
+        try:
             with unit_of_work("auth.password_change"):
-                services.change_password(current_user, form.new_password.data or "")
+                services.change_password(
+                    current_user, form.current_password.data or "", form.new_password.data or ""
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        else:
             login_user(current_user)
             flash("Your password has been changed. Other sessions were signed out.", "success")
             return redirect(url_for("auth.account"))
