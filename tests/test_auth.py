@@ -7,11 +7,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests import factories as f
 from tests.conftest import World, login, make_app
 from tracker.auth import services as auth_services
 from tracker.auth.models import Role, User
-from tracker.auth.passwords import hash_password, verify_password
+from tracker.auth.passwords import hash_password, password_problems, verify_password
 from tracker.extensions import db
 
 
@@ -332,3 +334,60 @@ def test_client_supplied_forwarded_for_entries_do_not_change_the_limit_key(datab
             )
             statuses.append(response.status_code)
     assert statuses == [200, 200, 200, 429]
+
+
+# NIST SP 800-63B: length, then no common, breached-pattern or personal passwords. The user is
+# "Chan Tai Man" <chan.taiman@harbour-bank.example>.
+POLICY: list[tuple[str, bool]] = [
+    ("aaaaaaaaaaaa", False),  # a repeat
+    ("123456789012", False),  # a sequence
+    ("password1234", False),  # the most common password, padded
+    ("Password123!", False),  # the same with the usual "complexity"
+    ("qwertyuiop12", False),  # a keyboard walk
+    ("iloveyou2026", False),
+    ("sandboxtracker1", False),  # the service's name
+    ("chan.taiman-2026", False),  # the e-mail's local part
+    ("harbour-bank-secret", False),  # the e-mail's domain
+    ("TaiMan-is-my-name", False),  # the user's name
+    ("short-pass", False),  # under 12 characters
+    ("x" * 201, False),  # over 200
+    ("correct-horse-battery", True),
+    ("maple-orbit-lantern", True),
+    ("Tr0ub4dor&3-kettle", True),
+    ("雨後的港灣燈火閃爍不停", False),  # under 12 characters, whatever the script
+    ("雨後的港灣燈火閃爍不停的夜晚", True),
+]
+
+
+@pytest.mark.parametrize(("password", "accepted"), POLICY)
+def test_password_policy(password: str, accepted: bool) -> None:
+    problems = password_problems(
+        password, email="chan.taiman@harbour-bank.example", name="Chan Tai Man"
+    )
+    assert (problems == []) is accepted, problems
+
+
+def test_changing_to_a_guessable_password_is_refused_beside_the_field(client, world: World):
+    login(client, world.reviewer)
+    response = client.post(
+        "/account",
+        data={
+            "current_password": f.PASSWORD,
+            "new_password": "aaaaaaaaaaaa",
+            "confirm": "aaaaaaaaaaaa",
+        },
+    )
+    assert response.status_code == 200
+    assert "This password is too easy to guess." in _error_text(response)
+    db.session.refresh(world.reviewer)
+    assert verify_password(world.reviewer.password_hash, f.PASSWORD)
+
+
+def test_create_user_command_refuses_a_guessable_password(app, world: World):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "--email", "weak@example.com", "--name", "Weak"],
+        input="password1234\npassword1234\n",
+    )
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output
+    assert db.session.query(User).filter_by(email="weak@example.com").first() is None

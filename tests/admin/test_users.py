@@ -195,3 +195,34 @@ def test_admin_changing_own_password_stays_signed_in(
     assert admin_client.get("/admin/users/").status_code == 200
     assert other_session.get("/admin/users/").status_code == 302
     assert _can_sign_in(app, world.admin.email, NEW_PASSWORD)
+
+
+def test_initial_password_must_not_be_guessable_or_personal(
+    admin_client: FlaskClient, world: World
+) -> None:
+    before = _user_count()
+    for password, message in [
+        ("aaaaaaaaaaaa", "This password is too easy to guess."),
+        ("chan.tai.man-2026", "Do not use your name or e-mail address in the password."),
+    ]:
+        data = _user_data(password=password, institution_id=str(world.bank.id))
+        html = admin_client.post("/admin/users/new", data=data).get_data(as_text=True)
+        assert error_beside(html, "password").startswith(message)
+    assert _user_count() == before
+
+
+def test_a_new_password_lifts_the_account_lock(
+    app: Flask, admin_client: FlaskClient, world: World
+) -> None:
+    for n in range(int(app.config["TRACKER_LOGIN_RATE_LIMIT"].split()[0])):
+        app.test_client().post(
+            "/login",
+            data={"email": world.bank_user.email, "password": "guess"},
+            environ_base={"REMOTE_ADDR": f"10.9.0.{n + 1}"},
+        )
+    assert not _can_sign_in(app, world.bank_user.email, f.PASSWORD)
+    data = _edit_data(world.bank_user, new_password=NEW_PASSWORD)
+    assert (
+        admin_client.post(f"/admin/users/{world.bank_user.id}/edit", data=data).status_code == 302
+    )
+    assert _can_sign_in(app, world.bank_user.email, NEW_PASSWORD)
