@@ -223,3 +223,61 @@ def test_a_pdf_with_scripts_is_kept_marked_and_shown_with_a_warning(client, worl
     assert page.count("Contains scripts") == 1
     download = client.get(f"/use-cases/{use_case.id}/documents/{document.id}")
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+# Report pages: who may see which subject. 404 where the user may not know the subject exists
+# (outside the remit, or an institution neither supervised by their regulator nor with a use
+# case in their remit), 403 only where they may know it but not report on it. Statuses for
+# admin, HKMA staff, SFC staff, IA staff, HKMA supervisor, Harbour Bank user.
+REPORT_ROLES = ("admin", "reviewer", "sfc_reviewer", "ia_reviewer", "supervisor", "bank_user")
+REPORT_TABLE: list[tuple[str, str, tuple[int, int, int, int, int, int]]] = [
+    ("cohort", "hkma_only_cohort", (200, 200, 404, 404, 200, 404)),
+    ("cohort", "cohort", (200, 200, 200, 404, 200, 404)),
+    ("cohort", "other_cohort", (200, 404, 404, 200, 404, 404)),
+    ("cohort", "missing", (404, 404, 404, 404, 404, 404)),
+    ("programme", "hkma_only_programme", (200, 200, 404, 404, 200, 404)),
+    ("programme", "programme", (200, 200, 200, 404, 200, 404)),
+    ("programme", "missing", (404, 404, 404, 404, 404, 404)),
+    ("institution", "bank", (200, 200, 404, 404, 200, 200)),
+    ("institution", "partner_in_sfc_remit", (200, 200, 200, 404, 200, 404)),
+    ("institution", "other_bank_in_sfc_remit", (200, 200, 200, 404, 200, 404)),
+    ("institution", "missing", (404, 404, 404, 404, 404, 404)),
+]
+
+
+@pytest.mark.parametrize(
+    ("slug", "subject", "role", "status"),
+    [
+        pytest.param(slug, subject, role, status, id=f"{slug}-{subject}-{role}")
+        for slug, subject, statuses in REPORT_TABLE
+        for role, status in zip(REPORT_ROLES, statuses, strict=True)
+    ],
+)
+def test_report_pages_answer_404_for_subjects_the_user_may_not_know(
+    client, world: World, slug: str, subject: str, role: str, status: int
+):
+    hkma_only = f.create_programme(world.hkma, name="HKMA only")
+    hkma_cohort = f.create_cohort(hkma_only, name="HKMA cohort")
+    # Lion Rock Bank and a technology partner have a proposal in the programme SFC takes part
+    # in; Harbour Bank has none, so SFC staff do not know of it.
+    f.create_use_case(
+        world.cohort,
+        world.other_bank,
+        world.category,
+        stage=Stage.SUBMITTED,
+        partners=[world.partner],
+    )
+    db.session.commit()
+    ids = {
+        "hkma_only_cohort": hkma_cohort.id,
+        "cohort": world.cohort.id,
+        "other_cohort": world.other_cohort.id,
+        "hkma_only_programme": hkma_only.id,
+        "programme": world.programme.id,
+        "bank": world.bank.id,
+        "partner_in_sfc_remit": world.partner.id,
+        "other_bank_in_sfc_remit": world.other_bank.id,
+        "missing": 987654,
+    }
+    login(client, getattr(world, role))
+    assert client.get(f"/reports/{slug}/{ids[subject]}").status_code == status

@@ -58,22 +58,28 @@ def can_generate(user: User, kind: ReportKind, subject: Subject) -> bool:
     if isinstance(subject, Institution) and kind is ReportKind.INSTITUTION:
         if _own_institution(user, subject.id):
             return True
-        if not _exports(user):
-            return False
-        if has(user, Permission.VIEW_ALL):
-            return True
-        if user.regulator_id is not None and subject.regulator_id == user.regulator_id:
-            return True
-        return bool(
-            db.session.scalar(
-                sa.select(
-                    sa.exists().where(
-                        involving(subject.id), usecase_permissions.visible_filter(user)
-                    )
+        return _exports(user) and _knows_institution(user, subject)
+    return False
+
+
+def _knows_institution(user: User, institution: Institution) -> bool:
+    """Regulator-side users know the institutions their regulator supervises and those with a
+    use case in their remit; admins know every one."""
+    if has(user, Permission.VIEW_ALL):
+        return True
+    if not has(user, Permission.VIEW_REMIT):
+        return False
+    if user.regulator_id is not None and institution.regulator_id == user.regulator_id:
+        return True
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    involving(institution.id), usecase_permissions.visible_filter(user)
                 )
             )
         )
-    return False
+    )
 
 
 def can_see_subject(user: User, kind: ReportKind, subject: Subject) -> bool:
@@ -84,9 +90,7 @@ def can_see_subject(user: User, kind: ReportKind, subject: Subject) -> bool:
         return in_remit(user, subject)
     if isinstance(subject, UseCase):
         return usecase_permissions.can_view(user, subject)
-    return _own_institution(user, subject.id) or (
-        has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)
-    )
+    return _own_institution(user, subject.id) or _knows_institution(user, subject)
 
 
 def visible_reports(user: User) -> sa.ColumnElement[bool]:
