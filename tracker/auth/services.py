@@ -18,6 +18,7 @@ from tracker.auth.passwords import hash_password, needs_rehash, password_problem
 from tracker.extensions import db, utcnow
 from tracker.organisations.models import Institution, Regulator
 from tracker.organisations.queries import is_taken
+from tracker.organisations.services import record_changed
 from tracker.rules import NotAllowedError, RuleCollector, RuleError
 
 
@@ -76,14 +77,6 @@ def _allow(actor: User | None, action: str) -> None:
     # the keys to the database.
     if actor is not None and not can_enter(actor, Area.USERS):
         raise NotAllowedError(action)
-
-
-def _changed(actor: User | None, user: User, change: str) -> None:
-    events.record(
-        events.RecordChanged(
-            actor_id=actor.id if actor else None, kind="user", record_id=user.id, change=change
-        )
-    )
 
 
 def _check_account(
@@ -157,7 +150,7 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    _changed(actor, user, "create")
+    record_changed(actor, "user", user.id, "create")
     return user
 
 
@@ -177,7 +170,7 @@ def update_user(actor: User, user: User, data: AccountData, new_password: str | 
     if new_password:
         user.password_hash = hash_password(new_password)
         revoke_sessions(user)
-    _changed(actor, user, "update")
+    record_changed(actor, "user", user.id, "update")
 
 
 def set_user_active(actor: User, user: User, active: bool) -> None:
@@ -191,7 +184,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     if not active:
         revoke_sessions(user)
     db.session.flush()
-    _changed(actor, user, change)
+    record_changed(actor, "user", user.id, change)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

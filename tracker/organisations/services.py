@@ -35,13 +35,16 @@ def _allow(actor: User, area: Area, action: str) -> None:
         raise NotAllowedError(action)
 
 
-def _changed(actor: User, kind: str, record_id: int, change: str) -> None:
+def record_changed(actor: User | None, kind: str, record_id: int, change: str) -> None:
+    """Record that an administrative record changed (no actor: the command line)."""
     events.record(
-        events.RecordChanged(actor_id=actor.id, kind=kind, record_id=record_id, change=change)
+        events.RecordChanged(
+            actor_id=actor.id if actor else None, kind=kind, record_id=record_id, change=change
+        )
     )
 
 
-def _text(rules: RuleCollector, field: str, value: str, limit: int, missing: str) -> bool:
+def required_text(rules: RuleCollector, field: str, value: str, limit: int, missing: str) -> bool:
     """A required line of text within ``limit`` characters."""
     return rules.check(bool(value), field, missing) and rules.check(
         len(value) <= limit, field, f"Use at most {limit} characters."
@@ -73,7 +76,7 @@ def save_regulator(actor: User, regulator: Regulator | None, data: RegulatorInpu
         _optional(data.name_zh),
     )
     rules = RuleError.collect("regulator.save")
-    if _text(rules, "code", code, 16, "Enter a code.") and rules.check(
+    if required_text(rules, "code", code, 16, "Enter a code.") and rules.check(
         bool(CODE_RE.match(code)), "code", "Use letters, digits and hyphens only."
     ):
         exclude = regulator.id if regulator else None
@@ -82,7 +85,7 @@ def save_regulator(actor: User, regulator: Regulator | None, data: RegulatorInpu
             "code",
             "Another regulator already uses this code.",
         )
-    _text(rules, "name_en", name_en, 200, "Enter a name.")
+    required_text(rules, "name_en", name_en, 200, "Enter a name.")
     rules.check(len(name_zh or "") <= 200, "name_zh", "Use at most 200 characters.")
     rules.raise_if_any()
     change = "update" if regulator else "create"
@@ -91,7 +94,7 @@ def save_regulator(actor: User, regulator: Regulator | None, data: RegulatorInpu
         db.session.add(regulator)
     regulator.code, regulator.name_en, regulator.name_zh = code, name_en, name_zh
     db.session.flush()
-    _changed(actor, "regulator", regulator.id, change)
+    record_changed(actor, "regulator", regulator.id, change)
     return regulator
 
 
@@ -114,7 +117,7 @@ def save_institution(
     _allow(actor, Area.INSTITUTIONS, "institution.save")
     name, name_zh = data.name.strip(), _optional(data.name_zh)
     rules = RuleError.collect("institution.save")
-    if _text(rules, "name", name, 200, "Enter a name."):
+    if required_text(rules, "name", name, 200, "Enter a name."):
         rules.check(
             not is_taken(
                 Institution.name, name, exclude_id=institution.id if institution else None
@@ -143,7 +146,7 @@ def save_institution(
     institution.name, institution.name_zh = name, name_zh
     institution.kind, institution.regulator_id = data.kind, data.regulator_id
     db.session.flush()
-    _changed(actor, "institution", institution.id, change)
+    record_changed(actor, "institution", institution.id, change)
     return institution
 
 
@@ -163,7 +166,7 @@ def save_category(actor: User, category: Category | None, data: CategoryInput) -
     name, name_zh = data.name.strip(), _optional(data.name_zh)
     description = (data.description or "").strip()
     rules = RuleError.collect("category.save")
-    if _text(rules, "name", name, 120, "Enter a name."):
+    if required_text(rules, "name", name, 120, "Enter a name."):
         rules.check(
             not is_taken(Category.name, name, exclude_id=category.id if category else None),
             "name",
@@ -178,7 +181,7 @@ def save_category(actor: User, category: Category | None, data: CategoryInput) -
         db.session.add(category)
     category.name, category.name_zh, category.description = name, name_zh, description
     db.session.flush()
-    _changed(actor, "category", category.id, change)
+    record_changed(actor, "category", category.id, change)
     return category
 
 
@@ -191,4 +194,4 @@ def set_active(actor: User, record: Organisation, active: bool) -> None:
     _allow(actor, area, f"{kind}.{'reactivate' if active else 'deactivate'}")
     record.active = active
     db.session.flush()
-    _changed(actor, kind, record.id, "reactivate" if active else "deactivate")
+    record_changed(actor, kind, record.id, "reactivate" if active else "deactivate")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tracker import events
 from tracker.admin.permissions import (
     Area,
     can_create_cohort_in,
@@ -22,6 +21,7 @@ from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.organisations.models import Regulator, Sector
 from tracker.organisations.queries import is_taken
+from tracker.organisations.services import record_changed, required_text
 from tracker.programmes import queries
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
@@ -34,18 +34,6 @@ from tracker.rules import NotAllowedError, RuleCollector, RuleError
 
 CRITERION_MAX_LENGTH = 120
 MAX_RETURN_INTERVAL = 366
-
-
-def _changed(actor: User, kind: str, record_id: int, change: str) -> None:
-    events.record(
-        events.RecordChanged(actor_id=actor.id, kind=kind, record_id=record_id, change=change)
-    )
-
-
-def _text(rules: RuleCollector, field: str, value: str, limit: int, missing: str) -> bool:
-    return rules.check(bool(value), field, missing) and rules.check(
-        len(value) <= limit, field, f"Use at most {limit} characters."
-    )
 
 
 def _in_order(
@@ -76,7 +64,7 @@ def save_programme(actor: User, programme: Programme | None, data: ProgrammeData
         raise NotAllowedError("programme.save")
     name = data.name.strip()
     rules = RuleError.collect("programme.save")
-    if _text(rules, "name", name, 200, "Enter a name."):
+    if required_text(rules, "name", name, 200, "Enter a name."):
         rules.check(
             not is_taken(Programme.name, name, exclude_id=programme.id if programme else None),
             "name",
@@ -113,7 +101,7 @@ def save_programme(actor: User, programme: Programme | None, data: ProgrammeData
     programme.starts_on, programme.ends_on = data.starts_on, data.ends_on
     programme.participants = [r for r in participants if r is not None]
     db.session.flush()
-    _changed(actor, "programme", programme.id, change)
+    record_changed(actor, "programme", programme.id, change)
     return programme
 
 
@@ -124,7 +112,7 @@ def set_programme_active(actor: User, programme: Programme, active: bool) -> Non
         raise NotAllowedError(f"programme.{change}")
     programme.active = active
     db.session.flush()
-    _changed(actor, "programme", programme.id, change)
+    record_changed(actor, "programme", programme.id, change)
 
 
 # Cohorts --------------------------------------------------------------------------------------
@@ -147,7 +135,7 @@ def _check_cohort(
     rules: RuleCollector, data: CohortData, programme: Programme, current: Cohort | None
 ) -> str:
     name = data.name.strip()
-    if _text(rules, "name", name, 120, "Enter a name."):
+    if required_text(rules, "name", name, 120, "Enter a name."):
         rules.check(
             not is_taken(
                 Cohort.name,
@@ -225,7 +213,7 @@ def create_cohort(actor: User, data: CohortData) -> Cohort:
     for position, criterion in enumerate(DEFAULT_CRITERIA):
         db.session.add(SelectionCriterion(cohort_id=cohort.id, name=criterion, position=position))
     db.session.flush()
-    _changed(actor, "cohort", cohort.id, "create")
+    record_changed(actor, "cohort", cohort.id, "create")
     return cohort
 
 
@@ -295,7 +283,7 @@ def update_cohort(actor: User, cohort: Cohort, data: CohortData, criteria: list[
     _apply_cohort(cohort, data, programme, name)
     db.session.flush()
     replace_criteria(cohort, names)
-    _changed(actor, "cohort", cohort.id, "update")
+    record_changed(actor, "cohort", cohort.id, "update")
     return cohort
 
 
@@ -305,7 +293,7 @@ def close_cohort(actor: User, cohort: Cohort) -> None:
         raise NotAllowedError("cohort.deactivate")
     cohort.status = CohortStatus.CLOSED
     db.session.flush()
-    _changed(actor, "cohort", cohort.id, "deactivate")
+    record_changed(actor, "cohort", cohort.id, "deactivate")
 
 
 @dataclass(frozen=True)
