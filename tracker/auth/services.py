@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from tracker import events
 from tracker.admin.permissions import Area, can_deactivate_user, can_enter
 from tracker.auth.models import Role, User
 from tracker.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -51,7 +50,6 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.flush()
-    events.record(events.SignedIn(actor_id=user.id))
     return user
 
 
@@ -199,4 +197,4 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     rules.raise_if_any()
     user.password_hash = hash_password(new_password)
     revoke_sessions(user)
-    events.record(events.PasswordChanged(actor_id=user.id))
+    record_changed(user, "user", user.id, "password")

@@ -53,6 +53,7 @@ def login() -> str | Response | tuple[str, int]:
         if user is not None:
             attempt.succeeded()
             login_user(user)
+            current_app.logger.info("sign-in user=%s", user.id)
             response = redirect(_safe_next(request.args.get("next")))
             throttle.remember_device(response, email)
             return response
