@@ -365,6 +365,9 @@ class Document(Base):
     use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
     filename: Mapped[str] = mapped_column(sa.String(255))
     content_type: Mapped[str] = mapped_column(sa.String(120))
+    # A PDF that asks its viewer to run JavaScript or launch a program: kept (documents are
+    # only ever downloaded), and shown with a warning.
+    has_scripts: Mapped[bool] = mapped_column(default=False)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
     description: Mapped[str] = mapped_column(sa.String(300), default="")

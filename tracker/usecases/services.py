@@ -824,8 +824,6 @@ _PDF_ACTIVE_NAMES = frozenset({b"JavaScript", b"JS", b"Launch"})
 _PDF_NAME = re.compile(rb"/([A-Za-z0-9#]+)")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
 _PDF_INFLATE_LIMIT = 64 * 1024 * 1024  # bytes inflated in all, so a zip bomb costs little
-# Recorded in the stored content type (a MIME parameter), so no column is needed to know it.
-PDF_WITH_SCRIPTS = "application/pdf; scripts=yes"
 
 
 def _names(data: bytes) -> set[bytes]:
@@ -864,7 +862,7 @@ def add_document(
 ) -> Document:
     """Store an uploaded file after checking its size and that its content is an allowed type
     matching its extension. A PDF that would run scripts is kept (it is only ever downloaded)
-    and marked in its content type, so the page warns beside it."""
+    and marked (``has_scripts``), so the page warns beside it."""
     if not permissions.can_upload(user, use_case):
         raise NotAllowedError("use_case.document")
     limit = int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
@@ -881,8 +879,6 @@ def add_document(
             "Only PDF, Word, Excel and image files (PNG, JPEG, GIF, WebP) are accepted."
         )
     content_type, extensions = ALLOWED_UPLOADS[detected]
-    if detected == "pdf" and pdf_has_scripts(content):
-        content_type = PDF_WITH_SCRIPTS
     given = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if given not in extensions:
         raise UploadError(
@@ -893,6 +889,7 @@ def add_document(
         use_case_id=use_case.id,
         filename=sanitise_filename(filename, given),
         content_type=content_type,
+        has_scripts=detected == "pdf" and pdf_has_scripts(content),
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         description=description.strip(),
