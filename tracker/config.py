@@ -60,6 +60,15 @@ DEFAULTS: dict[str, Any] = {
     # Log lines: "json" (production) or "text" (development).
     "LOG_FORMAT": "json",
     "LOG_LEVEL": "INFO",
+    # E-mail: smtp://host:port, smtps://user:password@host:port or smtp+starttls://…; without
+    # it, e-mails stay in the local outbox (shown to admins in demo mode, and in the log).
+    "MAIL_URL": None,
+    "MAIL_FROM": "Sandbox Tracker <tracker@localhost>",
+    "MAIL_TIMEOUT_SECONDS": 20,
+    # The local hour from which the daily digest e-mails go out.
+    "MAIL_DIGEST_HOUR": 8,
+    # Links in e-mails start with this.
+    "BASE_URL": "http://127.0.0.1:5000",
 }
 
 
@@ -97,6 +106,11 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_JOB_HEARTBEAT_SECONDS": int(settings["JOB_HEARTBEAT_SECONDS"]),
         "TRACKER_LOG_FORMAT": settings["LOG_FORMAT"],
         "TRACKER_LOG_LEVEL": settings["LOG_LEVEL"],
+        "TRACKER_MAIL_URL": settings["MAIL_URL"] or "",
+        "TRACKER_MAIL_FROM": settings["MAIL_FROM"],
+        "TRACKER_MAIL_TIMEOUT_SECONDS": int(settings["MAIL_TIMEOUT_SECONDS"]),
+        "TRACKER_MAIL_DIGEST_HOUR": int(settings["MAIL_DIGEST_HOUR"]),
+        "TRACKER_BASE_URL": settings["BASE_URL"].rstrip("/"),
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
         # Uploads are bounded by TRACKER_MAX_UPLOAD_MB; leave a margin for the other form fields.

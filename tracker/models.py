@@ -48,3 +48,11 @@ __all__ = [
 from tracker.reports.models import IssuedReport, ReportKind  # noqa: E402
 
 __all__ += ["IssuedReport", "ReportKind"]
+
+from tracker.notifications.models import (  # noqa: E402
+    Notification,
+    NotificationPreference,
+    OutboundMail,
+)
+
+__all__ += ["Notification", "NotificationPreference", "OutboundMail"]

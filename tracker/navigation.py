@@ -49,6 +49,7 @@ ADMIN_NAV: tuple[tuple[str, str], ...] = (
     ("admin.institutions", "Institutions"),
     ("admin.categories", "Categories"),
     ("admin.users", "Users"),
+    ("notifications.recipients", "Who is told of what"),
 )
 
 

@@ -1,0 +1,245 @@
+"""E-mail in the background: the job that sends one outbox row, the subscriber that queues it
+once the row is committed, the sweep that re-queues what is due or what a dead worker left, and
+the daily digest.
+
+An outbox row moves QUEUED → SENDING → SENT, or FAILED (the address bounced) or SKIPPED (no
+address, a deactivated account, nothing the recipient may still see). The job claims it with one
+conditional UPDATE, so a row marked SENDING or SENT is never taken by a second worker; a row
+whose worker died stays SENDING until its claim is stale, and the sweep hands it on. When the
+mail server is down the row goes back to QUEUED with its next attempt later each time (and the
+job is retried by the queue with the same back-off).
+
+SMTP cannot be exactly-once: a worker killed after the server accepted a message and before
+the row says SENT sends it again after the claim goes stale. The window is the time between the
+server's reply and one UPDATE; the Message-ID is the same on both copies, so a receiver can tell.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from huey import crontab
+
+from tracker import events, jobs
+from tracker.auth.models import User
+from tracker.extensions import db, utcnow
+from tracker.notifications import services
+from tracker.notifications.mail import MailServer, compose, is_permanent
+from tracker.notifications.models import MailStatus, Notification, OutboundMail
+from tracker.notifications.permissions import visible_to
+from tracker.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 3600
+QUEUE_RETRIES = 8
+
+
+class MailServerUnavailableError(Exception):
+    """The mail server could not take the message now; the row waits for its next attempt."""
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the ``attempts``-th failed attempt: 30 s, 1 min, 2 min… at most an hour."""
+    return timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    )
+
+
+def _claim(mail_id: int, now: datetime) -> bool:
+    """Take the row if it waits, or if the worker that took it stopped long ago."""
+    stale_before = now - timedelta(seconds=current_app.config["TRACKER_JOB_STALE_SECONDS"])
+    claimed = db.session.execute(
+        sa.update(OutboundMail)
+        .where(
+            OutboundMail.id == mail_id,
+            sa.or_(
+                OutboundMail.status == MailStatus.QUEUED,
+                sa.and_(
+                    OutboundMail.status == MailStatus.SENDING,
+                    OutboundMail.claimed_at < stale_before,
+                ),
+            ),
+        )
+        .values(status=MailStatus.SENDING, attempts=OutboundMail.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def _finish(mail_id: int, status: MailStatus, outcome: str, **values: object) -> None:
+    db.session.rollback()
+    db.session.execute(
+        sa.update(OutboundMail)
+        .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.SENDING)
+        .values(status=status, outcome=outcome[:2000], **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    level = logging.INFO if status is MailStatus.SENT else logging.WARNING
+    log.log(level, "mail %s %s: %s", mail_id, status.value, outcome)
+
+
+def _release(mail_id: int, attempts: int, now: datetime, error: str) -> datetime:
+    later = now + retry_delay(attempts)
+    db.session.rollback()
+    db.session.execute(
+        sa.update(OutboundMail)
+        .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.SENDING)
+        .values(
+            status=MailStatus.QUEUED,
+            next_attempt_at=later,
+            outcome=f"Attempt {attempts} failed, next after {later:%Y-%m-%d %H:%M:%S} UTC: {error}"[
+                :2000
+            ],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return later
+
+
+def deliver(mail_id: int, now: datetime | None = None) -> MailStatus | None:
+    """Send one outbox row if nobody else is, or has. Its final status, or None when another
+    worker has it or it is done. Raises ``MailServerUnavailableError`` when the server is down
+    (the row is queued again for later)."""
+    now = now or utcnow()
+    if not _claim(mail_id, now):
+        return None
+    mail = db.session.get(OutboundMail, mail_id)
+    assert mail is not None
+    user = db.session.get(User, mail.user_id)
+    if user is None or not user.active:
+        _finish(mail_id, MailStatus.SKIPPED, "Not sent: the account is deactivated.")
+        return MailStatus.SKIPPED
+    if not user.email:
+        _finish(mail_id, MailStatus.SKIPPED, "Not sent: the account has no e-mail address.")
+        return MailStatus.SKIPPED
+    # What the recipient may see now, not when the event happened.
+    items = list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.mail_id == mail_id, visible_to(user))
+            .order_by(Notification.created_at, Notification.id)
+        )
+    )
+    if not items:
+        _finish(
+            mail_id,
+            MailStatus.SKIPPED,
+            "Not sent: the recipient may no longer see what it was about.",
+        )
+        return MailStatus.SKIPPED
+    message = compose(mail, user, items)
+    attempts = mail.attempts
+    db.session.commit()  # no transaction stays open while the server is talked to
+    raw = message.as_string()
+    sent = {
+        "sent_at": utcnow(),
+        "to_address": user.email,
+        "subject": str(message["Subject"])[:300],
+        "message_id": str(message["Message-ID"])[:200],
+        "raw": raw,
+    }
+    url = current_app.config["TRACKER_MAIL_URL"]
+    if not url:
+        log.info(
+            "mail kept in the local outbox",
+            extra={"mail": mail_id, "to": user.email, "subject": sent["subject"]},
+        )
+        _finish(
+            mail_id,
+            MailStatus.SENT,
+            "Kept in the local outbox: TRACKER_MAIL_URL is not set.",
+            **sent,
+        )
+        return MailStatus.SENT
+    server = MailServer.from_url(url)
+    try:
+        server.send(message, timeout=current_app.config["TRACKER_MAIL_TIMEOUT_SECONDS"])
+    except Exception as exc:  # noqa: BLE001 (every failure is recorded on the row)
+        if is_permanent(exc):
+            _finish(mail_id, MailStatus.FAILED, f"Bounced: {exc}", to_address=user.email)
+            return MailStatus.FAILED
+        later = _release(mail_id, attempts, now, f"{type(exc).__name__}: {exc}")
+        log.warning("mail %s not sent (%s); next attempt after %s", mail_id, exc, later)
+        raise MailServerUnavailableError(str(exc)) from exc
+    _finish(mail_id, MailStatus.SENT, f"Accepted by {server.host}:{server.port}.", **sent)
+    return MailStatus.SENT
+
+
+@jobs.app_job(retries=QUEUE_RETRIES, retry_delay=FIRST_RETRY_SECONDS, retry_backoff=2)
+def send_mail(mail_id: int) -> None:
+    deliver(mail_id)
+
+
+@events.subscribe(services.MailQueued)
+def queue_mail(event: services.MailQueued) -> None:
+    for mail_id in event.mail_ids:
+        send_mail(mail_id)
+
+
+def due_mail(now: datetime) -> list[int]:
+    """Rows to hand to a worker: waiting and due (a retry whose job is gone, a job lost before a
+    worker took it), or claimed by a worker that stopped."""
+    stale_before = now - timedelta(seconds=current_app.config["TRACKER_JOB_STALE_SECONDS"])
+    ids = list(
+        db.session.scalars(
+            sa.select(OutboundMail.id)
+            .where(
+                sa.or_(
+                    sa.and_(
+                        OutboundMail.status == MailStatus.QUEUED,
+                        OutboundMail.next_attempt_at <= now,
+                    ),
+                    sa.and_(
+                        OutboundMail.status == MailStatus.SENDING,
+                        OutboundMail.claimed_at < stale_before,
+                    ),
+                )
+            )
+            .order_by(OutboundMail.id)
+        )
+    )
+    db.session.commit()
+    return ids
+
+
+def sweep(now: datetime | None = None) -> list[int]:
+    """Queue a job for every row that is due; the claim makes a duplicate job harmless."""
+    ids = due_mail(now or utcnow())
+    if ids:
+        log.info("re-queueing mail %s", ids)
+    for mail_id in ids:
+        send_mail(mail_id)
+    return ids
+
+
+@jobs.app_periodic(jobs.every_minute())
+def sweep_mail() -> None:
+    """Re-queue mail that is due or whose worker vanished."""
+    sweep()
+
+
+def digests(now: datetime | None = None) -> list[int]:
+    """From ``TRACKER_MAIL_DIGEST_HOUR`` local time on, queue the day's digest of each user with
+    digest notifications waiting (once a day: a run that finds the digest made adds nothing)."""
+    now = now or utcnow()
+    local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TRACKER_TIMEZONE"]))
+    if local.hour < current_app.config["TRACKER_MAIL_DIGEST_HOUR"]:
+        return []
+    with unit_of_work("notification.digest"):
+        ids = [m.id for m in services.queue_digests(local.date(), before=now)]
+    return ids
+
+
+@jobs.app_periodic(crontab(minute="5"))
+def send_digests() -> None:
+    """Every hour: the digests of the day, once the digest hour has come."""
+    digests()

@@ -1,0 +1,369 @@
+"""The subscribers: each domain event, once committed, becomes what the recipients table tells
+people of. Each runs its own unit of work, so the notifications and the e-mails they queue are
+committed together, and the e-mails go to the job queue only after that commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from tracker import events
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.notifications import services
+from tracker.notifications.recipients import Occurrence, Trigger
+from tracker.reports.models import IssuedReport, ReportRequest
+from tracker.unit_of_work import unit_of_work
+from tracker.usecases.models import (
+    Document,
+    Incident,
+    Message,
+    Milestone,
+    ProgressReturn,
+    ReturnComment,
+    Review,
+    Severity,
+    StageTransition,
+    UseCase,
+)
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=events.Event)
+SERIOUS = (Severity.HIGH, Severity.CRITICAL)
+EXCERPT = 600
+
+
+def excerpt(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
+def tell(occurrences: list[Occurrence]) -> None:
+    """Record the notifications in one transaction. Two dispatches of one event racing each
+    other: the loser's insert breaks the unique (event, recipient) and it runs again, finding
+    everyone told."""
+    for attempt in (1, 2):
+        try:
+            with unit_of_work("notification.notify"):
+                for occurrence in occurrences:
+                    services.notify(occurrence)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.info("notifications raced for %s; trying again", [o.key for o in occurrences])
+
+
+def _subscriber(event_type: type[E]) -> Callable[[Callable[[E], list[Occurrence]]], None]:
+    """Register ``build`` (event → occurrences) as a subscriber of ``event_type``."""
+
+    def register(build: Callable[[E], list[Occurrence]]) -> None:
+        def handle(event: E) -> None:
+            occurrences = build(event)
+            if occurrences:
+                tell(occurrences)
+
+        handle.__name__ = f"notify_{build.__name__}"
+        events.subscribe(event_type)(handle)
+
+    return register
+
+
+def _use_case(use_case_id: int) -> UseCase | None:
+    return db.session.get(UseCase, use_case_id)
+
+
+def _detail(
+    use_case: UseCase,
+    trigger: Trigger,
+    key: str,
+    actor_id: int | None,
+    title: str,
+    body: str = "",
+    anchor: str = "",
+    regulator_only: bool = False,
+) -> Occurrence:
+    return Occurrence(
+        trigger=trigger,
+        key=key,
+        actor_id=actor_id,
+        title=f"{title}: {use_case.title}",
+        body=body,
+        endpoint="usecases.detail",
+        url_params={"id": use_case.id},
+        anchor=anchor,
+        use_case=use_case,
+        regulator_only=regulator_only,
+    )
+
+
+@_subscriber(events.DraftCreated)
+def draft_created(event: events.DraftCreated) -> list[Occurrence]:
+    use_case = _use_case(event.use_case_id)
+    if use_case is None:
+        return []
+    author = db.session.get(User, event.actor_id) if event.actor_id else None
+    by = f" by {author.name}" if author else ""
+    return [
+        _detail(
+            use_case,
+            Trigger.DRAFT_CREATED,
+            f"draft:{use_case.id}",
+            event.actor_id,
+            "New draft",
+            f"{use_case.reference} was started{by}.",
+        )
+    ]
+
+
+# What the institution is told of each transition, before the reason.
+MOVED_TITLES: dict[str, str] = {
+    "submit": "New proposal",
+    "resubmit": "Proposal resubmitted",
+    "withdraw": "Withdrawn",
+    "start_review": "Review started",
+    "request_changes": "Changes requested",
+    "select": "Selected for a pilot",
+    "reject": "Not selected",
+    "start_pilot": "Pilot started",
+    "suspend": "Pilot suspended",
+    "resume": "Pilot resumed",
+    "approve_production": "Approved for production",
+    "discontinue": "Discontinued",
+}
+
+
+@_subscriber(events.UseCaseMoved)
+def use_case_moved(event: events.UseCaseMoved) -> list[Occurrence]:
+    use_case = _use_case(event.use_case_id)
+    if use_case is None or event.transition not in MOVED_TITLES:
+        return []
+    # The history row of this move: the newest of its kind on the use case.
+    moved = db.session.scalar(
+        sa.select(StageTransition)
+        .where(
+            StageTransition.use_case_id == use_case.id,
+            StageTransition.action == event.transition,
+        )
+        .order_by(StageTransition.id.desc())
+        .limit(1)
+    )
+    if moved is None:
+        return []
+    body = f"{use_case.reference}, {use_case.institution.name}, {use_case.cohort}."
+    if moved.reason:
+        body += f"\n\n{excerpt(moved.reason)}"
+    return [
+        _detail(
+            use_case,
+            Trigger(event.transition),
+            f"transition:{moved.id}",
+            event.actor_id,
+            MOVED_TITLES[event.transition],
+            body,
+            anchor="timeline-h",
+        )
+    ]
+
+
+@_subscriber(events.ReviewSaved)
+def review_saved(event: events.ReviewSaved) -> list[Occurrence]:
+    use_case = _use_case(event.use_case_id)
+    review = db.session.scalar(
+        sa.select(Review).where(
+            Review.use_case_id == event.use_case_id, Review.reviewer_id == event.actor_id
+        )
+    )
+    if use_case is None or review is None:
+        return []
+    return [
+        _detail(
+            use_case,
+            Trigger.REVIEW_SAVED,
+            f"review:{review.id}:{review.at.isoformat()}",
+            event.actor_id,
+            "Review saved",
+            f"{review.reviewer.name} scored {use_case.reference}: {review.total} in all.",
+            anchor="reviews",
+        )
+    ]
+
+
+@_subscriber(events.ReturnFiled)
+def return_filed(event: events.ReturnFiled) -> list[Occurrence]:
+    filed = db.session.get(ProgressReturn, event.return_id)
+    if filed is None:
+        return []
+    use_case = filed.use_case
+    params = {"id": use_case.id, "return_id": filed.id}
+    period = f"{filed.period_start:%d %b %Y} to {filed.period_end:%d %b %Y}"
+    occurrences = [
+        Occurrence(
+            trigger=Trigger.RETURN_FILED,
+            key=f"return:{filed.id}",
+            actor_id=event.actor_id,
+            title=f"Progress return filed: {use_case.title}",
+            body=f"{use_case.reference}: {period}, rated {filed.rag.label}.",
+            endpoint="usecases.return_detail",
+            url_params=params,
+            use_case=use_case,
+        )
+    ]
+    serious = [i for i in filed.incidents if i.severity in SERIOUS]
+    if serious:
+        lines = "\n".join(f"- {i.severity.label}: {excerpt(i.description)}" for i in serious)
+        occurrences.append(
+            Occurrence(
+                trigger=Trigger.SERIOUS_INCIDENT,
+                key=f"incident:{filed.id}",
+                actor_id=event.actor_id,
+                title=f"Serious incident reported: {use_case.title}",
+                body=f"{use_case.reference}, return for {period}:\n{lines}",
+                endpoint="usecases.return_detail",
+                url_params=params,
+                use_case=use_case,
+            )
+        )
+    return occurrences
+
+
+@_subscriber(events.ReturnCommented)
+def return_commented(event: events.ReturnCommented) -> list[Occurrence]:
+    comment = db.session.scalar(
+        sa.select(ReturnComment)
+        .where(ReturnComment.return_id == event.return_id)
+        .order_by(ReturnComment.id.desc())
+        .limit(1)
+    )
+    if comment is None:
+        return []
+    use_case = comment.progress_return.use_case
+    return [
+        Occurrence(
+            trigger=Trigger.RETURN_COMMENTED,
+            key=f"return_comment:{comment.id}",
+            actor_id=event.actor_id,
+            title=f"Comment on your progress return: {use_case.title}",
+            body=f"{comment.author.name}: {excerpt(comment.body)}",
+            endpoint="usecases.return_detail",
+            url_params={"id": use_case.id, "return_id": comment.return_id},
+            use_case=use_case,
+        )
+    ]
+
+
+@_subscriber(events.IncidentResolved)
+def incident_resolved(event: events.IncidentResolved) -> list[Occurrence]:
+    incident = db.session.get(Incident, event.incident_id)
+    if incident is None:
+        return []
+    use_case = incident.progress_return.use_case
+    return [
+        Occurrence(
+            trigger=Trigger.INCIDENT_RESOLVED,
+            key=f"incident_resolved:{incident.id}",
+            actor_id=event.actor_id,
+            title=f"Incident closed: {use_case.title}",
+            body=f"{incident.severity.label}: {excerpt(incident.description)}\n\n"
+            f"Resolution: {excerpt(incident.resolution)}",
+            endpoint="usecases.return_detail",
+            url_params={"id": use_case.id, "return_id": incident.return_id},
+            use_case=use_case,
+        )
+    ]
+
+
+@_subscriber(events.MessagePosted)
+def message_posted(event: events.MessagePosted) -> list[Occurrence]:
+    message = db.session.get(Message, event.message_id)
+    use_case = _use_case(event.use_case_id)
+    if message is None or use_case is None:
+        return []
+    if message.internal:
+        trigger, title = Trigger.INTERNAL_NOTE, "Internal note"
+    elif message.author.is_institution_user:
+        trigger, title = Trigger.MESSAGE_FROM_INSTITUTION, "New message"
+    else:
+        trigger, title = Trigger.MESSAGE_FROM_REGULATOR, "New message"
+    return [
+        _detail(
+            use_case,
+            trigger,
+            f"message:{message.id}",
+            event.actor_id,
+            title,
+            f"{message.author.name}: {excerpt(message.body)}",
+            anchor="messages",
+            regulator_only=message.internal,
+        )
+    ]
+
+
+@_subscriber(events.DocumentAdded)
+def document_added(event: events.DocumentAdded) -> list[Occurrence]:
+    document = db.session.get(Document, event.document_id)
+    use_case = _use_case(event.use_case_id)
+    if document is None or use_case is None:
+        return []
+    by_institution = document.uploaded_by is not None and document.uploaded_by.is_institution_user
+    trigger = (
+        Trigger.DOCUMENT_FROM_INSTITUTION if by_institution else Trigger.DOCUMENT_FROM_REGULATOR
+    )
+    by = f" by {document.uploaded_by.name}" if document.uploaded_by else ""
+    return [
+        _detail(
+            use_case,
+            trigger,
+            f"document:{document.id}",
+            event.actor_id,
+            "New document",
+            f"{document.filename} was added{by}.",
+            anchor="documents",
+        )
+    ]
+
+
+@_subscriber(events.MilestoneSaved)
+def milestone_saved(event: events.MilestoneSaved) -> list[Occurrence]:
+    milestone = db.session.get(Milestone, event.milestone_id)
+    if milestone is None:
+        return []
+    use_case = milestone.use_case
+    return [
+        _detail(
+            use_case,
+            Trigger.MILESTONE_SAVED,
+            f"milestone:{milestone.id}:{milestone.version}",
+            event.actor_id,
+            "Milestone",
+            f"{milestone.title}: {milestone.status.label}, planned for "
+            f"{milestone.planned_on:%d %b %Y}.",
+            anchor="milestones",
+        )
+    ]
+
+
+@_subscriber(events.ReportIssued)
+def report_issued(event: events.ReportIssued) -> list[Occurrence]:
+    report = db.session.get(IssuedReport, event.report_id)
+    request = db.session.get(ReportRequest, event.request_id)
+    if report is None or request is None:
+        return []
+    return [
+        Occurrence(
+            trigger=Trigger.REPORT_ISSUED,
+            key=f"report:{report.id}",
+            # The requester is told even though the report is issued in their name.
+            actor_id=None,
+            title=f"Report ready: {report.title}",
+            body=f"{report.reference}, as at {report.as_at:%d %b %Y}.",
+            endpoint="reports.register",
+            report_id=report.id,
+            requester_id=request.requested_by_id,
+        )
+    ]
