@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,7 +23,8 @@ from flask import Flask
 from tests import factories as f
 from tests.conftest import World
 from tracker.auth.models import Role, User
-from tracker.extensions import db
+from tracker.extensions import db, utcnow
+from tracker.notifications import jobs as mail_jobs
 from tracker.notifications.models import Notification, OutboundMail
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases.models import Stage, UseCase
@@ -118,7 +120,9 @@ class Inbox:
     arrived: threading.Event = field(default_factory=threading.Event)
 
     def by_recipient(self, address: str) -> list[EmailMessage]:
-        return [m for m, rcpt in zip(self.messages, self.recipients, strict=True) if address in rcpt]
+        return [
+            m for m, rcpt in zip(self.messages, self.recipients, strict=True) if address in rcpt
+        ]
 
 
 class Handler:
@@ -186,3 +190,24 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     html = message.get_body(("html",))
     assert text is not None and html is not None
     return str(text.get_content()), str(html.get_content())
+
+
+class Clock:
+    """The time the mail jobs read, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def at(self, when: datetime) -> datetime:
+        self.now = when
+        return when
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    frozen = Clock()
+    monkeypatch.setattr(mail_jobs, "utcnow", frozen)
+    return frozen

@@ -399,9 +399,7 @@ def test_internal_notes_never_reach_institutions_whatever_the_table_says(
 
 
 def test_partners_hear_only_of_use_cases_naming_them(people: People) -> None:
-    other_partner = f.create_institution(
-        None, InstitutionKind.TECH_PARTNER, name="Elsewhere Cloud"
-    )
+    other_partner = f.create_institution(None, InstitutionKind.TECH_PARTNER, name="Elsewhere Cloud")
     f.create_user(Role.INSTITUTION, institution=other_partner, email="ops@elsewhere.example.com")
     uc = use_case_at(people, Stage.PILOT)
     db.session.commit()
