@@ -24,6 +24,7 @@ from tracker.auth.models import Role, User
 from tracker.auth.passwords import hash_password
 from tracker.extensions import db
 from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution, InstitutionKind
+from tracker.notifications.demo import seed_notifications
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
     Cohort,
@@ -2308,6 +2309,7 @@ def seed_demo(today: date | None = None) -> SeedResult:
     for spec in demo_use_cases(today):
         _ensure_use_case(spec, ctx)
     db.session.flush()
+    seed_notifications()
     return result
 
 

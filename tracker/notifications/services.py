@@ -65,10 +65,12 @@ def effective(kind: Kind, chosen: Delivery | None) -> Delivery:
     return delivery
 
 
-def notify(occurrence: Occurrence, at: datetime | None = None) -> list[Notification]:
+def notify(
+    occurrence: Occurrence, at: datetime | None = None, mail: bool = True
+) -> list[Notification]:
     """Tell everyone the table names for this occurrence, once each: a second dispatch of the
     same event finds them told and adds nothing. Queues an e-mail for those who chose one at
-    once."""
+    once (unless ``mail`` is false: the demo's past is not e-mailed)."""
     told = recipients(occurrence)
     if not told:
         return []
@@ -110,7 +112,7 @@ def notify(occurrence: Occurrence, at: datetime | None = None) -> list[Notificat
     mails = [
         _queue_mail(f"notification:{n.id}", n.user_id, [n])
         for n in created
-        if n.delivery is Delivery.IMMEDIATE
+        if mail and n.delivery is Delivery.IMMEDIATE
     ]
     if mails:
         events.record(MailQueued(actor_id=occurrence.actor_id, mail_ids=tuple(m.id for m in mails)))

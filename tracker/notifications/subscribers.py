@@ -138,37 +138,39 @@ MOVED_TITLES: dict[str, str] = {
 }
 
 
+def moved_occurrence(moved: StageTransition) -> Occurrence | None:
+    """What a move of stage tells, from its history row."""
+    use_case = moved.use_case
+    if moved.action not in MOVED_TITLES:
+        return None
+    body = f"{use_case.reference}, {use_case.institution.name}, {use_case.cohort}."
+    if moved.reason:
+        body += f"\n\n{excerpt(moved.reason)}"
+    return _detail(
+        use_case,
+        Trigger(moved.action),
+        f"transition:{moved.id}",
+        moved.actor_id,
+        MOVED_TITLES[moved.action],
+        body,
+        anchor="timeline-h",
+    )
+
+
 @_subscriber(events.UseCaseMoved)
 def use_case_moved(event: events.UseCaseMoved) -> list[Occurrence]:
-    use_case = _use_case(event.use_case_id)
-    if use_case is None or event.transition not in MOVED_TITLES:
-        return []
     # The history row of this move: the newest of its kind on the use case.
     moved = db.session.scalar(
         sa.select(StageTransition)
         .where(
-            StageTransition.use_case_id == use_case.id,
+            StageTransition.use_case_id == event.use_case_id,
             StageTransition.action == event.transition,
         )
         .order_by(StageTransition.id.desc())
         .limit(1)
     )
-    if moved is None:
-        return []
-    body = f"{use_case.reference}, {use_case.institution.name}, {use_case.cohort}."
-    if moved.reason:
-        body += f"\n\n{excerpt(moved.reason)}"
-    return [
-        _detail(
-            use_case,
-            Trigger(event.transition),
-            f"transition:{moved.id}",
-            event.actor_id,
-            MOVED_TITLES[event.transition],
-            body,
-            anchor="timeline-h",
-        )
-    ]
+    occurrence = moved_occurrence(moved) if moved is not None else None
+    return [occurrence] if occurrence else []
 
 
 @_subscriber(events.ReviewSaved)
@@ -197,8 +199,11 @@ def review_saved(event: events.ReviewSaved) -> list[Occurrence]:
 @_subscriber(events.ReturnFiled)
 def return_filed(event: events.ReturnFiled) -> list[Occurrence]:
     filed = db.session.get(ProgressReturn, event.return_id)
-    if filed is None:
-        return []
+    return return_occurrences(filed, event.actor_id) if filed is not None else []
+
+
+def return_occurrences(filed: ProgressReturn, actor_id: int | None) -> list[Occurrence]:
+    """A filed return, and its serious incidents if it reports any."""
     use_case = filed.use_case
     params = {"id": use_case.id, "return_id": filed.id}
     period = f"{filed.period_start:%d %b %Y} to {filed.period_end:%d %b %Y}"
@@ -206,7 +211,7 @@ def return_filed(event: events.ReturnFiled) -> list[Occurrence]:
         Occurrence(
             trigger=Trigger.RETURN_FILED,
             key=f"return:{filed.id}",
-            actor_id=event.actor_id,
+            actor_id=actor_id,
             title=f"Progress return filed: {use_case.title}",
             body=f"{use_case.reference}: {period}, rated {filed.rag.label}.",
             endpoint="usecases.return_detail",
@@ -221,7 +226,7 @@ def return_filed(event: events.ReturnFiled) -> list[Occurrence]:
             Occurrence(
                 trigger=Trigger.SERIOUS_INCIDENT,
                 key=f"incident:{filed.id}",
-                actor_id=event.actor_id,
+                actor_id=actor_id,
                 title=f"Serious incident reported: {use_case.title}",
                 body=f"{use_case.reference}, return for {period}:\n{lines}",
                 endpoint="usecases.return_detail",
@@ -240,21 +245,21 @@ def return_commented(event: events.ReturnCommented) -> list[Occurrence]:
         .order_by(ReturnComment.id.desc())
         .limit(1)
     )
-    if comment is None:
-        return []
+    return [comment_occurrence(comment)] if comment is not None else []
+
+
+def comment_occurrence(comment: ReturnComment) -> Occurrence:
     use_case = comment.progress_return.use_case
-    return [
-        Occurrence(
-            trigger=Trigger.RETURN_COMMENTED,
-            key=f"return_comment:{comment.id}",
-            actor_id=event.actor_id,
-            title=f"Comment on your progress return: {use_case.title}",
-            body=f"{comment.author.name}: {excerpt(comment.body)}",
-            endpoint="usecases.return_detail",
-            url_params={"id": use_case.id, "return_id": comment.return_id},
-            use_case=use_case,
-        )
-    ]
+    return Occurrence(
+        trigger=Trigger.RETURN_COMMENTED,
+        key=f"return_comment:{comment.id}",
+        actor_id=comment.author_id,
+        title=f"Comment on your progress return: {use_case.title}",
+        body=f"{comment.author.name}: {excerpt(comment.body)}",
+        endpoint="usecases.return_detail",
+        url_params={"id": use_case.id, "return_id": comment.return_id},
+        use_case=use_case,
+    )
 
 
 @_subscriber(events.IncidentResolved)
@@ -281,27 +286,28 @@ def incident_resolved(event: events.IncidentResolved) -> list[Occurrence]:
 @_subscriber(events.MessagePosted)
 def message_posted(event: events.MessagePosted) -> list[Occurrence]:
     message = db.session.get(Message, event.message_id)
-    use_case = _use_case(event.use_case_id)
-    if message is None or use_case is None:
-        return []
+    return [message_occurrence(message)] if message is not None else []
+
+
+def message_occurrence(message: Message) -> Occurrence:
+    use_case = db.session.get(UseCase, message.use_case_id)
+    assert use_case is not None
     if message.internal:
         trigger, title = Trigger.INTERNAL_NOTE, "Internal note"
     elif message.author.is_institution_user:
         trigger, title = Trigger.MESSAGE_FROM_INSTITUTION, "New message"
     else:
         trigger, title = Trigger.MESSAGE_FROM_REGULATOR, "New message"
-    return [
-        _detail(
-            use_case,
-            trigger,
-            f"message:{message.id}",
-            event.actor_id,
-            title,
-            f"{message.author.name}: {excerpt(message.body)}",
-            anchor="messages",
-            regulator_only=message.internal,
-        )
-    ]
+    return _detail(
+        use_case,
+        trigger,
+        f"message:{message.id}",
+        message.author_id,
+        title,
+        f"{message.author.name}: {excerpt(message.body)}",
+        anchor="messages",
+        regulator_only=message.internal,
+    )
 
 
 @_subscriber(events.DocumentAdded)
