@@ -243,3 +243,9 @@ def test_the_local_outbox_is_an_admin_page_in_demo_mode_only(
     assert "Shown in the outbox" in one and "List-Unsubscribe" not in one
     sign_in(client, people.reviewer)
     assert client.get("/notifications/outbox").status_code == 404
+
+
+def test_unsubscribe_is_the_only_route_without_a_form_token(app: Flask):
+    from tracker.extensions import csrf
+
+    assert csrf._exempt_views == {"tracker.notifications.views.unsubscribe"}
