@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
 QUEUE_RETRIES = 8
+# Hosts' clocks differ a little: a job arriving this much before its row is due still runs.
+CLOCK_SLACK = timedelta(seconds=2)
 
 
 class MailServerUnavailableError(Exception):
@@ -52,14 +54,19 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _claim(mail_id: int, now: datetime) -> bool:
-    """Take the row if it waits, or if the worker that took it stopped long ago."""
+    """Take the row if it waits and is due, or if the worker that took it stopped long ago. A
+    retry is due at its ``next_attempt_at``: the queue's retry and the sweep may both bring it,
+    and only the first that finds it due tries."""
     stale_before = now - timedelta(seconds=current_app.config["TRACKER_JOB_STALE_SECONDS"])
     claimed = db.session.execute(
         sa.update(OutboundMail)
         .where(
             OutboundMail.id == mail_id,
             sa.or_(
-                OutboundMail.status == MailStatus.QUEUED,
+                sa.and_(
+                    OutboundMail.status == MailStatus.QUEUED,
+                    OutboundMail.next_attempt_at <= now + CLOCK_SLACK,
+                ),
                 sa.and_(
                     OutboundMail.status == MailStatus.SENDING,
                     OutboundMail.claimed_at < stale_before,
@@ -211,9 +218,9 @@ def due_mail(now: datetime) -> list[int]:
     return ids
 
 
-def sweep(now: datetime | None = None) -> list[int]:
+def sweep() -> list[int]:
     """Queue a job for every row that is due; the claim makes a duplicate job harmless."""
-    ids = due_mail(now or utcnow())
+    ids = due_mail(utcnow())
     if ids:
         log.info("re-queueing mail %s", ids)
     for mail_id in ids:
