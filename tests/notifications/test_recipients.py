@@ -191,9 +191,10 @@ def report(p: People, uc: UseCase) -> None:
         size=3,
         data=b"pdf",
     )
-    db.session.add_all([request, issued])
+    db.session.add(request)
     db.session.flush()
-    request.issued_report_id = issued.id
+    issued.request_id = request.id
+    db.session.add(issued)
     db.session.commit()
     events.dispatch(
         [
