@@ -52,7 +52,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
-    from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (queues e-mail)
+    from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
     from tracker.notifications import subscribers as _subscribers  # noqa: F401  (who is told)
     from tracker.notifications.views import bp as notifications_bp
     from tracker.reports import jobs as _report_jobs  # noqa: F401  (subscribes to requests)

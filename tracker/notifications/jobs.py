@@ -1,5 +1,5 @@
-"""E-mail in the background: the job that sends one outbox row, the subscriber that queues it
-once the row is committed, the sweep that re-queues what is due or what a dead worker left, and
+"""E-mail in the background: the job that sends one outbox row (queued by whoever committed
+the row, once committed), the sweep that re-queues what is due or what a dead worker left, and
 the daily digest.
 
 An outbox row moves QUEUED → SENDING → SENT, or FAILED (the address bounced) or SKIPPED (no
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 from huey import crontab
 
-from tracker import events, jobs
+from tracker import jobs
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
 from tracker.notifications import services
@@ -186,9 +186,9 @@ def send_mail(mail_id: int) -> None:
     deliver(mail_id)
 
 
-@events.subscribe(services.MailQueued)
-def queue_mail(event: services.MailQueued) -> None:
-    for mail_id in event.mail_ids:
+def send_all(mail_ids: list[int]) -> None:
+    """Hand committed outbox rows to the queue (call after the commit: a job must find its row)."""
+    for mail_id in mail_ids:
         send_mail(mail_id)
 
 
@@ -243,6 +243,7 @@ def digests(now: datetime | None = None) -> list[int]:
         return []
     with unit_of_work("notification.digest"):
         ids = [m.id for m in services.queue_digests(local.date(), before=now)]
+    send_all(ids)
     return ids
 
 

@@ -1,17 +1,14 @@
 """Notification commands: tell the people the table names, mark read, choose how to be told,
-unsubscribe, and gather the daily digests. Each flushes; the unit of work commits, and only then
-are the e-mails it queued handed to the job queue (``MailQueued``)."""
+unsubscribe, and gather the daily digests. Each flushes; the caller's unit of work commits, and
+only then does the caller hand the e-mails queued to the job queue (``jobs.send_mail``)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar
 
 import sqlalchemy as sa
 
-from tracker import events
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
 from tracker.notifications.kinds import KIND, Kind
@@ -27,18 +24,6 @@ from tracker.notifications.recipients import Occurrence, recipients
 from tracker.rules import NotAllowedError, RuleError
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class MailQueued(events.Event):
-    """E-mails were queued; once committed, a job sends each."""
-
-    action: ClassVar[str] = "notification.mail_queued"
-    mail_ids: tuple[int, ...] = ()
-
-    @property
-    def subject(self) -> str:
-        return "outbound_mail:" + ",".join(str(i) for i in self.mail_ids)
 
 
 def deliveries(user_ids: list[int], kinds: set[str]) -> dict[tuple[int, str], Delivery]:
@@ -70,7 +55,8 @@ def notify(
 ) -> list[Notification]:
     """Tell everyone the table names for this occurrence, once each: a second dispatch of the
     same event finds them told and adds nothing. Queues an e-mail for those who chose one at
-    once (unless ``mail`` is false: the demo's past is not e-mailed)."""
+    once (unless ``mail`` is false: the demo's past is not e-mailed); each notification's
+    ``mail_id`` names its e-mail, for the caller to send once the transaction is committed."""
     told = recipients(occurrence)
     if not told:
         return []
@@ -109,13 +95,9 @@ def notify(
         db.session.add(notification)
         created.append(notification)
     db.session.flush()
-    mails = [
-        _queue_mail(f"notification:{n.id}", n.user_id, [n])
-        for n in created
-        if mail and n.delivery is Delivery.IMMEDIATE
-    ]
-    if mails:
-        events.record(MailQueued(actor_id=occurrence.actor_id, mail_ids=tuple(m.id for m in mails)))
+    for n in created:
+        if mail and n.delivery is Delivery.IMMEDIATE:
+            _queue_mail(f"notification:{n.id}", n.user_id, [n])
     return created
 
 
@@ -230,8 +212,6 @@ def queue_digests(day: date, before: datetime) -> list[OutboundMail]:
         mail = _queue_mail(f"digest:{user_id}:{day.isoformat()}", user_id, items, day)
         mail.subject = f"Your daily digest: {len(items)} update{'s' if len(items) != 1 else ''}"
         mails.append(mail)
-    if mails:
-        events.record(MailQueued(actor_id=None, mail_ids=tuple(m.id for m in mails)))
     return mails
 
 

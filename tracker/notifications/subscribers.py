@@ -1,6 +1,6 @@
 """The subscribers: each domain event, once committed, becomes what the recipients table tells
-people of. Each runs its own unit of work, so the notifications and the e-mails they queue are
-committed together, and the e-mails go to the job queue only after that commit."""
+people of. Each runs its own unit of work, so the notifications and their outbox rows are
+committed together, and the rows go to the job queue only after that commit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import events
 from tracker.auth.models import User
 from tracker.extensions import db
-from tracker.notifications import services
+from tracker.notifications import jobs, services
 from tracker.notifications.recipients import Occurrence, Trigger
 from tracker.reports.models import IssuedReport, ReportRequest
 from tracker.unit_of_work import unit_of_work
@@ -50,8 +50,13 @@ def tell(occurrences: list[Occurrence]) -> None:
     for attempt in (1, 2):
         try:
             with unit_of_work("notification.notify"):
-                for occurrence in occurrences:
-                    services.notify(occurrence)
+                mail_ids = [
+                    n.mail_id
+                    for occurrence in occurrences
+                    for n in services.notify(occurrence)
+                    if n.mail_id is not None
+                ]
+            jobs.send_all(mail_ids)
             return
         except IntegrityError:
             if attempt == 2:
