@@ -7,23 +7,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import (  # noqa: F401  (the browser fixtures, shared with tests/browser)
-    browser,
-    check_accessibility,
-    demo,
-    dialogs,
-    live_server,
-    page,
-    playwright,
-    sign_in,
-    sign_out,
-)
+from tests.browser.conftest import check_accessibility, sign_in, sign_out
 from tracker.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def test_a_reviewer_reads_notifications(page: Page, demo: None) -> None:  # noqa: F811
+def test_a_reviewer_reads_notifications(page: Page, demo: None) -> None:
     sign_in(page, "reviewer@hkma.demo", DEMO_PASSWORD)
     link = page.get_by_role("link", name="Notifications")
     badge = link.locator(".badge")
