@@ -249,3 +249,27 @@ def test_unsubscribe_is_the_only_route_without_a_form_token(app: Flask):
     from tracker.extensions import csrf
 
     assert csrf._exempt_views == {"tracker.notifications.views.unsubscribe"}
+
+
+def test_the_list_issues_the_same_queries_however_many_notifications(
+    people: People, client: FlaskClient
+):
+    statements: list[str] = []
+
+    def count() -> int:
+        statements.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/notifications/?show=all").status_code == 200
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    _notify_bank(people, "One")
+    login(client, people.bank_user)
+    few = count()
+    _notify_bank(people, *(f"Reason {n}" for n in range(12)))
+    assert count() == few <= 6  # sign-in check, unread count, the page and its total

@@ -63,9 +63,7 @@ def index() -> str:
     if kind:
         query = query.where(Notification.kind == kind)
     page = db.paginate(
-        query.options(joinedload(Notification.actor)).order_by(
-            Notification.created_at.desc(), Notification.id.desc()
-        ),
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()),
         page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
