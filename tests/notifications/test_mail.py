@@ -28,7 +28,7 @@ from tracker.notifications.mail import MailServer, read_unsubscribe_token
 from tracker.notifications.models import Delivery, MailStatus, Notification, OutboundMail
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import services as usecase_services
-from tracker.usecases.models import Stage, UseCase
+from tracker.usecases.models import Stage, StageTransition, UseCase
 from tracker.usecases.workflow import BY_NAME
 
 BASE = "http://127.0.0.1:5000"
@@ -343,3 +343,47 @@ def test_mail_urls(url: str, expected: tuple[str, str, int, str, str]):
 def test_unsupported_mail_urls_are_refused(url: str):
     with pytest.raises(ValueError, match="TRACKER_MAIL_URL"):
         MailServer.from_url(url)
+
+
+def test_two_dispatches_racing_tell_each_person_once(
+    people: People, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+):
+    """The other dispatch commits its notification between this one's check and its insert:
+    the unique (event, recipient) refuses the second, and the retry finds everyone told."""
+    from tracker.notifications import subscribers
+
+    uc = use_case_at(people, Stage.DRAFT)
+    submit(people, uc)
+    key = db.session.scalar(sa.select(Notification.event_key))
+    db.session.execute(sa.delete(Notification).where(Notification.user_id == people.reviewer.id))
+    db.session.commit()
+    real = services.deliveries
+    raced: list[bool] = []
+
+    def deliveries_after_the_other_commits(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not raced:
+            raced.append(True)
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.insert(Notification).values(
+                        user_id=people.reviewer.id,
+                        kind="proposal_received",
+                        event_key=key,
+                        created_at=utcnow(),
+                        regulator_only=False,
+                        title="From the other dispatch",
+                        body="",
+                        endpoint="usecases.detail",
+                        url_params={"id": uc.id},
+                        anchor="",
+                        delivery="immediate",
+                    )
+                )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "deliveries", deliveries_after_the_other_commits)
+    moved = db.session.scalar(sa.select(StageTransition).where(StageTransition.action == "submit"))
+    subscribers.tell([subscribers.moved_occurrence(moved)])
+    assert raced
+    rows = db.session.execute(sa.select(Notification.user_id, Notification.title)).all()
+    assert sorted(r.user_id for r in rows) == sorted([people.reviewer.id, people.hkma_colleague.id])
