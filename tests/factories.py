@@ -144,6 +144,8 @@ def create_use_case(
         uc.exit_outcome = uc.exit_outcome or "KPIs met."
     if stage is not Stage.DRAFT:
         uc.submitted_at = utcnow()
+    if stage in (Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION):
+        uc.selected_at = utcnow()
     uc.partners = partners or []
     db.session.add(uc)
     db.session.flush()

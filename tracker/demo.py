@@ -2078,6 +2078,7 @@ def _ensure_use_case(spec: DemoUseCase, ctx: _Context) -> None:
         created_at=spec.created,
         updated_at=last_at,
         submitted_at=submits[0] if submits else None,
+        selected_at=next((s.at for s, _, _ in walked if s.action == "select"), None),
         created_by=owner,
         partners=[ctx.institutions[name] for name in spec.partners],
     )
@@ -2230,6 +2231,8 @@ def _add_returns(
     ramp = max(min(len(periods), 8), 1)
     incidents = list(spec.incidents)
 
+    if periods:
+        use_case.last_return_end = max(period_end for _, period_end, _ in periods)
     for index, (period_start, period_end, filed_on) in enumerate(periods):
         fraction = min((index + 1) / ramp, 1.0)
         values = [kpi.value(fraction, rng.uniform(-0.05, 0.05)) for kpi in spec.kpis]

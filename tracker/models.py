@@ -46,8 +46,9 @@ __all__ = [
 ]
 
 from tracker.reports.models import IssuedReport, ReportKind  # noqa: E402
+from tracker.usecases.saved_filters import SavedFilter  # noqa: E402
 
-__all__ += ["IssuedReport", "ReportKind"]
+__all__ += ["IssuedReport", "ReportKind", "SavedFilter"]
 
 from tracker.notifications.models import (  # noqa: E402
     Notification,

@@ -748,6 +748,9 @@ def _plan(
         "created_at": created,
         "updated_at": last,
         "submitted_at": next((at for a, _, _, at, _ in steps if a == "submit"), None),
+        "selected_at": next((at for a, _, _, at, _ in steps if a == "select"), None),
+        # Set from the returns once they are planned (``_children``).
+        "last_return_end": None,
         "created_by_id": institution.user_id,
         "pilot_started_on": pilot_at.date() if pilot_at else None,
         "pilot_duration_weeks": weeks if pilot_at else None,
@@ -909,6 +912,22 @@ def _children(
     return returns
 
 
+def _set_last_return_ends(returns: list[dict[str, Any]]) -> None:
+    """Keep ``UseCase.last_return_end`` as ``file_return`` does, one executemany per batch."""
+    ends: dict[int, date] = {}
+    for r in returns:
+        ends[r["use_case_id"]] = max(r["period_end"], ends.get(r["use_case_id"], r["period_end"]))
+    if not ends:
+        return
+    table = _table(UseCase)
+    db.session.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("use_case_id"))
+        .values(last_return_end=sa.bindparam("last_end")),
+        [{"use_case_id": uid, "last_end": end} for uid, end in ends.items()],
+    )
+
+
 def build_synthetic(
     n_use_cases: int,
     seed: int = 0,
@@ -998,6 +1017,7 @@ def build_synthetic(
             "review scores",
         )
         return_ids = _bulk_ids(ProgressReturn, [r for r, _ in returns], created, "progress returns")
+        _set_last_return_ends([r for r, _ in returns])
         _bulk(
             KpiValue,
             [

@@ -48,6 +48,8 @@ def add_return(use_case: UseCase, period_end: date) -> ProgressReturn:
         attested_by_title="Chief Risk Officer",
     )
     db.session.add(ret)
+    # As ``file_return`` keeps it.
+    use_case.last_return_end = max(period_end, use_case.last_return_end or period_end)
     db.session.flush()
     return ret
 

@@ -6,8 +6,10 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,8 +18,9 @@ from tests.conftest import World, login
 from tests.dashboard.conftest import Cases
 from tracker.extensions import db
 from tracker.institutions.models import InstitutionKind
+from tracker.usecases import listing
 from tracker.usecases.listing import neutralise
-from tracker.usecases.models import Stage
+from tracker.usecases.models import Stage, UseCase
 
 
 def titles(client: FlaskClient, url: str) -> list[str]:
@@ -156,18 +159,137 @@ def test_sorting(client: FlaskClient, world: World, cases: Cases) -> None:
     assert 'aria-sort="descending"' in html
 
 
-def test_pagination(client: FlaskClient, world: World, cases: Cases, small_pages: None) -> None:
+def _link(html: str, rel: str) -> str | None:
+    """The pager's ``rel`` ("next" or "prev") link, unescaped, or None."""
+    match = re.search(r'href="([^"]+)" rel="' + rel + '"', html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def _walk(client: FlaskClient, url: str, rel: str) -> list[list[str]]:
+    """Follow the pager's ``rel`` links from ``url``: the titles of each page in turn."""
+    pages = []
+    next_url: str | None = url
+    while next_url is not None:
+        html = client.get(next_url).get_data(as_text=True)
+        pages.append(titles(client, next_url))
+        next_url = _link(html, rel)
+        assert len(pages) < 10
+    return pages
+
+
+def test_keyset_pagination(client: FlaskClient, world: World, cases: Cases, small_pages: None):
+    login(client, world.reviewer)
+    pages = _walk(client, "/use-cases/?sort=title", "next")
+    # Six proposals in the reviewer's remit, three a page.
+    assert [len(p) for p in pages] == [3, 3]
+    listed = [t for p in pages for t in p]
+    assert listed == sorted(listed, key=str.lower)
+    html = client.get("/use-cases/?sort=title").get_data(as_text=True)
+    assert _link(html, "prev") is None
+    next_url = _link(html, "next")
+    assert next_url is not None and "sort=title" in next_url and "dir=asc" in next_url
+    # Back from the last page lands on the first, which has no previous link.
+    last = client.get(next_url).get_data(as_text=True)
+    prev_url = _link(last, "prev")
+    assert prev_url is not None and "before=" in prev_url
+    assert titles(client, prev_url) == pages[0]
+    assert _link(client.get(prev_url).get_data(as_text=True), "prev") is None
+    html = client.get("/use-cases/?sort=title&stage=pilot").get_data(as_text=True)
+    assert 'rel="next"' not in html  # two pilots fit on one page: no pager
+
+
+def test_keyset_pagination_is_stable_under_ties(
+    client: FlaskClient, world: World, small_pages: None
+) -> None:
+    """Seven cases with the same title and the same update time: each appears exactly once,
+    forwards and backwards, ordered by id."""
+    moment = datetime(2026, 11, 1, 9, 0)
+    ids = []
+    for _ in range(7):
+        uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+        uc.title = "Same title"
+        ids.append(uc.id)
+    db.session.flush()
+    db.session.execute(sa.update(UseCase).values(updated_at=moment, stage_changed_at=moment))
+    db.session.commit()
+    login(client, world.reviewer)
+    for sort in ("title&dir=asc", "title&dir=desc", "updated", "in_stage"):
+        html_pages = []
+        url: str | None = f"/use-cases/?sort={sort}"
+        while url is not None:
+            html = client.get(url).get_data(as_text=True)
+            html_pages.append(re.findall(r"UC-(\d{5})", html.split("<tbody>", 1)[1]))
+            url = _link(html, "next")
+        forwards = [int(n) for page in html_pages for n in page]
+        assert sorted(forwards) == sorted(ids), sort
+        assert [len(p) for p in html_pages] == [3, 3, 1], sort
+        # And back again from the last page.
+        backwards: list[int] = []
+        url = _link(html, "prev")
+        while url is not None:
+            html = client.get(url).get_data(as_text=True)
+            backwards = [
+                int(n) for n in re.findall(r"UC-(\d{5})", html.split("<tbody>", 1)[1])
+            ] + backwards
+            url = _link(html, "prev")
+        assert backwards == forwards[:6], sort
+
+
+def test_a_cursor_naming_an_invisible_case_shows_the_first_page(
+    client: FlaskClient, world: World, cases: Cases, small_pages: None
+) -> None:
     login(client, world.reviewer)
     first = titles(client, "/use-cases/?sort=title")
-    second = titles(client, "/use-cases/?sort=title&page=2")
-    third = titles(client, "/use-cases/?sort=title&page=3")
-    assert len(first) == 3 and len(second) == 3 and third == []
-    assert sorted(first + second + third, key=str.lower) == first + second + third
-    html = client.get("/use-cases/?sort=title&stage=pilot&page=1").get_data(as_text=True)
-    assert "page 1 of" not in html  # two pilots fit on one page: no pager
-    html = client.get("/use-cases/?sort=title").get_data(as_text=True)
-    assert "/use-cases/?sort=title&amp;dir=asc&amp;page=2" in html  # filters kept
-    assert titles(client, "/use-cases/?sort=title&page=99") == []
+    # The draft is the institution's own: the reviewer may not page from it.
+    assert titles(client, f"/use-cases/?sort=title&after={cases.draft.id}") == first
+    assert titles(client, "/use-cases/?sort=title&after=999999") == first
+
+
+def test_count_is_capped(
+    client: FlaskClient, world: World, cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 4)
+    login(client, world.reviewer)
+    html = client.get("/use-cases/").get_data(as_text=True)
+    assert "more than 4 use cases found" in html
+    assert "Export all to CSV" in html
+    html = client.get("/use-cases/?stage=pilot").get_data(as_text=True)
+    assert "2 use cases found" in html
+
+
+def test_institution_choices_search_as_you_type(
+    client: FlaskClient, world: World, cases: Cases
+) -> None:
+    login(client, world.admin)
+    names = {r["name"] for r in client.get("/use-cases/institutions.json").get_json()["results"]}
+    # Lead institutions only: the technology partner leads nothing.
+    assert names == {world.bank.name, world.other_bank.name}
+    found = client.get(f"/use-cases/institutions.json?q={world.other_bank.name[:5]}").get_json()
+    assert [r["id"] for r in found["results"]] == [world.other_bank.id]
+    assert client.get("/use-cases/institutions.json?q=zzzz").get_json() == {"results": []}
+
+
+def test_institution_choices_only_what_the_user_may_see(
+    client: FlaskClient, world: World, cases: Cases
+) -> None:
+    login(client, world.bank_user)
+    results = client.get("/use-cases/institutions.json").get_json()["results"]
+    assert [r["id"] for r in results] == [world.bank.id]
+    found = client.get(f"/use-cases/institutions.json?q={world.other_bank.name}").get_json()
+    assert found == {"results": []}
+
+
+def test_list_no_longer_lists_every_institution(
+    client: FlaskClient, world: World, cases: Cases
+) -> None:
+    login(client, world.admin)
+    html = client.get("/use-cases/").get_data(as_text=True)
+    assert world.other_bank.name not in html.split("<table", 1)[0]
+    assert 'data-institution-filter="/use-cases/institutions.json"' in html
+    assert "/static/js/institution-filter.js" in html
+    html = client.get(f"/use-cases/?institution={world.other_bank.id}").get_data(as_text=True)
+    assert f'name="institution" value="{world.other_bank.id}"' in html
+    assert f'value="{world.other_bank.name}"' in html
 
 
 def test_empty_states(client: FlaskClient, world: World) -> None:

@@ -28,7 +28,6 @@ from tracker.programmes.permissions import remit_programme_ids
 from tracker.usecases.models import (
     Milestone,
     MilestoneStatus,
-    ProgressReturn,
     Stage,
     StageTransition,
     UseCase,
@@ -129,30 +128,52 @@ def visible_institutions_filter(user: User) -> sa.ColumnElement[bool]:
         return sa.true()
     if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
         visible = visible_filter(user)
+        # Correlated EXISTS: each institution looks up its own use cases by index, rather than
+        # every request collecting the ids of all visible use cases.
         return sa.or_(
             Institution.regulator_id == user.regulator_id,
-            Institution.id.in_(sa.select(UseCase.institution_id).where(visible)),
-            Institution.id.in_(
-                sa.select(use_case_partner.c.institution_id)
-                .join(UseCase, UseCase.id == use_case_partner.c.use_case_id)
-                .where(visible)
-            ),
+            sa.exists().where(UseCase.institution_id == Institution.id, visible),
+            sa.exists()
+            .where(use_case_partner.c.institution_id == Institution.id)
+            .where(UseCase.id == use_case_partner.c.use_case_id, visible),
         )
     if user.is_institution_user and user.institution_id is not None:
         return Institution.id == user.institution_id
     return sa.false()
 
 
-def filter_institutions(user: User) -> list[Institution]:
-    """Lead institutions to offer in filters (technology partners never lead a use case)."""
-    stmt = (
-        sa.select(Institution)
-        .where(
-            visible_institutions_filter(user), Institution.id.in_(sa.select(UseCase.institution_id))
-        )
-        .order_by(Institution.name)
+INSTITUTION_CHOICES = 20
+
+
+def institution_choices(
+    user: User, q: str = "", limit: int = INSTITUTION_CHOICES
+) -> list[Institution]:
+    """Lead institutions to offer in the filters' search-as-you-type box: those the user may see
+    that lead a use case and whose English or Chinese name contains ``q``, the first ``limit``
+    by name."""
+    stmt = sa.select(Institution).where(
+        visible_institutions_filter(user),
+        sa.exists().where(UseCase.institution_id == Institution.id),
     )
-    return list(db.session.scalars(stmt))
+    if q:
+        stmt = stmt.where(
+            sa.or_(
+                Institution.name.icontains(q, autoescape=True),
+                Institution.name_zh.icontains(q, autoescape=True),
+            )
+        )
+    return list(db.session.scalars(stmt.order_by(Institution.name, Institution.id).limit(limit)))
+
+
+def filter_institution(user: User, institution_id: int | None) -> Institution | None:
+    """The institution a filter names, if the user may see it (for the filter's label)."""
+    if institution_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Institution).where(
+            Institution.id == institution_id, visible_institutions_filter(user)
+        )
+    )
 
 
 def all_categories() -> list[Category]:
@@ -270,10 +291,8 @@ def funnel(user: User, scope: Scope) -> list[FunnelStep]:
     reached_selection = sa.or_(
         UseCase.stage.in_(SELECTED_OR_LATER),
         UseCase.pilot_started_on.is_not(None),
-        # An uncorrelated IN, which PostgreSQL hashes once, rather than EXISTS run per row.
-        UseCase.id.in_(
-            sa.select(StageTransition.use_case_id).where(StageTransition.to_stage == Stage.SELECTED)
-        ),
+        # Kept by the workflow command, so the figure reads the use case, not its history.
+        UseCase.selected_at.is_not(None),
     )
     reached_pilot = sa.or_(UseCase.stage.in_(PILOT_OR_LATER), UseCase.pilot_started_on.is_not(None))
 
@@ -392,21 +411,15 @@ def returns_due(
     The next return is due ``return_interval_days`` after the end of the last period reported,
     or after the pilot started when nothing has been filed yet.
     """
-    last = (
-        sa.select(
-            ProgressReturn.use_case_id.label("use_case_id"),
-            sa.func.max(ProgressReturn.period_end).label("last_end"),
-        )
-        .group_by(ProgressReturn.use_case_id)
-        .subquery()
-    )
+    # ``last_return_end`` is kept by ``file_return``: only the pilots in scope are read, never
+    # the whole progress-return table.
     due_on = add_days(
-        sa.func.coalesce(last.c.last_end, UseCase.pilot_started_on), Cohort.return_interval_days
+        sa.func.coalesce(UseCase.last_return_end, UseCase.pilot_started_on),
+        Cohort.return_interval_days,
     )
     stmt = (
         sa.select(UseCase, due_on.label("due_on"), sa.func.count().over())
         .join(Cohort, Cohort.id == UseCase.cohort_id)
-        .outerjoin(last, last.c.use_case_id == UseCase.id)
         .where(
             visible_filter(user),
             scope.where(),
@@ -518,24 +531,27 @@ def board(user: User, filters: Sequence[sa.ColumnElement[bool]], per_column: int
             .group_by(UseCase.stage)
         )
     }
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=UseCase.stage,
-            order_by=(UseCase.stage_changed_at.asc(), UseCase.id.asc()),
+    # Each column's first cards come from the (stage, stage_changed_at, id) index, read in order
+    # and stopped after ``per_column``: one UNION ALL of a limited select per non-empty stage.
+    columns = [
+        sa.select(
+            sa.select(UseCase.id)
+            .where(UseCase.stage == stage, *where)
+            .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
+            .limit(per_column)
+            .subquery()
         )
-        .label("rank")
-    )
-    ranked = sa.select(UseCase.id.label("id"), rank).where(*where).subquery()
-    stmt = (
-        sa.select(UseCase)
-        .join(ranked, ranked.c.id == UseCase.id)
-        .where(ranked.c.rank <= per_column)
-        .options(joinedload(UseCase.institution), joinedload(UseCase.category))
-        .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
-    )
+        for stage in Stage
+        if totals.get(stage)
+    ]
     cards: dict[Stage, list[UseCase]] = {stage: [] for stage in Stage}
-    if totals:
+    if columns:
+        stmt = (
+            sa.select(UseCase)
+            .where(UseCase.id.in_(sa.union_all(*columns)))
+            .options(joinedload(UseCase.institution), joinedload(UseCase.category))
+            .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
+        )
         for use_case in db.session.scalars(stmt):
             cards[use_case.stage].append(use_case)
     # Drafts are the institution's own: the regulator side has no draft column.

@@ -154,7 +154,7 @@ def board() -> str:
         per_column=BOARD_CARDS_PER_COLUMN,
         programmes=programmes,
         categories=queries.all_categories(),
-        institutions=queries.filter_institutions(current_user),
+        selected_institution=queries.filter_institution(current_user, selected["institution"]),
         selected=selected,
         list_args=list_args,
     )

@@ -5,15 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, flash, render_template, request
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 from werkzeug.wrappers import Response
 
@@ -22,11 +32,12 @@ from tracker.clock import days_since, local_today
 from tracker.dashboard import queries
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
-from tracker.programmes.models import Cohort
+from tracker.programmes.models import Cohort, Programme
+from tracker.usecases import saved_filters
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import Stage, UseCase, use_case_partner
 from tracker.usecases.permissions import can_propose, visible_filter
-from tracker.web import clean_text, page_arg, parse_id
+from tracker.web import clean_text, parse_id
 
 REFERENCE_RE = re.compile(r"^\s*UC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 # A spreadsheet treats a cell beginning with one of these as a formula (OWASP CSV injection).
@@ -36,16 +47,16 @@ CELL_SEPARATORS = frozenset(",;\t|\r\n")
 
 _STAGE_ORDER = sa.case(*[(UseCase.stage == s, i) for i, s in enumerate(Stage)], else_=len(Stage))
 
-# key -> (column heading, expression sorted ascending)
-SORTS: dict[str, tuple[str, Any]] = {
-    "title": ("Title", sa.func.lower(UseCase.title)),
-    "institution": ("Institution", sa.func.lower(Institution.name)),
-    "category": ("Category", sa.func.lower(Category.name)),
-    "cohort": ("Cohort", sa.func.lower(Cohort.name)),
-    "stage": ("Stage", _STAGE_ORDER),
+# key -> (column heading, expression, whether "ascending" sorts the expression descending)
+SORTS: dict[str, tuple[str, Any, bool]] = {
+    "title": ("Title", sa.func.lower(UseCase.title), False),
+    "institution": ("Institution", sa.func.lower(Institution.name), False),
+    "category": ("Category", sa.func.lower(Category.name), False),
+    "cohort": ("Cohort", sa.func.lower(Cohort.name), False),
+    "stage": ("Stage", _STAGE_ORDER, False),
     # Ascending "days in stage" means the most recent change first.
-    "in_stage": ("Days in stage", UseCase.stage_changed_at.desc()),
-    "updated": ("Last updated", UseCase.updated_at),
+    "in_stage": ("Days in stage", UseCase.stage_changed_at, True),
+    "updated": ("Last updated", UseCase.updated_at, False),
 }
 DEFAULT_SORT = ("updated", "desc")
 
@@ -143,9 +154,14 @@ class ListFilters:
         return "ascending" if self.direction == "asc" else "descending"
 
     def conditions(self) -> list[sa.ColumnElement[bool]]:
+        """WHERE clauses on the use-case table alone, so a count needs no join."""
         where: list[sa.ColumnElement[bool]] = []
         if self.programme is not None:
-            where.append(Cohort.programme_id == self.programme)
+            where.append(
+                UseCase.cohort_id.in_(
+                    sa.select(Cohort.id).where(Cohort.programme_id == self.programme)
+                )
+            )
         if self.cohort is not None:
             where.append(UseCase.cohort_id == self.cohort)
         if self.stage is not None:
@@ -173,10 +189,15 @@ def search_condition(term: str) -> sa.ColumnElement[bool]:
             )
         )
     )
+    leads = sa.select(Institution.id).where(
+        sa.or_(
+            Institution.name.icontains(term, autoescape=True),
+            Institution.name_zh.icontains(term, autoescape=True),
+        )
+    )
     options: list[sa.ColumnElement[bool]] = [
         UseCase.title.icontains(term, autoescape=True),
-        Institution.name.icontains(term, autoescape=True),
-        Institution.name_zh.icontains(term, autoescape=True),
+        UseCase.institution_id.in_(leads),
         UseCase.id.in_(partner_ids),
     ]
     reference = REFERENCE_RE.match(term)
@@ -185,25 +206,33 @@ def search_condition(term: str) -> sa.ColumnElement[bool]:
     return sa.or_(*options)
 
 
+def sort_order(filters: ListFilters) -> tuple[Any, bool]:
+    """The sort expression and whether it runs descending; the id breaks ties the same way."""
+    _heading, expression, inverted = SORTS[filters.sort]
+    return expression, (filters.direction == "desc") != inverted
+
+
+def _ordered(descending: bool) -> list[Any]:
+    return [UseCase.id.desc()] if descending else [UseCase.id.asc()]
+
+
+def _joined(stmt: sa.Select[Any]) -> sa.Select[Any]:
+    """The lead institution, category and cohort a list row shows and the sorts read."""
+    return (
+        stmt.join(Institution, Institution.id == UseCase.institution_id)
+        .join(Category, Category.id == UseCase.category_id)
+        .join(Cohort, Cohort.id == UseCase.cohort_id)
+    )
+
+
 def use_case_select(
     user: User, filters: ListFilters, *extra: sa.ColumnElement[bool]
 ) -> sa.Select[UseCase]:
     """Visible use cases matching ``filters`` (and ``extra`` conditions), sorted, with what a list
     shows eager-loaded."""
-    sort_column = SORTS[filters.sort][1]
-    if filters.direction == "desc":
-        # A column already sorted descending (days in stage) flips back to ascending.
-        sort_column = (
-            sort_column.element.asc()
-            if isinstance(sort_column, sa.UnaryExpression)
-            else sort_column.desc()
-        )
-    tiebreak = UseCase.id.desc() if filters.direction == "desc" else UseCase.id.asc()
+    expression, descending = sort_order(filters)
     return (
-        sa.select(UseCase)
-        .join(Institution, Institution.id == UseCase.institution_id)
-        .join(Category, Category.id == UseCase.category_id)
-        .join(Cohort, Cohort.id == UseCase.cohort_id)
+        _joined(sa.select(UseCase))
         .where(visible_filter(user), *filters.conditions(), *extra)
         .options(
             contains_eager(UseCase.institution),
@@ -211,7 +240,94 @@ def use_case_select(
             contains_eager(UseCase.cohort).joinedload(Cohort.programme),
             selectinload(UseCase.partners),
         )
-        .order_by(sort_column, tiebreak)
+        .order_by(expression.desc() if descending else expression.asc(), *_ordered(descending))
+    )
+
+
+# A list counts its matches up to this many: an exact count of tens of thousands of rows costs
+# as much as the page itself, and nobody pages that far without a filter.
+COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """One page of a list read with a seek ("keyset") cursor: the rows after (or before) a
+    given row in the list's order, so a deep page costs what the first one does."""
+
+    items: list[UseCase]
+    total: int
+    total_is_lower_bound: bool
+    next_after: int | None
+    prev_before: int | None
+    is_first: bool
+
+    @property
+    def total_label(self) -> str:
+        return f"more than {COUNT_LIMIT:,}" if self.total_is_lower_bound else f"{self.total:,}"
+
+
+def count_matching(user: User, filters: ListFilters) -> tuple[int, bool]:
+    """How many visible use cases match, counted up to ``COUNT_LIMIT``; and whether there are
+    more."""
+    limit = COUNT_LIMIT
+    matching = (
+        sa.select(UseCase.id)
+        .where(visible_filter(user), *filters.conditions())
+        .limit(limit + 1)
+        .subquery()
+    )
+    n = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    return min(n, limit), n > limit
+
+
+def keyset_page(
+    user: User,
+    filters: ListFilters,
+    per_page: int,
+    after: int | None = None,
+    before: int | None = None,
+) -> KeysetPage:
+    """The page after the use case ``after`` (or before ``before``), or the first page. A cursor
+    naming a use case the user may not see is ignored (the first page is shown)."""
+    expression, descending = sort_order(filters)
+    stmt = use_case_select(user, filters)
+    cursor_id = after if after is not None else before
+    boundary = None
+    if cursor_id is not None:
+        boundary = db.session.execute(
+            _joined(sa.select(expression, UseCase.id)).where(
+                UseCase.id == cursor_id, visible_filter(user)
+            )
+        ).first()
+    backwards = boundary is not None and after is None
+    if boundary is not None:
+        key = sa.tuple_(expression, UseCase.id)
+        bound = sa.tuple_(
+            sa.bindparam(None, boundary[0], type_=expression.type),
+            sa.bindparam(None, boundary[1], type_=sa.Integer()),
+        )
+        # Reading backwards runs the order the other way and turns the rows round afterwards.
+        stmt = stmt.where(key < bound if descending != backwards else key > bound)
+        if backwards:
+            reverse = not descending
+            stmt = stmt.order_by(None).order_by(
+                expression.desc() if reverse else expression.asc(), *_ordered(reverse)
+            )
+    rows = list(db.session.scalars(stmt.limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    total, lower_bound = count_matching(user, filters)
+    has_prev = boundary is not None and (more or not backwards)
+    has_next = more if not backwards else True
+    return KeysetPage(
+        items=rows,
+        total=total,
+        total_is_lower_bound=lower_bound,
+        next_after=rows[-1].id if rows and has_next else None,
+        prev_before=rows[0].id if rows and has_prev else None,
+        is_first=not has_prev,
     )
 
 
@@ -253,40 +369,137 @@ CSV_HEADER = (
 )
 
 
-def csv_rows(use_cases: Iterable[UseCase], zone: ZoneInfo, today: date) -> Iterable[list[str]]:
+def _partner_names() -> sa.ScalarSelect[Any]:
+    """The use case's technology partners by name, joined with "; ", as one column."""
+    partner = aliased(Institution)
+    names = sa.select(partner.name.label("name")).join(
+        use_case_partner, use_case_partner.c.institution_id == partner.id
+    )
+    if db.engine.dialect.name == "postgresql":
+        return (
+            names.with_only_columns(
+                sa.func.string_agg(partner.name, aggregate_order_by(sa.literal("; "), partner.name))
+            )
+            .where(use_case_partner.c.use_case_id == UseCase.id)
+            .scalar_subquery()
+        )
+    # SQLite before 3.44 has no ORDER BY inside an aggregate; it concatenates in the order of an
+    # ordered subquery, which is correlated to the outer use case by name (SQLAlchemy does not
+    # correlate a subquery in FROM).
+    ordered = (
+        names.where(use_case_partner.c.use_case_id == sa.literal_column("use_case.id"))
+        .order_by(partner.name)
+        .subquery()
+    )
+    return sa.select(sa.func.group_concat(ordered.c.name, "; ")).scalar_subquery()
+
+
+def export_select(user: User, filters: ListFilters) -> sa.Select[Any]:
+    """The columns of the CSV export as one select, in the list's order: no ORM objects."""
+    expression, descending = sort_order(filters)
+    return (
+        _joined(
+            sa.select(
+                UseCase.id,
+                UseCase.title,
+                Institution.name,
+                Institution.name_zh,
+                _partner_names(),
+                Programme.name,
+                Cohort.name,
+                Category.name,
+                UseCase.stage,
+                UseCase.stage_changed_at,
+                UseCase.submitted_at,
+                UseCase.pilot_started_on,
+                UseCase.updated_at,
+            )
+        )
+        .join(Programme, Programme.id == Cohort.programme_id)
+        .where(visible_filter(user), *filters.conditions())
+        .order_by(expression.desc() if descending else expression.asc(), *_ordered(descending))
+    )
+
+
+def csv_rows(rows: Iterable[Sequence[Any]], zone: ZoneInfo, today: date) -> Iterable[list[str]]:
+    """The header, then a list of cells for each row of ``export_select``."""
+    utc = ZoneInfo("UTC")
+
     def local(value: datetime | None) -> str:
         if value is None:
             return ""
-        return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return value.replace(tzinfo=utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     yield list(CSV_HEADER)
-    for uc in use_cases:
+    for (
+        use_case_id,
+        title,
+        institution,
+        institution_zh,
+        partners,
+        programme,
+        cohort,
+        category,
+        stage,
+        stage_changed_at,
+        submitted_at,
+        pilot_started_on,
+        updated_at,
+    ) in rows:
         yield [
             neutralise(cell)
             for cell in (
-                uc.reference,
-                uc.title,
-                uc.institution.name,
-                uc.institution.name_zh or "",
-                "; ".join(p.name for p in uc.partners),
-                uc.cohort.programme.name,
-                uc.cohort.name,
-                uc.category.name,
-                uc.stage.label,
-                local(uc.stage_changed_at),
-                days_since(uc.stage_changed_at, today),
-                local(uc.submitted_at),
-                uc.pilot_started_on.isoformat() if uc.pilot_started_on else "",
-                local(uc.updated_at),
+                f"UC-{use_case_id:05d}",
+                title,
+                institution,
+                institution_zh or "",
+                partners or "",
+                programme,
+                cohort,
+                category,
+                stage.label,
+                local(stage_changed_at),
+                days_since(stage_changed_at, today),
+                local(submitted_at),
+                pilot_started_on.isoformat() if pilot_started_on else "",
+                local(updated_at),
             )
         ]
 
 
-def _filter_options(user: User) -> dict[str, Any]:
+# Rows fetched from the cursor, and CSV lines written out, at a time.
+EXPORT_CHUNK = 1000
+
+
+def csv_chunks(
+    engine: sa.Engine, stmt: sa.Select[Any], zone: ZoneInfo, today: date
+) -> Iterator[bytes]:
+    """The export as UTF-8 (with a byte-order mark) in pieces of ``EXPORT_CHUNK`` rows, read
+    from a server-side cursor, so memory stays flat whatever the number of rows.
+
+    The generator holds its own connection and needs no Flask context: the request (and its
+    session) ends when the view returns, and a download dropped unread opens nothing."""
+    with (
+        engine.connect() as conn,
+        conn.execution_options(stream_results=True, yield_per=EXPORT_CHUNK).execute(stmt) as result,
+    ):
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for n, row in enumerate(csv_rows(result, zone, today)):
+            writer.writerow(row)
+            if n % EXPORT_CHUNK == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _filter_options(user: User, filters: ListFilters) -> dict[str, Any]:
     return {
         "programmes": queries.visible_programmes(user),
         "categories": queries.all_categories(),
-        "institutions": queries.filter_institutions(user),
+        "selected_institution": queries.filter_institution(user, filters.institution),
         "stages": list(Stage),
     }
 
@@ -304,14 +517,14 @@ def _parse() -> ListFilters:
 @bp.get("/")
 @login_required
 def index() -> str:
-    """Use cases the user may see, filtered, searched, sorted and paginated on the server."""
+    """Use cases the user may see, filtered, searched, sorted and paged with a seek cursor."""
     filters = _parse()
-    page = db.paginate(
-        use_case_select(current_user, filters),
-        page=page_arg(),
+    page = keyset_page(
+        current_user,
+        filters,
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
-        max_per_page=100,
-        error_out=False,
+        after=parse_id(request.args.get("after")),
+        before=parse_id(request.args.get("before")),
     )
     return render_template(
         "usecases/list.html",
@@ -319,25 +532,73 @@ def index() -> str:
         filters=filters,
         sorts=SORTS,
         can_propose=can_propose(current_user),
-        **_filter_options(current_user),
+        saved=saved_filters.owned_by(current_user),
+        **_filter_options(current_user, filters),
     )
+
+
+@bp.get("/institutions.json")
+@login_required
+def institution_choices() -> Response:
+    """Lead institutions whose name contains ``q``, for the filter's search-as-you-type box;
+    only institutions the user may see."""
+    q = clean_text(request.args.get("q"), limit=100)
+    return jsonify(
+        results=[
+            {"id": i.id, "name": i.name, "name_zh": i.name_zh or ""}
+            for i in queries.institution_choices(current_user, q)
+        ]
+    )
+
+
+@bp.post("/saved-filters")
+@login_required
+def save_filter() -> Response:
+    """Save the list's current filters under a name (replacing the user's filter of that name)."""
+    filters, _ignored = ListFilters.from_args(request.form)
+    try:
+        saved = saved_filters.save(current_user, request.form.get("name", ""), filters.args())
+    except saved_filters.SavedFilterError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("usecases.index", **filters.args()))
+    db.session.commit()
+    flash(f"Filter “{saved.name}” saved.", "success")
+    return redirect(url_for("usecases.index", **filters.args()))
+
+
+@bp.get("/saved-filters/<int:id>")
+@login_required
+def open_filter(id: int) -> Response:  # noqa: A002  (the route parameter is called id)
+    """The list with a saved filter applied; only its owner may open it."""
+    saved = saved_filters.get_owned(current_user, id)
+    if saved is None:
+        abort(404)
+    return redirect(url_for("usecases.index") + ("?" + saved.query if saved.query else ""))
+
+
+@bp.post("/saved-filters/<int:id>/delete")
+@login_required
+def delete_filter(id: int) -> Response:  # noqa: A002
+    """Forget a saved filter; only its owner may."""
+    saved = saved_filters.get_owned(current_user, id)
+    if saved is None:
+        abort(404)
+    saved_filters.delete(saved)
+    db.session.commit()
+    flash(f"Filter “{saved.name}” deleted.", "success")
+    return redirect(url_for("usecases.index"))
 
 
 @bp.get("/export.csv")
 @login_required
 def export_csv() -> Response:
-    """The filtered list as CSV: UTF-8 with a byte-order mark, formulas neutralised."""
+    """The filtered list as CSV: UTF-8 with a byte-order mark, formulas neutralised, streamed."""
     filters = _parse()
-    use_cases = db.session.scalars(use_case_select(current_user, filters)).unique()
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
     zone = ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
-    writer.writerows(csv_rows(use_cases, zone, local_today()))
     stamp = datetime.now(zone).strftime("%Y%m%d-%H%M")
     current_app.logger.info("use-case export user=%s filters=%s", current_user.id, filters.args())
     return Response(
-        buffer.getvalue().encode("utf-8"),
+        csv_chunks(db.engine, export_select(current_user, filters), zone, local_today()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="use-cases-{stamp}.csv"',

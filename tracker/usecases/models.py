@@ -88,6 +88,25 @@ class UseCase(Base):
         ),
         sa.CheckConstraint("stage != 'production' OR exit_outcome IS NOT NULL", "exit_report"),
         sa.Index("ix_use_case_stage_cohort", "stage", "cohort_id"),
+        # The list's default sort and its keyset cursor; "recent" on the institution dashboard.
+        sa.Index("ix_use_case_updated_at_id", "updated_at", "id"),
+        # "Days in stage" sort, and each board column's longest-waiting cards.
+        sa.Index("ix_use_case_stage_changed_at_id", "stage_changed_at", "id"),
+        sa.Index("ix_use_case_stage_stage_changed_at", "stage", "stage_changed_at", "id"),
+        # Stage + category filter in the default order.
+        sa.Index("ix_use_case_stage_category_updated", "stage", "category_id", "updated_at", "id"),
+        # The review queue: oldest submission first.
+        sa.Index("ix_use_case_stage_submitted_at", "stage", "submitted_at"),
+        # Figures (stage by category, funnel, counts per cohort) read this index only.
+        sa.Index(
+            "ix_use_case_figures",
+            "cohort_id",
+            "stage",
+            "category_id",
+            "submitted_at",
+            "selected_at",
+            "pilot_started_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,6 +129,10 @@ class UseCase(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    # Kept by the workflow commands so that figures need not read the history: when the case was
+    # first selected, and the end of the last period its progress returns cover.
+    selected_at: Mapped[datetime | None]
+    last_return_end: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     # Pilot terms agreed when the pilot starts.
@@ -179,6 +202,8 @@ class StageTransition(Base):
     """One change of stage. Append-only: the application never updates or deletes these."""
 
     __tablename__ = "stage_transition"
+    # Recent activity reads the newest rows of this index and stops.
+    __table_args__ = (sa.Index("ix_stage_transition_at_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
@@ -186,7 +211,7 @@ class StageTransition(Base):
     from_stage: Mapped[Stage | None] = mapped_column(enum_column(Stage, "from_stage"))
     to_stage: Mapped[Stage] = mapped_column(enum_column(Stage, "to_stage"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str | None] = mapped_column(sa.Text)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
@@ -253,6 +278,8 @@ class ReviewScore(Base):
 
 class Milestone(Base):
     __tablename__ = "milestone"
+    # Overdue milestones: open ones planned before a day.
+    __table_args__ = (sa.Index("ix_milestone_status_planned_on", "status", "planned_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)

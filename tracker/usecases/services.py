@@ -427,6 +427,8 @@ def apply_transition(
     use_case.stage_changed_at = now
     if transition.target is Stage.SUBMITTED and use_case.submitted_at is None:
         use_case.submitted_at = now
+    if transition.target is Stage.SELECTED and use_case.selected_at is None:
+        use_case.selected_at = now
     record = StageTransition(
         use_case=use_case,
         action=transition.name,
@@ -657,6 +659,8 @@ def file_return(
     _check_return(rules, use_case, data, today)
     rules.raise_if_any()
     use_case.updated_at = utcnow()
+    if use_case.last_return_end is None or data.period_end > use_case.last_return_end:
+        use_case.last_return_end = data.period_end
     filed = ProgressReturn(
         use_case_id=use_case.id,
         period_start=data.period_start,
