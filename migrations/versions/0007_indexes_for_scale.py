@@ -36,15 +36,12 @@ def upgrade():
         batch_op.create_index('ix_use_case_stage_changed_at_id', ['stage_changed_at', 'id'], unique=False)
         batch_op.create_index('ix_use_case_stage_stage_changed_at', ['stage', 'stage_changed_at', 'id'], unique=False)
         batch_op.create_index('ix_use_case_stage_category_updated', ['stage', 'category_id', 'updated_at', 'id'], unique=False)
-        batch_op.create_index('ix_use_case_stage_submitted_at', ['stage', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_use_case_figures', ['cohort_id', 'stage', 'category_id', 'submitted_at', 'selected_at', 'pilot_started_on'], unique=False)
+        batch_op.create_index('ix_use_case_stage_submitted_at', ['stage', 'submitted_at', 'cohort_id', 'pilot_started_on', 'last_return_end'], unique=False)
+        batch_op.create_index('ix_use_case_figures', ['cohort_id', 'stage', 'category_id', 'submitted_at', 'selected_at', 'pilot_started_on', 'last_return_end'], unique=False)
 
     with op.batch_alter_table('stage_transition', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_transition_at')
         batch_op.create_index('ix_stage_transition_at_id', ['at', 'id'], unique=False)
-
-    with op.batch_alter_table('milestone', schema=None) as batch_op:
-        batch_op.create_index('ix_milestone_status_planned_on', ['status', 'planned_on'], unique=False)
 
     op.create_table('saved_filter',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,9 +61,6 @@ def downgrade():
     with op.batch_alter_table('saved_filter', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_saved_filter_user_id'))
     op.drop_table('saved_filter')
-
-    with op.batch_alter_table('milestone', schema=None) as batch_op:
-        batch_op.drop_index('ix_milestone_status_planned_on')
 
     with op.batch_alter_table('stage_transition', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_transition_at_id')

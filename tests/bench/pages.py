@@ -1,36 +1,49 @@
-"""Page timings at scale: ``python -m tests.bench.pages``.
+"""Page timings at scale: ``python -m tests.bench.pages --scale 10000 100000``.
 
-Builds 10,000 use cases with about 100,000 history rows (stage transitions, plus progress
-returns and milestones) with ``tracker.synthetic.build_synthetic`` (what ``flask seed-synthetic``
-runs), on SQLite (a temporary file) and on PostgreSQL
-(a temporary database on 127.0.0.1), then prints the median server time and the number of SQL
-queries of each main page, requested through the Flask test client as a regulator.
+For each scale, builds that many use cases with their history (about ten history rows each:
+stage transitions, progress returns, milestones) with ``tracker.synthetic.build_synthetic``
+(what ``flask seed-synthetic`` runs), on SQLite and on PostgreSQL, then prints for each main page
+the median server time and the number of SQL queries, requested through the Flask test client
+as an HKMA analyst; with two scales, also the growth ratio. Then the CSV export of everything the
+analyst sees: its time, its queries and the peak of Python memory while it streams.
 
-Options: ``--use-cases N``, ``--repeat N``, ``--only sqlite|postgresql``. The PostgreSQL server
-is taken from ``TRACKER_BENCH_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432``).
+The data sets are built once and cached: SQLite files in ``--cache`` (default ``.bench-cache``)
+and PostgreSQL databases named ``<prefix>_<scale>_<fingerprint>``, where the fingerprint covers
+the schema and the generator, so a change to either builds afresh. ``--fresh`` rebuilds anyway.
+
+Options: ``--scale N [N ...]``, ``--repeat N``, ``--only sqlite|postgresql``. The PostgreSQL
+server is taken from ``TRACKER_BENCH_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432``)
+and the database prefix from ``TRACKER_BENCH_PREFIX`` (default ``tracker_bench``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import os
 import statistics
 import sys
-import tempfile
 import time
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker import create_app
+import tracker.models  # noqa: F401  (every table, for the fingerprint)
+from tracker import create_app, synthetic
 from tracker.auth.models import User
 from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
+from tracker.institutions.models import Category
 from tracker.synthetic import build_synthetic
+from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import (
     FieldChange,
     Milestone,
@@ -45,6 +58,10 @@ from tracker.usecases.permissions import visible_filter
 # demo password it gives every synthetic account.
 REGULATOR_EMAIL = "analyst1.hkma@synthetic.demo"
 PILOTED = (Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION)
+# How far into the default list order the "deep page" starts (200 pages of 25).
+DEEP_OFFSET = 5000
+SEED = 2024
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
@@ -68,31 +85,8 @@ def analyst() -> User:
     return user
 
 
-def measure(app: Flask, pages: dict[str, str], repeat: int) -> dict[str, tuple[float, int]]:
-    """Median milliseconds and query count of each page, after one warm-up request."""
-    client = app.test_client()
-    response = client.post("/login", data={"email": REGULATOR_EMAIL, "password": DEMO_PASSWORD})
-    if response.status_code != 302:
-        raise SystemExit("bench: sign-in failed")
-    out: dict[str, tuple[float, int]] = {}
-    for name, url in pages.items():
-        if client.get(url).status_code != 200:
-            raise SystemExit(f"bench: {url} did not answer 200")
-        times = []
-        queries = 0
-        for _ in range(repeat):
-            with statements_counted() as seen:
-                start = time.perf_counter()
-                response = client.get(url)
-                times.append((time.perf_counter() - start) * 1000)
-            queries = len(seen)
-            assert response.status_code == 200
-        out[name] = (statistics.median(times), queries)
-    return out
-
-
-def run(url: str, n_use_cases: int, repeat: int, seed: int) -> dict[str, tuple[float, int]]:
-    app = create_app(
+def bench_app(url: str) -> Flask:
+    return create_app(
         {
             "DATABASE_URL": url,
             "SECRET_KEY": "bench-secret-key",
@@ -101,92 +95,254 @@ def run(url: str, n_use_cases: int, repeat: int, seed: int) -> dict[str, tuple[f
             "RATELIMIT_ENABLED": False,
         }
     )
+
+
+def fingerprint() -> str:
+    """Changes when the tables or the generator do, so cached data sets are rebuilt. Indexes
+    are left out: ``sync_indexes`` brings a cached data set's indexes up to the models."""
+    digest = hashlib.sha256()
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        for table in db.metadata.sorted_tables:
+            digest.update(str(sa.schema.CreateTable(table).compile(dialect=dialect)).encode())
+    digest.update(inspect.getsource(synthetic).encode())
+    return digest.hexdigest()[:10]
+
+
+def sync_indexes(url: str) -> None:
+    """Create the indexes the models declare and the data set lacks (or has on other columns),
+    and drop those the models no longer declare: seconds, where seeding again takes minutes."""
+    engine = sa.create_engine(url)
+    changed = False
+    try:
+        inspector = sa.inspect(engine)
+        with engine.begin() as conn:
+            for table in db.metadata.sorted_tables:
+                existing = {
+                    i["name"]: list(i["column_names"])
+                    for i in inspector.get_indexes(table.name)
+                    if not i.get("duplicates_constraint")  # a unique constraint's own index
+                }
+                declared = {i.name: i for i in table.indexes}
+                for name, columns in existing.items():
+                    index = declared.get(name)
+                    if index is None or [c.name for c in index.columns] != columns:
+                        conn.execute(sa.text(f'DROP INDEX "{name}"'))
+                        changed = True
+                for name, index in declared.items():
+                    if existing.get(str(name)) != [c.name for c in index.columns]:
+                        index.create(conn)
+                        changed = True
+        if changed and engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("ANALYZE"))
+        if changed:
+            print("  indexes brought up to the models", flush=True)
+    finally:
+        engine.dispose()
+
+
+def build(url: str, n_use_cases: int) -> None:
+    """Create the schema and the synthetic data; PostgreSQL then gets the statistics that
+    autovacuum would gather."""
+    app = bench_app(url)
     with app.app_context():
         db.create_all()
         started = time.perf_counter()
-        build_synthetic(n_use_cases, seed)
+        build_synthetic(n_use_cases, SEED)
         db.session.commit()
-        # The page of a use case that piloted (returns, milestones), in the analyst's remit.
-        pilot_id = db.session.scalar(
-            sa.select(UseCase.id)
-            .where(UseCase.stage.in_(PILOTED), visible_filter(analyst()))
-            .order_by(UseCase.id)
-            .limit(1)
+        seconds = time.perf_counter() - started
+        history = sum(
+            db.session.scalar(sa.select(sa.func.count()).select_from(t)) or 0
+            for t in (
+                StageTransition.__table__,
+                ProgressReturn.__table__,
+                Milestone.__table__,
+                FieldChange.__table__,
+            )
         )
-        counts = {
-            "use cases": db.session.scalar(sa.select(sa.func.count(UseCase.id))),
-            "history rows": sum(
-                db.session.scalar(sa.select(sa.func.count()).select_from(t)) or 0
-                for t in (
-                    StageTransition.__table__,
-                    ProgressReturn.__table__,
-                    Milestone.__table__,
-                    FieldChange.__table__,
-                )
-            ),
-        }
-        print(
-            f"  built {counts['use cases']:,} use cases and {counts['history rows']:,} history "
-            f"rows in {time.perf_counter() - started:.1f} s",
-            flush=True,
-        )
-        cohort_id = db.session.scalar(sa.select(UseCase.cohort_id).where(UseCase.id == pilot_id))
         db.session.remove()
-    pages = {
-        "dashboard": "/dashboard",
-        "use-case list": "/use-cases/",
-        "use-case list, search": "/use-cases/?q=scam&sort=institution",
-        "use-case page": f"/use-cases/{pilot_id}",
-        "cohort page": f"/cohorts/{cohort_id}",
-        "board": "/board",
-    }
-    with app.app_context():
-        results = measure(app, pages, repeat)
-        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text("VACUUM ANALYZE"))
         db.engine.dispose()
-    return results
+    print(
+        f"  built {n_use_cases:,} use cases, {history:,} history rows in {seconds:.1f} s",
+        flush=True,
+    )
 
 
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    name = f"tracker_bench_{os.getpid()}"
+def sqlite_url(cache: Path, n_use_cases: int, fresh: bool) -> str:
+    path = cache / f"bench-{n_use_cases}-{SEED}-{fingerprint()}.db"
+    if fresh and path.exists():
+        path.unlink()
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        build(f"sqlite:///{partial}", n_use_cases)
+        partial.rename(path)
+    sync_indexes(f"sqlite:///{path}")
+    return f"sqlite:///{path}"
+
+
+def postgres_url(server: str, prefix: str, n_use_cases: int, fresh: bool) -> str:
+    name = f"{prefix}_{n_use_cases}_{fingerprint()}"
     admin_url = sa.engine.make_url(server).set(drivername="postgresql+psycopg", database="postgres")
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    partial = f"{name}_partial"
     try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if exists and fresh:
+                conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                exists = None
+            if exists:
+                sync_indexes(url)
+                return url
+            # Older data sets of this prefix and scale are stale: the fingerprint moved on.
+            for (stale,) in conn.execute(
+                sa.text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                {"p": f"{prefix}_{n_use_cases}_%"},
+            ):
+                conn.execute(sa.text(f'DROP DATABASE "{stale}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{partial}"'))
+        build(admin_url.set(database=partial).render_as_string(hide_password=False), n_use_cases)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{partial}" RENAME TO "{name}"'))
+        return url
+    finally:
         admin.dispose()
 
 
-def report(label: str, results: dict[str, tuple[float, int]]) -> None:
-    print(f"  {'page':<24} {'median ms':>10} {'queries':>8}")
-    for name, (ms, queries) in results.items():
-        print(f"  {name:<24} {ms:>10.1f} {queries:>8}")
+@dataclass
+class Result:
+    pages: dict[str, tuple[float, int]] = field(default_factory=dict)
+    export: tuple[float, int, float, int] = (0.0, 0, 0.0, 0)  # ms, queries, peak MiB, rows
+
+
+def pages_of(app: Flask) -> dict[str, str]:
+    """The pages to time, with ids picked from the data the way a user would come to them."""
+    with app.app_context():
+        user = analyst()
+        pilot_id = db.session.scalar(
+            sa.select(UseCase.id)
+            .where(UseCase.stage.in_(PILOTED), visible_filter(user))
+            .order_by(UseCase.id)
+            .limit(1)
+        )
+        pilot = db.session.get(UseCase, pilot_id)
+        assert pilot is not None
+        deep = db.session.scalars(
+            use_case_select(user, ListFilters()).offset(DEEP_OFFSET).limit(1)
+        ).first()
+        category_id = db.session.scalar(sa.select(Category.id).order_by(Category.id).limit(1))
+        pages = {
+            "dashboard": "/dashboard",
+            "list, page 1": "/use-cases/",
+            "list, deep page": f"/use-cases/?after={deep.id if deep else pilot_id}",
+            "list, search": "/use-cases/?q=scam",
+            "list, stage+category": f"/use-cases/?stage=pilot&category={category_id}",
+            "list, sort days in stage": "/use-cases/?sort=in_stage&dir=asc",
+            "use-case page": f"/use-cases/{pilot_id}",
+            "cohort page": f"/cohorts/{pilot.cohort_id}",
+            "board": "/board",
+            "review queue": "/use-cases/queue",
+            "report register": "/reports/",
+            "institutions": "/institutions/",
+            "institution page": f"/institutions/{pilot.institution_id}",
+        }
+        db.session.remove()
+    return pages
+
+
+def signed_in(app: Flask) -> Any:
+    client = app.test_client()
+    response = client.post("/login", data={"email": REGULATOR_EMAIL, "password": DEMO_PASSWORD})
+    if response.status_code != 302:
+        raise SystemExit("bench: sign-in failed")
+    return client
+
+
+def measure(app: Flask, repeat: int) -> Result:
+    """Median milliseconds and query count of each page, after one warm-up request; then the
+    export, timed, and once more under tracemalloc for its peak memory."""
+    pages = pages_of(app)
+    result = Result()
+    with app.app_context():
+        client = signed_in(app)
+        for name, url in pages.items():
+            if client.get(url).status_code != 200:
+                raise SystemExit(f"bench: {url} did not answer 200")
+            times = []
+            queries = 0
+            for _ in range(repeat):
+                with statements_counted() as seen:
+                    start = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - start) * 1000)
+                queries = len(seen)
+                assert response.status_code == 200
+            result.pages[name] = (statistics.median(times), queries)
+
+        with statements_counted() as seen:
+            start = time.perf_counter()
+            response = client.get("/use-cases/export.csv")
+            rows = sum(chunk.count(b"\r\n") for chunk in response.response) - 1
+            export_ms = (time.perf_counter() - start) * 1000
+        tracemalloc.start()
+        response = client.get("/use-cases/export.csv")
+        for _chunk in response.response:
+            pass
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        result.export = (export_ms, len(seen), peak / 2**20, rows)
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def report(label: str, scales: list[int], results: list[Result]) -> None:
+    heads = "".join(f"{f'{n // 1000}k ms':>10}" for n in scales)
+    ratio = f"{'ratio':>7}" if len(scales) > 1 else ""
+    queries = "".join(f"{f'q {n // 1000}k':>7}" for n in scales)
+    print(f"{label}: median of the server time, as {REGULATOR_EMAIL}")
+    print(f"  {'page':<26}{heads}{ratio}{queries}")
+    for name in results[0].pages:
+        times = [r.pages[name][0] for r in results]
+        counts = "".join(f"{r.pages[name][1]:>7}" for r in results)
+        growth = f"{times[-1] / times[0]:>6.2f}×" if len(scales) > 1 else ""
+        print(f"  {name:<26}{''.join(f'{t:>10.1f}' for t in times)}{growth}{counts}")
+    print(f"  {'CSV export':<26}{'rows':>10}{'ms':>10}{'queries':>9}{'peak MiB':>10}")
+    for n, r in zip(scales, results, strict=True):
+        ms, queries_n, peak, rows = r.export
+        print(f"  {f'  at {n:,} use cases':<26}{rows:>10,}{ms:>10.0f}{queries_n:>9}{peak:>10.1f}")
     print(flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--use-cases", type=int, default=10_000)
+    parser.add_argument("--scale", type=int, nargs="+", default=[10_000])
     parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
+    parser.add_argument("--cache", type=Path, default=ROOT / ".bench-cache")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached data sets")
     args = parser.parse_args(argv)
     server = os.environ.get("TRACKER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-    if args.only != "postgresql":
-        with tempfile.TemporaryDirectory() as folder:
-            print(f"SQLite ({args.use_cases:,} use cases, median of {args.repeat} requests)")
-            path = Path(folder) / "bench.db"
-            report("SQLite", run(f"sqlite:///{path}", args.use_cases, args.repeat, args.seed))
-    if args.only != "sqlite":
-        print(f"PostgreSQL ({args.use_cases:,} use cases, median of {args.repeat} requests)")
-        with postgres_database(server) as url:
-            report("PostgreSQL", run(url, args.use_cases, args.repeat, args.seed))
+    prefix = os.environ.get("TRACKER_BENCH_PREFIX", "tracker_bench")
+    backends = [b for b in ("sqlite", "postgresql") if args.only in (None, b)]
+    for backend in backends:
+        results = []
+        for n in args.scale:
+            print(f"{backend}: {n:,} use cases", flush=True)
+            if backend == "sqlite":
+                url = sqlite_url(args.cache, n, args.fresh)
+            else:
+                url = postgres_url(server, prefix, n, args.fresh)
+            results.append(measure(bench_app(url), args.repeat))
+        report("SQLite" if backend == "sqlite" else "PostgreSQL", args.scale, results)
     return 0
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql import expression
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
@@ -178,6 +179,32 @@ def filter_institution(user: User, institution_id: int | None) -> Institution | 
 
 def all_categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.name)))
+
+
+def visible_in_index_order(user: User) -> sa.ColumnElement[bool]:
+    """``visible_filter(user)`` for queries that should read an index in their ORDER BY and stop
+    after a page: on SQLite the remit's ``cohort_id IN (...)`` is written ``cohort_id + 0``.
+
+    Without statistics (nobody runs ANALYZE on a SQLite file) SQLite's planner serves that IN
+    from a cohort index and then sorts every visible row; ``+ 0`` is SQLite's documented way of
+    keeping a term off an index, so the rows come from the sort's index instead. PostgreSQL has
+    statistics and chooses for itself."""
+    visible = visible_filter(user)
+    if db.engine.dialect.name != "sqlite":
+        return visible
+    table: sa.Table = UseCase.__table__  # type: ignore[assignment]
+
+    def blind(element: Any, **_kw: Any) -> Any:
+        if (
+            isinstance(element, sa.Column)
+            and element.table is table
+            and element.name == "cohort_id"
+        ):
+            return table.c.cohort_id + 0
+        return None
+
+    no_options: dict[str, Any] = {}
+    return replacement_traverse(visible, no_options, blind)
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -360,10 +387,33 @@ class Waiting(Generic[T]):
 
 
 def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
-    """Run ``stmt`` (whose last column is ``count(*) OVER ()``) for ``limit`` rows."""
+    """Run ``stmt`` (whose last column is the total, ``count(*) OVER ()`` or a scalar count)
+    for ``limit`` rows."""
     rows = db.session.execute(stmt.limit(limit)).unique().all()
     total = rows[0][-1] if rows else 0
     return [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows], int(total)
+
+
+def _first_per_stage(
+    stages: Iterable[Stage],
+    where: Sequence[sa.ColumnElement[bool]],
+    order: Sequence[Any],
+    limit: int,
+) -> sa.CompoundSelect:
+    """The ids of the first ``limit`` use cases of each stage in ``order``: one LIMIT select per
+    stage, each read from a (stage, ...) index and stopped early, in one UNION ALL."""
+    return sa.union_all(
+        *[
+            sa.select(
+                sa.select(UseCase.id)
+                .where(UseCase.stage == stage, *where)
+                .order_by(*order)
+                .limit(limit)
+                .subquery()
+            )
+            for stage in stages
+        ]
+    )
 
 
 def review_queue(
@@ -377,14 +427,19 @@ def review_queue(
             joinedload(UseCase.cohort).joinedload(Cohort.programme),
             selectinload(UseCase.reviews),
         ]
-    stmt = (
-        sa.select(UseCase, sa.func.count().over())
+    order = (UseCase.submitted_at.asc(), UseCase.id.asc())
+    # The total from the figures index; the rows from each stage's first ``limit``.
+    total = (
+        sa.select(sa.func.count(UseCase.id))
         .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
-        .options(*options)
-        .order_by(UseCase.submitted_at.asc(), UseCase.id)
+        .scalar_subquery()
     )
-    items, total = _with_total(stmt, limit)
-    return Waiting(items, total)
+    first = _first_per_stage(
+        REVIEW_STAGES, [visible_in_index_order(user), scope.where()], order, limit
+    )
+    stmt = sa.select(UseCase, total).where(UseCase.id.in_(first)).options(*options).order_by(*order)
+    items, count = _with_total(stmt, limit)
+    return Waiting(items, count)
 
 
 @dataclass(frozen=True)
@@ -411,28 +466,42 @@ def returns_due(
     The next return is due ``return_interval_days`` after the end of the last period reported,
     or after the pilot started when nothing has been filed yet.
     """
-    # ``last_return_end`` is kept by ``file_return``: only the pilots in scope are read, never
-    # the whole progress-return table.
+    # ``last_return_end`` is kept by ``file_return``: only the pilots in scope are read (from the
+    # figures index, which holds every column this needs), never the progress-return table.
     due_on = add_days(
         sa.func.coalesce(UseCase.last_return_end, UseCase.pilot_started_on),
         Cohort.return_interval_days,
     )
-    stmt = (
-        sa.select(UseCase, due_on.label("due_on"), sa.func.count().over())
-        .join(Cohort, Cohort.id == UseCase.cohort_id)
-        .where(
-            visible_filter(user),
-            scope.where(),
-            UseCase.stage.in_(PILOT_STAGES),
-            due_on < due_before,
-        )
-        .options(contains_eager(UseCase.cohort), joinedload(UseCase.institution))
-        .order_by(due_on, UseCase.id)
-    )
+    where = [
+        visible_filter(user),
+        scope.where(),
+        UseCase.stage.in_(PILOT_STAGES),
+        due_on < due_before,
+    ]
     if extra is not None:
-        stmt = stmt.where(extra)
-    items, total = _with_total(stmt, limit)
-    return Waiting([ReturnDue(uc, _as_date(due)) for uc, due in items], total)
+        where.append(extra)
+    # One pass over the pilots in scope gives the first ``limit`` and the total; only those
+    # ``limit`` use cases are then loaded.
+    first = (
+        sa.select(
+            UseCase.id.label("id"),
+            due_on.label("due_on"),
+            sa.func.count().over().label("total"),
+        )
+        .join(Cohort, Cohort.id == UseCase.cohort_id)
+        .where(*where)
+        .order_by(due_on, UseCase.id)
+        .limit(limit)
+        .subquery()
+    )
+    stmt = (
+        sa.select(UseCase, first.c.due_on, first.c.total)
+        .join(first, first.c.id == UseCase.id)
+        .options(joinedload(UseCase.cohort), joinedload(UseCase.institution))
+        .order_by(first.c.due_on, UseCase.id)
+    )
+    items, count = _with_total(stmt, limit)
+    return Waiting([ReturnDue(uc, _as_date(day)) for uc, day in items], count)
 
 
 def _as_date(value: date | str) -> date:
@@ -494,10 +563,13 @@ def recent_use_cases(user: User, limit: int = 10) -> Waiting[UseCase]:
 
 def recent_activity(user: User, scope: Scope, limit: int = 10) -> list[StageTransition]:
     """The latest changes of stage the user may see."""
+    # Unscoped, the newest rows of the (at, id) index are read until ``limit`` are visible;
+    # scoped to a cohort or programme, that scope's use cases are few enough to start from.
+    visible = visible_in_index_order(user) if scope.cohort is None else visible_filter(user)
     stmt = (
         sa.select(StageTransition)
         .join(UseCase, UseCase.id == StageTransition.use_case_id)
-        .where(visible_filter(user), scope.where())
+        .where(visible, scope.where())
         .options(
             contains_eager(StageTransition.use_case).joinedload(UseCase.institution),
             joinedload(StageTransition.actor),
@@ -533,22 +605,18 @@ def board(user: User, filters: Sequence[sa.ColumnElement[bool]], per_column: int
     }
     # Each column's first cards come from the (stage, stage_changed_at, id) index, read in order
     # and stopped after ``per_column``: one UNION ALL of a limited select per non-empty stage.
-    columns = [
-        sa.select(
-            sa.select(UseCase.id)
-            .where(UseCase.stage == stage, *where)
-            .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
-            .limit(per_column)
-            .subquery()
-        )
-        for stage in Stage
-        if totals.get(stage)
-    ]
+    stages = [stage for stage in Stage if totals.get(stage)]
     cards: dict[Stage, list[UseCase]] = {stage: [] for stage in Stage}
-    if columns:
+    if stages:
+        first = _first_per_stage(
+            stages,
+            [visible_in_index_order(user), *filters],
+            (UseCase.stage_changed_at.asc(), UseCase.id.asc()),
+            per_column,
+        )
         stmt = (
             sa.select(UseCase)
-            .where(UseCase.id.in_(sa.union_all(*columns)))
+            .where(UseCase.id.in_(first))
             .options(joinedload(UseCase.institution), joinedload(UseCase.category))
             .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
         )

@@ -178,26 +178,19 @@ class ListFilters:
 def search_condition(term: str) -> sa.ColumnElement[bool]:
     """Case-insensitive match on title, lead institution or partner name (English or Chinese),
     or the reference UC-00042. LIKE wildcards typed by the user are matched literally."""
-    partner = aliased(Institution)
-    partner_ids = (
-        sa.select(use_case_partner.c.use_case_id)
-        .join(partner, partner.id == use_case_partner.c.institution_id)
-        .where(
-            sa.or_(
-                partner.name.icontains(term, autoescape=True),
-                partner.name_zh.icontains(term, autoescape=True),
-            )
-        )
-    )
-    leads = sa.select(Institution.id).where(
+    # Institutions are few: find those named first, then their use cases by index.
+    named = sa.select(Institution.id).where(
         sa.or_(
             Institution.name.icontains(term, autoescape=True),
             Institution.name_zh.icontains(term, autoescape=True),
         )
     )
+    partner_ids = sa.select(use_case_partner.c.use_case_id).where(
+        use_case_partner.c.institution_id.in_(named)
+    )
     options: list[sa.ColumnElement[bool]] = [
         UseCase.title.icontains(term, autoescape=True),
-        UseCase.institution_id.in_(leads),
+        UseCase.institution_id.in_(named),
         UseCase.id.in_(partner_ids),
     ]
     reference = REFERENCE_RE.match(term)
@@ -225,15 +218,24 @@ def _joined(stmt: sa.Select[Any]) -> sa.Select[Any]:
     )
 
 
+def _table(model: Any) -> sa.Table:
+    table: sa.Table = model.__table__
+    return table
+
+
 def use_case_select(
     user: User, filters: ListFilters, *extra: sa.ColumnElement[bool]
 ) -> sa.Select[UseCase]:
     """Visible use cases matching ``filters`` (and ``extra`` conditions), sorted, with what a list
     shows eager-loaded."""
     expression, descending = sort_order(filters)
+    # Narrowed to a cohort or an institution, the rows are few enough to sort; otherwise they are
+    # read in the sort's index order and the read stops after a page.
+    narrow = filters.cohort is not None or filters.institution is not None or extra
+    visible = visible_filter(user) if narrow else queries.visible_in_index_order(user)
     return (
         _joined(sa.select(UseCase))
-        .where(visible_filter(user), *filters.conditions(), *extra)
+        .where(visible, *filters.conditions(), *extra)
         .options(
             contains_eager(UseCase.institution),
             contains_eager(UseCase.category),

@@ -95,9 +95,18 @@ class UseCase(Base):
         sa.Index("ix_use_case_stage_stage_changed_at", "stage", "stage_changed_at", "id"),
         # Stage + category filter in the default order.
         sa.Index("ix_use_case_stage_category_updated", "stage", "category_id", "updated_at", "id"),
-        # The review queue: oldest submission first.
-        sa.Index("ix_use_case_stage_submitted_at", "stage", "submitted_at"),
-        # Figures (stage by category, funnel, counts per cohort) read this index only.
+        # The review queue: oldest submission first; and, covering, the pilots whose returns
+        # fall due (the last three columns are all that query reads).
+        sa.Index(
+            "ix_use_case_stage_submitted_at",
+            "stage",
+            "submitted_at",
+            "cohort_id",
+            "pilot_started_on",
+            "last_return_end",
+        ),
+        # Figures (stage by category, funnel, counts per cohort) and returns due read this index
+        # only.
         sa.Index(
             "ix_use_case_figures",
             "cohort_id",
@@ -106,6 +115,7 @@ class UseCase(Base):
             "submitted_at",
             "selected_at",
             "pilot_started_on",
+            "last_return_end",
         ),
     )
 
@@ -278,8 +288,6 @@ class ReviewScore(Base):
 
 class Milestone(Base):
     __tablename__ = "milestone"
-    # Overdue milestones: open ones planned before a day.
-    __table_args__ = (sa.Index("ix_milestone_status_planned_on", "status", "planned_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)

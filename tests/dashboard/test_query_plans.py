@@ -1,0 +1,156 @@
+"""Every main page's queries are served by indexes: EXPLAIN shows no full scan of the big tables,
+and the list's page of rows is read in index order (no sort of everything visible).
+
+The test runs on the suite's database. On SQLite the planner's choice does not depend on the row
+counts; on PostgreSQL sequential scans and sorts are priced out (``enable_seqscan``,
+``enable_sort`` off), so a full scan or a sort that remains is one no index can avoid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from tests.conftest import World, login
+from tests.dashboard.conftest import Cases
+from tracker.extensions import db
+
+# Tables that grow with the use cases (about ten history rows each).
+BIG_TABLES = (
+    "use_case",
+    "stage_transition",
+    "progress_return",
+    "milestone",
+    "kpi_value",
+    "review",
+    "review_score",
+    "use_case_partner",
+)
+
+PAGES = (
+    "/dashboard",
+    "/dashboard?cohort={cohort}",
+    "/use-cases/",
+    "/use-cases/?after={pilot}",
+    "/use-cases/?before={pilot}",
+    "/use-cases/?stage=pilot&category={category}",
+    "/use-cases/?sort=in_stage&dir=asc",
+    "/use-cases/?q=voice",
+    "/use-cases/{pilot}",
+    "/use-cases/queue",
+    "/use-cases/institutions.json?q=bank",
+    "/cohorts/{cohort}",
+    "/board",
+    "/institutions/",
+    "/institutions/{bank}",
+    "/reports/",
+)
+# List pages whose rows must come from an index in the list's order, stopping after a page.
+ORDERED_PAGES = (
+    "/use-cases/",
+    "/use-cases/?after={pilot}",
+    "/use-cases/?before={pilot}",
+    "/use-cases/?stage=pilot&category={category}",
+    "/use-cases/?sort=in_stage&dir=asc",
+)
+
+
+@contextmanager
+def captured() -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def plan(statement: str, parameters: Any) -> list[str]:
+    """The query plan's lines, on the suite's database."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            conn.exec_driver_sql("SET enable_sort = off")
+            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+        else:
+            rows = [
+                r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
+        conn.rollback()
+    return [str(r) for r in rows]
+
+
+def full_scans(lines: list[str]) -> list[str]:
+    """Plan lines that read a whole big table."""
+    names = "|".join(BIG_TABLES)
+    sqlite = re.compile(rf"^SCAN ({names})(?: AS \w+)?$")
+    postgres = re.compile(rf"Seq Scan on ({names})\b")
+    return [line for line in lines if sqlite.match(line.strip()) or postgres.search(line)]
+
+
+def sorts(lines: list[str]) -> list[str]:
+    return [line for line in lines if "TEMP B-TREE FOR ORDER BY" in line or "Sort  (" in line]
+
+
+def _url(page: str, world: World, cases: Cases) -> str:
+    return page.format(
+        cohort=world.cohort.id,
+        pilot=cases.pilot.id,
+        category=world.category.id,
+        bank=world.bank.id,
+    )
+
+
+@pytest.mark.parametrize("user", ["admin", "reviewer", "bank_user"])
+def test_no_page_reads_a_big_table_in_full(
+    client: FlaskClient, world: World, cases: Cases, user: str
+) -> None:
+    login(client, getattr(world, user))
+    problems = []
+    for page in PAGES:
+        url = _url(page, world, cases)
+        with captured() as statements:
+            status = client.get(url).status_code
+        if status != 200:
+            continue  # pages the user may not open read nothing worth checking
+        for statement, parameters in statements:
+            found = full_scans(plan(statement, parameters))
+            if "q=" in page:
+                # Substring search cannot use a B-tree index: it may read use cases in turn, but
+                # the count stops at COUNT_LIMIT matches and the page at one page of them.
+                found = [line for line in found if not re.search(r"\buse_case\b", line)]
+            if found:
+                problems.append(f"{url}: {found} in {statement}")
+    assert problems == [], "\n\n".join(problems)
+
+
+@pytest.mark.parametrize("user", ["admin", "reviewer"])
+def test_list_rows_come_in_index_order(
+    client: FlaskClient, world: World, cases: Cases, user: str
+) -> None:
+    login(client, getattr(world, user))
+    problems = []
+    for page in ORDERED_PAGES:
+        url = _url(page, world, cases)
+        with captured() as statements:
+            assert client.get(url).status_code == 200
+        rows = [
+            (s, p) for s, p in statements if "ORDER BY" in s and "LIMIT" in s and "use_case" in s
+        ]
+        assert rows, url
+        for statement, parameters in rows:
+            found = sorts(plan(statement, parameters))
+            if found:
+                problems.append(f"{url}: {found} in {statement}")
+    assert problems == [], "\n\n".join(problems)
