@@ -40,6 +40,7 @@ from tracker.programmes.models import (
     Regulator,
     SelectionCriterion,
 )
+from tracker.unit_of_work import unit_of_work
 from tracker.usecases.models import (
     Audience,
     KpiValue,
@@ -1055,7 +1056,9 @@ def seed_synthetic_command(
 ) -> None:
     """Add a large synthetic data set (for load tests; demo mode only)."""
     require_demo_mode(force)
-    with click.progressbar(length=n_use_cases, label="Use cases") as bar:
+    with (
+        unit_of_work("synthetic.seed"),
+        click.progressbar(length=n_use_cases, label="Use cases") as bar,
+    ):
         result = build_synthetic(n_use_cases, seed, cohort_name, on_progress=bar.update)
-    db.session.commit()
     click.echo(result.summary())

@@ -33,6 +33,8 @@ from tracker.dashboard import queries
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
+from tracker.rules import RuleError
+from tracker.unit_of_work import unit_of_work
 from tracker.usecases import saved_filters
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import Stage, UseCase, use_case_partner
@@ -559,11 +561,11 @@ def save_filter() -> Response:
     """Save the list's current filters under a name (replacing the user's filter of that name)."""
     filters, _ignored = ListFilters.from_args(request.form)
     try:
-        saved = saved_filters.save(current_user, request.form.get("name", ""), filters.args())
-    except saved_filters.SavedFilterError as error:
+        with unit_of_work("saved_filter.save"):
+            saved = saved_filters.save(current_user, request.form.get("name", ""), filters.args())
+    except RuleError as error:
         flash(str(error), "danger")
         return redirect(url_for("usecases.index", **filters.args()))
-    db.session.commit()
     flash(f"Filter “{saved.name}” saved.", "success")
     return redirect(url_for("usecases.index", **filters.args()))
 
@@ -585,8 +587,8 @@ def delete_filter(id: int) -> Response:  # noqa: A002
     saved = saved_filters.get_owned(current_user, id)
     if saved is None:
         abort(404)
-    saved_filters.delete(saved)
-    db.session.commit()
+    with unit_of_work("saved_filter.delete"):
+        saved_filters.delete(saved)
     flash(f"Filter “{saved.name}” deleted.", "success")
     return redirect(url_for("usecases.index"))
 

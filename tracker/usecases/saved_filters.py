@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.auth.models import User
 from tracker.extensions import Base, db, utcnow
+from tracker.rules import RuleError
 
 NAME_LENGTH = 100
 QUERY_LENGTH = 1000
@@ -30,10 +31,6 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(sa.String(NAME_LENGTH))
     query: Mapped[str] = mapped_column(sa.String(QUERY_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class SavedFilterError(ValueError):
-    """The filter cannot be saved; the message says why, for the person saving it."""
 
 
 def owned_by(user: User) -> list[SavedFilter]:
@@ -54,15 +51,17 @@ def get_owned(user: User, filter_id: int) -> SavedFilter | None:
 
 def save(user: User, name: str, args: dict[str, object]) -> SavedFilter:
     """Save ``args`` (the list's non-empty filters) as ``name``, replacing the user's filter of
-    that name. Flushes; the caller commits."""
+    that name. Flushes; the unit of work commits. Raises ``RuleError`` on the ``name`` field."""
+    action = "saved_filter.save"
     name = name.strip()
-    if not name:
-        raise SavedFilterError("Give the filter a name.")
-    if len(name) > NAME_LENGTH:
-        raise SavedFilterError(f"A filter name has at most {NAME_LENGTH} characters.")
     query = urlencode(sorted(args.items()))
-    if len(query) > QUERY_LENGTH:
-        raise SavedFilterError("These filters are too long to save.")
+    rules = RuleError.collect(action)
+    rules.check(bool(name), "name", "Give the filter a name.")
+    rules.check(
+        len(name) <= NAME_LENGTH, "name", f"A filter name has at most {NAME_LENGTH} characters."
+    )
+    rules.check(len(query) <= QUERY_LENGTH, "name", "These filters are too long to save.")
+    rules.raise_if_any()
     existing = db.session.scalar(
         sa.select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == name)
     )
@@ -74,7 +73,7 @@ def save(user: User, name: str, args: dict[str, object]) -> SavedFilter:
         sa.select(sa.func.count(SavedFilter.id)).where(SavedFilter.user_id == user.id)
     )
     if (count or 0) >= MAX_PER_USER:
-        raise SavedFilterError(f"You can keep at most {MAX_PER_USER} saved filters.")
+        raise RuleError({"name": f"You can keep at most {MAX_PER_USER} saved filters."}, action)
     saved = SavedFilter(user_id=user.id, name=name, query=query)
     db.session.add(saved)
     db.session.flush()
