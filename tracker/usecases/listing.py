@@ -24,21 +24,23 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from tracker.auth.models import User
+from tracker.auth.permissions import Permission, has
 from tracker.clock import days_since, local_today
 from tracker.dashboard import queries
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
-from tracker.rules import RuleError
+from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import saved_filters
+from tracker.usecases import saved_filters, services
 from tracker.usecases.blueprint import bp
-from tracker.usecases.models import Stage, UseCase, use_case_partner
-from tracker.usecases.permissions import can_propose, visible_filter
+from tracker.usecases.models import Review, Stage, UseCase, use_case_partner
+from tracker.usecases.permissions import can_propose, can_view, visible_filter
+from tracker.usecases.workflow import TRANSITIONS, Needs, Side
 from tracker.web import clean_text, parse_id
 
 REFERENCE_RE = re.compile(r"^\s*UC-?0*(\d{1,9})\s*$", re.IGNORECASE)
@@ -537,6 +539,7 @@ def index() -> str:
         sorts=SORTS,
         can_propose=can_propose(current_user),
         saved=saved_filters.owned_by(current_user),
+        bulk_transitions=BULK_TRANSITIONS if can_act_in_bulk(current_user) else (),
         **_filter_options(current_user, filters),
     )
 
@@ -591,6 +594,102 @@ def delete_filter(id: int) -> Response:  # noqa: A002
         saved_filters.delete(saved)
     flash(f"Filter “{saved.name}” deleted.", "success")
     return redirect(url_for("usecases.index"))
+
+
+# Actions regulator staff may take on several proposals at once: those of the regulator side
+# that ask for nothing but an optional note (e.g. start review).
+BULK_TRANSITIONS = tuple(
+    t for t in TRANSITIONS if t.side is Side.REGULATOR and t.needs is Needs.NOTE
+)
+BULK_LIMIT = 100
+
+
+def can_act_in_bulk(user: User) -> bool:
+    return has(user, Permission.ACT_AS_REGULATOR)
+
+
+def _selected_items() -> list[tuple[int, int]]:
+    """The ticked rows as (use case id, version read), at most ``BULK_LIMIT``."""
+    items = []
+    for raw in request.form.getlist("items")[:BULK_LIMIT]:
+        use_case_id, _, version = raw.partition(":")
+        parsed_id, parsed_version = parse_id(use_case_id), parse_id(version)
+        if parsed_id is not None and parsed_version is not None:
+            items.append((parsed_id, parsed_version))
+    return items
+
+
+def _refusal(use_case: UseCase, error: Exception) -> str:
+    """Which use case was refused and why, as the person who ticked it reads it."""
+    if isinstance(error, ConflictError):
+        why = "it changed since the list was loaded"
+    elif isinstance(error, RuleError):
+        why = str(error).rstrip(".")
+    else:
+        why = f"it is {use_case.stage.label.lower()}"
+    return f"{use_case.reference} ({why})"
+
+
+@bp.post("/bulk")
+@login_required
+def bulk_action() -> Response:
+    """Apply one lifecycle action to every ticked use case, each through the same command as the
+    single action. All or nothing: if any one is refused, none is changed and the page says which
+    and why."""
+    if not can_act_in_bulk(current_user):
+        abort(403)
+    transition = next((t for t in BULK_TRANSITIONS if t.name == request.form.get("action")), None)
+    if transition is None:
+        abort(400)
+    filters, _ignored = ListFilters.from_args(request.args)
+    back = redirect(url_for("usecases.index", **filters.args()))
+    items = _selected_items()
+    if not items:
+        flash("Tick the use cases to act on first.", "warning")
+        return back
+    versions = dict(items)
+    refused: list[str] = []
+    try:
+        with unit_of_work(f"use_case.bulk_{transition.name}"):
+            found = {
+                uc.id: uc
+                for uc in db.session.scalars(
+                    sa.select(UseCase)
+                    .where(UseCase.id.in_(versions))
+                    .options(
+                        joinedload(UseCase.cohort).selectinload(Cohort.criteria),
+                        selectinload(UseCase.reviews).selectinload(Review.scores),
+                    )
+                )
+                if can_view(current_user, uc)
+            }
+            for use_case_id, version in items:
+                use_case = found.get(use_case_id)
+                if use_case is None:
+                    refused.append(f"UC-{use_case_id:05d} (not found)")
+                    continue
+                try:
+                    services.apply_transition(use_case, transition, current_user, version)
+                except (RuleError, NotAllowedError, ConflictError) as error:
+                    refused.append(_refusal(use_case, error))
+            if refused:
+                raise RuleError("; ".join(refused), f"use_case.bulk_{transition.name}")
+    except RuleError:
+        flash(
+            f"Nothing was changed: {transition.label} is not possible for "
+            + "; ".join(refused)
+            + ". Untick those and try again.",
+            "danger",
+        )
+        return back
+    except ConflictError:
+        flash(
+            "Nothing was changed: a use case changed while this was applied. Try again.", "danger"
+        )
+        return back
+    count = len(items)
+    flash(f"{transition.label}: done for {count} use case{'s' if count != 1 else ''}.", "success")
+    return back
 
 
 @bp.get("/export.csv")
