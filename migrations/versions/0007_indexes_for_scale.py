@@ -43,6 +43,9 @@ def upgrade():
         batch_op.drop_index('ix_stage_transition_at')
         batch_op.create_index('ix_stage_transition_at_id', ['at', 'id'], unique=False)
 
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.create_index('ix_milestone_status_planned_on', ['status', 'planned_on', 'use_case_id'], unique=False)
+
     op.create_table('saved_filter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -61,6 +64,9 @@ def downgrade():
     with op.batch_alter_table('saved_filter', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_saved_filter_user_id'))
     op.drop_table('saved_filter')
+
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.drop_index('ix_milestone_status_planned_on')
 
     with op.batch_alter_table('stage_transition', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_transition_at_id')

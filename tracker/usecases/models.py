@@ -288,6 +288,10 @@ class ReviewScore(Base):
 
 class Milestone(Base):
     __tablename__ = "milestone"
+    # Overdue milestones on an unscoped dashboard: each open status in date order.
+    __table_args__ = (
+        sa.Index("ix_milestone_status_planned_on", "status", "planned_on", "use_case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
