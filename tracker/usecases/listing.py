@@ -39,7 +39,7 @@ from tracker.unit_of_work import unit_of_work
 from tracker.usecases import saved_filters, services
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import Review, Stage, UseCase, use_case_partner
-from tracker.usecases.permissions import can_propose, can_view, visible_filter
+from tracker.usecases.permissions import can_view, visible_filter
 from tracker.usecases.workflow import TRANSITIONS, Needs, Side
 from tracker.web import clean_text, parse_id
 
@@ -537,7 +537,6 @@ def index() -> str:
         page=page,
         filters=filters,
         sorts=SORTS,
-        can_propose=can_propose(current_user),
         saved=saved_filters.owned_by(current_user),
         bulk_transitions=BULK_TRANSITIONS if can_act_in_bulk(current_user) else (),
         **_filter_options(current_user, filters),
