@@ -213,7 +213,16 @@ def test_keyset_pagination_is_stable_under_ties(
     db.session.execute(sa.update(UseCase).values(updated_at=moment, stage_changed_at=moment))
     db.session.commit()
     login(client, world.reviewer)
-    for sort in ("title&dir=asc", "title&dir=desc", "updated", "in_stage"):
+    for sort in (
+        "title&dir=asc",
+        "title&dir=desc",
+        "updated",
+        "in_stage",
+        "stage&dir=desc",
+        "institution",
+        "cohort&dir=desc",
+        "category",
+    ):
         html_pages = []
         url: str | None = f"/use-cases/?sort={sort}"
         while url is not None:
