@@ -92,7 +92,6 @@ def bench_app(url: str) -> Flask:
             "SECRET_KEY": "bench-secret-key",
             "WTF_CSRF_ENABLED": False,
             "SECURE_COOKIES": False,
-            "RATELIMIT_ENABLED": False,
         }
     )
 
