@@ -391,3 +391,30 @@ def test_create_user_command_refuses_a_guessable_password(app, world: World):
     assert result.exit_code != 0
     assert "too easy to guess" in result.output
     assert db.session.query(User).filter_by(email="weak@example.com").first() is None
+
+
+SIGN_IN_UNLIMITED = """
+import sys
+from tests.conftest import make_app
+app = make_app(sys.argv[1], RATELIMIT_ENABLED=False)
+response = app.test_client().post("/login", data={"email": sys.argv[2], "password": sys.argv[3]})
+print(response.status_code)
+"""
+
+
+def test_sign_in_works_with_rate_limiting_switched_off(database_url: str, world: World) -> None:
+    # A process of its own: the limiter is shared by every app of a process, and this one must
+    # be the only app, as in a deployment that switches limits off.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", SIGN_IN_UNLIMITED, database_url, world.reviewer.email, f.PASSWORD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.strip().splitlines()[-1:] == ["302"], done.stderr[-2000:]

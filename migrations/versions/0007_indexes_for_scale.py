@@ -1,7 +1,7 @@
 """Indexes for each page's filter and sort, figures kept on the use case, saved filters
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0006
 Create Date: 2026-12-01 09:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0008'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -98,6 +98,8 @@ class Attempt:
         self._give_back()
 
     def _give_back(self) -> None:
+        if not self.taken:
+            return
         storage = limiter.storage
         for namespace, key in self.taken:
             storage.incr(self.rule.key_for(namespace, key), self.rule.get_expiry(), amount=-1)
@@ -113,10 +115,17 @@ class Attempt:
         return False
 
 
+def _counting() -> bool:
+    """Whether sign-ins are counted at all (``RATELIMIT_ENABLED`` off leaves no storage)."""
+    return bool(limiter.enabled) and limiter.storage is not None
+
+
 def begin(email: str) -> Attempt:
     """Take this attempt's places before the password is checked. A refused attempt holds no
     place (it checked nothing)."""
     attempt = Attempt(_rule())
+    if not _counting():
+        return attempt
     if not attempt._take("login-address", request.remote_addr or "unknown"):
         attempt.refused = "address"
         return attempt
@@ -130,5 +139,7 @@ def begin(email: str) -> Attempt:
 
 def clear_account(email: str) -> None:
     """Empty an account's count of failures (an administrator set a new password)."""
+    if not _counting():
+        return
     rule = _rule()
     limiter.storage.clear(rule.key_for("login-account", _account_key(email)))
