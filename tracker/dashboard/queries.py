@@ -34,19 +34,19 @@ from tracker.usecases.models import (
     UseCase,
     use_case_partner,
 )
-from tracker.usecases.permissions import MILESTONE_STAGES, PILOT_STAGES, visible_filter
-
-REVIEW_STAGES = (Stage.SUBMITTED, Stage.UNDER_REVIEW)
-OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
-# Stages a use case can only be in once it has been selected / has started its pilot.
-SELECTED_OR_LATER = (
-    Stage.SELECTED,
-    Stage.PILOT,
-    Stage.SUSPENDED,
-    Stage.PRODUCTION,
-    Stage.DISCONTINUED,
+from tracker.usecases.permissions import visible_filter
+from tracker.usecases.workflow import (
+    MILESTONE_STAGES,
+    PILOT_OR_LATER,
+    PILOT_STAGES,
+    SELECTED_OR_LATER,
+    in_order,
 )
-PILOT_OR_LATER = (Stage.PILOT, Stage.SUSPENDED, Stage.PRODUCTION)
+from tracker.usecases.workflow import REVIEW_STAGES as _REVIEW
+
+# The review queue lists submitted before under review: the lifecycle's order.
+REVIEW_STAGES = in_order(_REVIEW)
+OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
 
 
 # --- portable date arithmetic -------------------------------------------------------------

@@ -75,6 +75,11 @@ SELECTED_OR_LATER = frozenset(p.stage for p in PHASES if p.implies_selected)
 PILOT_OR_LATER = frozenset(p.stage for p in PHASES if p.implies_piloted)
 
 
+def in_order(stages: frozenset[Stage]) -> tuple[Stage, ...]:
+    """A set of stages in the lifecycle's order, for pages that list them one after another."""
+    return tuple(s for s in STAGE_ORDER if s in stages)
+
+
 class Side(enum.Enum):
     INSTITUTION = "institution"  # users of the lead institution
     REGULATOR = "regulator"  # regulator staff of a regulator in the programme
