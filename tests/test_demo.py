@@ -171,7 +171,15 @@ def test_every_history_follows_the_workflow(seeded: SeedResult):
     use_cases = all_use_cases()
     assert len(use_cases) >= 20
     for uc in use_cases:
-        history = uc.transitions
+        # The draft's creation opens every history, as the create_draft command records it.
+        created, *history = uc.transitions
+        assert (created.action, created.from_stage, created.to_stage) == (
+            "create",
+            None,
+            Stage.DRAFT,
+        ), uc.title
+        assert created.at == uc.created_at, uc.title
+        assert created.actor is not None and created.actor.institution_id == uc.institution_id
         if not history:
             assert uc.stage is Stage.DRAFT, uc.title
             continue

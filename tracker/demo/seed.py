@@ -1,0 +1,662 @@
+"""Loading the demo: reference data is looked up by its natural key and added where missing;
+every missing use case is then *replayed* through the use-case commands, one dated event at a
+time, in the order things happened, each under the frozen clock at its own moment. So the demo
+passes every rule a real record meets (permission, stage, dates, KPI lines), and its history,
+edits, reviews, milestones, returns, incidents and messages are what the commands wrote.
+
+The replay of all use cases is one timeline, because the cohort a proposal is made in must be
+open at that moment: the cohorts' statuses move along the same timeline. Everything runs in one
+unit of work, which commits once and then hands the recorded events to their subscribers.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import random
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import partial
+
+import sqlalchemy as sa
+
+from tracker import clock
+from tracker.auth.models import User
+from tracker.auth.passwords import hash_password
+from tracker.demo.content import cohort_specs, demo_use_cases
+from tracker.demo.content.reference import (
+    CATEGORY_DESCRIPTIONS,
+    DEMO_PASSWORD,
+    INSTITUTIONS,
+    INSTITUTIONS_BY_NAME,
+    PROGRAMMES,
+    REGULATORS,
+    REVIEWER_EMAILS,
+    demo_accounts,
+    institution_email,
+)
+from tracker.demo.content.returns import EN_COMMENTS, EN_PHASES, ZH_COMMENTS, ZH_PHASES
+from tracker.demo.spec import (
+    DATA_CUTOFF,
+    RESOLUTION_DAYS,
+    CohortSpec,
+    DemoIncident,
+    DemoMessage,
+    DemoMilestone,
+    DemoReview,
+    DemoUseCase,
+    Step,
+    hk_date,
+    hk_on,
+)
+from tracker.extensions import db
+from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution
+from tracker.programmes.models import (
+    DEFAULT_CRITERIA,
+    Cohort,
+    CohortStatus,
+    Programme,
+    Regulator,
+    SelectionCriterion,
+)
+from tracker.unit_of_work import unit_of_work
+from tracker.usecases import services
+from tracker.usecases.models import (
+    Incident,
+    Milestone,
+    MilestoneStatus,
+    ProgressReturn,
+    Rag,
+    UseCase,
+)
+from tracker.usecases.workflow import BY_NAME, EXIT_REPORT, PILOT_TERMS, Side
+
+log = logging.getLogger("tracker.commands")
+
+# Times of day (Hong Kong) of the events the content gives only a day for.
+COHORT_MOVE_HOUR = 9
+MILESTONE_HOUR = 12
+RESOLUTION_HOUR = 16
+# The institution edits its proposal this long before it resubmits it.
+EDIT_BEFORE_RESUBMIT = timedelta(minutes=20)
+
+
+@dataclass
+class SeedResult:
+    """What a seeding run created, counted per kind of record."""
+
+    created: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+    def summary(self) -> str:
+        if not self.total:
+            return "Demo data already present: nothing to add."
+        parts = ", ".join(f"{count} {kind}" for kind, count in sorted(self.created.items()))
+        return f"Demo data loaded: {parts}."
+
+
+def _add(result: SeedResult, kind: str, *objects: object) -> None:
+    db.session.add_all(objects)
+    result.created[kind] += len(objects)
+
+
+# ---------------------------------------------------------------- reference data
+#
+# Regulators, categories, institutions, accounts and programmes are set up by administrators;
+# their admin services have no rules beyond the database's own constraints, so they are added
+# as rows here (the accounts share one password hash: argon2 at production cost is slow).
+
+
+def ensure_regulators(result: SeedResult) -> dict[str, Regulator]:
+    """The four Hong Kong financial regulators, by code, created where missing."""
+    found = {
+        r.code: r
+        for r in db.session.scalars(
+            sa.select(Regulator).where(Regulator.code.in_([code for code, *_ in REGULATORS]))
+        )
+    }
+    for code, name_en, name_zh in REGULATORS:
+        if code not in found:
+            found[code] = Regulator(code=code, name_en=name_en, name_zh=name_zh)
+            _add(result, "regulators", found[code])
+    return found
+
+
+def ensure_categories(result: SeedResult) -> dict[str, Category]:
+    """The default use-case categories, by name, created where missing."""
+    names = [name for name, _ in DEFAULT_CATEGORIES]
+    found = {
+        c.name: c for c in db.session.scalars(sa.select(Category).where(Category.name.in_(names)))
+    }
+    for name, name_zh in DEFAULT_CATEGORIES:
+        if name not in found:
+            found[name] = Category(
+                name=name, name_zh=name_zh, description=CATEGORY_DESCRIPTIONS.get(name, "")
+            )
+            _add(result, "categories", found[name])
+    return found
+
+
+def _ensure_institutions(
+    regulators: dict[str, Regulator], result: SeedResult
+) -> dict[str, Institution]:
+    found = {
+        i.name: i
+        for i in db.session.scalars(
+            sa.select(Institution).where(Institution.name.in_(list(INSTITUTIONS_BY_NAME)))
+        )
+    }
+    for spec in INSTITUTIONS:
+        if spec.name not in found:
+            found[spec.name] = Institution(
+                name=spec.name,
+                name_zh=spec.name_zh,
+                kind=spec.kind,
+                regulator=regulators[spec.regulator] if spec.regulator else None,
+            )
+            _add(result, "institutions", found[spec.name])
+    return found
+
+
+def _ensure_users(
+    regulators: dict[str, Regulator], institutions: dict[str, Institution], result: SeedResult
+) -> dict[str, User]:
+    accounts = demo_accounts()
+    found = {
+        u.email: u
+        for u in db.session.scalars(
+            sa.select(User).where(User.email.in_([a.email for a in accounts]))
+        )
+    }
+    missing = [a for a in accounts if a.email not in found]
+    if missing:
+        password_hash = hash_password(DEMO_PASSWORD)
+        for account in missing:
+            found[account.email] = User(
+                email=account.email,
+                name=account.name,
+                password_hash=password_hash,
+                role=account.role,
+                regulator=regulators[account.regulator] if account.regulator else None,
+                institution=institutions[account.institution] if account.institution else None,
+            )
+            _add(result, "users", found[account.email])
+    return found
+
+
+def _ensure_programmes(
+    regulators: dict[str, Regulator], result: SeedResult
+) -> dict[str, Programme]:
+    programmes = {
+        p.name: p
+        for p in db.session.scalars(
+            sa.select(Programme).where(Programme.name.in_([p.name for p in PROGRAMMES]))
+        )
+    }
+    for spec in PROGRAMMES:
+        if spec.name not in programmes:
+            programme = Programme(
+                name=spec.name,
+                name_zh=spec.name_zh,
+                description=spec.description,
+                lead_regulator=regulators[spec.lead_regulator],
+                sectors=list(spec.sectors),
+                starts_on=spec.starts_on,
+            )
+            programme.participants = [regulators[code] for code in spec.participants]
+            programmes[spec.name] = programme
+            _add(result, "programmes", programme)
+    db.session.flush()
+    return programmes
+
+
+def _ensure_cohorts(
+    programmes: dict[str, Programme], specs: list[CohortSpec], result: SeedResult
+) -> tuple[dict[tuple[str, str], Cohort], set[tuple[str, str]]]:
+    """The demo cohorts by (programme, name), and the keys of those created now."""
+    cohorts: dict[tuple[str, str], Cohort] = {}
+    created: set[tuple[str, str]] = set()
+    for spec in specs:
+        programme = programmes[spec.programme]
+        cohort = db.session.scalar(
+            sa.select(Cohort).where(Cohort.programme_id == programme.id, Cohort.name == spec.name)
+        )
+        if cohort is None:
+            # Set up as staff did, two weeks before the window opened: still being planned.
+            with clock.frozen_at(spec.created):
+                cohort = Cohort(
+                    programme=programme,
+                    name=spec.name,
+                    status=CohortStatus.PLANNING,
+                    applications_open_on=spec.applications_open_on,
+                    applications_close_on=spec.applications_close_on,
+                    selection_on=spec.selection_on,
+                    pilot_starts_on=spec.pilot_starts_on,
+                    pilot_ends_on=spec.pilot_ends_on,
+                    return_interval_days=spec.return_interval_days,
+                )
+                _add(result, "cohorts", cohort)
+                created.add(spec.key)
+                db.session.flush()
+                for position, name in enumerate(DEFAULT_CRITERIA):
+                    _add(
+                        result,
+                        "selection criteria",
+                        SelectionCriterion(cohort=cohort, name=name, position=position),
+                    )
+                db.session.flush()
+        cohorts[spec.key] = cohort
+    return cohorts, created
+
+
+# ---------------------------------------------------------------- the replay
+
+
+class Timeline:
+    """Dated actions, run in time order (ties in the order they were added), each with the
+    clock frozen at its moment."""
+
+    def __init__(self) -> None:
+        self._events: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._added = itertools.count()
+
+    def at(self, moment: datetime, action: Callable[[], None]) -> None:
+        heapq.heappush(self._events, (moment, next(self._added), action))
+
+    def run(self, until: datetime) -> None:
+        while self._events:
+            moment, _, action = heapq.heappop(self._events)
+            if moment > until:
+                raise ValueError(f"demo history dated after now ({moment:%Y-%m-%d %H:%M} UTC)")
+            with clock.frozen_at(moment):
+                action()
+
+
+def _move_cohort(cohort: Cohort, status: CohortStatus) -> Callable[[], None]:
+    def move() -> None:
+        # No command moves a cohort's status yet (staff set it on the admin form, whose
+        # service only assigns it), so the replay sets it the same way.
+        cohort.status = status
+        db.session.flush()
+
+    return move
+
+
+@dataclass(frozen=True)
+class _PlannedReturn:
+    period_start: date
+    period_end: date
+    filed_at: datetime
+    rag: Rag
+    narrative: str
+    kpi_values: tuple[tuple[str, str], ...]
+    incidents: tuple[DemoIncident, ...]
+    comment: tuple[datetime, str] | None
+
+
+def _pilot_end(spec: DemoUseCase) -> date:
+    """The last day a return can be filed: the day before the pilot closed, or the cut-off."""
+    for step in spec.steps:
+        if BY_NAME[step.action].target.is_closed and step.action != "reject":
+            return hk_date(step.at) - timedelta(days=1)
+    return DATA_CUTOFF
+
+
+def plan_returns(spec: DemoUseCase, pilot_start: date, interval: int) -> list[_PlannedReturn]:
+    """Periodic returns from the pilot start, each filed six days after its period, until the
+    pilot closed or the data cut-off; KPI values ramp from baseline to target."""
+    last_day = _pilot_end(spec)
+    periods: list[tuple[date, date]] = []
+    start = pilot_start
+    while (end := start + timedelta(days=interval - 1)) + timedelta(days=6) <= last_day:
+        periods.append((start, end))
+        start = end + timedelta(days=1)
+
+    rng = random.Random(f"tracker-demo:{spec.title}")
+    rags = [Rag.GREEN] * len(periods)
+    for index, rag in spec.rag:
+        rags[index] = rag
+    phases = ZH_PHASES if spec.zh else EN_PHASES
+    comments = ZH_COMMENTS if spec.zh else EN_COMMENTS
+    ramp = max(min(len(periods), 8), 1)
+    incidents = list(spec.incidents)
+    planned = []
+    for index, (period_start, period_end) in enumerate(periods):
+        fraction = min((index + 1) / ramp, 1.0)
+        values = [kpi.value(fraction, rng.uniform(-0.05, 0.05)) for kpi in spec.kpis]
+        first = spec.kpis[0]
+        lead = (
+            f"主要指標——{first.label}：{values[0]}。"
+            if spec.zh
+            else f"Key indicator: {first.label.rstrip('.')} at {values[0]}."
+        )
+        filed_on = period_end + timedelta(days=6)
+        filed_at = hk_on(filed_on, rng.randint(9, 17), rng.randrange(0, 60, 5))
+        comment = None
+        if rags[index] is not Rag.GREEN or rng.random() < 0.4:
+            comment_at = filed_at + timedelta(days=2, hours=rng.randint(1, 6))
+            comment = (comment_at, comments[rng.randrange(len(comments))])
+        within = tuple(i for i in incidents if period_start <= i.occurred_on <= period_end)
+        for incident in within:
+            incidents.remove(incident)
+        planned.append(
+            _PlannedReturn(
+                period_start=period_start,
+                period_end=period_end,
+                filed_at=filed_at,
+                rag=rags[index],
+                narrative=f"{phases[min(index, len(phases) - 1)]} {lead}",
+                kpi_values=tuple((k.label, v) for k, v in zip(spec.kpis, values, strict=True)),
+                incidents=within,
+                comment=comment,
+            )
+        )
+    if incidents:
+        raise ValueError(f"{spec.title}: incident outside every return period")
+    return planned
+
+
+@dataclass
+class _Context:
+    categories: dict[str, Category]
+    institutions: dict[str, Institution]
+    users: dict[str, User]
+    cohorts: dict[tuple[str, str], Cohort]
+    result: SeedResult
+
+
+class UseCaseReplay:
+    """One use case's history as dated calls of the commands, added to a timeline."""
+
+    def __init__(self, spec: DemoUseCase, ctx: _Context) -> None:
+        self.spec = spec
+        self.ctx = ctx
+        self.cohort = ctx.cohorts[spec.cohort]
+        self.owner = ctx.users[institution_email(spec.institution)]
+        self.staff = ctx.users[REVIEWER_EMAILS[spec.regulator]]
+        self.use_case: UseCase | None = None
+        self.milestones: dict[int, Milestone] = {}
+        self.returns: dict[date, ProgressReturn] = {}
+        self._check_path()
+
+    def _check_path(self) -> None:
+        """The content's own consistency, which no command can see: terms where the pilot
+        starts, an exit report where it ends, steps in time order after the draft."""
+        spec = self.spec
+        actions = [step.action for step in spec.steps]
+        if ("start_pilot" in actions) != (spec.pilot is not None):
+            raise ValueError(f"{spec.title}: pilot terms must match a start_pilot step")
+        if ("approve_production" in actions) != (spec.exit is not None):
+            raise ValueError(f"{spec.title}: an exit report must match approve_production")
+        if spec.field_changes and "resubmit" not in actions:
+            raise ValueError(f"{spec.title}: field changes need a resubmit step")
+        moments = [spec.created, *(step.at for step in spec.steps)]
+        if moments != sorted(set(moments)):
+            raise ValueError(f"{spec.title}: steps are not in time order")
+
+    @property
+    def uc(self) -> UseCase:
+        assert self.use_case is not None, "the draft is created first"
+        return self.use_case
+
+    def count(self, kind: str, n: int = 1) -> None:
+        self.ctx.result.created[kind] += n
+
+    def schedule(self, timeline: Timeline) -> None:
+        spec = self.spec
+        timeline.at(spec.created, self.create)
+        for step in spec.steps:
+            if step.action == "resubmit" and spec.field_changes:
+                timeline.at(step.at - EDIT_BEFORE_RESUBMIT, self.edit)
+            timeline.at(step.at, partial(self.move, step))
+        for review in spec.reviews:
+            timeline.at(review.at, partial(self.review, review))
+        selected = next((s.at for s in spec.steps if s.action == "select"), None)
+        for n, milestone in enumerate(spec.milestones):
+            self._schedule_milestone(timeline, n, milestone, selected)
+        pilot = next((s for s in spec.steps if s.action == "start_pilot"), None)
+        if pilot is not None:
+            for planned in plan_returns(spec, hk_date(pilot.at), self.cohort.return_interval_days):
+                self._schedule_return(timeline, planned)
+        for message in spec.messages:
+            timeline.at(message.at, partial(self.message, message))
+
+    # The draft and its path --------------------------------------------------------------
+
+    def _proposal(self, old: bool) -> services.ProposalData:
+        spec = self.spec
+        values = {
+            "summary": spec.summary,
+            "problem_statement": spec.problem,
+            "data_used": spec.data_used,
+            "safeguards": spec.safeguards,
+            "kpis": "\n".join(k.label for k in spec.kpis),
+        }
+        if old:
+            values.update(spec.field_changes)
+        return services.ProposalData(
+            cohort_id=self.cohort.id,
+            category_id=self.ctx.categories[spec.category].id,
+            title=spec.title,
+            technique=spec.technique,
+            personal_data=spec.personal_data,
+            audience=spec.audience,
+            gpu_hours=spec.gpu_hours,
+            partner_ids=tuple(self.ctx.institutions[name].id for name in spec.partners),
+            **values,
+        )
+
+    def create(self) -> None:
+        self.use_case = services.create_draft(self.owner, self._proposal(old=True))
+        self.count("use cases")
+        self.count("stage transitions")
+
+    def edit(self) -> None:
+        changes = services.update_proposal(
+            self.uc, self.owner, self._proposal(old=False), self.uc.version
+        )
+        self.count("field changes", len(changes))
+
+    def move(self, step: Step) -> None:
+        transition = BY_NAME[step.action]
+        fields: dict[str, object] = {}
+        if transition.fields is PILOT_TERMS and self.spec.pilot is not None:
+            fields = {
+                "pilot_started_on": hk_date(step.at),
+                "pilot_duration_weeks": self.spec.pilot.weeks,
+                "pilot_limits": self.spec.pilot.limits,
+                "pilot_data_scope": self.spec.pilot.data_scope,
+            }
+        elif transition.fields is EXIT_REPORT and self.spec.exit is not None:
+            fields = {
+                "exit_outcome": self.spec.exit.outcome,
+                "exit_lessons": self.spec.exit.lessons,
+                "exit_conditions": self.spec.exit.conditions,
+            }
+        actor = self.owner if transition.side is Side.INSTITUTION else self.staff
+        services.apply_transition(
+            self.uc, transition, actor, self.uc.version, fields=fields, reason=step.text
+        )
+        self.count("stage transitions")
+
+    def review(self, review: DemoReview) -> None:
+        criteria = self.uc.cohort.criteria
+        scores = {c.id: (s, "") for c, s in zip(criteria, review.scores, strict=True)}
+        reviewer = self.ctx.users[REVIEWER_EMAILS[review.regulator]]
+        services.save_review(self.uc, reviewer, scores, review.comment)
+        self.count("reviews")
+        self.count("review scores", len(scores))
+
+    def message(self, message: DemoMessage) -> None:
+        author = self.staff if message.from_regulator else self.owner
+        services.post_message(self.uc, author, message.body, message.internal)
+        self.count("messages")
+
+    # Milestones ----------------------------------------------------------------------------
+
+    def _schedule_milestone(
+        self, timeline: Timeline, n: int, milestone: DemoMilestone, selected: datetime | None
+    ) -> None:
+        if milestone.added_on is not None:
+            added = hk_on(milestone.added_on, MILESTONE_HOUR)
+        elif selected is not None:
+            added = hk_on(hk_date(selected) + timedelta(days=1), MILESTONE_HOUR)
+        else:
+            raise ValueError(f"{self.spec.title}: milestones are kept once a case is selected")
+        timeline.at(added, partial(self.milestone, n, milestone, MilestoneStatus.PLANNED))
+        status = milestone.status
+        if status is MilestoneStatus.DONE:
+            if milestone.actual_on is None:
+                raise ValueError(f"{self.spec.title}: {milestone.title} is done on no day")
+            changed = milestone.actual_on
+        elif status is MilestoneStatus.PLANNED:
+            return
+        elif milestone.status_on is None:
+            raise ValueError(f"{self.spec.title}: {milestone.title} took its status on no day")
+        else:
+            changed = milestone.status_on
+        moment = max(hk_on(changed, MILESTONE_HOUR), added)
+        timeline.at(moment, partial(self.milestone, n, milestone, status))
+
+    def milestone(self, n: int, spec: DemoMilestone, status: MilestoneStatus) -> None:
+        existing = self.milestones.get(n)
+        saved = services.save_milestone(
+            self.uc,
+            existing,
+            user=self.staff,
+            title=spec.title,
+            planned_on=spec.planned_on,
+            actual_on=spec.actual_on if status is MilestoneStatus.DONE else None,
+            status=status,
+            expected_version=existing.version if existing is not None else 0,
+        )
+        if existing is None:
+            self.milestones[n] = saved
+            self.count("milestones")
+
+    # Progress returns ------------------------------------------------------------------------
+
+    def _schedule_return(self, timeline: Timeline, planned: _PlannedReturn) -> None:
+        timeline.at(planned.filed_at, partial(self.file_return, planned))
+        if planned.comment is not None:
+            at, body = planned.comment
+            timeline.at(at, partial(self.comment, planned, body))
+        for n, incident in enumerate(planned.incidents):
+            if incident.resolved:
+                resolved_on = incident.occurred_on + timedelta(days=RESOLUTION_DAYS)
+                # Closed on the tracker once the return that reports it is on file.
+                at = max(hk_on(resolved_on, RESOLUTION_HOUR), planned.filed_at + timedelta(hours=1))
+                timeline.at(at, partial(self.resolve, planned, n, resolved_on))
+
+    def file_return(self, planned: _PlannedReturn) -> None:
+        institution = INSTITUTIONS_BY_NAME[self.spec.institution]
+        data = services.ReturnData(
+            period_start=planned.period_start,
+            period_end=planned.period_end,
+            rag=planned.rag,
+            narrative=planned.narrative,
+            attested_by_name=institution.attester,
+            attested_by_title=institution.attester_title,
+            kpi_values=planned.kpi_values,
+            incidents=tuple(
+                services.IncidentData(
+                    description=i.description,
+                    severity=i.severity,
+                    customer_impact=i.customer_impact,
+                    remediation=i.remediation,
+                    occurred_on=i.occurred_on,
+                )
+                for i in planned.incidents
+            ),
+        )
+        self.returns[planned.period_start] = services.file_return(self.uc, self.owner, data)
+        self.count("progress returns")
+        self.count("KPI values", len(planned.kpi_values))
+        self.count("incidents", len(planned.incidents))
+
+    def comment(self, planned: _PlannedReturn, body: str) -> None:
+        services.comment_on_return(self.returns[planned.period_start], self.staff, body)
+        self.count("return comments")
+
+    def resolve(self, planned: _PlannedReturn, n: int, resolved_on: date) -> None:
+        """The institution closes the ``n``-th incident of the return with its remediation."""
+        filed = self.returns[planned.period_start]
+        incident = db.session.scalars(
+            sa.select(Incident).where(Incident.return_id == filed.id).order_by(Incident.id)
+        ).all()[n]
+        services.resolve_incident(
+            incident, self.owner, resolved_on, planned.incidents[n].remediation
+        )
+
+
+def _exists(spec: DemoUseCase, ctx: _Context) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(UseCase.id).where(
+                UseCase.cohort_id == ctx.cohorts[spec.cohort].id,
+                UseCase.institution_id == ctx.institutions[spec.institution].id,
+                UseCase.title == spec.title,
+            )
+        )
+        is not None
+    )
+
+
+@contextmanager
+def _one_log_line(result: SeedResult) -> Iterator[None]:
+    """One line for the whole seed instead of one per replayed command (about a thousand),
+    which would bury everything else ``make run`` prints. Only the CLI and tests seed."""
+    level = log.level
+    log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+    log.info(
+        "command",
+        extra={"action": "demo.seed", "object": f"{result.total} records", "outcome": "ok"},
+    )
+
+
+def seed_demo(today: date | None = None) -> SeedResult:
+    """Load the demo dataset, adding only what is missing, in one unit of work: reference data
+    first, then every missing use case replayed through the commands on one timeline."""
+    now = clock.utcnow()
+    today = today or clock.local_today()
+    result = SeedResult()
+    with _one_log_line(result), unit_of_work("demo.seed"):
+        regulators = ensure_regulators(result)
+        categories = ensure_categories(result)
+        institutions = _ensure_institutions(regulators, result)
+        users = _ensure_users(regulators, institutions, result)
+        programmes = _ensure_programmes(regulators, result)
+        specs = cohort_specs(today)
+        cohorts, created = _ensure_cohorts(programmes, specs, result)
+        ctx = _Context(categories, institutions, users, cohorts, result)
+
+        missing = [spec for spec in demo_use_cases(today) if not _exists(spec, ctx)]
+        replayed = {spec.cohort for spec in missing}
+        # A proposal is made while its cohort is open: the cohorts' statuses move on the same
+        # timeline (first, on a tie). A cohort that was already there gets back the status
+        # staff had given it.
+        kept = {key: cohorts[key].status for key in replayed - created}
+        timeline = Timeline()
+        for cohort_spec in specs:
+            if cohort_spec.key in replayed:
+                cohort = cohorts[cohort_spec.key]
+                for day, status in cohort_spec.timeline:
+                    timeline.at(hk_on(day, COHORT_MOVE_HOUR), _move_cohort(cohort, status))
+        for spec in missing:
+            UseCaseReplay(spec, ctx).schedule(timeline)
+        timeline.run(until=now)
+        for key, status in kept.items():
+            cohorts[key].status = status
+        db.session.flush()
+    return result
