@@ -73,7 +73,7 @@ from tracker.usecases.models import (
     Rag,
     UseCase,
 )
-from tracker.usecases.workflow import BY_NAME, EXIT_REPORT, PILOT_TERMS, Side
+from tracker.usecases.workflow import BY_NAME, Needs, Side
 
 log = logging.getLogger("tracker.commands")
 
@@ -467,14 +467,14 @@ class UseCaseReplay:
     def move(self, step: Step) -> None:
         transition = BY_NAME[step.action]
         fields: dict[str, object] = {}
-        if transition.fields is PILOT_TERMS and self.spec.pilot is not None:
+        if transition.needs is Needs.PILOT_TERMS and self.spec.pilot is not None:
             fields = {
                 "pilot_started_on": hk_date(step.at),
                 "pilot_duration_weeks": self.spec.pilot.weeks,
                 "pilot_limits": self.spec.pilot.limits,
                 "pilot_data_scope": self.spec.pilot.data_scope,
             }
-        elif transition.fields is EXIT_REPORT and self.spec.exit is not None:
+        elif transition.needs is Needs.EXIT_REPORT and self.spec.exit is not None:
             fields = {
                 "exit_outcome": self.spec.exit.outcome,
                 "exit_lessons": self.spec.exit.lessons,
@@ -533,7 +533,8 @@ class UseCaseReplay:
             user=self.staff,
             title=spec.title,
             planned_on=spec.planned_on,
-            actual_on=spec.actual_on if status is MilestoneStatus.DONE else None,
+            # The content's reached date goes with its final status, for the command to check.
+            actual_on=spec.actual_on if status is spec.status else None,
             status=status,
             expected_version=existing.version if existing is not None else 0,
         )
