@@ -291,12 +291,10 @@ def _move_cohort(cohort: Cohort, status: CohortStatus) -> Callable[[], None]:
 
 @dataclass(frozen=True)
 class _PlannedReturn:
-    period_start: date
-    period_end: date
+    """A return as the institution files it (``data``), when, and the comment it drew."""
+
     filed_at: datetime
-    rag: Rag
-    narrative: str
-    kpi_values: tuple[tuple[str, str], ...]
+    data: services.ReturnData
     incidents: tuple[DemoIncident, ...]
     comment: tuple[datetime, str] | None
 
@@ -320,6 +318,7 @@ def plan_returns(spec: DemoUseCase, pilot_start: date, interval: int) -> list[_P
         start = end + timedelta(days=1)
 
     rng = random.Random(f"tracker-demo:{spec.title}")
+    institution = INSTITUTIONS_BY_NAME[spec.institution]
     rags = [Rag.GREEN] * len(periods)
     for index, rag in spec.rag:
         rags[index] = rag
@@ -346,18 +345,26 @@ def plan_returns(spec: DemoUseCase, pilot_start: date, interval: int) -> list[_P
         within = tuple(i for i in incidents if period_start <= i.occurred_on <= period_end)
         for incident in within:
             incidents.remove(incident)
-        planned.append(
-            _PlannedReturn(
-                period_start=period_start,
-                period_end=period_end,
-                filed_at=filed_at,
-                rag=rags[index],
-                narrative=f"{phases[min(index, len(phases) - 1)]} {lead}",
-                kpi_values=tuple((k.label, v) for k, v in zip(spec.kpis, values, strict=True)),
-                incidents=within,
-                comment=comment,
-            )
+        data = services.ReturnData(
+            period_start=period_start,
+            period_end=period_end,
+            rag=rags[index],
+            narrative=f"{phases[min(index, len(phases) - 1)]} {lead}",
+            attested_by_name=institution.attester,
+            attested_by_title=institution.attester_title,
+            kpi_values=tuple((k.label, v) for k, v in zip(spec.kpis, values, strict=True)),
+            incidents=tuple(
+                services.IncidentData(
+                    description=i.description,
+                    severity=i.severity,
+                    customer_impact=i.customer_impact,
+                    remediation=i.remediation,
+                    occurred_on=i.occurred_on,
+                )
+                for i in within
+            ),
         )
+        planned.append(_PlannedReturn(filed_at, data, within, comment))
     if incidents:
         raise ValueError(f"{spec.title}: incident outside every return period")
     return planned
@@ -557,38 +564,19 @@ class UseCaseReplay:
                 timeline.at(at, partial(self.resolve, planned, n, resolved_on))
 
     def file_return(self, planned: _PlannedReturn) -> None:
-        institution = INSTITUTIONS_BY_NAME[self.spec.institution]
-        data = services.ReturnData(
-            period_start=planned.period_start,
-            period_end=planned.period_end,
-            rag=planned.rag,
-            narrative=planned.narrative,
-            attested_by_name=institution.attester,
-            attested_by_title=institution.attester_title,
-            kpi_values=planned.kpi_values,
-            incidents=tuple(
-                services.IncidentData(
-                    description=i.description,
-                    severity=i.severity,
-                    customer_impact=i.customer_impact,
-                    remediation=i.remediation,
-                    occurred_on=i.occurred_on,
-                )
-                for i in planned.incidents
-            ),
-        )
-        self.returns[planned.period_start] = services.file_return(self.uc, self.owner, data)
+        filed = services.file_return(self.uc, self.owner, planned.data)
+        self.returns[planned.data.period_start] = filed
         self.count("progress returns")
-        self.count("KPI values", len(planned.kpi_values))
-        self.count("incidents", len(planned.incidents))
+        self.count("KPI values", len(planned.data.kpi_values))
+        self.count("incidents", len(planned.data.incidents))
 
     def comment(self, planned: _PlannedReturn, body: str) -> None:
-        services.comment_on_return(self.returns[planned.period_start], self.staff, body)
+        services.comment_on_return(self.returns[planned.data.period_start], self.staff, body)
         self.count("return comments")
 
     def resolve(self, planned: _PlannedReturn, n: int, resolved_on: date) -> None:
         """The institution closes the ``n``-th incident of the return with its remediation."""
-        filed = self.returns[planned.period_start]
+        filed = self.returns[planned.data.period_start]
         incident = db.session.scalars(
             sa.select(Incident).where(Incident.return_id == filed.id).order_by(Incident.id)
         ).all()[n]
