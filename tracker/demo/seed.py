@@ -438,8 +438,11 @@ class UseCaseReplay:
     # The draft and its path --------------------------------------------------------------
 
     def _proposal(self, old: bool) -> services.ProposalData:
+        """The proposal as submitted at last, or (``old``) as first drafted, before the edits
+        that answered a change request."""
         spec = self.spec
-        values = {
+        text = {
+            "title": spec.title,
             "summary": spec.summary,
             "problem_statement": spec.problem,
             "data_used": spec.data_used,
@@ -447,17 +450,16 @@ class UseCaseReplay:
             "kpis": "\n".join(k.label for k in spec.kpis),
         }
         if old:
-            values.update(spec.field_changes)
+            text.update(spec.field_changes)
         return services.ProposalData(
             cohort_id=self.cohort.id,
             category_id=self.ctx.categories[spec.category].id,
-            title=spec.title,
             technique=spec.technique,
             personal_data=spec.personal_data,
             audience=spec.audience,
             gpu_hours=spec.gpu_hours,
             partner_ids=tuple(self.ctx.institutions[name].id for name in spec.partners),
-            **values,
+            **text,
         )
 
     def create(self) -> None:
