@@ -8,10 +8,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask.testing import FlaskClient
 
 from tests import factories as f
+from tests.conftest import World, login
 from tracker import clock
-from tracker.extensions import utcnow
+from tracker.extensions import db, utcnow
+from tracker.usecases.models import Stage
 
 # 17:30 UTC is 01:30 the next day in Hong Kong.
 EVENING_UTC = datetime(2025, 3, 1, 17, 30)
@@ -63,3 +66,21 @@ def test_freeze_time_fixture(freeze_time: Callable[[datetime], datetime]):
     assert clock.local_today() == date(2025, 3, 2)
     freeze_time(EVENING_UTC + timedelta(hours=12))
     assert utcnow() == EVENING_UTC + timedelta(hours=12)
+
+
+def test_a_frozen_clock_holds_for_the_test_clients_requests(
+    world: World, client: FlaskClient, freeze_time: Callable[[datetime], datetime]
+):
+    uc = f.create_use_case(
+        world.cohort,
+        world.bank,
+        world.category,
+        stage=Stage.PILOT,
+        pilot_started_on=date(2025, 3, 3),
+    )
+    db.session.commit()
+    login(client, world.bank_user)
+    freeze_time(datetime(2025, 3, 2, 4, 0))  # the day before the pilot starts, in Hong Kong
+    assert "File progress return" not in client.get(f"/use-cases/{uc.id}").get_data(as_text=True)
+    freeze_time(datetime(2025, 3, 3, 4, 0))
+    assert "File progress return" in client.get(f"/use-cases/{uc.id}").get_data(as_text=True)
