@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import World, login
-from tracker import clock
+from tracker import clock, events
 from tracker.auth.models import Role, User
 from tracker.clock import local_date
 from tracker.demo import DATA_CUTOFF, DEMO_PASSWORD, SeedResult, demo_use_cases, seed_demo
@@ -387,6 +387,13 @@ def test_every_record_was_written_by_a_command(seeded: SeedResult):
         assert progress.submitted_by.institution_id == progress.use_case.institution_id
     resolved = [i for i in db.session.scalars(sa.select(Incident)) if i.resolved]
     assert resolved and all(i.resolved_by_id is not None and i.resolution for i in resolved)
+
+
+def test_the_replayed_past_is_not_dispatched_to_subscribers(monkeypatch: pytest.MonkeyPatch):
+    dispatched: list[list[events.Event]] = []
+    monkeypatch.setattr(events, "dispatch", dispatched.append)
+    seed_demo()
+    assert dispatched == [[]]
 
 
 def test_returns_follow_the_rules_of_a_real_return(seeded: SeedResult):
