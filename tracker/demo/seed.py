@@ -417,6 +417,7 @@ class UseCaseReplay:
         self.ctx.result.created[kind] += n
 
     def schedule(self, timeline: Timeline) -> None:
+        """Add every dated call of this use case's history to the timeline."""
         spec = self.spec
         timeline.at(spec.created, self.create)
         for step in spec.steps:
@@ -463,17 +464,20 @@ class UseCaseReplay:
         )
 
     def create(self) -> None:
+        """The institution user drafts the proposal, in its first wording."""
         self.use_case = services.create_draft(self.owner, self._proposal(old=True))
         self.count("use cases")
         self.count("stage transitions")
 
     def edit(self) -> None:
+        """The institution edits the proposal to answer a change request."""
         changes = services.update_proposal(
             self.uc, self.owner, self._proposal(old=False), self.uc.version
         )
         self.count("field changes", len(changes))
 
     def move(self, step: Step) -> None:
+        """One step of the path, by the institution or the regulator as the workflow says."""
         transition = BY_NAME[step.action]
         fields: dict[str, object] = {}
         if transition.needs is Needs.PILOT_TERMS and self.spec.pilot is not None:
