@@ -130,6 +130,7 @@ def test_cohort_1_has_15_use_cases_from_10_banks_and_4_partners(seeded: SeedResu
     assert names["Harbour Bank"] == "海港銀行"
     assert names["Lion Rock Bank"] == "獅子山銀行"
     assert first.status is CohortStatus.PILOTING
+    assert first.created_at == datetime(2024, 7, 30, 1, 0)  # set up at 09:00 in Hong Kong
     assert first.applications_close_on == date(2024, 11, 15)
     assert first.selection_on == date(2024, 12, 19)
 

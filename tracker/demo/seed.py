@@ -29,6 +29,7 @@ from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
+    ADMIN_EMAIL,
     CATEGORY_DESCRIPTIONS,
     DEMO_PASSWORD,
     INSTITUTIONS,
@@ -55,13 +56,13 @@ from tracker.demo.spec import (
 )
 from tracker.extensions import db
 from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution
+from tracker.programmes import services as programme_services
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
     Cohort,
     CohortStatus,
     Programme,
     Regulator,
-    SelectionCriterion,
 )
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import services
@@ -109,9 +110,10 @@ def _add(result: SeedResult, kind: str, *objects: object) -> None:
 
 # ---------------------------------------------------------------- reference data
 #
-# Regulators, categories, institutions, accounts and programmes are set up by administrators;
-# their admin services have no rules beyond the database's own constraints, so they are added
-# as rows here (the accounts share one password hash: argon2 at production cost is slow).
+# Regulators, categories, institutions and accounts are added as rows: the accounts share one
+# hash of the published password (argon2 at production cost takes most of a second per
+# account), and seed-synthetic reuses ensure_regulators and ensure_categories before any
+# account exists to act. Programmes and cohorts go through their commands.
 
 
 def ensure_regulators(result: SeedResult) -> dict[str, Regulator]:
@@ -192,8 +194,9 @@ def _ensure_users(
 
 
 def _ensure_programmes(
-    regulators: dict[str, Regulator], result: SeedResult
+    regulators: dict[str, Regulator], admin: User, result: SeedResult
 ) -> dict[str, Programme]:
+    """The two programmes, set up by the administrator through the programme command."""
     programmes = {
         p.name: p
         for p in db.session.scalars(
@@ -202,25 +205,46 @@ def _ensure_programmes(
     }
     for spec in PROGRAMMES:
         if spec.name not in programmes:
-            programme = Programme(
+            data = programme_services.ProgrammeData(
                 name=spec.name,
                 name_zh=spec.name_zh,
                 description=spec.description,
-                lead_regulator=regulators[spec.lead_regulator],
+                lead_regulator_id=regulators[spec.lead_regulator].id,
+                participant_ids=[regulators[code].id for code in spec.participants],
                 sectors=list(spec.sectors),
                 starts_on=spec.starts_on,
+                ends_on=None,
             )
-            programme.participants = [regulators[code] for code in spec.participants]
-            programmes[spec.name] = programme
-            _add(result, "programmes", programme)
-    db.session.flush()
+            programmes[spec.name] = programme_services.save_programme(admin, None, data)
+            result.created["programmes"] += 1
     return programmes
 
 
+def _cohort_data(
+    cohort: Cohort | CohortSpec, programme: Programme, status: CohortStatus
+) -> programme_services.CohortData:
+    return programme_services.CohortData(
+        programme_id=programme.id,
+        name=cohort.name,
+        applications_open_on=cohort.applications_open_on,
+        applications_close_on=cohort.applications_close_on,
+        selection_on=cohort.selection_on,
+        pilot_starts_on=cohort.pilot_starts_on,
+        pilot_ends_on=cohort.pilot_ends_on,
+        status=status,
+        return_interval_days=cohort.return_interval_days,
+    )
+
+
 def _ensure_cohorts(
-    programmes: dict[str, Programme], specs: list[CohortSpec], result: SeedResult
+    programmes: dict[str, Programme],
+    specs: list[CohortSpec],
+    staff: dict[str, User],
+    result: SeedResult,
 ) -> tuple[dict[tuple[str, str], Cohort], set[tuple[str, str]]]:
-    """The demo cohorts by (programme, name), and the keys of those created now."""
+    """The demo cohorts by (programme, name), and the keys of those created now: set up by
+    the lead regulator's staff through the cohort command, two weeks before the window
+    opened, while still being planned."""
     cohorts: dict[tuple[str, str], Cohort] = {}
     created: set[tuple[str, str]] = set()
     for spec in specs:
@@ -229,29 +253,14 @@ def _ensure_cohorts(
             sa.select(Cohort).where(Cohort.programme_id == programme.id, Cohort.name == spec.name)
         )
         if cohort is None:
-            # Set up as staff did, two weeks before the window opened: still being planned.
             with clock.frozen_at(spec.created):
-                cohort = Cohort(
-                    programme=programme,
-                    name=spec.name,
-                    status=CohortStatus.PLANNING,
-                    applications_open_on=spec.applications_open_on,
-                    applications_close_on=spec.applications_close_on,
-                    selection_on=spec.selection_on,
-                    pilot_starts_on=spec.pilot_starts_on,
-                    pilot_ends_on=spec.pilot_ends_on,
-                    return_interval_days=spec.return_interval_days,
+                cohort = programme_services.create_cohort(
+                    staff[programme.lead_regulator.code],
+                    _cohort_data(spec, programme, CohortStatus.PLANNING),
                 )
-                _add(result, "cohorts", cohort)
-                created.add(spec.key)
-                db.session.flush()
-                for position, name in enumerate(DEFAULT_CRITERIA):
-                    _add(
-                        result,
-                        "selection criteria",
-                        SelectionCriterion(cohort=cohort, name=name, position=position),
-                    )
-                db.session.flush()
+            result.created["cohorts"] += 1
+            result.created["selection criteria"] += len(DEFAULT_CRITERIA)
+            created.add(spec.key)
         cohorts[spec.key] = cohort
     return cohorts, created
 
@@ -279,12 +288,16 @@ class Timeline:
                 action()
 
 
-def _move_cohort(cohort: Cohort, status: CohortStatus) -> Callable[[], None]:
+def _move_cohort(cohort: Cohort, status: CohortStatus, actor: User) -> Callable[[], None]:
+    """The lead regulator's staff move the cohort on, as on the cohort's edit page."""
+
     def move() -> None:
-        # No command moves a cohort's status yet (staff set it on the admin form, whose
-        # service only assigns it), so the replay sets it the same way.
-        cohort.status = status
-        db.session.flush()
+        programme_services.update_cohort(
+            actor,
+            cohort,
+            _cohort_data(cohort, cohort.programme, status),
+            [c.name for c in cohort.criteria],
+        )
 
     return move
 
@@ -615,9 +628,11 @@ def seed_demo(today: date | None = None) -> SeedResult:
         categories = ensure_categories(result)
         institutions = _ensure_institutions(regulators, result)
         users = _ensure_users(regulators, institutions, result)
-        programmes = _ensure_programmes(regulators, result)
+        admin = users[ADMIN_EMAIL]
+        staff = {code: users[email] for code, email in REVIEWER_EMAILS.items()}
+        programmes = _ensure_programmes(regulators, admin, result)
         specs = cohort_specs(today)
-        cohorts, created = _ensure_cohorts(programmes, specs, result)
+        cohorts, created = _ensure_cohorts(programmes, specs, staff, result)
         ctx = _Context(categories, institutions, users, cohorts, result)
 
         missing = [spec for spec in demo_use_cases(today) if not _exists(spec, ctx)]
@@ -630,14 +645,15 @@ def seed_demo(today: date | None = None) -> SeedResult:
         for cohort_spec in specs:
             if cohort_spec.key in replayed:
                 cohort = cohorts[cohort_spec.key]
+                lead = staff[cohort.programme.lead_regulator.code]
                 for day, status in cohort_spec.timeline:
-                    timeline.at(hk_on(day, COHORT_MOVE_HOUR), _move_cohort(cohort, status))
+                    timeline.at(hk_on(day, COHORT_MOVE_HOUR), _move_cohort(cohort, status, lead))
         for spec in missing:
             UseCaseReplay(spec, ctx).schedule(timeline)
         timeline.run(until=now)
         for key, status in kept.items():
-            cohorts[key].status = status
-        db.session.flush()
+            cohort = cohorts[key]
+            _move_cohort(cohort, status, staff[cohort.programme.lead_regulator.code])()
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())

@@ -137,6 +137,7 @@ INSTITUTIONS: tuple[DemoInstitution, ...] = (
 
 INSTITUTIONS_BY_NAME = {i.name: i for i in INSTITUTIONS}
 
+ADMIN_EMAIL = "admin@tracker.demo"
 REVIEWER_EMAILS = {
     "HKMA": "reviewer@hkma.demo",
     "SFC": "reviewer@sfc.demo",
@@ -148,7 +149,7 @@ REVIEWER_EMAILS = {
 def demo_accounts() -> list[DemoAccount]:
     """Every demo account, in the order ``demo-logins`` lists them."""
     accounts = [
-        DemoAccount("admin@tracker.demo", "Demo Administrator", Role.ADMIN),
+        DemoAccount(ADMIN_EMAIL, "Demo Administrator", Role.ADMIN),
         DemoAccount(REVIEWER_EMAILS["HKMA"], "Carmen Chan", Role.REGULATOR, "HKMA"),
         DemoAccount("supervisor@hkma.demo", "Raymond Lee", Role.SUPERVISOR, "HKMA"),
         DemoAccount(REVIEWER_EMAILS["SFC"], "Joyce Ng", Role.REGULATOR, "SFC"),
