@@ -22,6 +22,7 @@ from tracker.demo import DATA_CUTOFF, DEMO_PASSWORD, SeedResult, demo_use_cases,
 from tracker.demo.spec import DemoMilestone, DemoUseCase, hk
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.notifications.models import Notification
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.reports.services import describe
 from tracker.rules import RuleError
@@ -541,6 +542,7 @@ def test_seeding_adds_only_missing_use_cases_and_keeps_a_cohorts_status(seeded: 
     db.session.execute(
         sa.delete(use_case_partner).where(use_case_partner.c.use_case_id == missing.id)
     )
+    db.session.execute(sa.delete(Notification).where(Notification.use_case_id == missing.id))
     db.session.execute(sa.delete(UseCase).where(UseCase.id == missing.id))
     db.session.commit()
 

@@ -56,6 +56,7 @@ from tracker.demo.spec import (
 )
 from tracker.extensions import db
 from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution
+from tracker.notifications.demo import seed_notifications
 from tracker.programmes import services as programme_services
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
@@ -657,6 +658,9 @@ def seed_demo(today: date | None = None) -> SeedResult:
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())
+        # What the demo's users would have been told of that history, dated when it happened
+        # and none e-mailed (the notifications' own demo seeding, adding only what is missing).
+        seed_notifications()
     log.info(
         "command",
         extra={"action": "demo.seed", "object": f"{result.total} records", "outcome": "ok"},
