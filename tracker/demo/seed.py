@@ -57,6 +57,7 @@ from tracker.demo.spec import (
 from tracker.extensions import db
 from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution
 from tracker.notifications.demo import seed_notifications
+from tracker.organisations import services as organisation_services
 from tracker.programmes import services as programme_services
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
@@ -111,10 +112,10 @@ def _add(result: SeedResult, kind: str, *objects: object) -> None:
 
 # ---------------------------------------------------------------- reference data
 #
-# Regulators, categories, institutions and accounts are added as rows: the accounts share one
-# hash of the published password (argon2 at production cost takes most of a second per
-# account), and seed-synthetic reuses ensure_regulators and ensure_categories before any
-# account exists to act. Programmes and cohorts go through their commands.
+# Regulators, categories and accounts are added as rows: the accounts share one hash of the
+# published password (argon2 at production cost takes most of a second per account), and
+# seed-synthetic reuses ensure_regulators and ensure_categories before any account exists to
+# act. Institutions, programmes and cohorts go through their commands.
 
 
 def ensure_regulators(result: SeedResult) -> dict[str, Regulator]:
@@ -148,8 +149,9 @@ def ensure_categories(result: SeedResult) -> dict[str, Category]:
 
 
 def _ensure_institutions(
-    regulators: dict[str, Regulator], result: SeedResult
+    regulators: dict[str, Regulator], admin: User, result: SeedResult
 ) -> dict[str, Institution]:
+    """The demo institutions, added by the administrator through the institution command."""
     found = {
         i.name: i
         for i in db.session.scalars(
@@ -158,40 +160,53 @@ def _ensure_institutions(
     }
     for spec in INSTITUTIONS:
         if spec.name not in found:
-            found[spec.name] = Institution(
+            data = organisation_services.InstitutionInput(
                 name=spec.name,
-                name_zh=spec.name_zh,
                 kind=spec.kind,
-                regulator=regulators[spec.regulator] if spec.regulator else None,
+                regulator_id=regulators[spec.regulator].id if spec.regulator else None,
+                name_zh=spec.name_zh,
             )
-            _add(result, "institutions", found[spec.name])
+            found[spec.name] = organisation_services.save_institution(admin, None, data)
+            result.created["institutions"] += 1
     return found
 
 
-def _ensure_users(
-    regulators: dict[str, Regulator], institutions: dict[str, Institution], result: SeedResult
-) -> dict[str, User]:
-    accounts = demo_accounts()
-    found = {
-        u.email: u
-        for u in db.session.scalars(
-            sa.select(User).where(User.email.in_([a.email for a in accounts]))
-        )
-    }
-    missing = [a for a in accounts if a.email not in found]
-    if missing:
-        password_hash = hash_password(DEMO_PASSWORD)
-        for account in missing:
-            found[account.email] = User(
+class _Accounts:
+    """The demo accounts, looked up by email; the missing ones are added with one shared hash
+    of the published password, made only if some account is missing."""
+
+    def __init__(self, result: SeedResult) -> None:
+        self.result = result
+        self.accounts = demo_accounts()
+        self.found = {
+            u.email: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.email.in_([a.email for a in self.accounts]))
+            )
+        }
+        missing = len(self.found) < len(self.accounts)
+        self.password_hash = hash_password(DEMO_PASSWORD) if missing else ""
+
+    def ensure(
+        self,
+        regulators: dict[str, Regulator],
+        institutions: dict[str, Institution],
+        only: str | None = None,
+    ) -> dict[str, User]:
+        for account in self.accounts:
+            if account.email in self.found or (only is not None and account.email != only):
+                continue
+            self.found[account.email] = User(
                 email=account.email,
                 name=account.name,
-                password_hash=password_hash,
+                password_hash=self.password_hash,
                 role=account.role,
                 regulator=regulators[account.regulator] if account.regulator else None,
                 institution=institutions[account.institution] if account.institution else None,
             )
-            _add(result, "users", found[account.email])
-    return found
+            _add(self.result, "users", self.found[account.email])
+        db.session.flush()
+        return self.found
 
 
 def _ensure_programmes(
@@ -627,9 +642,11 @@ def seed_demo(today: date | None = None) -> SeedResult:
     with unit_of_work("demo.seed"):
         regulators = ensure_regulators(result)
         categories = ensure_categories(result)
-        institutions = _ensure_institutions(regulators, result)
-        users = _ensure_users(regulators, institutions, result)
-        admin = users[ADMIN_EMAIL]
+        accounts = _Accounts(result)
+        # The administrator's account comes first: it adds the institutions the others are of.
+        admin = accounts.ensure(regulators, {}, only=ADMIN_EMAIL)[ADMIN_EMAIL]
+        institutions = _ensure_institutions(regulators, admin, result)
+        users = accounts.ensure(regulators, institutions)
         staff = {code: users[email] for code, email in REVIEWER_EMAILS.items()}
         programmes = _ensure_programmes(regulators, admin, result)
         specs = cohort_specs(today)
