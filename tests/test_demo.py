@@ -400,6 +400,10 @@ def test_the_replayed_past_is_not_dispatched_to_subscribers(monkeypatch: pytest.
 
 def test_returns_follow_the_rules_of_a_real_return(seeded: SeedResult):
     for uc in all_use_cases():
+        # The columns the commands keep for the lists agree with the history.
+        select = next((t for t in uc.transitions if t.action == "select"), None)
+        assert uc.selected_at == (select.at if select else None), uc.title
+        assert uc.last_return_end == (uc.returns[-1].period_end if uc.returns else None)
         starts = [uc.pilot_started_on] + [r.period_end + timedelta(days=1) for r in uc.returns]
         for progress, expected_start in zip(uc.returns, starts, strict=False):
             filed_on = local_date(progress.submitted_at)
