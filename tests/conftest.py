@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories as f
-from tracker import create_app
+from tracker import clock, create_app
 from tracker.auth import passwords
 from tracker.auth.models import Role, User
 from tracker.extensions import db, limiter
@@ -53,10 +54,18 @@ def test_database_url(tmp_path_factory: pytest.TempPathFactory, worker: str = "m
 
 class IsolatedClient(FlaskClient):
     """Runs each request in an empty context, so it gets its own app context, ``g`` and
-    database session, as in production, instead of reusing the test's app context."""
+    database session, as in production, instead of reusing the test's app context. A clock
+    the test froze stays frozen for the request."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        moment = clock.frozen_moment()
+        if moment is None:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        return contextvars.Context().run(self._open_at, moment, *args, **kwargs)
+
+    def _open_at(self, moment: datetime, *args: Any, **kwargs: Any) -> Any:
+        with clock.frozen_at(moment):
+            return super().open(*args, **kwargs)
 
 
 # Apps made by tests besides the session's own; their connection pools are closed after each
@@ -134,6 +143,14 @@ def _app_context(app: Flask) -> Iterator[None]:
         yield
         clear_tables()
     _dispose_extra_apps(keep=app)
+
+
+@pytest.fixture
+def freeze_time() -> Iterator[Callable[[datetime], datetime]]:
+    """``freeze_time(datetime(2025, 3, 1, 2, 0))`` sets the tracker's clock (naive UTC) for the
+    rest of the test; call it again to move the clock. The real clock is back afterwards."""
+    with contextlib.ExitStack() as stack:
+        yield lambda moment: stack.enter_context(clock.frozen_at(moment))
 
 
 @pytest.fixture

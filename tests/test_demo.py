@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,23 +15,33 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import selectinload
 
 from tests.conftest import World, login
+from tracker import clock, events
 from tracker.auth.models import Role, User
-from tracker.demo import DATA_CUTOFF, DEMO_PASSWORD, SeedResult, seed_demo
+from tracker.clock import local_date
+from tracker.demo import DATA_CUTOFF, DEMO_PASSWORD, SeedResult, demo_use_cases, seed_demo
+from tracker.demo.spec import DemoMilestone, DemoUseCase, hk
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.notifications.models import Notification
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.reports.services import describe
+from tracker.rules import RuleError
+from tracker.usecases import services
 from tracker.usecases.models import (
     FieldChange,
     Incident,
     Message,
     Milestone,
+    MilestoneStatus,
     ProgressReturn,
+    Review,
+    ReviewScore,
     Stage,
     StageTransition,
     UseCase,
+    use_case_partner,
 )
-from tracker.usecases.workflow import BY_NAME, Needs, Side
+from tracker.usecases.workflow import BY_NAME, TRANSITIONS, Needs, Side
 
 
 @pytest.fixture
@@ -72,6 +84,8 @@ def all_use_cases() -> list[UseCase]:
                 selectinload(UseCase.transitions).selectinload(StageTransition.actor),
                 selectinload(UseCase.reviews),
                 selectinload(UseCase.returns).selectinload(ProgressReturn.kpi_values),
+                selectinload(UseCase.returns).selectinload(ProgressReturn.incidents),
+                selectinload(UseCase.milestones),
                 selectinload(UseCase.cohort).selectinload(Cohort.programme),
                 selectinload(UseCase.cohort).selectinload(Cohort.criteria),
             )
@@ -117,6 +131,7 @@ def test_cohort_1_has_15_use_cases_from_10_banks_and_4_partners(seeded: SeedResu
     assert names["Harbour Bank"] == "海港銀行"
     assert names["Lion Rock Bank"] == "獅子山銀行"
     assert first.status is CohortStatus.PILOTING
+    assert first.created_at == datetime(2024, 7, 30, 1, 0)  # set up at 09:00 in Hong Kong
     assert first.applications_close_on == date(2024, 11, 15)
     assert first.selection_on == date(2024, 12, 19)
 
@@ -171,7 +186,15 @@ def test_every_history_follows_the_workflow(seeded: SeedResult):
     use_cases = all_use_cases()
     assert len(use_cases) >= 20
     for uc in use_cases:
-        history = uc.transitions
+        # The draft's creation opens every history, as the create_draft command records it.
+        created, *history = uc.transitions
+        assert (created.action, created.from_stage, created.to_stage) == (
+            "create",
+            None,
+            Stage.DRAFT,
+        ), uc.title
+        assert created.at == uc.created_at, uc.title
+        assert created.actor is not None and created.actor.institution_id == uc.institution_id
         if not history:
             assert uc.stage is Stage.DRAFT, uc.title
             continue
@@ -347,3 +370,189 @@ def test_report_covers_name_demo_staff_without_repeating_their_organisation(
     for user in db.session.scalars(sa.select(User).where(User.regulator_id.is_not(None))):
         assert user.regulator is not None
         assert f"({user.regulator.code})" not in user.name, user.name
+
+
+# ---------------------------------------------------------------- seeded through the commands
+
+
+def test_every_record_was_written_by_a_command(seeded: SeedResult):
+    actions = {t.name for t in TRANSITIONS} | {"create"}
+    for row in db.session.scalars(sa.select(StageTransition)):
+        assert row.actor_id is not None, row.id
+        assert row.action in actions, row.action
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(StageTransition.action == "create")
+    ) == db.session.scalar(sa.select(sa.func.count()).select_from(UseCase))
+    # Who did what is the command's own record: returns by the institution, resolutions too.
+    for progress in db.session.scalars(sa.select(ProgressReturn)):
+        assert progress.submitted_by is not None
+        assert progress.submitted_by.institution_id == progress.use_case.institution_id
+    resolved = [i for i in db.session.scalars(sa.select(Incident)) if i.resolved]
+    assert resolved and all(i.resolved_by_id is not None and i.resolution for i in resolved)
+
+
+def test_the_replayed_past_is_not_dispatched_to_subscribers(monkeypatch: pytest.MonkeyPatch):
+    dispatched: list[list[events.Event]] = []
+    monkeypatch.setattr(events, "dispatch", dispatched.append)
+    seed_demo()
+    assert dispatched == [[]]
+
+
+def test_returns_follow_the_rules_of_a_real_return(seeded: SeedResult):
+    for uc in all_use_cases():
+        # The columns the commands keep for the lists agree with the history.
+        select = next((t for t in uc.transitions if t.action == "select"), None)
+        assert uc.selected_at == (select.at if select else None), uc.title
+        assert uc.last_return_end == (uc.returns[-1].period_end if uc.returns else None)
+        starts = [uc.pilot_started_on] + [r.period_end + timedelta(days=1) for r in uc.returns]
+        for progress, expected_start in zip(uc.returns, starts, strict=False):
+            filed_on = local_date(progress.submitted_at)
+            assert progress.period_start == expected_start, uc.title
+            assert progress.period_start <= progress.period_end <= filed_on, uc.title
+            assert filed_on <= DATA_CUTOFF, uc.title
+            assert [v.kpi for v in progress.kpi_values] == uc.kpi_list, uc.title
+            for incident in progress.incidents:
+                assert incident.occurred_on is not None
+                assert uc.pilot_started_on <= incident.occurred_on <= progress.period_end
+                if incident.resolved_on is not None:
+                    assert incident.occurred_on <= incident.resolved_on <= DATA_CUTOFF
+
+
+def test_reviews_milestones_and_messages_were_made_when_the_commands_allow(seeded: SeedResult):
+    for uc in all_use_cases():
+        history = uc.transitions
+
+        def stage_at(moment: datetime, history: list[StageTransition] = history) -> Stage:
+            return [t for t in history if t.at <= moment][-1].to_stage
+
+        for review in uc.reviews:
+            assert stage_at(review.at) is Stage.UNDER_REVIEW, uc.title
+        for milestone in uc.milestones:
+            assert stage_at(milestone.created_at) in (
+                Stage.SELECTED,
+                Stage.PILOT,
+                Stage.SUSPENDED,
+            ), (uc.title, milestone.title)
+            assert (milestone.actual_on is not None) == (milestone.status is MilestoneStatus.DONE)
+        for message in db.session.scalars(sa.select(Message).where(Message.use_case_id == uc.id)):
+            assert uc.submitted_at is not None and message.at >= uc.submitted_at, uc.title
+        for row in history:
+            if row.action == "start_pilot":
+                select = next(t for t in history if t.action == "select")
+                assert uc.pilot_started_on is not None
+                assert uc.pilot_started_on >= local_date(select.at), uc.title
+
+
+def test_the_commands_still_accept_each_seeded_milestone_and_refuse_a_repeated_return(
+    seeded: SeedResult,
+):
+    """A sample re-checked by the commands themselves, at the data cut-off."""
+    piloting = [uc for uc in all_use_cases() if uc.stage in (Stage.PILOT, Stage.SUSPENDED)]
+    assert piloting
+    with clock.frozen_at(datetime(2026, 11, 20, 10, 0)):
+        for uc in piloting:
+            staff = next(
+                t.actor for t in reversed(uc.transitions) if t.actor and t.actor.regulator_id
+            )
+            for milestone in uc.milestones:
+                services.save_milestone(
+                    uc,
+                    milestone,
+                    user=staff,
+                    title=milestone.title,
+                    planned_on=milestone.planned_on,
+                    actual_on=milestone.actual_on,
+                    status=milestone.status,
+                    expected_version=milestone.version,
+                )
+            last = uc.returns[-1]
+            owner = db.session.get_one(User, last.submitted_by_id)
+            again = services.ReturnData(
+                period_start=last.period_start,
+                period_end=last.period_end,
+                rag=last.rag,
+                narrative=last.narrative,
+                attested_by_name=last.attested_by_name,
+                attested_by_title=last.attested_by_title,
+                kpi_values=tuple((v.kpi, v.value) for v in last.kpi_values),
+                incidents=(),
+            )
+            with pytest.raises(RuleError) as refused:
+                services.file_return(uc, owner, again)
+            assert set(refused.value.errors) == {"period_start"}, uc.title
+    db.session.rollback()
+
+
+def _content_with(title: str, **changes: object) -> Callable[[date], list[DemoUseCase]]:
+    def content(today: date) -> list[DemoUseCase]:
+        return [
+            dataclasses.replace(spec, **changes) if spec.title == title else spec
+            for spec in demo_use_cases(today)
+        ]
+
+    return content
+
+
+def test_content_that_breaks_a_rule_is_refused_and_nothing_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    reached_but_in_progress = DemoMilestone(
+        "Pilot plan drafted", date(2025, 3, 31), date(2025, 4, 14), MilestoneStatus.IN_PROGRESS,
+        status_on=date(2025, 4, 14),
+    )  # fmt: skip
+    monkeypatch.setattr(
+        "tracker.demo.seed.demo_use_cases",
+        _content_with(
+            "Model documentation reviewer for second-line validation",
+            milestones=(reached_but_in_progress,),
+        ),
+    )
+    with pytest.raises(RuleError) as refused:
+        seed_demo()
+    assert set(refused.value.errors) == {"actual_on"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UseCase)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+    assert clock.frozen_moment() is None
+
+
+def test_a_proposal_is_only_made_while_its_cohort_is_open(monkeypatch: pytest.MonkeyPatch):
+    # Sandbox++ applications closed on 29 May 2026; the cohort moved to selection the next day.
+    monkeypatch.setattr(
+        "tracker.demo.seed.demo_use_cases",
+        _content_with(
+            "Real-time scam payee warnings for wallet transfers",
+            created=hk(2026, 6, 2),
+            steps=(),
+            reviews=(),
+            milestones=(),
+            messages=(),
+            pilot=None,
+        ),
+    )
+    with pytest.raises(RuleError) as refused:
+        seed_demo()
+    assert set(refused.value.errors) == {"cohort_id"}
+
+
+def test_seeding_adds_only_missing_use_cases_and_keeps_a_cohorts_status(seeded: SeedResult):
+    first = cohort("GenA.I. Sandbox", "Cohort 1")
+    first.status = CohortStatus.CLOSED
+    missing = next(uc for uc in first.use_cases if uc.stage is Stage.REJECTED)
+    reviews = sa.select(Review.id).where(Review.use_case_id == missing.id)
+    db.session.execute(sa.delete(ReviewScore).where(ReviewScore.review_id.in_(reviews)))
+    db.session.execute(sa.delete(Review).where(Review.use_case_id == missing.id))
+    # Bulk deletes: the history's append-only guard is for the application, not this test.
+    db.session.execute(sa.delete(StageTransition).where(StageTransition.use_case_id == missing.id))
+    db.session.execute(
+        sa.delete(use_case_partner).where(use_case_partner.c.use_case_id == missing.id)
+    )
+    db.session.execute(sa.delete(Notification).where(Notification.use_case_id == missing.id))
+    db.session.execute(sa.delete(UseCase).where(UseCase.id == missing.id))
+    db.session.commit()
+
+    again = seed_demo()
+    db.session.commit()
+    assert again.created == Counter(
+        {"use cases": 1, "stage transitions": 4, "reviews": 1, "review scores": 4}
+    )
+    assert cohort("GenA.I. Sandbox", "Cohort 1").status is CohortStatus.CLOSED

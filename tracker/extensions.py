@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +12,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+
+# The settable clock lives in tracker.clock; models and commands import it from here.
+from tracker.clock import utcnow as utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,11 +34,6 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-def utcnow() -> datetime:
-    """Naive UTC now: every timestamp is stored as naive UTC and shown in local time."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def enum_column(enum_cls: Any, name: str) -> sa.Enum:

@@ -226,3 +226,12 @@ def test_uploads_are_checked_by_content(world: World) -> None:
     with pytest.raises(NotAllowedError):
         services.add_document(uc, world.partner_user, "plan.pdf", b"%PDF-1.4\n%x\n")
     db.session.rollback()
+
+
+def test_a_second_return_in_the_same_session_starts_after_the_first(world: World) -> None:
+    # One unit of work can file several returns (the demo seeder does): each sees the last.
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    services.file_return(uc, world.bank_user, _return(uc))
+    with pytest.raises(RuleError) as refused:
+        services.file_return(uc, world.bank_user, _return(uc))
+    assert _errors(refused) == {"period_start"}

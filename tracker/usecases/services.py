@@ -661,8 +661,10 @@ def file_return(
     use_case.updated_at = utcnow()
     if use_case.last_return_end is None or data.period_end > use_case.last_return_end:
         use_case.last_return_end = data.period_end
+    # Through the relationship, so ``use_case.returns`` (and the next period's start) include
+    # this return for the rest of the unit of work.
     filed = ProgressReturn(
-        use_case_id=use_case.id,
+        use_case=use_case,
         period_start=data.period_start,
         period_end=data.period_end,
         rag=data.rag,
