@@ -58,57 +58,52 @@ def _claim(mail_id: int, now: datetime) -> bool:
     retry is due at its ``next_attempt_at``: the queue's retry and the sweep may both bring it,
     and only the first that finds it due tries."""
     stale_before = now - timedelta(seconds=current_app.config["TRACKER_JOB_STALE_SECONDS"])
-    claimed = db.session.execute(
-        sa.update(OutboundMail)
-        .where(
-            OutboundMail.id == mail_id,
-            sa.or_(
-                sa.and_(
-                    OutboundMail.status == MailStatus.QUEUED,
-                    OutboundMail.next_attempt_at <= now + CLOCK_SLACK,
+    with unit_of_work("mail.claim"):
+        claimed = db.session.execute(
+            sa.update(OutboundMail)
+            .where(
+                OutboundMail.id == mail_id,
+                sa.or_(
+                    sa.and_(
+                        OutboundMail.status == MailStatus.QUEUED,
+                        OutboundMail.next_attempt_at <= now + CLOCK_SLACK,
+                    ),
+                    sa.and_(
+                        OutboundMail.status == MailStatus.SENDING,
+                        OutboundMail.claimed_at < stale_before,
+                    ),
                 ),
-                sa.and_(
-                    OutboundMail.status == MailStatus.SENDING,
-                    OutboundMail.claimed_at < stale_before,
-                ),
-            ),
+            )
+            .values(status=MailStatus.SENDING, attempts=OutboundMail.attempts + 1, claimed_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=MailStatus.SENDING, attempts=OutboundMail.attempts + 1, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
 def _finish(mail_id: int, status: MailStatus, outcome: str, **values: object) -> None:
     db.session.rollback()
-    db.session.execute(
-        sa.update(OutboundMail)
-        .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.SENDING)
-        .values(status=status, outcome=outcome[:2000], **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work("mail.finish"):
+        db.session.execute(
+            sa.update(OutboundMail)
+            .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.SENDING)
+            .values(status=status, outcome=outcome[:2000], **values)
+            .execution_options(synchronize_session=False)
+        )
     level = logging.INFO if status is MailStatus.SENT else logging.WARNING
     log.log(level, "mail %s %s: %s", mail_id, status.value, outcome)
 
 
 def _release(mail_id: int, attempts: int, now: datetime, error: str) -> datetime:
     later = now + retry_delay(attempts)
+    outcome = f"Attempt {attempts} failed, next after {later:%Y-%m-%d %H:%M:%S} UTC: {error}"
     db.session.rollback()
-    db.session.execute(
-        sa.update(OutboundMail)
-        .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.SENDING)
-        .values(
-            status=MailStatus.QUEUED,
-            next_attempt_at=later,
-            outcome=f"Attempt {attempts} failed, next after {later:%Y-%m-%d %H:%M:%S} UTC: {error}"[
-                :2000
-            ],
+    with unit_of_work("mail.retry"):
+        db.session.execute(
+            sa.update(OutboundMail)
+            .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.SENDING)
+            .values(status=MailStatus.QUEUED, next_attempt_at=later, outcome=outcome[:2000])
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return later
 
 
@@ -144,12 +139,12 @@ def deliver(mail_id: int, now: datetime | None = None) -> MailStatus | None:
         )
         return MailStatus.SKIPPED
     message = compose(mail, user, items)
-    attempts = mail.attempts
-    db.session.commit()  # no transaction stays open while the server is talked to
+    attempts, to_address = mail.attempts, user.email
+    db.session.rollback()  # only read: no transaction stays open while the server is talked to
     raw = message.as_string()
     sent = {
         "sent_at": utcnow(),
-        "to_address": user.email,
+        "to_address": to_address,
         "subject": str(message["Subject"])[:300],
         "message_id": str(message["Message-ID"])[:200],
         "raw": raw,
@@ -158,7 +153,7 @@ def deliver(mail_id: int, now: datetime | None = None) -> MailStatus | None:
     if not url:
         log.info(
             "mail kept in the local outbox",
-            extra={"mail": mail_id, "to": user.email, "subject": sent["subject"]},
+            extra={"mail": mail_id, "to": to_address, "subject": sent["subject"]},
         )
         _finish(
             mail_id,
@@ -172,7 +167,7 @@ def deliver(mail_id: int, now: datetime | None = None) -> MailStatus | None:
         server.send(message, timeout=current_app.config["TRACKER_MAIL_TIMEOUT_SECONDS"])
     except Exception as exc:  # noqa: BLE001 (every failure is recorded on the row)
         if is_permanent(exc):
-            _finish(mail_id, MailStatus.FAILED, f"Bounced: {exc}", to_address=user.email)
+            _finish(mail_id, MailStatus.FAILED, f"Bounced: {exc}", to_address=to_address)
             return MailStatus.FAILED
         later = _release(mail_id, attempts, now, f"{type(exc).__name__}: {exc}")
         log.warning("mail %s not sent (%s); next attempt after %s", mail_id, exc, later)
@@ -214,7 +209,7 @@ def due_mail(now: datetime) -> list[int]:
             .order_by(OutboundMail.id)
         )
     )
-    db.session.commit()
+    db.session.rollback()  # only read: end the transaction before the jobs run
     return ids
 
 
