@@ -44,12 +44,14 @@ pytest: install
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 ## make bench: benchmarks (page times at 10k and 100k use cases, CSV export, throughput under
-## wrk against hello-world, PDF report cost). Not part of the test run. The data sets are built
-## once and cached (.bench-cache/, PostgreSQL databases tracker_bench_*).
+## wrk against hello-world, PDF report cost, a 5,000-use-case report in the background under
+## gunicorn). Not part of the test run. The data sets are built once and cached (.bench-cache/,
+## PostgreSQL databases tracker_bench_*).
 bench: install system-deps
 	$(BIN)/python -m tests.bench.pages --scale 10000 100000
 	$(BIN)/python -m tests.bench.load
 	$(BIN)/python -m tests.bench.reports
+	$(BIN)/python -m tests.bench.background
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
