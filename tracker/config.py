@@ -69,6 +69,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DIGEST_HOUR": 8,
     # Links in e-mails start with this.
     "BASE_URL": "http://127.0.0.1:5000",
+    # The API: requests per token (Flask-Limiter's notation, in the rate-limit storage shared
+    # with sign-ins) and the largest request body it reads outside file uploads.
+    "API_RATE_LIMIT": "300 per minute",
+    "API_MAX_BODY_KB": 256,
 }
 
 
@@ -111,6 +115,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_MAIL_TIMEOUT_SECONDS": int(settings["MAIL_TIMEOUT_SECONDS"]),
         "TRACKER_MAIL_DIGEST_HOUR": int(settings["MAIL_DIGEST_HOUR"]),
         "TRACKER_BASE_URL": settings["BASE_URL"].rstrip("/"),
+        "TRACKER_API_RATE_LIMIT": settings["API_RATE_LIMIT"],
+        "TRACKER_API_MAX_BODY_KB": int(settings["API_MAX_BODY_KB"]),
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
         # Uploads are bounded by TRACKER_MAX_UPLOAD_MB; leave a margin for the other form fields.

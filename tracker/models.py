@@ -57,3 +57,6 @@ from tracker.notifications.models import (  # noqa: E402
 )
 
 __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
+from tracker.api.models import ApiToken, IdempotentResponse  # noqa: E402
+
+__all__ += ["ApiToken", "IdempotentResponse"]

@@ -63,6 +63,15 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp, notifications_bp):
         app.register_blueprint(bp)
 
+    from tracker.api import blueprint as api
+    from tracker.api.account import bp as api_tokens_bp
+    from tracker.api.docs import bp as api_docs_bp
+
+    api.init_app(app)
+    csrf.exempt(api.bp)  # bearer tokens only: no cookie, so nothing to forge
+    app.register_blueprint(api_tokens_bp)
+    app.register_blueprint(api_docs_bp)
+
 
 def register_cli(app: Flask) -> None:
     from tracker.auth.cli import create_user
@@ -81,6 +90,9 @@ def register_cli(app: Flask) -> None:
     from tracker.reports.cli import report_cli
 
     app.cli.add_command(report_cli)
+    from tracker.api.cli import api_token_cli
+
+    app.cli.add_command(api_token_cli)
 
 
 def register_templating(app: Flask) -> None:

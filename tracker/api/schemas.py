@@ -1,0 +1,420 @@
+"""The API's request and response bodies as marshmallow schemas: they validate what comes in
+and, through flask-smorest, are the OpenAPI document's components."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from tracker.api.models import TokenScope
+from tracker.programmes.models import CohortStatus
+from tracker.reports.models import ReportKind, RequestStatus
+from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Stage, Technique
+from tracker.web import MAX_ID
+
+
+def _storable(value: str) -> None:
+    """Text every database keeps: no NUL (PostgreSQL refuses it) and valid Unicode."""
+    if "\x00" in value:
+        raise ma.ValidationError("Text cannot contain the NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ma.ValidationError("Text must be valid Unicode.") from exc
+
+
+def Text(*, max_length: int | None = None, **kw: Any) -> fields.String:  # noqa: N802
+    checks: list[Any] = [_storable]
+    if max_length is not None:
+        checks.append(validate.Length(max=max_length))
+    return fields.String(validate=checks, **kw)
+
+
+def Id(**kw: Any) -> fields.Integer:  # noqa: N802
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=True, **kw)
+
+
+class UtcDateTime(fields.DateTime):
+    """Timestamps are stored as naive UTC; they go out as RFC 3339 with ``Z``."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return str(value.isoformat().replace("+00:00", "Z"))
+
+
+class Schema(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+class Named(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+# ---------------------------------------------------------------- use cases
+
+
+class UseCaseSummary(Schema):
+    id = fields.Integer(required=True)
+    reference = fields.String(required=True, metadata={"example": "UC-00042"})
+    title = fields.String(required=True)
+    stage = fields.Enum(Stage, by_value=True, required=True)
+    stage_label = fields.String(attribute="stage.label", required=True)
+    institution = fields.Nested(Named, required=True)
+    cohort_id = fields.Integer(required=True)
+    category_id = fields.Integer(required=True)
+    stage_changed_at = UtcDateTime(required=True)
+    submitted_at = UtcDateTime(required=True, allow_none=True)
+    updated_at = UtcDateTime(required=True)
+    version = fields.Integer(required=True, metadata={"description": "The ETag's value."})
+
+
+class UseCasePage(Schema):
+    items = fields.List(fields.Nested(UseCaseSummary), required=True)
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next page; null on the last page."},
+    )
+
+
+class UseCaseDetail(UseCaseSummary):
+    summary = fields.String(required=True)
+    problem_statement = fields.String(required=True)
+    technique = fields.Enum(Technique, by_value=True, required=True)
+    data_used = fields.String(required=True)
+    personal_data = fields.Boolean(required=True)
+    audience = fields.Enum(Audience, by_value=True, required=True)
+    safeguards = fields.String(required=True)
+    kpis = fields.List(fields.String(), attribute="kpi_list", required=True)
+    gpu_hours = fields.Integer(required=True, allow_none=True)
+    partners = fields.List(fields.Nested(Named), required=True)
+    pilot_started_on = fields.Date(required=True, allow_none=True)
+    pilot_duration_weeks = fields.Integer(required=True, allow_none=True)
+    pilot_limits = fields.String(required=True, allow_none=True)
+    pilot_data_scope = fields.String(required=True, allow_none=True)
+    exit_outcome = fields.String(required=True, allow_none=True)
+    exit_lessons = fields.String(required=True, allow_none=True)
+    exit_conditions = fields.String(required=True, allow_none=True)
+    next_return_start = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The first day the next progress return covers."},
+    )
+    allowed_transitions = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Transitions your token's user may take now, by name."},
+    )
+
+
+class ListQuery(Schema):
+    """The list page's filters, a cursor and a page size. Newest change first."""
+
+    q = Text(max_length=200, metadata={"description": "Title, institution or UC-00042."})
+    programme = Id()
+    cohort = Id()
+    stage = fields.Enum(Stage, by_value=True)
+    category = Id()
+    institution = Id()
+    cursor = fields.String(validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ProposalInput(Schema):
+    cohort_id = Id(required=True)
+    category_id = Id(required=True)
+    title = Text(required=True, max_length=500)
+    summary = Text(load_default="")
+    problem_statement = Text(load_default="")
+    technique = fields.Enum(Technique, by_value=True, required=True)
+    data_used = Text(load_default="")
+    personal_data = fields.Boolean(load_default=False)
+    audience = fields.Enum(Audience, by_value=True, required=True)
+    safeguards = Text(load_default="")
+    kpis = fields.List(
+        Text(max_length=1000),
+        load_default=list,
+        metadata={"description": "One entry per KPI; each return reports a value for each."},
+    )
+    gpu_hours = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=10_000_000)
+    )
+    partner_ids = fields.List(Id(), load_default=list)
+
+
+class ProposalChanges(ProposalInput):
+    """The fields of a proposal to change; those not sent keep their values."""
+
+
+class TransitionInput(Schema):
+    reason = Text(
+        load_default="",
+        metadata={
+            "description": "Required by request_changes, reject, withdraw, suspend, "
+            "resume, discontinue and resubmit; an optional note otherwise."
+        },
+    )
+    pilot_started_on = fields.Date(metadata={"description": "start_pilot"})
+    pilot_duration_weeks = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=-(2**31), max=2**31 - 1),
+        metadata={"description": "start_pilot: 1 to 156"},
+    )
+    pilot_limits = Text(metadata={"description": "start_pilot"})
+    pilot_data_scope = Text(metadata={"description": "start_pilot"})
+    exit_outcome = Text(metadata={"description": "approve_production"})
+    exit_lessons = Text(metadata={"description": "approve_production"})
+    exit_conditions = Text(metadata={"description": "approve_production"})
+
+
+class HistoryEntry(Schema):
+    id = fields.Integer(required=True)
+    action = fields.String(required=True)
+    from_stage = fields.Enum(Stage, by_value=True, required=True, allow_none=True)
+    to_stage = fields.Enum(Stage, by_value=True, required=True)
+    actor = fields.String(attribute="actor.name", required=True, allow_none=True)
+    at = UtcDateTime(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    details = fields.Dict(required=True)
+
+
+class FieldChangeEntry(Schema):
+    id = fields.Integer(required=True)
+    field = fields.String(required=True)
+    old_value = fields.String(required=True, allow_none=True)
+    new_value = fields.String(required=True, allow_none=True)
+    actor = fields.String(attribute="actor.name", required=True, allow_none=True)
+    at = UtcDateTime(required=True)
+
+
+class History(Schema):
+    transitions = fields.List(fields.Nested(HistoryEntry), required=True)
+    edits = fields.List(
+        fields.Nested(FieldChangeEntry),
+        required=True,
+        metadata={"description": "Edits made after the proposal was first submitted."},
+    )
+
+
+# ---------------------------------------------------------------- returns and incidents
+
+
+class KpiValueOut(Schema):
+    position = fields.Integer(required=True)
+    kpi = fields.String(required=True)
+    value = fields.String(required=True)
+
+
+class IncidentOut(Schema):
+    id = fields.Integer(required=True)
+    return_id = fields.Integer(required=True)
+    description = fields.String(required=True)
+    severity = fields.Enum(Severity, by_value=True, required=True)
+    customer_impact = fields.String(required=True)
+    remediation = fields.String(required=True)
+    occurred_on = fields.Date(required=True, allow_none=True)
+    resolved_on = fields.Date(required=True, allow_none=True)
+    resolution = fields.String(required=True)
+
+
+class CommentOut(Schema):
+    id = fields.Integer(required=True)
+    author = fields.String(attribute="author.name", required=True)
+    at = UtcDateTime(required=True)
+    body = fields.String(required=True)
+
+
+class ReturnOut(Schema):
+    id = fields.Integer(required=True)
+    use_case_id = fields.Integer(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    rag = fields.Enum(Rag, by_value=True, required=True)
+    narrative = fields.String(required=True)
+    attested_by_name = fields.String(required=True)
+    attested_by_title = fields.String(required=True)
+    submitted_by = fields.String(attribute="submitted_by.name", required=True, allow_none=True)
+    submitted_at = UtcDateTime(required=True)
+    kpi_values = fields.List(fields.Nested(KpiValueOut), required=True)
+    incidents = fields.List(fields.Nested(IncidentOut), required=True)
+    comments = fields.List(fields.Nested(CommentOut), required=True)
+
+
+class KpiValueInput(Schema):
+    kpi = Text(required=True, max_length=1000)
+    value = Text(required=True, max_length=500)
+
+
+class IncidentInput(Schema):
+    description = Text(required=True)
+    severity = fields.Enum(Severity, by_value=True, required=True)
+    occurred_on = fields.Date(required=True)
+    customer_impact = Text(load_default="")
+    remediation = Text(load_default="")
+
+
+class ReturnInput(Schema):
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    rag = fields.Enum(Rag, by_value=True, required=True)
+    narrative = Text(required=True)
+    attested_by_name = Text(required=True, max_length=200)
+    attested_by_title = Text(required=True, max_length=200)
+    attested = fields.Boolean(
+        required=True,
+        metadata={"description": "The named senior manager attests the return: must be true."},
+    )
+    kpi_values = fields.List(
+        fields.Nested(KpiValueInput),
+        required=True,
+        validate=validate.Length(max=100),
+        metadata={"description": "A value for each of the use case's KPIs, in their order."},
+    )
+    incidents = fields.List(
+        fields.Nested(IncidentInput), load_default=list, validate=validate.Length(max=100)
+    )
+
+
+class CommentInput(Schema):
+    body = Text(required=True)
+
+
+class ResolutionInput(Schema):
+    resolved_on = fields.Date(required=True)
+    resolution = Text(required=True)
+
+
+# ---------------------------------------------------------------- milestones
+
+
+class MilestoneOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    planned_on = fields.Date(required=True)
+    actual_on = fields.Date(required=True, allow_none=True)
+    status = fields.Enum(MilestoneStatus, by_value=True, required=True)
+    version = fields.Integer(required=True, metadata={"description": "The ETag's value."})
+
+
+class MilestoneInput(Schema):
+    title = Text(required=True, max_length=200)
+    planned_on = fields.Date(required=True)
+    actual_on = fields.Date(load_default=None, allow_none=True)
+    status = fields.Enum(MilestoneStatus, by_value=True, required=True)
+
+
+# ---------------------------------------------------------------- documents and messages
+
+
+class DocumentOut(Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    description = fields.String(required=True)
+    uploaded_by = fields.String(attribute="uploaded_by.name", required=True, allow_none=True)
+    uploaded_at = UtcDateTime(required=True)
+
+
+class DocumentUpload(Schema):
+    description = Text(load_default="", max_length=300)
+
+
+class MessageOut(Schema):
+    id = fields.Integer(required=True)
+    author = fields.String(attribute="author.name", required=True)
+    at = UtcDateTime(required=True)
+    body = fields.String(required=True)
+    internal = fields.Boolean(required=True)
+
+
+class MessageInput(Schema):
+    body = Text(required=True)
+    internal = fields.Boolean(
+        load_default=False, metadata={"description": "Regulator side only: an internal note."}
+    )
+
+
+# ---------------------------------------------------------------- reference data
+
+
+class CohortOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    programme = fields.Nested(Named, required=True)
+    status = fields.Enum(CohortStatus, by_value=True, required=True)
+    open_to_you = fields.Boolean(
+        required=True, metadata={"description": "Your institution may propose in this cohort."}
+    )
+
+
+class Me(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+    organisation = fields.String(required=True, allow_none=True)
+    scope = fields.Enum(TokenScope, by_value=True, required=True)
+    token_expires_at = UtcDateTime(required=True, allow_none=True)
+
+
+# ---------------------------------------------------------------- reports
+
+REPORT_SLUGS = ("cohort", "programme", "institution", "use-case")
+
+
+class ReportRequestInput(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(REPORT_SLUGS))
+    subject_id = Id(required=True)
+    as_at = fields.Date(load_default=None, allow_none=True)
+
+
+class IssuedReportOut(Schema):
+    id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    title = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    size = fields.Integer(required=True)
+    generated_at = UtcDateTime(required=True)
+
+
+class ReportRequestOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.Enum(ReportKind, by_value=True, required=True)
+    subject_id = fields.Integer(required=True)
+    as_at = fields.Date(required=True)
+    status = fields.Enum(RequestStatus, by_value=True, required=True)
+    step = fields.String(required=True)
+    error = fields.String(required=True)
+    requested_at = UtcDateTime(required=True)
+    finished_at = UtcDateTime(required=True, allow_none=True)
+    report = fields.Nested(
+        IssuedReportOut, attribute="issued_report", required=True, allow_none=True
+    )
+
+
+class Problem(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": "Messages by field (`incidents.0.severity`); `__all__` for the "
+            "request as a whole."
+        },
+    )
+    last_change = fields.Dict(allow_none=True)

@@ -1,0 +1,416 @@
+"""Use cases over the API: the list (the list page's filters, keyset pagination), a use case
+with its history, drafts, transitions, returns, incidents and milestones. Each write loads the
+use case as its page does (invisible: 404), then runs the page's command in one unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, current_app, request, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from tracker.api.blueprint import (
+    IDEMPOTENCY_KEY,
+    bp,
+    current_api_user,
+    errors,
+    if_match,
+    reply,
+)
+from tracker.api.schemas import (
+    CommentInput,
+    CommentOut,
+    History,
+    IncidentOut,
+    ListQuery,
+    MilestoneInput,
+    MilestoneOut,
+    ProposalChanges,
+    ProposalInput,
+    ResolutionInput,
+    ReturnInput,
+    ReturnOut,
+    TransitionInput,
+    UseCaseDetail,
+    UseCasePage,
+)
+from tracker.clock import local_today
+from tracker.extensions import db
+from tracker.rules import RuleError
+from tracker.unit_of_work import unit_of_work
+from tracker.usecases import queries, services, workflow
+from tracker.usecases.listing import ListFilters, use_case_select
+from tracker.usecases.models import FieldChange, Incident, Milestone, ProgressReturn, UseCase
+
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "description": "The ETag of the record as you read it.",
+    "schema": {"type": "string"},
+}
+IF_MATCH_OPTIONAL = {**IF_MATCH, "required": False}
+IDEMPOTENCY = {
+    "in": "header",
+    "name": IDEMPOTENCY_KEY,
+    "required": True,
+    "description": "A key of your choosing (a UUID) for this request: a retry with the same "
+    "key gets the first answer and acts once.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+ETAG = {"ETag": {"description": "The version to send in If-Match", "schema": {"type": "string"}}}
+LOCATION = {"Location": {"description": "The new record", "schema": {"type": "string"}}}
+
+
+def _use_case(id: int) -> UseCase:
+    return queries.get_visible_or_404(id, current_api_user())
+
+
+def detail_body(use_case: UseCase) -> dict[str, Any]:
+    body: dict[str, Any] = UseCaseDetail().dump(use_case)
+    body["allowed_transitions"] = [
+        t.name for t in workflow.allowed_transitions(use_case, current_api_user())
+    ]
+    return body
+
+
+# ---------------------------------------------------------------- the list
+
+
+def _cursors() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="api.use-case-cursor")
+
+
+def _cursor_of(use_case: UseCase) -> str:
+    return str(_cursors().dumps([use_case.updated_at.isoformat(), use_case.id]))
+
+
+def _after(cursor: str) -> sa.ColumnElement[bool]:
+    """Use cases after the cursor's, newest change first (keyset on updated_at, id)."""
+    try:
+        stamp, last_id = _cursors().loads(cursor)
+        updated_at = datetime.fromisoformat(stamp)
+        if not isinstance(last_id, int):
+            raise TypeError(last_id)
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise RuleError({"cursor": "This cursor is not one the API gave."}) from exc
+    return sa.or_(
+        UseCase.updated_at < updated_at,
+        sa.and_(UseCase.updated_at == updated_at, UseCase.id < last_id),
+    )
+
+
+def _next_args(cursor: str) -> dict[str, Any]:
+    args: dict[str, Any] = {**request.args.to_dict(), "cursor": cursor}
+    return args
+
+
+@bp.route("/use-cases")
+@bp.arguments(ListQuery, location="query", as_kwargs=True)
+@bp.response(200, UseCasePage)
+@errors(401, 429)
+def list_use_cases(limit: int, cursor: str | None = None, **given: Any) -> Response:
+    """Use cases you may see, newest change first, with the list page's filters. Follow
+    `next_cursor` for the next page."""
+    filters, _ignored = ListFilters.from_args(
+        {k: (v.value if hasattr(v, "value") else str(v)) for k, v in given.items()}
+    )
+    extra = [_after(cursor)] if cursor else []
+    select = (
+        use_case_select(current_api_user(), filters, *extra)
+        .order_by(None)
+        .order_by(UseCase.updated_at.desc(), UseCase.id.desc())
+        .limit(limit + 1)
+    )
+    found = list(db.session.scalars(select).unique())
+    page, more = found[:limit], len(found) > limit
+    next_cursor = _cursor_of(page[-1]) if more else None
+    body = UseCasePage().dump({"items": page, "next_cursor": next_cursor})
+    response = reply(200, body)
+    if next_cursor:
+        link = url_for("api.list_use_cases", **_next_args(next_cursor))
+        response.headers["Link"] = f'<{link}>; rel="next"'
+
+    return response
+
+
+# ---------------------------------------------------------------- one use case
+
+
+@bp.route("/use-cases/<int:id>")
+@bp.response(200, UseCaseDetail, headers=ETAG)
+@errors(401, 404, 429)
+def get_use_case(id: int) -> Response:
+    """A use case as you may see it, with the transitions you may take now. The ETag is its
+    version: send it back in If-Match when you change it."""
+    use_case = _use_case(id)
+    return reply(200, detail_body(use_case), etag=use_case.version)
+
+
+@bp.route("/use-cases/<int:id>/history")
+@bp.response(200, History)
+@errors(401, 404, 429)
+def get_history(id: int) -> Response:
+    """Every change of stage (who, when, why, the terms recorded) and every edit after the
+    first submission, oldest first."""
+    use_case = _use_case(id)
+    edits = db.session.scalars(
+        sa.select(FieldChange)
+        .where(FieldChange.use_case_id == use_case.id)
+        .options(joinedload(FieldChange.actor))
+        .order_by(FieldChange.at, FieldChange.id)
+    )
+    return reply(200, History().dump({"transitions": use_case.transitions, "edits": edits}))
+
+
+def _proposal(data: dict[str, Any], base: UseCase | None = None) -> services.ProposalData:
+    """The command's input: the request's fields over the use case's current ones."""
+    current: dict[str, Any] = {}
+    if base is not None:
+        current = {name: getattr(base, name) for name in services.PROPOSAL_FIELDS}
+        current["kpis"] = base.kpi_list
+        current["partner_ids"] = [p.id for p in base.partners]
+    merged = {**current, **data}
+    return services.ProposalData(
+        cohort_id=merged["cohort_id"],
+        category_id=merged["category_id"],
+        title=merged["title"],
+        summary=merged["summary"],
+        problem_statement=merged["problem_statement"],
+        technique=merged["technique"],
+        data_used=merged["data_used"],
+        personal_data=merged["personal_data"],
+        audience=merged["audience"],
+        safeguards=merged["safeguards"],
+        kpis="\n".join(k.strip() for k in merged["kpis"] if k.strip()),
+        gpu_hours=merged["gpu_hours"],
+        partner_ids=tuple(dict.fromkeys(merged["partner_ids"])),
+    )
+
+
+@bp.route("/use-cases", methods=["POST"])
+@bp.arguments(ProposalInput)
+@bp.response(201, UseCaseDetail, headers={**ETAG, **LOCATION})
+@bp.doc(parameters=[IDEMPOTENCY])
+@errors(400, 401, 403, 413, 429)
+def create_use_case(data: dict[str, Any]) -> Response:
+    """Draft a proposal for your institution (the proposal form's command)."""
+    with unit_of_work("api.use_case.create"):
+        use_case = services.create_draft(current_api_user(), _proposal(data))
+        location = url_for("api.get_use_case", id=use_case.id)
+        return reply(201, detail_body(use_case), location=location, etag=use_case.version)
+
+
+@bp.route("/use-cases/<int:id>", methods=["PATCH"])
+@bp.arguments(ProposalChanges(partial=True))
+@bp.response(200, UseCaseDetail, headers=ETAG)
+@bp.doc(parameters=[IF_MATCH])
+@errors(401, 403, 404, 409, 413, 428, 429)
+def update_use_case(data: dict[str, Any], id: int) -> Response:
+    """Edit a draft, or a proposal the regulator asked you to change. Only the fields sent
+    change; after the first submission each change is recorded in the history."""
+    use_case = _use_case(id)
+    version = if_match()
+    assert version is not None
+    with unit_of_work("api.use_case.edit"):
+        services.update_proposal(use_case, current_api_user(), _proposal(data, use_case), version)
+    fresh = _use_case(id)
+    return reply(200, detail_body(fresh), etag=fresh.version)
+
+
+@bp.route("/use-cases/<int:id>/transitions/<name>", methods=["POST"])
+@bp.arguments(TransitionInput)
+@bp.response(200, UseCaseDetail, headers=ETAG)
+@bp.doc(parameters=[IF_MATCH, IDEMPOTENCY])
+@errors(400, 401, 403, 404, 409, 413, 428, 429)
+def transition(data: dict[str, Any], id: int, name: str) -> Response:
+    """Take a workflow transition by name (`submit`, `start_review`, `start_pilot`, …): the
+    same table and command as the buttons on the use-case page."""
+    use_case = _use_case(id)
+    action = workflow.BY_NAME.get(name)
+    if action is None:
+        abort(404)
+    version = if_match()
+    assert version is not None
+    reason = data.pop("reason", "")
+    fields = {n: data.get(n) for n in action.fields} | data
+    with unit_of_work(f"api.use_case.{name}"):
+        services.apply_transition(use_case, action, current_api_user(), version, fields, reason)
+        fresh = _use_case(id)
+        return reply(200, detail_body(fresh), etag=fresh.version)
+
+
+# ---------------------------------------------------------------- returns and incidents
+
+
+def _return(use_case: UseCase, return_id: int) -> ProgressReturn:
+    found = next((r for r in use_case.returns if r.id == return_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/use-cases/<int:id>/returns")
+@bp.response(200, ReturnOut(many=True))
+@errors(401, 404, 429)
+def list_returns(id: int) -> Response:
+    """The progress returns filed for the use case, oldest period first."""
+    return reply(200, ReturnOut(many=True).dump(_use_case(id).returns))
+
+
+@bp.route("/use-cases/<int:id>/returns/<int:return_id>")
+@bp.response(200, ReturnOut)
+@errors(401, 404, 429)
+def get_return(id: int, return_id: int) -> Response:
+    """One progress return with its KPI values, incidents and the regulator's comments."""
+    return reply(200, ReturnOut().dump(_return(_use_case(id), return_id)))
+
+
+def _return_errors(exc: RuleError) -> RuleError:
+    """The command's field names as this API names them."""
+    renamed: dict[str, list[str]] = {}
+    for field, messages in exc.errors.items():
+        if field == "attest":
+            field = "attested"
+        elif field.startswith("kpi_") and field[4:].isdigit():
+            field = f"kpi_values.{field[4:]}.value"
+        renamed.setdefault(field, []).extend(messages)
+    return RuleError(renamed, exc.action)
+
+
+@bp.route("/use-cases/<int:id>/returns", methods=["POST"])
+@bp.arguments(ReturnInput)
+@bp.response(201, ReturnOut, headers=LOCATION)
+@bp.doc(parameters=[IF_MATCH_OPTIONAL, IDEMPOTENCY])
+@errors(400, 401, 403, 404, 409, 413, 429)
+def file_return(data: dict[str, Any], id: int) -> Response:
+    """File a progress return during the pilot: a value for each KPI, any incidents, attested
+    by a named senior manager. With If-Match, it is filed only if the use case is unchanged."""
+    use_case = _use_case(id)
+    version = if_match(required=False)
+    filed_data = services.ReturnData(
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        rag=data["rag"],
+        narrative=data["narrative"],
+        attested_by_name=data["attested_by_name"],
+        attested_by_title=data["attested_by_title"],
+        kpi_values=tuple((k["kpi"], k["value"]) for k in data["kpi_values"]),
+        incidents=tuple(services.IncidentData(**incident) for incident in data["incidents"]),
+        attested=data["attested"],
+    )
+    try:
+        with unit_of_work("api.use_case.return"):
+            filed = services.file_return(
+                use_case, current_api_user(), filed_data, local_today(), expected_version=version
+            )
+            location = url_for("api.get_return", id=id, return_id=filed.id)
+            return reply(201, ReturnOut().dump(filed), location=location)
+    except RuleError as exc:
+        raise _return_errors(exc) from exc
+
+
+@bp.route("/use-cases/<int:id>/returns/<int:return_id>/comments", methods=["POST"])
+@bp.arguments(CommentInput)
+@bp.response(201, CommentOut)
+@bp.doc(parameters=[IDEMPOTENCY])
+@errors(400, 401, 403, 404, 413, 429)
+def comment_on_return(data: dict[str, Any], id: int, return_id: int) -> Response:
+    """The regulator's comment on a filed return."""
+    filed = _return(_use_case(id), return_id)
+    with unit_of_work("api.use_case.return_comment"):
+        comment = services.comment_on_return(filed, current_api_user(), data["body"])
+        return reply(201, CommentOut().dump(comment))
+
+
+@bp.route("/use-cases/<int:id>/incidents")
+@bp.response(200, IncidentOut(many=True))
+@errors(401, 404, 429)
+def list_incidents(id: int) -> Response:
+    """Every incident reported in the use case's returns."""
+    use_case = _use_case(id)
+    incidents = [i for r in use_case.returns for i in r.incidents]
+    return reply(200, IncidentOut(many=True).dump(incidents))
+
+
+@bp.route("/use-cases/<int:id>/incidents/<int:incident_id>/resolution", methods=["POST"])
+@bp.arguments(ResolutionInput)
+@bp.response(200, IncidentOut)
+@bp.doc(parameters=[IDEMPOTENCY])
+@errors(400, 401, 403, 404, 409, 413, 429)
+def resolve_incident(data: dict[str, Any], id: int, incident_id: int) -> Response:
+    """Record that an open incident was resolved, when and how (once)."""
+    use_case = _use_case(id)
+    incident = next((i for r in use_case.returns for i in r.incidents if i.id == incident_id), None)
+    if incident is None:
+        abort(404)
+    with unit_of_work("api.use_case.incident_resolved"):
+        services.resolve_incident(
+            incident, current_api_user(), data["resolved_on"], data["resolution"]
+        )
+        fresh = db.session.get(Incident, incident_id)
+        return reply(200, IncidentOut().dump(fresh))
+
+
+# ---------------------------------------------------------------- milestones
+
+
+@bp.route("/use-cases/<int:id>/milestones")
+@bp.response(200, MilestoneOut(many=True))
+@errors(401, 404, 429)
+def list_milestones(id: int) -> Response:
+    """The use case's milestones by planned date."""
+    return reply(200, MilestoneOut(many=True).dump(_use_case(id).milestones))
+
+
+def _milestone(use_case: UseCase, milestone_id: int) -> Milestone:
+    found = db.session.get(Milestone, milestone_id)
+    if found is None or found.use_case_id != use_case.id:
+        abort(404)
+    return found
+
+
+@bp.route("/use-cases/<int:id>/milestones/<int:milestone_id>")
+@bp.response(200, MilestoneOut, headers=ETAG)
+@errors(401, 404, 429)
+def get_milestone(id: int, milestone_id: int) -> Response:
+    """One milestone; its ETag is its version."""
+    milestone = _milestone(_use_case(id), milestone_id)
+    return reply(200, MilestoneOut().dump(milestone), etag=milestone.version)
+
+
+@bp.route("/use-cases/<int:id>/milestones", methods=["POST"])
+@bp.arguments(MilestoneInput)
+@bp.response(201, MilestoneOut, headers={**ETAG, **LOCATION})
+@bp.doc(parameters=[IDEMPOTENCY])
+@errors(400, 401, 403, 404, 413, 429)
+def add_milestone(data: dict[str, Any], id: int) -> Response:
+    """The regulator adds a milestone to a selected or piloting use case."""
+    use_case = _use_case(id)
+    with unit_of_work("api.use_case.milestone"):
+        milestone = services.save_milestone(use_case, None, user=current_api_user(), **data)
+        location = url_for("api.get_milestone", id=id, milestone_id=milestone.id)
+        return reply(201, MilestoneOut().dump(milestone), location=location, etag=milestone.version)
+
+
+@bp.route("/use-cases/<int:id>/milestones/<int:milestone_id>", methods=["PUT"])
+@bp.arguments(MilestoneInput)
+@bp.response(200, MilestoneOut, headers=ETAG)
+@bp.doc(parameters=[IF_MATCH])
+@errors(401, 403, 404, 409, 413, 428, 429)
+def update_milestone(data: dict[str, Any], id: int, milestone_id: int) -> Response:
+    """The regulator updates a milestone it read at the If-Match version."""
+    use_case = _use_case(id)
+    milestone = _milestone(use_case, milestone_id)
+    version = if_match()
+    assert version is not None
+    with unit_of_work("api.use_case.milestone"):
+        services.save_milestone(
+            use_case, milestone, user=current_api_user(), expected_version=version, **data
+        )
+    fresh = _milestone(use_case, milestone_id)
+    return reply(200, MilestoneOut().dump(fresh), etag=fresh.version)
