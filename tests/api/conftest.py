@@ -50,9 +50,7 @@ class Api:
         sent = {"Authorization": f"Bearer {self.token}", **_header_names(headers)}
         if method == "POST":
             sent.setdefault("Idempotency-Key", str(uuid.uuid4()))
-        return self.client.open(
-            "/api/v1" + path, method=method, json=json, headers=sent
-        )
+        return self.client.open("/api/v1" + path, method=method, json=json, headers=sent)
 
     def get(self, path: str, **headers: str) -> Any:
         return self.call("GET", path, **headers)

@@ -33,8 +33,9 @@ def Text(*, max_length: int | None = None, **kw: Any) -> fields.String:  # noqa:
     return fields.String(validate=checks, **kw)
 
 
-def Id(**kw: Any) -> fields.Integer:  # noqa: N802
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=True, **kw)
+def Id(*, strict: bool = True, **kw: Any) -> fields.Integer:  # noqa: N802
+    """An id: a JSON integer in bodies (``strict``), digits in a query string."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=strict, **kw)
 
 
 class UtcDateTime(fields.DateTime):
@@ -119,11 +120,11 @@ class ListQuery(Schema):
     """The list page's filters, a cursor and a page size. Newest change first."""
 
     q = Text(max_length=200, metadata={"description": "Title, institution or UC-00042."})
-    programme = Id()
-    cohort = Id()
+    programme = Id(strict=False)
+    cohort = Id(strict=False)
     stage = fields.Enum(Stage, by_value=True)
-    category = Id()
-    institution = Id()
+    category = Id(strict=False)
+    institution = Id(strict=False)
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
