@@ -110,8 +110,7 @@ def _revoke_with_user(session: Session, _context: Any, _instances: Any) -> None:
         for obj in session.dirty
         if isinstance(obj, User)
         and obj.id is not None
-        and not obj.active
-        and sa.inspect(obj).attrs.active.history.deleted == [True]
+        and sa.inspect(obj).attrs.active.history.added == [False]
     ]
     if deactivated:
         with session.no_autoflush:
