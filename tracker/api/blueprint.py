@@ -15,12 +15,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Request, Response, current_app, g, request
 from flask.sessions import SessionInterface, SessionMixin
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.routing import BaseConverter
 
 from tracker.api import tokens
 from tracker.api.models import ApiToken, IdempotentResponse
@@ -36,7 +38,7 @@ from tracker.auth.models import User
 from tracker.extensions import db, limiter, utcnow
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.unit_of_work import unit_of_work
-from tracker.web import MAX_ID, IdConverter
+from tracker.web import MAX_ID
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -372,6 +374,29 @@ def _integrity(_exc: IntegrityError) -> Response:
 for _code in default_exceptions:
     bp.register_error_handler(_code, _http_error)
 
+ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def unrouted(rest: str) -> Response:
+    """Any other address under /api/v1 (an id too large to exist, a method an endpoint does not
+    take) answers as the API does, in problem+json, not with the pages' HTML."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ROUTED_METHODS:
+        try:
+            endpoint, _args = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.unrouted":
+            allowed.append(method)
+    if allowed:
+        return problem(405, headers={"Allow": ", ".join(allowed)})
+    return problem(404, "not-found", "There is nothing here, or nothing you may see.")
+
+
+# Registered on Flask's Blueprint directly, so that the OpenAPI document does not list it.
+FlaskBlueprint.add_url_rule(bp, "/<path:rest>", "unrouted", unrouted, methods=ROUTED_METHODS)
+
 
 class TokenOnlySessions(SessionInterface):
     """The app's sessions everywhere but under the API, where no session cookie is read or
@@ -390,7 +415,23 @@ class TokenOnlySessions(SessionInterface):
             self.pages.save_session(app, session, response)
 
 
-def _id_parameter(_converter: IdConverter) -> dict[str, Any]:
+class ApiIdConverter(BaseConverter):
+    """``<apiid:…>`` in API routes: digits. A number too large to be an id becomes 0, which
+    names nothing, so the endpoint answers its own 404 (in problem+json) instead of the router
+    answering the pages' HTML one."""
+
+    regex = r"\d{1,30}"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+def _id_parameter(_converter: ApiIdConverter) -> dict[str, Any]:
     return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
@@ -407,8 +448,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
+    app.url_map.converters["apiid"] = ApiIdConverter
     api.init_app(app)
-    api.register_converter(IdConverter, _id_parameter)
+    api.register_converter(ApiIdConverter, _id_parameter)
     api.register_blueprint(bp)
     app.session_interface = TokenOnlySessions(app.session_interface)
 

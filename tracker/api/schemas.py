@@ -49,6 +49,17 @@ class UtcDateTime(fields.DateTime):
         return str(value.isoformat().replace("+00:00", "Z"))
 
 
+def NameOf(attribute: str, **kw: Any) -> fields.Function:  # noqa: N802
+    """The name of the person in ``attribute``, or null where nobody is recorded (the system,
+    or history older than the accounts)."""
+
+    def name(obj: Any) -> str | None:
+        person = getattr(obj, attribute)
+        return person.name if person is not None else None
+
+    return fields.Function(name, metadata={"type": ["string", "null"]}, **kw)
+
+
 class Schema(ma.Schema):
     class Meta:
         ordered = True
@@ -181,7 +192,7 @@ class HistoryEntry(Schema):
     action = fields.String(required=True)
     from_stage = fields.Enum(Stage, by_value=True, required=True, allow_none=True)
     to_stage = fields.Enum(Stage, by_value=True, required=True)
-    actor = fields.String(attribute="actor.name", required=True, allow_none=True)
+    actor = NameOf("actor", required=True)
     at = UtcDateTime(required=True)
     reason = fields.String(required=True, allow_none=True)
     details = fields.Dict(required=True)
@@ -192,7 +203,7 @@ class FieldChangeEntry(Schema):
     field = fields.String(required=True)
     old_value = fields.String(required=True, allow_none=True)
     new_value = fields.String(required=True, allow_none=True)
-    actor = fields.String(attribute="actor.name", required=True, allow_none=True)
+    actor = NameOf("actor", required=True)
     at = UtcDateTime(required=True)
 
 
@@ -242,7 +253,7 @@ class ReturnOut(Schema):
     narrative = fields.String(required=True)
     attested_by_name = fields.String(required=True)
     attested_by_title = fields.String(required=True)
-    submitted_by = fields.String(attribute="submitted_by.name", required=True, allow_none=True)
+    submitted_by = NameOf("submitted_by", required=True)
     submitted_at = UtcDateTime(required=True)
     kpi_values = fields.List(fields.Nested(KpiValueOut), required=True)
     incidents = fields.List(fields.Nested(IncidentOut), required=True)
@@ -322,7 +333,7 @@ class DocumentOut(Schema):
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     description = fields.String(required=True)
-    uploaded_by = fields.String(attribute="uploaded_by.name", required=True, allow_none=True)
+    uploaded_by = NameOf("uploaded_by", required=True)
     uploaded_at = UtcDateTime(required=True)
 
 
