@@ -13,8 +13,8 @@ from flask import Flask
 
 from tests.api.conftest import Api, make_token, pilot
 from tests.conftest import World, csrf_token, login, make_app
-from tracker.admin.services import set_user_active
 from tracker.api.models import ApiToken, TokenScope
+from tracker.auth.services import set_user_active
 from tracker.extensions import db, utcnow
 
 
@@ -94,7 +94,7 @@ def test_a_user_cannot_revoke_another_users_token(world: World, client):
 def test_deactivating_the_user_revokes_their_tokens(world: World, client):
     secret = make_token(world.bank_user)
     other = make_token(world.other_bank_user)
-    set_user_active(world.bank_user, False)
+    set_user_active(world.admin, world.bank_user, False)
     db.session.commit()
     tokens = _tokens()
     assert tokens[0].revoked_at is not None
@@ -102,7 +102,7 @@ def test_deactivating_the_user_revokes_their_tokens(world: World, client):
     response = Api(client, secret).get("/me")
     assert response.status_code == 401
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
-    set_user_active(world.bank_user, True)  # reactivation does not bring tokens back
+    set_user_active(world.admin, world.bank_user, True)  # reactivation does not bring tokens back
     db.session.commit()
     assert Api(client, secret).get("/me").status_code == 401
     assert Api(client, other).get("/me").status_code == 200
