@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests import factories as f
 from tests.api.conftest import Api, make_token, pilot, return_body
 from tests.conftest import World
 from tracker.api.models import TokenScope
@@ -155,8 +156,6 @@ LIST_TABLE = [
 
 @pytest.mark.parametrize(("token", "listed"), LIST_TABLE)
 def test_the_list_holds_what_the_pages_show(client, world: World, token: str, listed: list[str]):
-    from tests import factories as f
-
     pilot(world, title="pilot", partners=[world.partner])
     f.create_use_case(
         world.cohort, world.bank, world.category, title="draft", partners=[world.partner]

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from tests import factories as f
 from tests.api.conftest import Api, pilot, return_body
 from tests.conftest import World, local_today
+from tracker.api.jobs import KEEP_RESPONSES, purge_idempotent_responses
+from tracker.api.models import IdempotentResponse
 from tracker.auth.models import Role
-from tracker.extensions import db
+from tracker.extensions import db, utcnow
 from tracker.usecases.models import Document, Incident, Message, ProgressReturn, Stage, UseCase
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -407,3 +409,18 @@ def test_a_supervisor_requests_a_report_and_fetches_it_when_ready(world: World, 
     assert pdf.data.startswith(b"%PDF")
     assert api_as(world.ia_reviewer).get(status_path).status_code == 404
     assert api_as(world.bank_user).get(f"/reports/{done['report']['id']}/pdf").status_code == 404
+
+
+def test_kept_answers_are_dropped_after_a_month(world: World, api_as):
+    uc = pilot(world)
+    bank: Api = api_as(world.bank_user)
+    bank.post(f"/use-cases/{uc.id}/messages", {"body": "Old"}, idempotency_key="old")
+    bank.post(f"/use-cases/{uc.id}/messages", {"body": "New"}, idempotency_key="new")
+    db.session.execute(
+        sa.update(IdempotentResponse)
+        .where(IdempotentResponse.key == "old")
+        .values(created_at=utcnow() - KEEP_RESPONSES - timedelta(minutes=1))
+    )
+    db.session.commit()
+    assert purge_idempotent_responses() == 1
+    assert db.session.scalars(sa.select(IdempotentResponse.key)).all() == ["new"]

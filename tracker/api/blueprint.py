@@ -438,6 +438,7 @@ def _id_parameter(_converter: ApiIdConverter) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """Document and register the API on the app."""
     from tracker.api import documents as _documents  # noqa: F401  (registers routes)
+    from tracker.api import jobs as _jobs  # noqa: F401  (registers the periodic job)
     from tracker.api import reference as _reference  # noqa: F401
     from tracker.api import reports as _reports  # noqa: F401
     from tracker.api import usecases as _usecases  # noqa: F401
@@ -471,4 +472,17 @@ SPEC_OPTIONS: dict[str, Any] = {
         }
     },
     "security": [{"bearerAuth": []}],
+    "tags": [
+        {"name": "Use cases", "description": "Drafts, proposals and their workflow."},
+        {
+            "name": "Returns and incidents",
+            "description": "Progress returns filed during a pilot; see the data dictionary at "
+            "/api/docs/data.",
+        },
+        {"name": "Milestones", "description": "Kept by the regulator while a use case runs."},
+        {"name": "Documents", "description": "Files attached to a use case."},
+        {"name": "Messages", "description": "Between the institution and the regulator."},
+        {"name": "Reports", "description": "PDF reports, produced in the background."},
+        {"name": "Reference data", "description": "What a proposal refers to; who you are."},
+    ],
 }

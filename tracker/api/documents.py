@@ -21,7 +21,7 @@ from tracker.usecases import queries, services
 from tracker.usecases.models import Document
 
 
-@bp.route("/use-cases/<apiid:id>/documents")
+@bp.route("/use-cases/<apiid:id>/documents", tags=["Documents"])
 @bp.response(200, DocumentOut(many=True))
 @errors(401, 404, 429)
 def list_documents(id: int) -> Response:
@@ -29,7 +29,7 @@ def list_documents(id: int) -> Response:
     return reply(200, DocumentOut(many=True).dump(queries.documents(_use_case(id))))
 
 
-@bp.route("/use-cases/<apiid:id>/documents/<apiid:document_id>/content")
+@bp.route("/use-cases/<apiid:id>/documents/<apiid:document_id>/content", tags=["Documents"])
 @bp.response(
     200,
     description="The file, byte for byte as uploaded",
@@ -73,7 +73,7 @@ UPLOAD_BODY = {
 }
 
 
-@bp.route("/use-cases/<apiid:id>/documents", methods=["POST"])
+@bp.route("/use-cases/<apiid:id>/documents", methods=["POST"], tags=["Documents"])
 @bp.response(201, DocumentOut, headers=LOCATION)
 @bp.doc(parameters=[IDEMPOTENCY], requestBody=UPLOAD_BODY)
 @errors(400, 401, 403, 404, 413, 422, 429)
@@ -95,7 +95,7 @@ def upload_document(id: int) -> Response:
         return reply(201, DocumentOut().dump(document), location=location)
 
 
-@bp.route("/use-cases/<apiid:id>/messages")
+@bp.route("/use-cases/<apiid:id>/messages", tags=["Messages"])
 @bp.response(200, MessageOut(many=True))
 @errors(401, 404, 429)
 def list_messages(id: int) -> Response:
@@ -104,7 +104,7 @@ def list_messages(id: int) -> Response:
     return reply(200, MessageOut(many=True).dump(queries.messages(use_case, current_api_user())))
 
 
-@bp.route("/use-cases/<apiid:id>/messages", methods=["POST"])
+@bp.route("/use-cases/<apiid:id>/messages", methods=["POST"], tags=["Messages"])
 @bp.arguments(MessageInput)
 @bp.response(201, MessageOut)
 @bp.doc(parameters=[IDEMPOTENCY])

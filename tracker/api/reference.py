@@ -13,7 +13,7 @@ from tracker.institutions.models import Category
 from tracker.usecases import permissions, queries
 
 
-@bp.route("/me")
+@bp.route("/me", tags=["Reference data"])
 @bp.response(200, Me)
 @errors(401, 429)
 def me() -> Response:
@@ -37,7 +37,7 @@ def me() -> Response:
     )
 
 
-@bp.route("/cohorts")
+@bp.route("/cohorts", tags=["Reference data"])
 @bp.response(200, CohortOut(many=True))
 @errors(401, 429)
 def open_cohorts() -> Response:
@@ -56,7 +56,7 @@ def open_cohorts() -> Response:
     return reply(200, CohortOut(many=True).dump(rows))
 
 
-@bp.route("/categories")
+@bp.route("/categories", tags=["Reference data"])
 @bp.response(200, Named(many=True))
 @errors(401, 429)
 def categories() -> Response:
@@ -67,7 +67,7 @@ def categories() -> Response:
     return reply(200, Named(many=True).dump(found))
 
 
-@bp.route("/technology-partners")
+@bp.route("/technology-partners", tags=["Reference data"])
 @bp.response(200, Named(many=True))
 @errors(401, 429)
 def technology_partners() -> Response:

@@ -20,7 +20,7 @@ from tracker.reports.permissions import can_generate, can_see_subject, visible_r
 from tracker.unit_of_work import unit_of_work
 
 
-@bp.route("/reports", methods=["POST"])
+@bp.route("/reports", methods=["POST"], tags=["Reports"])
 @bp.arguments(ReportRequestInput)
 @bp.response(202, ReportRequestOut, headers=LOCATION)
 @bp.doc(parameters=[IDEMPOTENCY])
@@ -41,7 +41,7 @@ def request_report(data: dict[str, Any]) -> Response:
         return reply(202, ReportRequestOut().dump(wanted), location=location)
 
 
-@bp.route("/reports/requests/<apiid:request_id>")
+@bp.route("/reports/requests/<apiid:request_id>", tags=["Reports"])
 @bp.response(200, ReportRequestOut)
 @errors(401, 404, 429)
 def get_report_request(request_id: int) -> Response:
@@ -53,7 +53,7 @@ def get_report_request(request_id: int) -> Response:
     return reply(200, ReportRequestOut().dump(wanted))
 
 
-@bp.route("/reports/<apiid:report_id>/pdf")
+@bp.route("/reports/<apiid:report_id>/pdf", tags=["Reports"])
 @bp.response(200, description="The PDF as issued", content_type="application/pdf")
 @errors(401, 404, 429)
 def download_report(report_id: int) -> Response:

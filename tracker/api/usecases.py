@@ -109,7 +109,7 @@ def _next_args(cursor: str) -> dict[str, Any]:
     return args
 
 
-@bp.route("/use-cases")
+@bp.route("/use-cases", tags=["Use cases"])
 @bp.arguments(ListQuery, location="query", as_kwargs=True)
 @bp.response(200, UseCasePage)
 @errors(401, 429)
@@ -141,7 +141,7 @@ def list_use_cases(limit: int, cursor: str | None = None, **given: Any) -> Respo
 # ---------------------------------------------------------------- one use case
 
 
-@bp.route("/use-cases/<apiid:id>")
+@bp.route("/use-cases/<apiid:id>", tags=["Use cases"])
 @bp.response(200, UseCaseDetail, headers=ETAG)
 @errors(401, 404, 429)
 def get_use_case(id: int) -> Response:
@@ -151,7 +151,7 @@ def get_use_case(id: int) -> Response:
     return reply(200, detail_body(use_case), etag=use_case.version)
 
 
-@bp.route("/use-cases/<apiid:id>/history")
+@bp.route("/use-cases/<apiid:id>/history", tags=["Use cases"])
 @bp.response(200, History)
 @errors(401, 404, 429)
 def get_history(id: int) -> Response:
@@ -192,7 +192,7 @@ def _proposal(data: dict[str, Any], base: UseCase | None = None) -> services.Pro
     )
 
 
-@bp.route("/use-cases", methods=["POST"])
+@bp.route("/use-cases", methods=["POST"], tags=["Use cases"])
 @bp.arguments(ProposalInput)
 @bp.response(201, UseCaseDetail, headers={**ETAG, **LOCATION})
 @bp.doc(parameters=[IDEMPOTENCY])
@@ -205,7 +205,7 @@ def create_use_case(data: dict[str, Any]) -> Response:
         return reply(201, detail_body(use_case), location=location, etag=use_case.version)
 
 
-@bp.route("/use-cases/<apiid:id>", methods=["PATCH"])
+@bp.route("/use-cases/<apiid:id>", methods=["PATCH"], tags=["Use cases"])
 @bp.arguments(ProposalChanges(partial=True))
 @bp.response(200, UseCaseDetail, headers=ETAG)
 @bp.doc(parameters=[IF_MATCH])
@@ -222,7 +222,7 @@ def update_use_case(data: dict[str, Any], id: int) -> Response:
     return reply(200, detail_body(fresh), etag=fresh.version)
 
 
-@bp.route("/use-cases/<apiid:id>/transitions/<name>", methods=["POST"])
+@bp.route("/use-cases/<apiid:id>/transitions/<name>", methods=["POST"], tags=["Use cases"])
 @bp.arguments(TransitionInput)
 @bp.response(200, UseCaseDetail, headers=ETAG)
 @bp.doc(parameters=[IF_MATCH, IDEMPOTENCY])
@@ -254,7 +254,7 @@ def _return(use_case: UseCase, return_id: int) -> ProgressReturn:
     return found
 
 
-@bp.route("/use-cases/<apiid:id>/returns")
+@bp.route("/use-cases/<apiid:id>/returns", tags=["Returns and incidents"])
 @bp.response(200, ReturnOut(many=True))
 @errors(401, 404, 429)
 def list_returns(id: int) -> Response:
@@ -262,7 +262,7 @@ def list_returns(id: int) -> Response:
     return reply(200, ReturnOut(many=True).dump(_use_case(id).returns))
 
 
-@bp.route("/use-cases/<apiid:id>/returns/<apiid:return_id>")
+@bp.route("/use-cases/<apiid:id>/returns/<apiid:return_id>", tags=["Returns and incidents"])
 @bp.response(200, ReturnOut)
 @errors(401, 404, 429)
 def get_return(id: int, return_id: int) -> Response:
@@ -282,7 +282,7 @@ def _return_errors(exc: RuleError) -> RuleError:
     return RuleError(renamed, exc.action)
 
 
-@bp.route("/use-cases/<apiid:id>/returns", methods=["POST"])
+@bp.route("/use-cases/<apiid:id>/returns", methods=["POST"], tags=["Returns and incidents"])
 @bp.arguments(ReturnInput)
 @bp.response(201, ReturnOut, headers=LOCATION)
 @bp.doc(parameters=[IF_MATCH_OPTIONAL, IDEMPOTENCY])
@@ -314,7 +314,11 @@ def file_return(data: dict[str, Any], id: int) -> Response:
         raise _return_errors(exc) from exc
 
 
-@bp.route("/use-cases/<apiid:id>/returns/<apiid:return_id>/comments", methods=["POST"])
+@bp.route(
+    "/use-cases/<apiid:id>/returns/<apiid:return_id>/comments",
+    methods=["POST"],
+    tags=["Returns and incidents"],
+)
 @bp.arguments(CommentInput)
 @bp.response(201, CommentOut)
 @bp.doc(parameters=[IDEMPOTENCY])
@@ -327,7 +331,7 @@ def comment_on_return(data: dict[str, Any], id: int, return_id: int) -> Response
         return reply(201, CommentOut().dump(comment))
 
 
-@bp.route("/use-cases/<apiid:id>/incidents")
+@bp.route("/use-cases/<apiid:id>/incidents", tags=["Returns and incidents"])
 @bp.response(200, IncidentOut(many=True))
 @errors(401, 404, 429)
 def list_incidents(id: int) -> Response:
@@ -337,7 +341,11 @@ def list_incidents(id: int) -> Response:
     return reply(200, IncidentOut(many=True).dump(incidents))
 
 
-@bp.route("/use-cases/<apiid:id>/incidents/<apiid:incident_id>/resolution", methods=["POST"])
+@bp.route(
+    "/use-cases/<apiid:id>/incidents/<apiid:incident_id>/resolution",
+    methods=["POST"],
+    tags=["Returns and incidents"],
+)
 @bp.arguments(ResolutionInput)
 @bp.response(200, IncidentOut)
 @bp.doc(parameters=[IDEMPOTENCY])
@@ -359,7 +367,7 @@ def resolve_incident(data: dict[str, Any], id: int, incident_id: int) -> Respons
 # ---------------------------------------------------------------- milestones
 
 
-@bp.route("/use-cases/<apiid:id>/milestones")
+@bp.route("/use-cases/<apiid:id>/milestones", tags=["Milestones"])
 @bp.response(200, MilestoneOut(many=True))
 @errors(401, 404, 429)
 def list_milestones(id: int) -> Response:
@@ -374,7 +382,7 @@ def _milestone(use_case: UseCase, milestone_id: int) -> Milestone:
     return found
 
 
-@bp.route("/use-cases/<apiid:id>/milestones/<apiid:milestone_id>")
+@bp.route("/use-cases/<apiid:id>/milestones/<apiid:milestone_id>", tags=["Milestones"])
 @bp.response(200, MilestoneOut, headers=ETAG)
 @errors(401, 404, 429)
 def get_milestone(id: int, milestone_id: int) -> Response:
@@ -383,7 +391,7 @@ def get_milestone(id: int, milestone_id: int) -> Response:
     return reply(200, MilestoneOut().dump(milestone), etag=milestone.version)
 
 
-@bp.route("/use-cases/<apiid:id>/milestones", methods=["POST"])
+@bp.route("/use-cases/<apiid:id>/milestones", methods=["POST"], tags=["Milestones"])
 @bp.arguments(MilestoneInput)
 @bp.response(201, MilestoneOut, headers={**ETAG, **LOCATION})
 @bp.doc(parameters=[IDEMPOTENCY])
@@ -397,7 +405,9 @@ def add_milestone(data: dict[str, Any], id: int) -> Response:
         return reply(201, MilestoneOut().dump(milestone), location=location, etag=milestone.version)
 
 
-@bp.route("/use-cases/<apiid:id>/milestones/<apiid:milestone_id>", methods=["PUT"])
+@bp.route(
+    "/use-cases/<apiid:id>/milestones/<apiid:milestone_id>", methods=["PUT"], tags=["Milestones"]
+)
 @bp.arguments(MilestoneInput)
 @bp.response(200, MilestoneOut, headers=ETAG)
 @bp.doc(parameters=[IF_MATCH])
