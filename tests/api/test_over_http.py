@@ -12,18 +12,19 @@ import json
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.api.conftest import make_token
+from tests.api.conftest import make_token, pilot
 from tests.conftest import World, local_today
 from tracker.extensions import db
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import services
-from tracker.usecases.models import ProgressReturn, UseCase
+from tracker.usecases.models import Message, ProgressReturn, UseCase
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
@@ -203,3 +204,23 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
     assert other.send("GET", use_case_path).status == 404
     assert other.post(returns_path, filed_body).status == 404
     assert other.send("GET", other.path("get", "/use-cases")).body["items"] == []
+
+
+def test_the_same_post_sent_at_once_from_many_connections_acts_once(api_server: str, world: World):
+    """A client that retries before the first answer arrives: whichever request commits first
+    acts; the others, refused by the key's unique constraint, answer with its answer."""
+    uc = pilot(world)
+    spec = _spec(api_server)
+    bank = Client(api_server, make_token(world.bank_user), spec)
+    path = bank.path("post", "/use-cases/{id}/messages", id=uc.id)
+    key = str(uuid.uuid4())
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _n: bank.post(path, {"body": "Once"}, key=key), range(6)))
+    assert [a.status for a in answers] == [201] * 6, [a.body for a in answers]
+    created = [a.body for a in answers]
+    assert all(body == created[0] for body in created)
+    retried = bank.post(path, {"body": "Once"}, key=key)
+    assert retried.status == 201 and retried.body == created[0]
+    db.session.expire_all()
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Message))
+    assert count == 1

@@ -266,7 +266,7 @@ def reply(
         response.headers["Location"] = location
     if etag is not None:
         response.headers["ETag"] = make_etag(etag)
-    kept = g.pop("idempotency", None)
+    kept = g.get("idempotency")
     if kept is not None:
         key, fingerprint = kept
         db.session.add(
@@ -359,7 +359,7 @@ def _api_problem(exc: ProblemResponseError) -> Response:
 @bp.errorhandler(IntegrityError)
 def _integrity(_exc: IntegrityError) -> Response:
     """The same Idempotency-Key committed by a concurrent request: answer as it was answered."""
-    kept = g.pop("idempotency", None)
+    kept = g.get("idempotency")
     if kept is not None and "api_token" in g:
         stored = _stored(current_token(), kept[0])
         if stored is not None:
