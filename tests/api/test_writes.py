@@ -332,6 +332,7 @@ def test_a_document_is_uploaded_listed_and_downloaded(world: World, client, api_
     )
     assert uploaded.status_code == 201, uploaded.get_data(as_text=True)
     assert uploaded.json["description"] == "Pilot plan"
+    assert uploaded.json["has_scripts"] is False
     listed = bank.get(f"/use-cases/{uc.id}/documents").json
     assert [d["filename"] for d in listed] == ["plan.pdf"]
     content = bank.get(uploaded.headers["Location"].removeprefix("/api/v1"))

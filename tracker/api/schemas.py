@@ -333,6 +333,13 @@ class DocumentOut(Schema):
     size = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     description = fields.String(required=True)
+    has_scripts = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "A PDF that would run JavaScript or launch a program: open "
+            "it with care (the pages warn too)."
+        },
+    )
     uploaded_by = NameOf("uploaded_by", required=True)
     uploaded_at = UtcDateTime(required=True)
 
