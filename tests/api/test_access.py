@@ -59,6 +59,8 @@ def _request(name: str, world: World, uc: UseCase) -> tuple[str, str, dict[str, 
         "POST suspend": ("POST", f"{base}/transitions/suspend", {"reason": "Incident"}, v1),
         "POST withdraw": ("POST", f"{base}/transitions/withdraw", {"reason": "Stop"}, v1),
         "PATCH use case": ("PATCH", base, {"title": "Renamed"}, v1),
+        "GET review": ("GET", f"{base}/review", None, {}),
+        "PUT review": ("PUT", f"{base}/review", {"scores": []}, {}),
         "POST cohort report": (
             "POST",
             "/reports",
@@ -120,6 +122,14 @@ TABLE = [
     ("POST withdraw",       "other bank",                   404),
     ("PATCH use case",      "bank",                         403),  # a pilot is not editable
     ("PATCH use case",      "other bank",                   404),
+    ("GET review",          "regulator",                    200),
+    ("GET review",          "supervisor",                   200),
+    ("GET review",          "bank",                         403),
+    ("GET review",          "partner",                      403),
+    ("GET review",          "other programme's regulator",  404),
+    ("PUT review",          "regulator",                    403),  # a pilot is past review
+    ("PUT review",          "bank",                         403),
+    ("PUT review",          "other programme's regulator",  404),
     ("POST cohort report",  "supervisor",                   202),
     ("POST cohort report",  "regulator",                    202),
     ("POST cohort report",  "bank",                         404),

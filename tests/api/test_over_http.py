@@ -2,9 +2,8 @@
 follows and files returns over HTTP, against a real server in its own process.
 
 The client below knows nothing of the tracker but its token: it reads every address from the
-OpenAPI document and every id from the API's answers. The regulator's side (review, select,
-start the pilot) happens as it would in production: the regulator scores on the page (here,
-through the same command) and moves the use case through the API."""
+OpenAPI document and every id from the API's answers. The regulator's side (review, score, select,
+start the pilot) goes through the API too, with the regulator's own token."""
 
 from __future__ import annotations
 
@@ -22,9 +21,7 @@ import sqlalchemy as sa
 from tests.api.conftest import make_token, pilot
 from tests.conftest import World, local_today
 from tracker.extensions import db
-from tracker.unit_of_work import unit_of_work
-from tracker.usecases import services
-from tracker.usecases.models import Message, ProgressReturn, UseCase
+from tracker.usecases.models import Message, ProgressReturn
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
@@ -133,12 +130,14 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
         assert moved.status == 200, moved.body
 
     regulator_moves("start_review", {})
-    use_case = db.session.get(UseCase, uc_id)
-    assert use_case is not None
-    with unit_of_work():
-        services.save_review(
-            use_case, world.reviewer, {c.id: (4, "") for c in use_case.cohort.criteria}, "Good."
-        )
+    review_path = regulator.path("put", "/use-cases/{id}/review", id=uc_id)
+    criteria = regulator.send("GET", review_path).body["criteria"]
+    scored = regulator.send(
+        "PUT",
+        review_path,
+        {"scores": [{"criterion_id": c["id"], "score": 4} for c in criteria]},
+    )
+    assert scored.status == 200, scored.body
     regulator_moves("select", {})
     regulator_moves(
         "start_pilot",

@@ -425,3 +425,34 @@ def test_kept_answers_are_dropped_after_a_month(world: World, api_as):
     db.session.commit()
     assert purge_idempotent_responses() == 1
     assert db.session.scalars(sa.select(IdempotentResponse.key)).all() == ["new"]
+
+
+def test_a_regulator_scores_a_proposal_and_may_then_select_it(world: World, api_as):
+    uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.UNDER_REVIEW)
+    db.session.commit()
+    regulator: Api = api_as(world.reviewer)
+    review = regulator.get(f"/use-cases/{uc.id}/review").json
+    criteria = [c["id"] for c in review["criteria"]]
+    assert len(criteria) == 4 and review["scores"] == []
+    partial = regulator.call(
+        "PUT",
+        f"/use-cases/{uc.id}/review",
+        {"scores": [{"criterion_id": criteria[0], "score": 5}]},
+    )
+    assert partial.status_code == 422
+    assert list(partial.json["errors"]) == ["scores"]
+    assert len(partial.json["errors"]["scores"]) == 3
+    saved = regulator.call(
+        "PUT",
+        f"/use-cases/{uc.id}/review",
+        {
+            "scores": [{"criterion_id": c, "score": 4, "comment": "Sound"} for c in criteria],
+            "overall_comment": "Select.",
+        },
+    )
+    assert saved.status_code == 200, saved.json
+    assert [s["score"] for s in saved.json["scores"]] == [4, 4, 4, 4]
+    assert "select" in regulator.get(f"/use-cases/{uc.id}").json["allowed_transitions"]
+    bank: Api = api_as(world.bank_user)
+    assert bank.get(f"/use-cases/{uc.id}/review").status_code == 403
+    assert bank.call("PUT", f"/use-cases/{uc.id}/review", {"scores": []}).status_code == 403

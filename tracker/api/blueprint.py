@@ -479,6 +479,7 @@ SPEC_OPTIONS: dict[str, Any] = {
             "description": "Progress returns filed during a pilot; see the data dictionary at "
             "/api/docs/data.",
         },
+        {"name": "Reviews", "description": "The regulator's scores of a proposal."},
         {"name": "Milestones", "description": "Kept by the regulator while a use case runs."},
         {"name": "Documents", "description": "Files attached to a use case."},
         {"name": "Messages", "description": "Between the institution and the regulator."},

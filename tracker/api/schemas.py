@@ -304,6 +304,40 @@ class ResolutionInput(Schema):
     resolution = Text(required=True)
 
 
+# ---------------------------------------------------------------- reviews
+
+
+class ScoreInput(Schema):
+    criterion_id = Id(required=True)
+    score = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    comment = Text(load_default="")
+
+
+class ReviewInput(Schema):
+    scores = fields.List(
+        fields.Nested(ScoreInput),
+        required=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "A score from 1 to 5 for each of the cohort's criteria."},
+    )
+    overall_comment = Text(load_default="")
+
+
+class ScoreOut(Schema):
+    criterion_id = fields.Integer(required=True)
+    score = fields.Integer(required=True)
+    comment = fields.String(required=True)
+
+
+class ReviewOut(Schema):
+    criteria = fields.List(fields.Nested(Named), required=True)
+    scores = fields.List(
+        fields.Nested(ScoreOut), required=True, metadata={"description": "Your scores, if any."}
+    )
+    overall_comment = fields.String(required=True)
+    at = UtcDateTime(required=True, allow_none=True)
+
+
 # ---------------------------------------------------------------- milestones
 
 

@@ -34,6 +34,8 @@ from tracker.api.schemas import (
     ResolutionInput,
     ReturnInput,
     ReturnOut,
+    ReviewInput,
+    ReviewOut,
     TransitionInput,
     UseCaseDetail,
     UseCasePage,
@@ -42,7 +44,7 @@ from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.rules import RuleError
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import queries, services, workflow
+from tracker.usecases import permissions, queries, services, workflow
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import FieldChange, Incident, Milestone, ProgressReturn, UseCase
 
@@ -242,6 +244,69 @@ def transition(data: dict[str, Any], id: int, name: str) -> Response:
         services.apply_transition(use_case, action, current_api_user(), version, fields, reason)
         fresh = _use_case(id)
         return reply(200, detail_body(fresh), etag=fresh.version)
+
+
+# ---------------------------------------------------------------- reviews
+
+
+def _review_body(use_case: UseCase) -> dict[str, Any]:
+    user = current_api_user()
+    mine = next((r for r in use_case.reviews if r.reviewer_id == user.id), None)
+    body: dict[str, Any] = ReviewOut().dump(
+        {
+            "criteria": use_case.cohort.criteria,
+            "scores": mine.scores if mine is not None else [],
+            "overall_comment": mine.overall_comment if mine is not None else "",
+            "at": mine.at if mine is not None else None,
+        }
+    )
+    return body
+
+
+def _review_errors(exc: RuleError, use_case: UseCase) -> RuleError:
+    """The command names a criterion's score ``score_<id>``; this API names them in
+    ``scores``, with the criterion."""
+    names = {c.id: c.name for c in use_case.cohort.criteria}
+    renamed: dict[str, list[str]] = {}
+    for field, messages in exc.errors.items():
+        if field.startswith("score_") and field[6:].isdigit():
+            criterion = names.get(int(field[6:]), field[6:])
+            renamed.setdefault("scores", []).extend(f"{criterion}: {m}" for m in messages)
+        else:
+            renamed.setdefault(field, []).extend(messages)
+    return RuleError(renamed, exc.action)
+
+
+@bp.route("/use-cases/<apiid:id>/review", tags=["Reviews"])
+@bp.response(200, ReviewOut)
+@errors(401, 403, 404, 429)
+def get_review(id: int) -> Response:
+    """The cohort's selection criteria and your scores (regulator side only)."""
+    use_case = _use_case(id)
+    if not permissions.can_see_internal(current_api_user()):
+        abort(403)
+    return reply(200, _review_body(use_case))
+
+
+@bp.route("/use-cases/<apiid:id>/review", methods=["PUT"], tags=["Reviews"])
+@bp.arguments(ReviewInput)
+@bp.response(200, ReviewOut)
+@bp.doc(parameters=[IF_MATCH_OPTIONAL])
+@errors(401, 403, 404, 409, 413, 428, 429)
+def save_review(data: dict[str, Any], id: int) -> Response:
+    """Score a proposal under review against its cohort's criteria (one review per reviewer:
+    sending it again replaces yours). With If-Match, only if the use case is unchanged."""
+    use_case = _use_case(id)
+    version = if_match(required=False)
+    scores = {s["criterion_id"]: (s["score"], s["comment"]) for s in data["scores"]}
+    try:
+        with unit_of_work("api.use_case.review"):
+            services.save_review(
+                use_case, current_api_user(), scores, data["overall_comment"], version
+            )
+    except RuleError as exc:
+        raise _review_errors(exc, use_case) from exc
+    return reply(200, _review_body(_use_case(id)))
 
 
 # ---------------------------------------------------------------- returns and incidents
