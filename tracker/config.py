@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     # with sign-ins) and the largest request body it reads outside file uploads.
     "API_RATE_LIMIT": "300 per minute",
     "API_MAX_BODY_KB": 256,
+    # Webhooks may call http:// and private addresses (tests, a local receiver): never in
+    # production, where that would let an institution reach the regulator's own network.
+    "WEBHOOK_ALLOW_PRIVATE": False,
 }
 
 
@@ -117,6 +120,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_BASE_URL": settings["BASE_URL"].rstrip("/"),
         "TRACKER_API_RATE_LIMIT": settings["API_RATE_LIMIT"],
         "TRACKER_API_MAX_BODY_KB": int(settings["API_MAX_BODY_KB"]),
+        "TRACKER_WEBHOOK_ALLOW_PRIVATE": bool(settings["WEBHOOK_ALLOW_PRIVATE"]),
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
         # Uploads are bounded by TRACKER_MAX_UPLOAD_MB; leave a margin for the other form fields.

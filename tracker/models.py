@@ -57,6 +57,7 @@ from tracker.notifications.models import (  # noqa: E402
 )
 
 __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
-from tracker.api.models import ApiToken, IdempotentResponse  # noqa: E402
 
-__all__ += ["ApiToken", "IdempotentResponse"]
+from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E402
+
+__all__ += ["ApiToken", "IdempotentResponse", "Webhook"]

@@ -1,4 +1,5 @@
-"""Personal access tokens for the API, and the responses kept for idempotent POSTs
+"""Personal access tokens for the API, the responses kept for idempotent POSTs, and
+institutions' webhooks
 
 Revision ID: 0009
 Revises: 0006
@@ -52,8 +53,22 @@ def upgrade():
     with op.batch_alter_table('api_idempotent_response', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_idempotent_response_created_at'), ['created_at'], unique=False)
 
+    op.create_table('api_webhook',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institution_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_api_webhook_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_api_webhook_institution_id_institution')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_webhook')),
+    sa.UniqueConstraint('institution_id', name=op.f('uq_api_webhook_institution_id'))
+    )
+
 
 def downgrade():
+    op.drop_table('api_webhook')
     with op.batch_alter_table('api_idempotent_response', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_idempotent_response_created_at'))
 

@@ -442,6 +442,7 @@ def init_app(app: Flask) -> None:
     from tracker.api import reference as _reference  # noqa: F401
     from tracker.api import reports as _reports  # noqa: F401
     from tracker.api import usecases as _usecases  # noqa: F401
+    from tracker.api import webhook_views as _webhook_views  # noqa: F401
 
     app.config.setdefault("API_TITLE", "Sandbox Tracker API")
     app.config.setdefault("API_VERSION", "v1")
@@ -485,5 +486,10 @@ SPEC_OPTIONS: dict[str, Any] = {
         {"name": "Messages", "description": "Between the institution and the regulator."},
         {"name": "Reports", "description": "PDF reports, produced in the background."},
         {"name": "Reference data", "description": "What a proposal refers to; who you are."},
+        {
+            "name": "Webhook",
+            "description": "Signed POSTs to your institution's system when its use cases change "
+            "(Tracker-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<body>'>).",
+        },
     ],
 }

@@ -70,3 +70,17 @@ class IdempotentResponse(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     location: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Webhook(Base):
+    """Where an institution's system is told of what happens to its use cases. The secret
+    signs every delivery (HMAC), so it is kept as it is, unlike a token's."""
+
+    __tablename__ = "api_webhook"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), unique=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    secret: Mapped[str] = mapped_column(sa.String(64))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -455,6 +455,25 @@ class ReportRequestOut(Schema):
     )
 
 
+class WebhookInput(Schema):
+    url = Text(
+        required=True, max_length=500, metadata={"example": "https://ops.bank.example/tracker"}
+    )
+
+
+class WebhookOut(Schema):
+    url = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+    secret = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The signing secret, given once when the webhook is created; "
+            "null afterwards."
+        },
+    )
+
+
 class Problem(Schema):
     """RFC 9457 problem details."""
 
