@@ -30,6 +30,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self.status = 200
+        self.location = ""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,6 +38,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append({"headers": dict(self.headers), "body": body})
                 self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
 
             def log_message(self, *_args: Any) -> None:
@@ -102,8 +105,12 @@ def test_a_receiver_that_fails_is_tried_again(world: World, api_as, receiver):
     body = json.dumps({"type": "use_case.message", "data": {}})
     with pytest.raises(HTTPError):  # the job raises, so the queue retries it
         webhooks.deliver(webhook.id, body)
-    receiver.status = 204
+    receiver.status, receiver.location = 307, "http://127.0.0.1:9/internal"
+    with pytest.raises(HTTPError):  # a redirect is not followed
+        webhooks.deliver(webhook.id, body)
+    receiver.status, receiver.location = 204, ""
     assert webhooks.deliver(webhook.id, body) == 204
+    assert len(receiver.received) == 3
 
 
 def test_private_addresses_and_plain_http_are_refused(world: World, api_as, app, monkeypatch):

@@ -142,6 +142,17 @@ def _public(host: str, port: int) -> bool:
     return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers; it does not send the tracker elsewhere (a redirect could point at
+    an address the check above refused)."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def deliver(webhook_id: int, body: str, now: float | None = None) -> int | None:
     """POST one event to the webhook; raises when it should be tried again. Returns the
     receiver's status, or None when the webhook is gone (nothing to do)."""
@@ -167,7 +178,7 @@ def deliver(webhook_id: int, body: str, now: float | None = None) -> int | None:
             "Tracker-Event": json.loads(body)["type"],
         },
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+    with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
         status = int(response.status)
     log.info("webhook delivered", extra={"webhook": webhook_id, "status": status})
     return status
@@ -175,6 +186,6 @@ def deliver(webhook_id: int, body: str, now: float | None = None) -> int | None:
 
 @jobs.app_job(retries=8, retry_delay=60)
 def deliver_webhook(webhook_id: int, body: str) -> None:
-    """A delivery, retried every minute for a while when the receiver fails (urllib raises on
-    any answer but 2xx and 3xx)."""
+    """A delivery, retried every minute for a while when the receiver fails (any answer but
+    2xx raises, a redirect included)."""
     deliver(webhook_id, body)
