@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from tests import factories as f
 from tests.conftest import World, login
 from tests.dashboard.conftest import Cases
-from tracker.dashboard import queries
-from tracker.dashboard.queries import Scope
 from tracker.extensions import db, utcnow
+from tracker.usecases import workspace as queries
 from tracker.usecases.models import Milestone, Stage, StageTransition
+from tracker.usecases.workspace import Scope
 
 
 def page(client: FlaskClient, url: str) -> str:

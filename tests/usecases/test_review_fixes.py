@@ -120,7 +120,7 @@ def test_users_of_a_deactivated_institution_can_read_but_not_act(client, world: 
 
 
 def test_closed_use_cases_have_no_overdue_milestones(world: World):
-    from tracker.dashboard.queries import Scope, overdue_milestones
+    from tracker.usecases.workspace import Scope, overdue_milestones
 
     live = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
     closed = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.DISCONTINUED)

@@ -13,15 +13,15 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import Permission, has
 from tracker.clock import local_today
-from tracker.dashboard import queries
-from tracker.dashboard.queries import Scope
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.institutions.models import Institution, InstitutionKind
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
+from tracker.usecases import workspace as queries
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import Stage, UseCase
+from tracker.usecases.workspace import Scope
 from tracker.web import clean_text, page_arg, parse_id
 
 bp = Blueprint("dashboard", __name__)

@@ -30,13 +30,13 @@ from werkzeug.wrappers import Response
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.clock import days_since, local_today
-from tracker.dashboard import queries
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import saved_filters, services
+from tracker.usecases import workspace as queries
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import Review, Stage, UseCase, use_case_partner
 from tracker.usecases.permissions import can_view, visible_filter

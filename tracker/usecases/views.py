@@ -20,13 +20,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.clock import local_today
-from tracker.dashboard import queries as workspace
 from tracker.extensions import db
 from tracker.formutil import options
 from tracker.institutions.models import Category
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import forms, permissions, queries, services, workflow
+from tracker.usecases import forms, permissions, queries, services, workflow, workspace
 from tracker.usecases import listing as _listing  # noqa: F401  (registers the list routes)
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import (
