@@ -21,13 +21,14 @@ system-deps:
 
 ## make run: install, migrate, load the demo data into an empty database, then start the web
 ## server on $(PORT) and the job worker with its scheduler (Procfile); Ctrl+C stops both.
+run: export TRACKER_LOG_FORMAT = text
 run: install
 	@./.ci/system-deps || echo "PDF reports need a CJK font; see the message above."
 	$(FLASK) db upgrade
 	TRACKER_DEMO_MODE=1 $(FLASK) seed-demo --if-empty
 	@TRACKER_DEMO_MODE=1 $(FLASK) demo-logins
 	@echo "Serving on http://127.0.0.1:$(PORT) with a job worker (Ctrl+C stops both)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" TRACKER_DEMO_MODE=1 TRACKER_SECURE_COOKIES=0 TRACKER_LOG_FORMAT=text \
+	PATH="$(CURDIR)/$(BIN):$$PATH" TRACKER_DEMO_MODE=1 TRACKER_SECURE_COOKIES=0 \
 		$(BIN)/honcho start --no-colour -f Procfile -p $(PORT)
 
 ## make test: lint, type check and the whole test suite (SQLite unless TRACKER_TEST_DATABASE_URL).
