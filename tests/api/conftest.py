@@ -3,10 +3,6 @@ bearer token, use cases at the stages the tests need, and a live server for test
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,14 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories as f
-from tests.conftest import ROOT, World
+from tests.browser.live_server import serving
+from tests.conftest import World
 from tracker.api import tokens
 from tracker.api.models import TokenScope
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
 from tracker.usecases.models import Stage, UseCase
-
-SERVER_START_SECONDS = 30
 
 
 def make_token(
@@ -108,28 +103,8 @@ def api_server(
 ) -> Iterator[str]:
     """The application served over HTTP by werkzeug in its own process, on a free port, against
     the test database; yields its base URL."""
-    folder = tmp_path_factory.mktemp("api-server")
-    log_path, port_file = folder / "server.log", folder / "port"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.browser.live_server", database_url, str(port_file)],
-            cwd=ROOT,
-            # The fuzzer sends thousands of requests a minute with one token.
-            env={**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_API_RATE_LIMIT": "100000/minute"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not port_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The API server did not start. Its log:\n{log_path.read_text()}")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port_file.read_text()}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=SERVER_START_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    # The fuzzer sends thousands of requests a minute with one token.
+    with serving(
+        database_url, tmp_path_factory.mktemp("api-server"), TRACKER_API_RATE_LIMIT="100000/minute"
+    ) as url:
+        yield url

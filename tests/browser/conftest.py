@@ -10,9 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
 
+from tests.browser.live_server import serving
 from tests.conftest import ROOT
 from tracker.demo import seed_demo
 from tracker.extensions import db
@@ -38,7 +36,6 @@ AXE_SCRIPT = ROOT / "tests" / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING_IMPACTS = ("serious", "critical")
 ARTIFACTS = ROOT / "test-artifacts"
-SERVER_START_SECONDS = 30
 
 
 @pytest.fixture(scope="session")
@@ -49,30 +46,8 @@ def live_server(
 
     Depends on ``app`` so the tables exist before the server starts.
     """
-    folder = tmp_path_factory.mktemp("live-server")
-    log_path, port_file = folder / "server.log", folder / "port"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.browser.live_server", database_url, str(port_file)],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not port_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The live server did not start. Its log:\n{log_path.read_text()}")
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port_file.read_text()}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=SERVER_START_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(database_url, tmp_path_factory.mktemp("live-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

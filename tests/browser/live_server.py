@@ -10,12 +10,19 @@ it listens, the server writes its port to PORT_FILE.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
+from tests.conftest import ROOT, make_app
+
+START_SECONDS = 30
 
 
 def main(database_url: str, port_file: Path) -> None:
@@ -26,6 +33,37 @@ def main(database_url: str, port_file: Path) -> None:
     partial.write_text(str(server.server_port))
     partial.rename(port_file)
     server.serve_forever()
+
+
+@contextmanager
+def serving(database_url: str, folder: Path, **env: str) -> Iterator[str]:
+    """Run this module in a process of its own; yield the server's base URL, stop it after.
+    ``env`` adds environment variables for the server."""
+    log_path, port_file = folder / "server.log", folder / "port"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.browser.live_server", database_url, str(port_file)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not port_file.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"The live server did not start. Its log:\n{log_path.read_text()}"
+                )
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port_file.read_text()}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=START_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 if __name__ == "__main__":
