@@ -418,3 +418,25 @@ def test_sign_in_works_with_rate_limiting_switched_off(database_url: str, world:
         check=False,
     )
     assert done.stdout.strip().splitlines()[-1:] == ["302"], done.stderr[-2000:]
+
+
+def test_guessing_the_current_password_on_the_account_page_is_throttled(
+    app, client, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    # A stolen session must not be a way to find the password: wrong guesses count as failed
+    # sign-ins of the account, and the limit applies.
+    app.config["TRACKER_LOGIN_RATE_LIMIT"] = "3 per 15 minutes"
+    try:
+        login(client, world.reviewer)
+        wrong = {
+            "current_password": "not-the-password",
+            "new_password": "an entirely new passphrase 42",
+            "confirm": "an entirely new passphrase 42",
+        }
+        statuses = [client.post("/account", data=wrong).status_code for _ in range(4)]
+        assert statuses[-1] == 429
+        page = client.post("/account", data={**wrong, "current_password": f.PASSWORD})
+        assert page.status_code == 429  # even the right one waits: the count is full
+        assert "Too many wrong passwords" in page.get_data(as_text=True)
+    finally:
+        app.config["TRACKER_LOGIN_RATE_LIMIT"] = "10 per 15 minutes"

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from tracker.auth import services, throttle
 from tracker.auth.forms import ChangePasswordForm, EmptyForm, LoginForm
 from tracker.rules import RuleError
+from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.web import rule_errors_onto
 
@@ -77,18 +78,34 @@ def logout() -> Response:
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account() -> str | Response:
+def account() -> str | Response | tuple[str, int]:
     """The signed-in user's details and password change."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        # The current password is a sign-in secret: guesses at it count as failed sign-ins, so
+        # a stolen session cannot be used to find it.
+        attempt = throttle.begin(current_user.email)
+        if attempt.refused:
+            form.current_password.errors = [
+                plural(
+                    attempt.wait_minutes,
+                    "Too many wrong passwords for this account. Wait %(num)d minute and try again.",
+                    "Too many wrong passwords for this account. Wait %(num)d minutes and try "
+                    "again.",
+                )
+            ]
+            return render_template("auth/account.html", form=form), 429
         try:
             with unit_of_work("auth.password_change"):
                 services.change_password(
                     current_user, form.current_password.data or "", form.new_password.data or ""
                 )
         except RuleError as exc:
+            if "current_password" not in exc.errors:
+                attempt.succeeded()  # the current password was right; the new one was refused
             rule_errors_onto(form, exc)
         else:
+            attempt.succeeded()
             login_user(current_user)
             flash("Your password has been changed. Other sessions were signed out.", "success")
             return redirect(url_for("auth.account"))
