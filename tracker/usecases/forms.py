@@ -56,14 +56,12 @@ class ChooseSelectField(SelectField):
     An empty answer is left to the field's required validator and its message, rather than
     reported as "Not a valid choice"."""
 
-    PLACEHOLDER = "Choose…"
+    PROMPT = "Choose…"
     data: Any
 
     def iter_choices(self) -> list[Choice]:
-        placeholder = Choice(
-            value="", label=self.PLACEHOLDER, selected=self.data is None, render_kw={}
-        )
-        return [placeholder, *super().iter_choices()]
+        prompt = Choice(value="", label=self.PROMPT, selected=self.data is None, render_kw={})
+        return [prompt, *super().iter_choices()]
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and valuelist[0] == "":
