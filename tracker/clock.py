@@ -56,11 +56,12 @@ def local_today() -> date:
     return local_date(utcnow())
 
 
-def local_date(stored: datetime) -> date:
-    """The local calendar date of a stored naive-UTC timestamp."""
-    return stored.replace(tzinfo=UTC).astimezone(_zone()).date()
+def local_date(stored: datetime, zone: ZoneInfo | None = None) -> date:
+    """The local calendar date of a stored naive-UTC timestamp (in ``zone``, or the app's)."""
+    return stored.replace(tzinfo=UTC).astimezone(zone or _zone()).date()
 
 
-def days_since(stored: datetime, today: date | None = None) -> int:
-    """Calendar days from a stored timestamp's local date to today (as the PDF reports count)."""
-    return max(0, ((today or local_today()) - local_date(stored)).days)
+def days_since(stored: datetime, today: date | None = None, zone: ZoneInfo | None = None) -> int:
+    """Calendar days from a stored timestamp's local date to today (as the PDF reports count).
+    Given ``today`` and ``zone`` it needs no app (a streamed export runs after the request)."""
+    return max(0, ((today or local_today()) - local_date(stored, zone)).days)

@@ -34,6 +34,7 @@ from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.rules import ConflictError, NotAllowedError, RuleError
+from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import saved_filters, services
 from tracker.usecases import workspace as queries
@@ -465,7 +466,7 @@ def csv_rows(rows: Iterable[Sequence[Any]], zone: ZoneInfo, today: date) -> Iter
                 category,
                 stage.label,
                 local(stage_changed_at),
-                days_since(stage_changed_at, today),
+                days_since(stage_changed_at, today, zone),
                 local(submitted_at),
                 pilot_started_on.isoformat() if pilot_started_on else "",
                 local(updated_at),
@@ -686,8 +687,15 @@ def bulk_action() -> Response:
             "Nothing was changed: a use case changed while this was applied. Try again.", "danger"
         )
         return back
-    count = len(items)
-    flash(f"{transition.label}: done for {count} use case{'s' if count != 1 else ''}.", "success")
+    flash(
+        plural(
+            len(items),
+            "%(action)s: done for %(num)d use case.",
+            "%(action)s: done for %(num)d use cases.",
+            action=transition.label,
+        ),
+        "success",
+    )
     return back
 
 
