@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.pool import NullPool
 
 from tests import factories as f
 from tracker import clock, create_app
@@ -76,7 +77,11 @@ class IsolatedClient(FlaskClient):
 _extra_apps: list[Flask] = []
 
 
-def make_app(url: str, **extra: Any) -> Flask:
+def make_app(url: str, *, pooled: bool = False, **extra: Any) -> Flask:
+    """An application for tests. Unless ``pooled``, it keeps no connection pool: a connection
+    closes when it is handed back, so one still checked out when the test's app is disposed
+    (a session some context never removed) is closed on its return, not left in an orphaned
+    pool for the garbage collector to find open in a later test."""
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -87,6 +92,8 @@ def make_app(url: str, **extra: Any) -> Flask:
         "QUEUE_URL": "immediate://",
         "SERVER_NAME": "localhost",
     }
+    if not pooled:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
     config.update(extra)
     application = create_app(config)
     application.test_client_class = IsolatedClient
@@ -111,7 +118,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> st
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    application = make_app(database_url)
+    application = make_app(database_url, pooled=True)
     with application.app_context():
         db.drop_all()
         _drop_alembic_version()

@@ -26,7 +26,7 @@ START_SECONDS = 30
 
 
 def main(database_url: str, port_file: Path) -> None:
-    app = make_app(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None)
+    app = make_app(database_url, pooled=True, WTF_CSRF_ENABLED=True, SERVER_NAME=None)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Written whole under another name, then renamed, so the reader never sees half a number.
     partial = port_file.with_suffix(".partial")
