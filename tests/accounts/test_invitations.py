@@ -165,3 +165,10 @@ def test_the_invitation_waits_in_the_outbox_without_a_mail_server(
     assert mail is not None and mail.status is MailStatus.SENT
     assert "/invitation/" in mail.raw
     assert signed_in(admin_client)
+
+
+def test_the_recipients_page_lists_the_account_emails(admin_client: FlaskClient) -> None:
+    page = admin_client.get("/notifications/who-is-told").get_data(as_text=True)
+    assert "E-mails about the account itself" in page
+    assert "You are invited to Sandbox Tracker" in page
+    assert "Reset your Sandbox Tracker password" in page
