@@ -256,3 +256,20 @@ def test_a_signed_in_user_opening_a_link_changes_nothing(
     assert response.status_code == 302
     assert _can_sign_in(app, world.reviewer.email, f.PASSWORD)
     assert stranger.get(path).status_code == 200  # still unused
+
+
+def test_a_link_raced_by_two_requests_sets_one_password(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of two requests holding one link, past the first's check, is refused."""
+    with unit_of_work("test"):
+        link = services._send_link(world.bank_user, TokenPurpose.PASSWORD_RESET, None)
+    token = links.token_for(link.nonce)
+    with unit_of_work("test"):
+        services.set_password_by_link(token, TokenPurpose.PASSWORD_RESET, NEW_PASSWORD)
+    # As if the second request had loaded the link before the first one committed.
+    monkeypatch.setattr(services, "usable_link", lambda _token, _purpose: link)
+    with pytest.raises(services.RuleError), unit_of_work("test"):
+        services.set_password_by_link(token, TokenPurpose.PASSWORD_RESET, "x-" + NEW_PASSWORD)
+    db.session.expire_all()
+    assert services.check_password(world.bank_user.email, NEW_PASSWORD) is not None

@@ -264,3 +264,13 @@ def test_api_tokens_do_not_ask_for_a_second_factor(app: Flask, world: World) -> 
         "/api/v1/use-cases", headers={"Authorization": f"Bearer {secret}"}
     )
     assert response.status_code == 200
+
+
+def test_requiring_ones_own_role_leads_straight_to_enrolment(admin_client: FlaskClient) -> None:
+    response = admin_client.post("/admin/users/two-factor", data={"role_admin": "y"})
+    assert response.status_code == 302
+    assert services.required_roles() == {Role.ADMIN}
+    follow = admin_client.get(response.headers["Location"])
+    assert (follow.status_code, follow.headers["Location"]) == (302, "/account/two-factor")
+    page = admin_client.get("/account/two-factor").get_data(as_text=True)
+    assert "nothing else is open until you have" in page

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ from tracker.auth import services as auth_services
 from tracker.auth import throttle
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
+from tracker.auth.views import MUST_ENROL
 from tracker.extensions import db, utcnow
 from tracker.organisations import queries as organisation_queries
 from tracker.organisations import services as organisation_services
@@ -460,6 +461,10 @@ def two_factor_policy() -> str | Response:
             added = auth_services.set_two_factor_requirements(
                 current_user, chosen_requirements(form)
             )
+        if current_user.role in added and not current_user.two_factor_enabled:
+            # The actor's own session was among those ended: renew it, straight to enrolment.
+            login_user(current_user)
+            session[MUST_ENROL] = True
         message = "The two-factor requirements have been saved."
         if added:
             message += (

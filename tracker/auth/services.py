@@ -322,8 +322,21 @@ def set_password_by_link(token: str, purpose: TokenPurpose, new_password: str) -
     for problem in password_problems(new_password, email=user.email, name=user.name):
         rules.add("new_password", problem)
     rules.raise_if_any()
-    now = utcnow()
-    link.used_at = now
+    # A conditional UPDATE: of two requests racing with one link, one sets the password.
+    used = db.session.execute(
+        sa.update(AccountToken)
+        .where(
+            AccountToken.id == link.id,
+            AccountToken.used_at.is_(None),
+            AccountToken.revoked_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if not used.rowcount:  # type: ignore[attr-defined]
+        raise RuleError(
+            "This link has expired or has already been used. Ask for a new one.", action
+        )
     _revoke_links(user, tuple(TokenPurpose))
     user.password_hash = hash_password(new_password)
     revoke_sessions(user)
@@ -500,8 +513,14 @@ def verify_second_factor(user: User, code: str) -> str | None:
         )
         if row is None:
             return None
-        row.used_at = utcnow()
-        db.session.flush()
+        spent = db.session.execute(
+            sa.update(RecoveryCode)
+            .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not spent.rowcount:  # type: ignore[attr-defined]
+            return None
         record_changed(user, "user", user.id, "recovery_code_used")
         return "recovery"
     step = totp.matching_step(user.totp_secret, code, utcnow(), user.totp_last_step)
