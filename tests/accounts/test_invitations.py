@@ -172,3 +172,30 @@ def test_the_recipients_page_lists_the_account_emails(admin_client: FlaskClient)
     assert "E-mails about the account itself" in page
     assert "You are invited to Sandbox Tracker" in page
     assert "Reset your Sandbox Tracker password" in page
+
+
+def test_the_user_list_loads_invitations_in_one_query(
+    admin_client: FlaskClient, world: World
+) -> None:
+    from tests.admin.test_queries import count_queries
+    from tracker.auth import services
+    from tracker.auth.models import Role
+    from tracker.auth.services import AccountData
+    from tracker.unit_of_work import unit_of_work
+
+    def invite(n: int) -> None:
+        with unit_of_work("test"):
+            services.invite_user(
+                world.admin,
+                AccountData(f"new{n}@example.com", f"Newcomer {n}", Role.REGULATOR, world.hkma.id),
+            )
+
+    invite(0)
+    with count_queries() as few:
+        assert admin_client.get("/admin/users/").status_code == 200
+    for n in range(1, 4):
+        invite(n)
+    with count_queries() as many:
+        page = admin_client.get("/admin/users/").get_data(as_text=True)
+    assert page.count("Invited, not yet accepted") == 4
+    assert len(many) == len(few), "\n".join(many)

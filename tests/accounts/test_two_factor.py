@@ -274,3 +274,14 @@ def test_requiring_ones_own_role_leads_straight_to_enrolment(admin_client: Flask
     assert (follow.status_code, follow.headers["Location"]) == (302, "/account/two-factor")
     page = admin_client.get("/account/two-factor").get_data(as_text=True)
     assert "nothing else is open until you have" in page
+
+
+def test_lifting_the_requirement_frees_a_user_waiting_to_enrol(
+    app: Flask, admin_client: FlaskClient, world: World
+) -> None:
+    admin_client.post("/admin/users/two-factor", data={"role_supervisor": "y"})
+    supervisor = app.test_client()
+    assert _password(supervisor, world.supervisor) == "/account/two-factor"
+    assert supervisor.get("/account").headers["Location"] == "/account/two-factor"
+    admin_client.post("/admin/users/two-factor", data={})
+    assert supervisor.get("/account").status_code == 200

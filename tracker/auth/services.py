@@ -73,14 +73,6 @@ def signed_in(user: User) -> None:
     db.session.flush()
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """Check the credentials and record the sign-in, for accounts without a second factor."""
-    user = check_password(email, password)
-    if user is not None:
-        signed_in(user)
-    return user
-
-
 def revoke_sessions(user: User) -> None:
     """Invalidate every session cookie issued to this user."""
     user.session_version += 1

@@ -78,7 +78,12 @@ def _enrolment_first() -> Response | None:
     out) until they have."""
     if not session.get(MUST_ENROL) or request.endpoint in (*ENROLMENT_ENDPOINTS, "static"):
         return None
-    if not current_user.is_authenticated or current_user.two_factor_enabled:
+    if (
+        not current_user.is_authenticated
+        or current_user.two_factor_enabled
+        # An administrator lifted the requirement meanwhile.
+        or not services.two_factor_required(current_user)
+    ):
         session.pop(MUST_ENROL, None)
         return None
     return redirect(url_for("auth.two_factor"))
