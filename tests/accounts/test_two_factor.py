@@ -181,6 +181,9 @@ def test_required_by_role_sends_to_enrolment_first(
             302,
             "/account/two-factor",
         ), url
+    # Nor can a token for the API be made meanwhile (it would skip the second factor).
+    minted = reviewer.post("/account/api-tokens/", data={"name": "script", "scope": "read"})
+    assert minted.headers["Location"] == "/account/two-factor"
     assert reviewer.post("/account/two-factor/start").status_code == 302
     db.session.refresh(world.reviewer)
     done = reviewer.post("/account/two-factor/confirm", data={"code": code_now(world.reviewer)})
