@@ -199,3 +199,21 @@ def test_the_user_list_loads_invitations_in_one_query(
         page = admin_client.get("/admin/users/").get_data(as_text=True)
     assert page.count("Invited, not yet accepted") == 4
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_an_invitation_is_not_sent_once_the_password_is_set(world: World) -> None:
+    """The password was set (by an administrator, say) before the queue got to the e-mail:
+    the dead link is not sent."""
+    from tracker.auth import services
+    from tracker.auth.models import TokenPurpose
+    from tracker.notifications.models import MailStatus, OutboundMail
+    from tracker.unit_of_work import unit_of_work
+
+    assert world.bank_user.has_password
+    with unit_of_work("test"):
+        services._send_link(world.bank_user, TokenPurpose.INVITATION, world.admin)
+    db.session.expire_all()
+    mail = db.session.scalar(sa.select(OutboundMail))
+    assert mail is not None
+    assert mail.status is MailStatus.SKIPPED
+    assert mail.outcome == "Not sent: the account has a password already."

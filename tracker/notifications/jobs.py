@@ -25,7 +25,7 @@ from flask import current_app
 from huey import crontab
 
 from tracker import jobs
-from tracker.auth.models import User
+from tracker.auth.models import TokenPurpose, User
 from tracker.extensions import db, utcnow
 from tracker.notifications import services
 from tracker.notifications.mail import MailServer, compose, compose_account, is_permanent
@@ -125,12 +125,13 @@ def deliver(mail_id: int, now: datetime | None = None) -> MailStatus | None:
         return MailStatus.SKIPPED
     account_link = mail.account_token
     if account_link is not None:
+        dead = ""
         if not account_link.usable(now):
-            _finish(
-                mail_id,
-                MailStatus.SKIPPED,
-                "Not sent: the link was used, replaced by a newer one or has expired.",
-            )
+            dead = "Not sent: the link was used, replaced by a newer one or has expired."
+        elif account_link.purpose is TokenPurpose.INVITATION and user.has_password:
+            dead = "Not sent: the account has a password already."
+        if dead:
+            _finish(mail_id, MailStatus.SKIPPED, dead)
             return MailStatus.SKIPPED
         message = compose_account(mail, user, account_link)
     else:
