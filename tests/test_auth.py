@@ -258,7 +258,7 @@ def test_a_locked_account_is_explained_with_the_wait_and_the_way_out(database_ur
     text = _error_text(locked)
     assert "Too many failed sign-ins for this account." in text
     assert "wait 15 minutes, then try again" in text
-    assert "An administrator can also set a new password for you" in text
+    assert "a new password by e-mail" in text and "ask an administrator to set one" in text
     assert "this address" not in text
     # An unknown e-mail gets the same page, so the lock tells nobody an account exists.
     with app.app_context():

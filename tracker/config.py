@@ -69,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DIGEST_HOUR": 8,
     # Links in e-mails start with this.
     "BASE_URL": "http://127.0.0.1:5000",
+    # How long a password-reset link and an invitation link stay usable.
+    "PASSWORD_RESET_MINUTES": 60,
+    "INVITATION_DAYS": 7,
     # The API: requests per token (Flask-Limiter's notation, in the rate-limit storage shared
     # with sign-ins) and the largest request body it reads outside file uploads.
     "API_RATE_LIMIT": "300 per minute",
@@ -118,6 +121,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_MAIL_TIMEOUT_SECONDS": int(settings["MAIL_TIMEOUT_SECONDS"]),
         "TRACKER_MAIL_DIGEST_HOUR": int(settings["MAIL_DIGEST_HOUR"]),
         "TRACKER_BASE_URL": settings["BASE_URL"].rstrip("/"),
+        "TRACKER_PASSWORD_RESET_MINUTES": int(settings["PASSWORD_RESET_MINUTES"]),
+        "TRACKER_INVITATION_DAYS": int(settings["INVITATION_DAYS"]),
         "TRACKER_API_RATE_LIMIT": settings["API_RATE_LIMIT"],
         "TRACKER_API_MAX_BODY_KB": int(settings["API_MAX_BODY_KB"]),
         "TRACKER_WEBHOOK_ALLOW_PRIVATE": bool(settings["WEBHOOK_ALLOW_PRIVATE"]),

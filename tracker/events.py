@@ -128,6 +128,21 @@ class RecordChanged(Event):
 
 
 @dataclass(frozen=True)
+class AccountMailQueued(Event):
+    """An account e-mail (a password-reset or invitation link) waits in the outbox: it goes to
+    the queue once committed."""
+
+    action: ClassVar[str] = "account.mail"
+    mail_id: int = 0
+    user_id: int = 0
+    kind: str = ""
+
+    @property
+    def subject(self) -> str:
+        return f"user:{self.user_id}"
+
+
+@dataclass(frozen=True)
 class ReportRequested(Event):
     action: ClassVar[str] = "report.request"
     request_id: int = 0

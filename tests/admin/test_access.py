@@ -33,6 +33,7 @@ GET_TABLE: list[tuple[str, tuple[int, int, int, int, int]]] = [
     ("/admin/users/", (200, 403, 403, 403, 302)),
     ("/admin/users/new", (200, 403, 403, 403, 302)),
     ("/admin/users/{bank_user}/edit", (200, 403, 403, 403, 302)),
+    ("/admin/users/two-factor", (200, 403, 403, 403, 302)),
 ]
 
 # POSTs with the names blanked: a create or edit form re-renders with errors (200); an action
@@ -60,6 +61,9 @@ POST_TABLE: list[tuple[str, tuple[int, int, int, int, int]]] = [
     ("/admin/users/{bank_user}/edit", (200, 403, 403, 403, 302)),
     ("/admin/users/{bank_user}/deactivate", (302, 403, 403, 403, 302)),
     ("/admin/users/{bank_user}/reactivate", (302, 403, 403, 403, 302)),
+    ("/admin/users/{bank_user}/invite", (302, 403, 403, 403, 302)),
+    ("/admin/users/{bank_user}/reset-two-factor", (302, 403, 403, 403, 302)),
+    ("/admin/users/two-factor", (302, 403, 403, 403, 302)),
 ]
 
 
@@ -130,6 +134,8 @@ def test_cohort_remit(client: FlaskClient, world: World, role: str, url: str, st
         "/admin/regulators/{hkma}/deactivate",
         "/admin/cohorts/{cohort}/close",
         "/admin/users/{bank_user}/deactivate",
+        "/admin/users/{bank_user}/invite",
+        "/admin/users/{bank_user}/reset-two-factor",
     ],
 )
 def test_actions_are_post_only(admin_client: FlaskClient, world: World, url: str) -> None:
@@ -138,6 +144,8 @@ def test_actions_are_post_only(admin_client: FlaskClient, world: World, url: str
 
 def test_missing_record_is_404(admin_client: FlaskClient) -> None:
     assert admin_client.get("/admin/regulators/9999/edit").status_code == 404
+    assert admin_client.post("/admin/users/9999/invite").status_code == 404
+    assert admin_client.post("/admin/users/9999/reset-two-factor").status_code == 404
     assert admin_client.post("/admin/categories/9999/deactivate").status_code == 404
 
 

@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 from tests import factories as f
 from tests.admin.test_reference_data import error_beside
 from tests.conftest import World, login
-from tracker.auth.models import Role, User
+from tracker.auth.models import AccountToken, Role, TokenPurpose, User
 from tracker.extensions import db
+from tracker.notifications.models import MailStatus, OutboundMail
 
 NEW_PASSWORD = "a-long-new-passphrase"
 
@@ -22,7 +23,6 @@ def _user_data(**overrides: object) -> dict[str, object]:
         "role": "institution",
         "regulator_id": "",
         "institution_id": "",
-        "password": "initial-passphrase-1",
     }
     data.update(overrides)
     return data
@@ -46,8 +46,21 @@ def test_create_user(app: Flask, admin_client: FlaskClient, world: World) -> Non
     assert user.role is Role.INSTITUTION
     assert user.institution_id == world.bank.id
     assert user.regulator_id is None  # only the organisation the role calls for is kept
-    assert user.password_hash != "initial-passphrase-1"
-    assert _can_sign_in(app, "chan.tai.man@example.com", "initial-passphrase-1")
+    # Nobody typed a password: the owner is invited to choose one (tests/accounts).
+    assert user.password_hash == ""
+    assert not user.has_password
+    invitation = db.session.scalar(sa.select(AccountToken).where(AccountToken.user_id == user.id))
+    assert invitation is not None and invitation.purpose is TokenPurpose.INVITATION
+    mail = db.session.scalar(sa.select(OutboundMail).where(OutboundMail.user_id == user.id))
+    assert mail is not None and mail.account_token_id == invitation.id
+    assert mail.status is MailStatus.SENT  # to the local outbox: no mail server in this test
+    assert not _can_sign_in(app, "chan.tai.man@example.com", "")
+    assert not _can_sign_in(app, "chan.tai.man@example.com", "initial-passphrase-1")
+
+
+def test_the_create_form_asks_for_no_password(admin_client: FlaskClient, world: World) -> None:
+    html = admin_client.get("/admin/users/new").get_data(as_text=True)
+    assert 'type="password"' not in html
 
 
 def test_duplicate_email_ignores_case(admin_client: FlaskClient, world: World) -> None:
@@ -61,12 +74,14 @@ def test_duplicate_email_ignores_case(admin_client: FlaskClient, world: World) -
     assert _user_count() == before
 
 
-def test_invalid_email_and_short_password(admin_client: FlaskClient, world: World) -> None:
-    data = _user_data(email="not-an-email", password="short", institution_id=str(world.bank.id))
+def test_invalid_email(admin_client: FlaskClient, world: World) -> None:
+    before = _user_count()
+    data = _user_data(email="not-an-email", institution_id=str(world.bank.id))
     html = admin_client.post("/admin/users/new", data=data).get_data(as_text=True)
     assert error_beside(html, "email") == "Enter a valid email address."
-    assert error_beside(html, "password") == "Use from 12 to 200 characters."
     assert 'value="not-an-email"' in html
+    assert _user_count() == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundMail)) == 0
 
 
 def test_organisation_must_match_the_role(admin_client: FlaskClient, world: World) -> None:
@@ -197,18 +212,20 @@ def test_admin_changing_own_password_stays_signed_in(
     assert _can_sign_in(app, world.admin.email, NEW_PASSWORD)
 
 
-def test_initial_password_must_not_be_guessable_or_personal(
+def test_a_password_set_by_an_admin_must_not_be_guessable_or_personal(
     admin_client: FlaskClient, world: World
 ) -> None:
-    before = _user_count()
+    user = world.bank_user
+    before = user.password_hash
     for password, message in [
         ("aaaaaaaaaaaa", "This password is too easy to guess."),
-        ("chan.tai.man-2026", "Do not use your name or e-mail address in the password."),
+        (f"{user.email}-2026", "Do not use your name or e-mail address in the password."),
     ]:
-        data = _user_data(password=password, institution_id=str(world.bank.id))
-        html = admin_client.post("/admin/users/new", data=data).get_data(as_text=True)
-        assert error_beside(html, "password").startswith(message)
-    assert _user_count() == before
+        data = _edit_data(user, new_password=password)
+        html = admin_client.post(f"/admin/users/{user.id}/edit", data=data).get_data(as_text=True)
+        assert error_beside(html, "new_password").startswith(message)
+    db.session.refresh(user)
+    assert user.password_hash == before
 
 
 def test_a_new_password_lifts_the_account_lock(

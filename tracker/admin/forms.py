@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -342,13 +343,26 @@ class UserForm(FlaskForm):
 
 
 class UserCreateForm(UserForm):
-    password = PasswordField(
-        "Initial password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common or guessable "
-        "password, nor the user's name or email. Share it through a separate channel; the user "
-        "can change it under Account.",
-        validators=[InputRequired(message="Enter an initial password."), _PASSWORD_LENGTH],
-    )
+    """A new account: its owner gets an invitation by e-mail to choose the password."""
+
+
+def two_factor_policy_form(required: set[Role], **kwargs: Any) -> FlaskForm:
+    """A checkbox per role (every role there is, so a new role shows up here by itself)."""
+
+    class TwoFactorPolicyForm(FlaskForm):
+        pass
+
+    for role in Role:
+        setattr(
+            TwoFactorPolicyForm,
+            f"role_{role.value}",
+            BooleanField(role.label, default=role in required),
+        )
+    return TwoFactorPolicyForm(**kwargs)
+
+
+def chosen_requirements(form: FlaskForm) -> dict[Role, bool]:
+    return {role: bool(form[f"role_{role.value}"].data) for role in Role}
 
 
 class UserEditForm(UserForm):

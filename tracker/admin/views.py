@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,8 @@ from tracker.admin.forms import (
     RegulatorForm,
     UserCreateForm,
     UserEditForm,
+    chosen_requirements,
+    two_factor_policy_form,
 )
 from tracker.admin.permissions import Area, can_deactivate_user, can_edit_cohort, can_enter
 from tracker.auth import queries as auth_queries
@@ -36,7 +38,8 @@ from tracker.auth import services as auth_services
 from tracker.auth import throttle
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
-from tracker.extensions import db
+from tracker.auth.views import MUST_ENROL
+from tracker.extensions import db, utcnow
 from tracker.organisations import queries as organisation_queries
 from tracker.organisations import services as organisation_services
 from tracker.organisations.models import Category, Institution, Regulator
@@ -378,11 +381,14 @@ def category_active(record_id: int, action: str) -> Response:
 @bp.get("/users/")
 @login_required
 def users() -> str:
-    """Every account, active first, a page at a time."""
+    """Every account, active first, a page at a time, with invitations not yet accepted."""
     _enter(Area.USERS)
+    page = auth_queries.users(page_arg())
     return render_template(
         "admin/users.html",
-        page=auth_queries.users(page_arg()),
+        page=page,
+        invitations=auth_services.pending_invitations([u.id for u in page.items]),
+        now=utcnow(),
         can_deactivate=lambda user: can_deactivate_user(current_user, user),
     )
 
@@ -390,23 +396,84 @@ def users() -> str:
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
 def user_new() -> str | Response:
-    """Create an account with an initial password."""
+    """Create an account: its owner is e-mailed an invitation to choose the password."""
     _enter(Area.USERS)
     form = UserCreateForm(current_user)
-
-    def create() -> User:
-        data = form.to_input()
-        return auth_services.create_user(
-            email=data.email,
-            name=data.name,
-            password=form.password.data or "",
-            role=data.role,
-            regulator_id=data.regulator_id,
-            institution_id=data.institution_id,
-            actor=current_user,
+    if form.validate_on_submit():
+        saved = _run(
+            form, form.email, lambda: auth_services.invite_user(current_user, form.to_input())
         )
+        if saved is not None:
+            flash(
+                f"The user “{saved.name}” has been created and invited by e-mail to "
+                f"{saved.email} to choose a password.",
+                "success",
+            )
+            return redirect(url_for("admin.users"))
+    return _form_page(Area.USERS, form)
 
-    return _edit_record(Area.USERS, form, None, form.email, create)
+
+@bp.post("/users/<int:record_id>/invite")
+@login_required
+def user_invite(record_id: int) -> Response:
+    """Send a new invitation (the earlier links stop working)."""
+    _enter(Area.USERS)
+    user = db.get_or_404(User, record_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                auth_services.resend_invitation(current_user, user)
+        except RuleError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(f"A new invitation is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:record_id>/reset-two-factor")
+@login_required
+def user_reset_two_factor(record_id: int) -> Response:
+    """Take a user's second factor away (a lost phone): they are signed out everywhere."""
+    _enter(Area.USERS)
+    user = db.get_or_404(User, record_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            with unit_of_work():
+                auth_services.reset_two_factor(current_user, user)
+        except RuleError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(
+                f"Two-factor sign-in of {user.name} has been reset; they have been signed out.",
+                "success",
+            )
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_policy() -> str | Response:
+    """Which roles must sign in with a second factor."""
+    _enter(Area.USERS)
+    form = two_factor_policy_form(auth_services.required_roles())
+    if form.validate_on_submit():
+        with unit_of_work():
+            added = auth_services.set_two_factor_requirements(
+                current_user, chosen_requirements(form)
+            )
+        if current_user.role in added and not current_user.two_factor_enabled:
+            # The actor's own session was among those ended: renew it, straight to enrolment.
+            login_user(current_user)
+            session[MUST_ENROL] = True
+        message = "The two-factor requirements have been saved."
+        if added:
+            message += (
+                " Users of a newly required role without two-factor sign-in have been signed out:"
+                " they set it up when they next sign in."
+            )
+        flash(message, "success")
+        return redirect(url_for("admin.two_factor_policy"))
+    return render_template("admin/two_factor_policy.html", form=form, page=AREA_PAGES[Area.USERS])
 
 
 @bp.route("/users/<int:record_id>/edit", methods=["GET", "POST"])

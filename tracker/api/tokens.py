@@ -3,7 +3,10 @@ revoked, and revoked with their user.
 
 The secret is 32 random bytes, so one unsalted SHA-256 is enough to keep it: a slow password
 hash protects guessable secrets, and nobody can guess 256 random bits, while a fast hash lets a
-request find its token by an indexed lookup. Flushes, never commits."""
+request find its token by an indexed lookup. Flushes, never commits.
+
+Two-factor sign-in does not apply here: a token is a credential of its own, made in a signed-in
+session (past the second factor, where the user has one) and revocable on the account page."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    # Empty until the user sets a password (an invited user who has not accepted yet).
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
     regulator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regulator.id"), index=True)
@@ -45,6 +46,11 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session identifier: bumping it revokes every session of this user.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Two-factor sign-in (TOTP, RFC 6238): a secret without ``totp_enabled_at`` is an enrolment
+    # waiting for its first code. The last time step accepted, so a code is never used twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     regulator: Mapped[Regulator | None] = relationship()
     institution: Mapped[Institution | None] = relationship()
@@ -55,6 +61,14 @@ class User(UserMixin, Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     @property
     def organisation(self) -> Regulator | Institution | None:
@@ -83,3 +97,61 @@ class User(UserMixin, Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TokenPurpose(LabelledEnum):
+    PASSWORD_RESET = ("password_reset", "Password reset")
+    INVITATION = ("invitation", "Invitation")
+
+
+class AccountToken(Base):
+    """A single-use link sent by e-mail: to set a new password, or to accept an invitation.
+
+    Only the SHA-256 of the token is stored. The token itself is an HMAC of ``nonce`` under the
+    application's secret key, so the mail job can put it in the e-mail after the commit, while
+    a copy of the database alone gives nobody a usable link."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (sa.Index("ix_account_token_user_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "purpose"))
+    nonce: Mapped[str] = mapped_column(sa.String(64))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    # Replaced by a newer link, or made void when another link of the user was used.
+    revoked_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code for two-factor sign-in, stored as its SHA-256 (the codes
+    are random and long, so a fast hash is enough)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class TwoFactorRequirement(Base):
+    """Whether the users of a role must sign in with a second factor. The role is stored as its
+    value, so a new role needs no change here: without a row, it is not required."""
+
+    __tablename__ = "two_factor_requirement"
+
+    role: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    required: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

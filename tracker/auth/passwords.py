@@ -38,9 +38,10 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; an absent hash is checked against a dummy for timing."""
+    """True when ``password`` matches; an absent hash (an unknown user, or an invited one with no
+    password yet) is checked against a dummy for timing, and never matches."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

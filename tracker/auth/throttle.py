@@ -120,17 +120,19 @@ def _counting() -> bool:
     return bool(limiter.enabled) and limiter.storage is not None
 
 
-def begin(email: str) -> Attempt:
+def begin(email: str, scope: str = "login") -> Attempt:
     """Take this attempt's places before the password is checked. A refused attempt holds no
-    place (it checked nothing)."""
+    place (it checked nothing). ``scope`` keeps counts apart: "login" for passwords and
+    second-factor codes, "reset" for requests of a password-reset link (no device cookie
+    there: the request checks no secret, so it cannot lock anyone out of signing in)."""
     attempt = Attempt(_rule())
     if not _counting():
         return attempt
-    if not attempt._take("login-address", request.remote_addr or "unknown"):
+    if not attempt._take(f"{scope}-address", request.remote_addr or "unknown"):
         attempt.refused = "address"
         return attempt
-    device = _device(email)
-    account = ("login-device", device) if device else ("login-account", _account_key(email))
+    device = _device(email) if scope == "login" else None
+    account = (f"{scope}-device", device) if device else (f"{scope}-account", _account_key(email))
     if not attempt._take(*account):
         attempt.refused = "account"
         attempt._give_back()

@@ -25,10 +25,10 @@ from flask import current_app
 from huey import crontab
 
 from tracker import jobs
-from tracker.auth.models import User
+from tracker.auth.models import TokenPurpose, User
 from tracker.extensions import db, utcnow
 from tracker.notifications import services
-from tracker.notifications.mail import MailServer, compose, is_permanent
+from tracker.notifications.mail import MailServer, compose, compose_account, is_permanent
 from tracker.notifications.models import MailStatus, Notification, OutboundMail
 from tracker.notifications.permissions import visible_to
 from tracker.unit_of_work import unit_of_work
@@ -123,25 +123,41 @@ def deliver(mail_id: int, now: datetime | None = None) -> MailStatus | None:
     if not user.email:
         _finish(mail_id, MailStatus.SKIPPED, "Not sent: the account has no e-mail address.")
         return MailStatus.SKIPPED
-    # What the recipient may see now, not when the event happened.
-    items = list(
-        db.session.scalars(
-            sa.select(Notification)
-            .where(Notification.mail_id == mail_id, visible_to(user))
-            .order_by(Notification.created_at, Notification.id)
+    account_link = mail.account_token
+    if account_link is not None:
+        dead = ""
+        if not account_link.usable(now):
+            dead = "Not sent: the link was used, replaced by a newer one or has expired."
+        elif account_link.purpose is TokenPurpose.INVITATION and user.has_password:
+            dead = "Not sent: the account has a password already."
+        if dead:
+            _finish(mail_id, MailStatus.SKIPPED, dead)
+            return MailStatus.SKIPPED
+        message = compose_account(mail, user, account_link)
+    else:
+        # What the recipient may see now, not when the event happened.
+        items = list(
+            db.session.scalars(
+                sa.select(Notification)
+                .where(Notification.mail_id == mail_id, visible_to(user))
+                .order_by(Notification.created_at, Notification.id)
+            )
         )
-    )
-    if not items:
-        _finish(
-            mail_id,
-            MailStatus.SKIPPED,
-            "Not sent: the recipient may no longer see what it was about.",
-        )
-        return MailStatus.SKIPPED
-    message = compose(mail, user, items)
+        if not items:
+            _finish(
+                mail_id,
+                MailStatus.SKIPPED,
+                "Not sent: the recipient may no longer see what it was about.",
+            )
+            return MailStatus.SKIPPED
+        message = compose(mail, user, items)
     attempts, to_address = mail.attempts, user.email
     db.session.rollback()  # only read: no transaction stays open while the server is talked to
     raw = message.as_string()
+    if account_link is not None and current_app.config["TRACKER_MAIL_URL"]:
+        # A sent link is the owner's alone: the copy kept here must not open their account.
+        # (The local outbox keeps it whole: without a mail server it is the only way to read.)
+        raw = "(An account e-mail with a single-use link: not kept once sent.)"
     sent = {
         "sent_at": utcnow(),
         "to_address": to_address,

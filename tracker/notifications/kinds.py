@@ -57,3 +57,31 @@ KINDS: tuple[Kind, ...] = (
 
 KIND: dict[str, Kind] = {k.name: k for k in KINDS}
 assert len(KIND) == len(KINDS), "kind names are unique"
+
+
+@dataclass(frozen=True)
+class AccountMail:
+    """An e-mail about the account itself, carrying a single-use link. It is not a notification:
+    nobody may turn it off or have it in a digest (the link would expire), it never shows in
+    the notification centre, and it goes to the account's own address at once, through the
+    same outbox and queue as every e-mail."""
+
+    name: str
+    label: str
+    subject: str
+
+
+ACCOUNT_MAILS: tuple[AccountMail, ...] = (
+    AccountMail(
+        "password_reset",
+        "A link to choose a new password, asked for on the sign-in page",
+        "Reset your Sandbox Tracker password",
+    ),
+    AccountMail(
+        "invitation",
+        "An administrator opened an account: a link to choose its password",
+        "You are invited to Sandbox Tracker",
+    ),
+)
+ACCOUNT_MAIL: dict[str, AccountMail] = {m.name: m for m in ACCOUNT_MAILS}
+assert not set(ACCOUNT_MAIL) & set(KIND), "account e-mails are not notification kinds"

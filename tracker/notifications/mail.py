@@ -17,9 +17,10 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from tracker.auth.models import User
+from tracker.auth.links import token_for
+from tracker.auth.models import AccountToken, TokenPurpose, User
 from tracker.extensions import utcnow
-from tracker.notifications.kinds import KIND
+from tracker.notifications.kinds import ACCOUNT_MAIL, KIND
 from tracker.notifications.models import Notification, OutboundMail
 
 SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
@@ -168,5 +169,40 @@ def compose(mail: OutboundMail, user: User, items: list[Notification]) -> EmailM
     message.set_content(render_template(f"notifications/email/{template}.txt", **context))
     message.add_alternative(
         render_template(f"notifications/email/{template}.html", **context), subtype="html"
+    )
+    return message
+
+
+def account_link(token: AccountToken) -> str:
+    """The absolute address of the page a password-reset or invitation link opens."""
+    endpoint = (
+        "auth.accept_invitation"
+        if token.purpose is TokenPurpose.INVITATION
+        else "auth.reset_password"
+    )
+    return external_url(endpoint, {"token": token_for(token.nonce)})
+
+
+def compose_account(mail: OutboundMail, user: User, token: AccountToken) -> EmailMessage:
+    """The e-mail carrying a single-use account link. No unsubscribe: it is not optional, and
+    it goes only to the account's own address."""
+    config = current_app.config
+    kind = ACCOUNT_MAIL[str(token.purpose.value)]
+    context = {
+        "user": user,
+        "link": account_link(token),
+        "expires_at": token.expires_at,
+        "sign_in_url": external_url("auth.login"),
+    }
+    message = EmailMessage()
+    message["Subject"] = kind.subject
+    message["From"] = config["TRACKER_MAIL_FROM"]
+    message["To"] = formataddr((user.name, user.email))
+    message["Date"] = format_datetime(utcnow().replace(tzinfo=UTC))
+    message["Message-ID"] = _message_id(mail)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(render_template(f"auth/email/{kind.name}.txt", **context))
+    message.add_alternative(
+        render_template(f"auth/email/{kind.name}.html", **context), subtype="html"
     )
     return message

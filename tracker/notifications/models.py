@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.auth.models import User
+from tracker.auth.models import AccountToken, User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
 
@@ -94,10 +94,12 @@ class OutboundMail(Base):
     __table_args__ = (sa.Index("ix_outbound_mail_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # ``notification:<id>`` or ``digest:<user id>:<day>``.
+    # ``notification:<id>``, ``digest:<user id>:<day>`` or ``account:<token id>``.
     key: Mapped[str] = mapped_column(sa.String(80), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     digest_day: Mapped[date | None]
+    # An account e-mail (a password-reset or invitation link) carries no notification.
+    account_token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account_token.id"))
     status: Mapped[MailStatus] = mapped_column(
         enum_column(MailStatus, "status"), default=MailStatus.QUEUED
     )
@@ -116,6 +118,7 @@ class OutboundMail(Base):
 
     user: Mapped[User] = relationship()
     notifications: Mapped[list[Notification]] = relationship(order_by="Notification.created_at")
+    account_token: Mapped[AccountToken | None] = relationship()
 
     @property
     def is_digest(self) -> bool:

@@ -64,6 +64,12 @@ def tell(occurrences: list[Occurrence]) -> None:
             log.info("notifications raced for %s; trying again", [o.key for o in occurrences])
 
 
+@events.subscribe(events.AccountMailQueued)
+def send_account_mail(event: events.AccountMailQueued) -> None:
+    """A password-reset or invitation e-mail goes to the queue once its row is committed."""
+    jobs.send_all([event.mail_id])
+
+
 def _subscriber(event_type: type[E]) -> Callable[[Callable[[E], list[Occurrence]]], None]:
     """Register ``build`` (event → occurrences) as a subscriber of ``event_type``."""
 

@@ -15,7 +15,7 @@ from tracker.auth.models import User
 from tracker.extensions import csrf, db
 from tracker.notifications import permissions, services
 from tracker.notifications.forms import FilterForm, preferences_form
-from tracker.notifications.kinds import KIND, KINDS
+from tracker.notifications.kinds import ACCOUNT_MAILS, KIND, KINDS
 from tracker.notifications.mail import MailServer, read_unsubscribe_token
 from tracker.notifications.models import Delivery, Notification, OutboundMail
 from tracker.notifications.recipients import RULES, Audience
@@ -162,7 +162,11 @@ def recipients() -> str:
     if not permissions.can_see_recipients_table(current_user):
         abort(403)
     return render_template(
-        "notifications/recipients.html", rules=RULES, kinds=KIND, audiences=list(Audience)
+        "notifications/recipients.html",
+        rules=RULES,
+        kinds=KIND,
+        audiences=list(Audience),
+        account_mails=ACCOUNT_MAILS,
     )
 
 
