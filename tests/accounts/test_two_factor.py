@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,7 +17,8 @@ from tests.accounts.conftest import MOMENT, code_now, enrol, signed_in
 from tests.conftest import World, login, make_app
 from tracker.auth import services, totp
 from tracker.auth.models import RecoveryCode, Role, User
-from tracker.extensions import db
+from tracker.extensions import db, utcnow
+from tracker.sealed import UnreadableSealedValueError
 from tracker.unit_of_work import unit_of_work
 
 Freeze = Callable[[datetime], datetime]
@@ -290,3 +292,33 @@ def test_lifting_the_requirement_frees_a_user_waiting_to_enrol(
     admin_client.post("/admin/users/two-factor", data={"role_supervisor": ""})
     after = supervisor.get("/account")
     assert after.status_code == 200, after.headers.get("Location")
+
+
+def test_the_secret_is_stored_sealed_and_a_changed_key_fails_closed(
+    app: Flask, world: World
+) -> None:
+    """A copy of the database gives no TOTP secret; after SECRET_KEY changes the old secret
+    opens for nobody, so a code is refused (never waved through) and loading the user still
+    works."""
+    user = world.reviewer
+    services.start_two_factor(user)
+    secret = user.totp_secret
+    db.session.flush()
+    stored = db.session.execute(
+        sa.text("SELECT totp_secret FROM user_account WHERE id = :id"), {"id": user.id}
+    ).scalar_one()
+    assert secret and stored and secret not in stored
+    code = totp.code_at_step(secret, totp.step_at(utcnow()))
+    services.confirm_two_factor(user, code)
+    original = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-secret-key"
+    try:
+        db.session.expire_all()
+        reloaded = db.session.get(User, user.id)
+        assert reloaded is not None and reloaded.two_factor_enabled
+        with pytest.raises(UnreadableSealedValueError):
+            _ = reloaded.totp_secret
+        later = totp.code_at_step(secret, totp.step_at(utcnow()) + 1)
+        assert services.verify_second_factor(reloaded, later) is None
+    finally:
+        app.config["SECRET_KEY"] = original

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
 from tracker.organisations.models import Institution, Regulator
+from tracker.sealed import seal, unseal
 
 
 class Role(LabelledEnum):
@@ -48,7 +49,9 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     # Two-factor sign-in (TOTP, RFC 6238): a secret without ``totp_enabled_at`` is an enrolment
     # waiting for its first code. The last time step accepted, so a code is never used twice.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # The secret is stored sealed (tracker/sealed.py): a copy of the database makes no codes.
+    # It is opened only when used (``totp_secret``), so loading a user never needs the key.
+    totp_secret_sealed: Mapped[str | None] = mapped_column("totp_secret", sa.String(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
@@ -67,8 +70,18 @@ class User(UserMixin, Base):
         return bool(self.password_hash)
 
     @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret in clear; raises ``UnreadableSealedValueError`` if ``SECRET_KEY`` changed
+        since it was sealed."""
+        return None if self.totp_secret_sealed is None else unseal(self.totp_secret_sealed)
+
+    @totp_secret.setter
+    def totp_secret(self, value: str | None) -> None:
+        self.totp_secret_sealed = None if value is None else seal(value)
+
+    @property
     def two_factor_enabled(self) -> bool:
-        return self.totp_enabled_at is not None and self.totp_secret is not None
+        return self.totp_enabled_at is not None and self.totp_secret_sealed is not None
 
     @property
     def organisation(self) -> Regulator | Institution | None:

@@ -7,6 +7,7 @@ per field, flushes and records an event; the caller's unit of work commits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,9 @@ from tracker.organisations.models import Institution, Regulator
 from tracker.organisations.queries import is_taken
 from tracker.organisations.services import record_changed
 from tracker.rules import NotAllowedError, RuleCollector, RuleError
+from tracker.sealed import UnreadableSealedValueError
+
+log = logging.getLogger(__name__)
 
 
 def normalise_email(email: str) -> str:
@@ -477,9 +481,13 @@ def confirm_two_factor(user: User, code: str) -> list[str]:
     action = "auth.two_factor_confirm"
     if user.two_factor_enabled:
         raise RuleError("Two-factor sign-in is already on.", action)
-    if user.totp_secret is None:
+    try:
+        secret = user.totp_secret
+    except UnreadableSealedValueError:
+        secret = None
+    if secret is None:
         raise RuleError("Start the set-up again: no secret is waiting.", action)
-    step = totp.matching_step(user.totp_secret, code, utcnow(), None)
+    step = totp.matching_step(secret, code, utcnow(), None)
     if step is None:
         raise RuleError(
             {"code": "This code is not correct. Type the 6 digits the app shows now."}, action
@@ -493,7 +501,7 @@ def confirm_two_factor(user: User, code: str) -> list[str]:
 def verify_second_factor(user: User, code: str) -> str | None:
     """Check a sign-in's second factor: a current code from the app (each accepted once) or an
     unused recovery code (used up). Returns "totp" or "recovery", or None when neither."""
-    if not user.two_factor_enabled or user.totp_secret is None:
+    if not user.two_factor_enabled:
         return None
     if totp.looks_like_recovery_code(code):
         row = db.session.scalar(
@@ -515,7 +523,16 @@ def verify_second_factor(user: User, code: str) -> str | None:
             return None
         record_changed(user, "user", user.id, "recovery_code_used")
         return "recovery"
-    step = totp.matching_step(user.totp_secret, code, utcnow(), user.totp_last_step)
+    try:
+        secret = user.totp_secret
+    except UnreadableSealedValueError:
+        # SECRET_KEY changed since enrolment: no code can match (fail closed); a recovery code
+        # or an admin's reset of the second factor still lets the user in.
+        log.warning("TOTP secret of user %s cannot be opened with this SECRET_KEY", user.id)
+        return None
+    if secret is None:
+        return None
+    step = totp.matching_step(secret, code, utcnow(), user.totp_last_step)
     if step is None:
         return None
     # A conditional UPDATE: two requests racing with one code cannot both pass.

@@ -34,6 +34,7 @@ from tracker.auth.forms import (
 from tracker.auth.models import TokenPurpose, User
 from tracker.extensions import db, utcnow
 from tracker.rules import RuleError
+from tracker.sealed import UnreadableSealedValueError
 from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.web import rule_errors_onto
@@ -339,9 +340,13 @@ def _two_factor_page(**extra: Any) -> str:
         "confirm_form": ConfirmIdentityForm(),
         "recovery_left": services.unused_recovery_codes(user) if user.two_factor_enabled else 0,
     }
-    if not user.two_factor_enabled and user.totp_secret:
-        uri = totp.provisioning_uri(user.totp_secret, user.email)
-        context.update(secret=totp.grouped(user.totp_secret), qr=totp.qr_svg(uri))
+    try:
+        pending = None if user.two_factor_enabled else user.totp_secret
+    except UnreadableSealedValueError:
+        pending = None  # sealed under an earlier SECRET_KEY: the user starts the set-up again
+    if pending:
+        uri = totp.provisioning_uri(pending, user.email)
+        context.update(secret=totp.grouped(pending), qr=totp.qr_svg(uri))
     context.update(extra)
     return render_template("auth/two_factor.html", **context)
 
