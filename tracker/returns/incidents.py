@@ -28,6 +28,7 @@ from tracker.usecases.models import (
     UseCase,
 )
 from tracker.usecases.workflow import BY_NAME, PILOT_STAGES, is_allowed
+from tracker.usecases.workspace import Scope, Waiting
 
 # The response clock, in calendar hours from the report: the regulator acknowledges by then.
 ACKNOWLEDGE_WITHIN: dict[Severity, timedelta] = {
@@ -222,19 +223,21 @@ def suspend_for(
 
 
 def acknowledgements_overdue(
-    visible: sa.ColumnElement[bool], now: datetime, limit: int = 10
-) -> tuple[list[Incident], int]:
-    """Serious incidents the regulator has not acknowledged in time, among the use cases
-    ``visible`` selects: the most overdue first, and how many in all."""
+    user: User, scope: Scope, now: datetime, limit: int = 10
+) -> Waiting[Incident]:
+    """Serious incidents the regulator has not acknowledged in time, in the use cases the user
+    sees within ``scope``: the most overdue first, and how many in all."""
     where = [
         Incident.acknowledged_at.is_(None),
         Incident.acknowledge_by.is_not(None),
         Incident.acknowledge_by < now,
-        Incident.use_case_id.in_(sa.select(UseCase.id).where(visible)),
+        Incident.use_case_id.in_(
+            sa.select(UseCase.id).where(permissions.visible_filter(user), scope.where())
+        ),
     ]
     total = db.session.scalar(sa.select(sa.func.count(Incident.id)).where(*where)) or 0
     if not total:
-        return [], 0
+        return Waiting([], 0)
     items = list(
         db.session.scalars(
             sa.select(Incident)
@@ -244,4 +247,4 @@ def acknowledgements_overdue(
             .limit(limit)
         )
     )
-    return items, int(total)
+    return Waiting(items, int(total))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import events
@@ -117,6 +118,7 @@ def expected_returns(use_case: UseCase) -> list[ExpectedReturn]:
         db.session.scalars(
             sa.select(ExpectedReturn)
             .where(ExpectedReturn.use_case_id == use_case.id)
+            .options(selectinload(ExpectedReturn.reminders))
             .order_by(ExpectedReturn.due_on, ExpectedReturn.id)
         )
     )
@@ -124,7 +126,9 @@ def expected_returns(use_case: UseCase) -> list[ExpectedReturn]:
 
 def schedule_of(use_case: UseCase) -> ReturnSchedule | None:
     return db.session.scalar(
-        sa.select(ReturnSchedule).where(ReturnSchedule.use_case_id == use_case.id)
+        sa.select(ReturnSchedule)
+        .where(ReturnSchedule.use_case_id == use_case.id)
+        .options(joinedload(ReturnSchedule.set_by))
     )
 
 
