@@ -176,6 +176,10 @@ class UseCase(Base):
         back_populates="use_case", order_by="ProgressReturn.period_end, ProgressReturn.id"
     )
     reviews: Mapped[list[Review]] = relationship(order_by="Review.at")
+    # Every incident, reported in a return or on its own (``Incident.use_case`` is the other side).
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="use_case", order_by="Incident.id"
+    )
 
     @property
     def is_proposal(self) -> bool:
@@ -388,7 +392,7 @@ class Incident(Base):
     # The suspension of the pilot decided from this incident.
     suspension_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stage_transition.id"))
 
-    use_case: Mapped[UseCase] = relationship()
+    use_case: Mapped[UseCase] = relationship(back_populates="incidents")
     progress_return: Mapped[ProgressReturn | None] = relationship(back_populates="incidents")
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])
