@@ -103,28 +103,34 @@ def occurrence(expected: ExpectedReturn, step: str, today: date) -> Occurrence:
     )
 
 
+def record_step(expected: ExpectedReturn, step: str, today: date, mail: bool = True) -> list[int]:
+    """Record the step and tell its people (flushes; the caller commits): the e-mails queued,
+    to send once committed. A step taken already breaks the unique (return, step) here."""
+    reminder = ReturnReminder(expected_return_id=expected.id, step=step, sent_at=utcnow())
+    db.session.add(reminder)
+    db.session.flush()
+    told = notifications.notify(occurrence(expected, step, today), mail=mail)
+    reminder.recipients = len(told)
+    events.record(
+        return_events.ReturnReminded(
+            actor_id=None,
+            use_case_id=expected.use_case_id,
+            expected_return_id=expected.id,
+            step=step,
+        )
+    )
+    return [n.mail_id for n in told if n.mail_id is not None]
+
+
 def take_step(expected_id: int, step: str, today: date) -> list[int]:
-    """Record the step and tell its people, in one transaction; the e-mails are queued after
-    the commit. Nothing when the step was taken already (by this run or another)."""
+    """Take one step in its own transaction; the e-mails are queued after the commit. Nothing
+    when the step was taken already (by this run or another)."""
     try:
         with unit_of_work("expected_return.remind"):
             expected = db.session.get(ExpectedReturn, expected_id)
             if expected is None or not expected.is_open:
                 return []
-            reminder = ReturnReminder(expected_return_id=expected.id, step=step, sent_at=utcnow())
-            db.session.add(reminder)
-            db.session.flush()  # a step taken already breaks the unique (return, step) here
-            told = notifications.notify(occurrence(expected, step, today))
-            reminder.recipients = len(told)
-            mail_ids = [n.mail_id for n in told if n.mail_id is not None]
-            events.record(
-                return_events.ReturnReminded(
-                    actor_id=None,
-                    use_case_id=expected.use_case_id,
-                    expected_return_id=expected.id,
-                    step=step,
-                )
-            )
+            mail_ids = record_step(expected, step, today)
     except IntegrityError:
         log.info("reminder %s of expected return %s was already taken", step, expected_id)
         return []
