@@ -152,6 +152,8 @@ FIELD_LABELS = {
     "exit_outcome": "Outcome against KPIs",
     "exit_lessons": "Lessons learned",
     "exit_conditions": "Conditions",
+    # What a transition was decided from (``apply_transition``'s context).
+    "incident_id": "Decided from incident no.",
 }
 
 
