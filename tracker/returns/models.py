@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
+from tracker.text import plural
 from tracker.usecases.models import Milestone, ProgressReturn, UseCase
 
 
@@ -78,10 +79,12 @@ class ReturnSchedule(Base):
             text = f"Periods ending {when}"
         else:
             text = f"{self.frequency.label} from {self.first_period_start:%d %b %Y}"
-        text += f", each return due {self.days_to_file} days after its period, until "
+        due = plural(self.days_to_file, "%(num)d day", "%(num)d days")
+        text += f", each return due {due} after its period, until "
         text += f"{self.ends_on:%d %b %Y}"
         if self.milestone_days is not None:
-            text += f"; a return {self.milestone_days} days after each milestone reached"
+            after = plural(self.milestone_days, "%(num)d day", "%(num)d days")
+            text += f"; a return {after} after each milestone reached"
         return text + "."
 
 
@@ -165,7 +168,7 @@ class ReturnReminder(Base):
     def label(self) -> str:
         if self.step.startswith("before:"):
             days = int(self.step.split(":", 1)[1])
-            return f"Reminder {days} day{'s' if days != 1 else ''} before"
+            return plural(days, "Reminder %(num)d day before", "Reminder %(num)d days before")
         return {"overdue": "Overdue notice", "escalated": "Escalated to supervisors"}.get(
             self.step, self.step
         )

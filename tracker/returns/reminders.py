@@ -27,6 +27,7 @@ from tracker.notifications import services as notifications
 from tracker.notifications.recipients import Occurrence, Trigger
 from tracker.returns import events as return_events
 from tracker.returns.models import ExpectedReturn, ExpectedStatus, ReturnReminder
+from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases.models import UseCase
 from tracker.usecases.workflow import PILOT_STAGES
@@ -80,7 +81,8 @@ def occurrence(expected: ExpectedReturn, step: str, today: date) -> Occurrence:
     if step == ESCALATED:
         trigger, title = Trigger.RETURN_ESCALATED, "Progress return overdue, escalated"
         body = f"{what}, was due on {expected.due_on:%d %b %Y} and is "
-        body += f"{expected.days_overdue(today)} days overdue. {use_case.institution.name} "
+        late = plural(expected.days_overdue(today), "%(num)d day", "%(num)d days")
+        body += f"{late} overdue. {use_case.institution.name} "
         body += "has been reminded."
     elif step == OVERDUE:
         trigger, title = Trigger.RETURN_OVERDUE, "Progress return overdue"
@@ -88,8 +90,8 @@ def occurrence(expected: ExpectedReturn, step: str, today: date) -> Occurrence:
     else:
         days = expected.days_left(today)
         trigger, title = Trigger.RETURN_DUE, "Progress return due soon"
-        body = f"{what}, is due on {expected.due_on:%d %b %Y}, in {days} "
-        body += "day." if days == 1 else "days."
+        body = f"{what}, is due on {expected.due_on:%d %b %Y}, "
+        body += plural(days, "in %(num)d day.", "in %(num)d days.")
     return Occurrence(
         trigger=trigger,
         key=f"return_reminder:{expected.id}:{step}",
