@@ -3,6 +3,11 @@ their own (the reminders are told by their job, ``tracker.returns.reminders``)."
 
 from __future__ import annotations
 
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
 from tracker import events
 from tracker.extensions import db
 from tracker.notifications.recipients import Occurrence, Trigger
@@ -13,8 +18,16 @@ from tracker.returns.models import ExpectedReturn, ReturnSchedule
 from tracker.usecases.models import Incident, UseCase
 
 
-def _on_page(
-    use_case: UseCase, trigger: Trigger, key: str, actor_id: int | None, title: str, body: str
+def _occurrence(
+    use_case: UseCase,
+    trigger: Trigger,
+    key: str,
+    actor_id: int | None,
+    title: str,
+    body: str,
+    endpoint: str = "usecases.detail",
+    anchor: str = "expected-returns",
+    **params: int,
 ) -> Occurrence:
     return Occurrence(
         trigger=trigger,
@@ -22,9 +35,9 @@ def _on_page(
         actor_id=actor_id,
         title=f"{title}: {use_case.title}",
         body=body,
-        endpoint="usecases.detail",
-        url_params={"id": use_case.id},
-        anchor="expected-returns",
+        endpoint=endpoint,
+        url_params={"id": use_case.id, **params},
+        anchor=anchor,
         use_case=use_case,
     )
 
@@ -36,7 +49,7 @@ def schedule_set(event: return_events.ReturnScheduleSet) -> None:
         return
     tell(
         [
-            _on_page(
+            _occurrence(
                 schedule.use_case,
                 Trigger.RETURN_SCHEDULE_SET,
                 f"return_schedule:{schedule.id}:{schedule.version}",
@@ -63,7 +76,7 @@ def return_requested(event: return_events.ReturnRequested) -> None:
         return
     tell(
         [
-            _on_page(
+            _occurrence(
                 expected.use_case,
                 Trigger.RETURN_REQUESTED,
                 f"expected_return:{expected.id}",
@@ -82,7 +95,7 @@ def return_waived(event: return_events.ExpectedReturnWaived) -> None:
         return
     tell(
         [
-            _on_page(
+            _occurrence(
                 expected.use_case,
                 Trigger.RETURN_WAIVED,
                 f"expected_return_waived:{expected.id}",
@@ -97,16 +110,16 @@ def return_waived(event: return_events.ExpectedReturnWaived) -> None:
 def incident_occurrence(
     incident: Incident, trigger: Trigger, key: str, actor_id: int | None, title: str, body: str
 ) -> Occurrence:
-    use_case = incident.use_case
-    return Occurrence(
-        trigger=trigger,
-        key=key,
-        actor_id=actor_id,
-        title=f"{title}: {use_case.title}",
-        body=body,
+    return _occurrence(
+        incident.use_case,
+        trigger,
+        key,
+        actor_id,
+        title,
+        body,
         endpoint="usecases.incident",
-        url_params={"id": use_case.id, "incident_id": incident.id},
-        use_case=use_case,
+        anchor="",
+        incident_id=incident.id,
     )
 
 
@@ -120,7 +133,10 @@ def incident_reported(event: return_events.IncidentReported) -> None:
     body += excerpt(incident.description)
     if incident.severity in SERIOUS and incident.acknowledge_by is not None:
         trigger, title = Trigger.URGENT_INCIDENT, f"{incident.severity.label} incident reported"
-        body += f"\n\nAcknowledge it by {incident.acknowledge_by:%d %b %Y %H:%M} UTC."
+        due = incident.acknowledge_by.replace(tzinfo=UTC).astimezone(
+            ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
+        )
+        body += f"\n\nAcknowledge it by {due:%d %b %Y %H:%M} ({due.tzname()})."
     else:
         trigger, title = Trigger.INCIDENT_REPORTED, "Incident reported"
     tell(
