@@ -315,3 +315,13 @@ def test_the_regulator_asks_for_a_return_and_waives_one_on_the_page(
     assert client.post(url, data={"version": "1", "reason": "Covered."}).status_code == 409
     db.session.expire_all()
     assert expected.status is ExpectedStatus.WAIVED and expected.waiver == "Covered."
+
+
+def test_the_return_form_lists_what_is_expected(client, people: People, pilot: UseCase) -> None:  # type: ignore[no-untyped-def]
+    request = schedule.RequestData(None, date(2026, 3, 9), date(2026, 3, 20), "Losses avoided.")
+    run(lambda: schedule.request_return(pilot, people.reviewer, request))
+    login(client, people.bank_user)
+    page = client.get(f"/use-cases/{pilot.id}/returns/new").get_data(as_text=True)
+    assert "The regulator expects these returns." in page
+    assert "31 Jan 2026 – 09 Mar 2026, due 20 Mar 2026 (requested by the regulator)" in page
+    assert "Losses avoided." in page

@@ -43,6 +43,12 @@ def page_context(use_case: UseCase, user: User) -> dict[str, Any]:
     }
 
 
+def open_expected(use_case: UseCase) -> list[ExpectedReturn]:
+    """The returns still expected, shown on the return form: the one filed fulfils each whose
+    period it reaches."""
+    return [e for e in schedule.expected_returns(use_case) if e.is_open]
+
+
 def _to_utc(local: datetime | None) -> datetime | None:
     """A local time typed in a form, as the naive UTC the database keeps."""
     if local is None:

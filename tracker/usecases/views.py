@@ -494,7 +494,11 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
             flash("Progress return filed.", "success")
             return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
     return render_template(
-        "usecases/return_form.html", form=form, use_case=use_case, **context
+        "usecases/return_form.html",
+        form=form,
+        use_case=use_case,
+        expected_open=returns_views.open_expected(use_case),
+        **context,
     ), status
 
 
