@@ -61,3 +61,7 @@ __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
 from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E402
 
 __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
+
+from tracker.returns.models import ExpectedReturn, ReturnReminder, ReturnSchedule  # noqa: E402
+
+__all__ += ["ExpectedReturn", "ReturnReminder", "ReturnSchedule"]

@@ -57,6 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.notifications.views import bp as notifications_bp
     from tracker.reports import jobs as _report_jobs  # noqa: F401  (subscribes to requests)
     from tracker.reports.views import bp as reports_bp
+    from tracker.returns import reminders as _reminders  # noqa: F401  (the reminder job)
+    from tracker.returns import subscribers as _returns_told  # noqa: F401
     from tracker.usecases import views as _usecase_views  # noqa: F401  (registers routes)
     from tracker.usecases.blueprint import bp as usecases_bp
 

@@ -40,6 +40,12 @@ def _token(world: World, name: str) -> str:
     raise AssertionError(name)
 
 
+def incident_body() -> dict[str, Any]:
+    """An incident an hour ago, reported on its own."""
+    occurred = (utcnow() - timedelta(hours=1)).replace(microsecond=0)
+    return {"severity": "high", "occurred_at": occurred.isoformat() + "Z", "description": "Outage"}
+
+
 def _request(name: str, world: World, uc: UseCase) -> tuple[str, str, dict[str, Any] | None, dict]:
     base = f"/use-cases/{uc.id}"
     v1 = {"if_match": '"1"'}
@@ -50,6 +56,8 @@ def _request(name: str, world: World, uc: UseCase) -> tuple[str, str, dict[str, 
         "GET documents": ("GET", f"{base}/documents", None, {}),
         "POST return": ("POST", f"{base}/returns", return_body(uc), {}),
         "POST message": ("POST", f"{base}/messages", {"body": "Hello"}, {}),
+        "GET incidents": ("GET", f"{base}/incidents", None, {}),
+        "POST incident": ("POST", f"{base}/incidents", incident_body(), {}),
         "POST milestone": (
             "POST",
             f"{base}/milestones",
@@ -135,6 +143,16 @@ TABLE = [
     ("POST cohort report",  "bank",                         404),
     ("POST cohort report",  "other programme's regulator",  404),
     ("POST cohort report",  "bank, read-only",              403),
+    ("GET incidents",       "partner",                      200),
+    ("GET incidents",       "supervisor",                   200),
+    ("GET incidents",       "other bank",                   404),
+    ("POST incident",       "bank",                         201),
+    ("POST incident",       "bank, read-only",              403),
+    ("POST incident",       "other bank",                   404),
+    ("POST incident",       "partner",                      403),
+    ("POST incident",       "regulator",                    403),
+    ("POST incident",       "other programme's regulator",  404),
+    ("POST incident",       "supervisor",                   403),
 ]
 # fmt: on
 

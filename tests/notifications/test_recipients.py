@@ -16,6 +16,7 @@ import pytest
 from tests import factories as f
 from tests.conftest import local_today
 from tests.notifications.conftest import People, run, told, use_case_at
+from tests.returns import recipient_rows as returns_rows
 from tracker import events
 from tracker.auth.models import Role
 from tracker.extensions import db
@@ -317,6 +318,7 @@ TABLE: list[tuple[str, Stage | None, bool, Callable[[People, UseCase], None], di
      {"bank_user": "report_ready"}),
 ]
 # fmt: on
+TABLE += returns_rows.ROWS  # schedules, expected returns, incidents on their own
 
 
 @pytest.mark.parametrize(

@@ -227,14 +227,42 @@ class KpiValueOut(Schema):
 
 class IncidentOut(Schema):
     id = fields.Integer(required=True)
-    return_id = fields.Integer(required=True)
+    return_id = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The return that reported it; null if reported on its own."},
+    )
     description = fields.String(required=True)
     severity = fields.Enum(Severity, by_value=True, required=True)
     customer_impact = fields.String(required=True)
+    customers_affected = fields.Integer(required=True, allow_none=True)
     remediation = fields.String(required=True)
     occurred_on = fields.Date(required=True, allow_none=True)
+    occurred_at = UtcDateTime(required=True, allow_none=True)
+    reported_at = UtcDateTime(required=True, allow_none=True)
+    acknowledge_by = UtcDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The regulator's response clock: acknowledge by then."},
+    )
+    acknowledged_at = UtcDateTime(required=True, allow_none=True)
     resolved_on = fields.Date(required=True, allow_none=True)
     resolution = fields.String(required=True)
+
+
+class IncidentReportInput(Schema):
+    """An incident reported the moment it happens, outside any return."""
+
+    severity = fields.Enum(Severity, by_value=True, required=True)
+    occurred_at = fields.AwareDateTime(
+        required=True, metadata={"description": "When it happened, with its UTC offset."}
+    )
+    description = Text(required=True)
+    customers_affected = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000_000)
+    )
+    customer_impact = Text(load_default="")
+    remediation = Text(load_default="")
 
 
 class CommentOut(Schema):

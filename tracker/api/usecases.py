@@ -4,7 +4,7 @@ use case as its page does (invisible: 404), then runs the page's command in one 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from tracker.api.schemas import (
     CommentOut,
     History,
     IncidentOut,
+    IncidentReportInput,
     ListQuery,
     MilestoneInput,
     MilestoneOut,
@@ -42,6 +43,7 @@ from tracker.api.schemas import (
 )
 from tracker.clock import local_today
 from tracker.extensions import db
+from tracker.returns import incidents as incident_register
 from tracker.rules import RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import permissions, queries, services, workflow
@@ -400,10 +402,49 @@ def comment_on_return(data: dict[str, Any], id: int, return_id: int) -> Response
 @bp.response(200, IncidentOut(many=True))
 @errors(401, 404, 429)
 def list_incidents(id: int) -> Response:
-    """Every incident reported in the use case's returns."""
+    """Every incident of the use case, reported in a return or on its own, oldest first."""
     use_case = _use_case(id)
-    incidents = [i for r in use_case.returns for i in r.incidents]
-    return reply(200, IncidentOut(many=True).dump(incidents))
+    return reply(200, IncidentOut(many=True).dump(use_case.incidents))
+
+
+def _incident(use_case: UseCase, incident_id: int) -> Incident:
+    found = incident_register.get_incident(use_case, incident_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/use-cases/<apiid:id>/incidents/<apiid:incident_id>", tags=["Returns and incidents"])
+@bp.response(200, IncidentOut)
+@errors(401, 404, 429)
+def get_incident(id: int, incident_id: int) -> Response:
+    """One incident, with its response clock and resolution."""
+    return reply(200, IncidentOut().dump(_incident(_use_case(id), incident_id)))
+
+
+@bp.route("/use-cases/<apiid:id>/incidents", methods=["POST"], tags=["Returns and incidents"])
+@bp.arguments(IncidentReportInput)
+@bp.response(201, IncidentOut, headers=LOCATION)
+@bp.doc(parameters=[IDEMPOTENCY])
+@errors(400, 401, 403, 404, 413, 429)
+def report_incident(data: dict[str, Any], id: int) -> Response:
+    """The institution reports an incident of its pilot the moment it happens, outside any
+    return. A high or critical one tells the lead regulator's staff at once and starts their
+    response clock (``acknowledge_by``)."""
+    use_case = _use_case(id)
+    occurred = data["occurred_at"].astimezone(UTC).replace(tzinfo=None)
+    report = incident_register.IncidentReport(
+        severity=data["severity"],
+        occurred_at=occurred,
+        description=data["description"],
+        customers_affected=data["customers_affected"],
+        customer_impact=data["customer_impact"],
+        remediation=data["remediation"],
+    )
+    with unit_of_work("api.incident.report"):
+        incident = incident_register.report_incident(use_case, current_api_user(), report)
+        location = url_for("api.get_incident", id=id, incident_id=incident.id)
+        return reply(201, IncidentOut().dump(incident), location=location)
 
 
 @bp.route(
@@ -417,10 +458,7 @@ def list_incidents(id: int) -> Response:
 @errors(400, 401, 403, 404, 409, 413, 429)
 def resolve_incident(data: dict[str, Any], id: int, incident_id: int) -> Response:
     """Record that an open incident was resolved, when and how (once)."""
-    use_case = _use_case(id)
-    incident = next((i for r in use_case.returns for i in r.incidents if i.id == incident_id), None)
-    if incident is None:
-        abort(404)
+    incident = _incident(_use_case(id), incident_id)
     with unit_of_work("api.use_case.incident_resolved"):
         services.resolve_incident(
             incident, current_api_user(), data["resolved_on"], data["resolution"]

@@ -12,12 +12,13 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import Permission, has
-from tracker.clock import local_today
+from tracker.clock import local_today, utcnow
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.institutions.models import Institution, InstitutionKind
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
+from tracker.returns import incidents
 from tracker.usecases import workspace as queries
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import Stage, UseCase
@@ -93,6 +94,7 @@ def index() -> str:
             queue=queries.review_queue(current_user, scope),
             returns=queries.returns_due(current_user, scope, due_before=today),
             milestones=queries.overdue_milestones(current_user, scope, today),
+            acknowledgements=incidents.acknowledgements_overdue(current_user, scope, utcnow()),
         )
     else:
         cohort_ids = [c.id for p in programmes for c in p.cohorts]

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
+from tracker.demo import schedules as demo_schedules
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
     ADMIN_EMAIL,
@@ -523,9 +524,17 @@ class UseCaseReplay:
                 "exit_conditions": self.spec.exit.conditions,
             }
         actor = self.owner if transition.side is Side.INSTITUTION else self.staff
-        services.apply_transition(
-            self.uc, transition, actor, self.uc.version, fields=fields, reason=step.text
+        context = demo_schedules.suspension_context(self.uc, step.action)
+        moved = services.apply_transition(
+            self.uc,
+            transition,
+            actor,
+            self.uc.version,
+            fields=fields,
+            reason=step.text,
+            context=context,
         )
+        demo_schedules.suspended(self.uc, moved)
         self.count("stage transitions")
 
     def review(self, review: DemoReview) -> None:
@@ -668,6 +677,7 @@ def seed_demo(today: date | None = None) -> SeedResult:
                     timeline.at(hk_on(day, COHORT_MOVE_HOUR), _move_cohort(cohort, status, lead))
         for spec in missing:
             UseCaseReplay(spec, ctx).schedule(timeline)
+        demo_schedules.plan(timeline, missing, users, now)
         timeline.run(until=now)
         for key, status in kept.items():
             cohort = cohorts[key]

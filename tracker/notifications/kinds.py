@@ -18,9 +18,13 @@ class Kind:
     # Decisions on one's own proposal cannot be turned off.
     mandatory: bool = False
     default: Delivery = Delivery.IMMEDIATE
+    # Told at once, whatever the user chose: an incident that starts the regulator's clock.
+    urgent: bool = False
 
     @property
     def choices(self) -> tuple[Delivery, ...]:
+        if self.urgent:
+            return (Delivery.IMMEDIATE,)
         if self.mandatory:
             return (Delivery.IMMEDIATE, Delivery.DIGEST)
         return tuple(Delivery)
@@ -52,6 +56,15 @@ KINDS: tuple[Kind, ...] = (
     Kind("partner_update", "A use case naming your organisation moves on",
          default=Delivery.DIGEST),
     Kind("report_ready", "A report you asked for is ready"),
+    Kind("return_schedule", "The reporting schedule of your pilot is set or changed"),
+    Kind("return_requested", "The regulator asks for a progress return", mandatory=True),
+    Kind("return_due", "A progress return of your pilot falls due soon"),
+    Kind("return_overdue", "A progress return is overdue", mandatory=True),
+    Kind("return_escalated", "A progress return is long overdue", mandatory=True),
+    Kind("incident_urgent", "A high or critical incident is reported: acknowledge it",
+         mandatory=True, urgent=True),
+    Kind("incident_logged", "An incident is reported outside a return"),
+    Kind("incident_acknowledged", "The regulator acknowledges an incident you reported"),
 )
 # fmt: on
 

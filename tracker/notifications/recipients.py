@@ -48,6 +48,15 @@ class Trigger(LabelledEnum):
     DOCUMENT_FROM_REGULATOR = ("document_from_regulator", "The regulator adds a document")
     MILESTONE_SAVED = ("milestone_saved", "A milestone is set or updated")
     REPORT_ISSUED = ("report_issued", "A requested report is ready")
+    RETURN_SCHEDULE_SET = ("return_schedule_set", "A pilot's reporting schedule is set")
+    RETURN_REQUESTED = ("return_requested", "A return is asked for, or falls due after a milestone")
+    RETURN_WAIVED = ("return_waived", "An expected return is waived")
+    RETURN_DUE = ("return_due", "An expected return falls due soon (the daily reminder)")
+    RETURN_OVERDUE = ("return_overdue", "An expected return is overdue")
+    RETURN_ESCALATED = ("return_escalated", "An expected return is past the escalation threshold")
+    INCIDENT_REPORTED = ("incident_reported", "A low or medium incident is reported on its own")
+    URGENT_INCIDENT = ("urgent_incident", "A high or critical incident is reported on its own")
+    INCIDENT_ACKNOWLEDGED = ("incident_acknowledged", "The regulator acknowledges an incident")
 
 
 class Audience(LabelledEnum):
@@ -123,6 +132,16 @@ RULES: tuple[Rule, ...] = (
     Rule(T.DOCUMENT_FROM_REGULATOR, "document", (A.INSTITUTION,)),
     Rule(T.MILESTONE_SAVED, "milestone", (A.INSTITUTION,)),
     Rule(T.REPORT_ISSUED, "report_ready", (A.REQUESTER,)),
+    Rule(T.RETURN_SCHEDULE_SET, "return_schedule", (A.INSTITUTION,)),
+    Rule(T.RETURN_REQUESTED, "return_requested", (A.INSTITUTION,)),
+    Rule(T.RETURN_WAIVED, "return_schedule", (A.INSTITUTION,)),
+    Rule(T.RETURN_DUE, "return_due", (A.INSTITUTION,)),
+    Rule(T.RETURN_OVERDUE, "return_overdue", (A.INSTITUTION, A.LEAD_STAFF)),
+    Rule(T.RETURN_ESCALATED, "return_escalated", (A.SUPERVISORS,)),
+    Rule(T.INCIDENT_REPORTED, "incident_logged", (A.LEAD_STAFF, A.REMIT_STAFF)),
+    Rule(T.URGENT_INCIDENT, "incident_urgent", (A.LEAD_STAFF,)),
+    Rule(T.URGENT_INCIDENT, "incident_reported", (A.SUPERVISORS, A.ADMINS)),
+    Rule(T.INCIDENT_ACKNOWLEDGED, "incident_acknowledged", (A.INSTITUTION,)),
 )
 # fmt: on
 

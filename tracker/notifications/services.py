@@ -44,6 +44,8 @@ def deliveries(user_ids: list[int], kinds: set[str]) -> dict[tuple[int, str], De
 
 def effective(kind: Kind, chosen: Delivery | None) -> Delivery:
     """The choice that applies: a mandatory kind is never off."""
+    if kind.urgent:
+        return Delivery.IMMEDIATE
     delivery = chosen or kind.default
     if kind.mandatory and delivery is Delivery.OFF:
         return kind.default

@@ -278,7 +278,15 @@ def incident_resolved(event: events.IncidentResolved) -> list[Occurrence]:
     incident = db.session.get(Incident, event.incident_id)
     if incident is None:
         return []
-    use_case = incident.progress_return.use_case
+    use_case = _use_case(incident.use_case_id)
+    if use_case is None:
+        return []
+    endpoint, params = "usecases.incident", {"id": use_case.id, "incident_id": incident.id}
+    if incident.return_id is not None:
+        endpoint, params = (
+            "usecases.return_detail",
+            {"id": use_case.id, "return_id": incident.return_id},
+        )
     return [
         Occurrence(
             trigger=Trigger.INCIDENT_RESOLVED,
@@ -287,8 +295,8 @@ def incident_resolved(event: events.IncidentResolved) -> list[Occurrence]:
             title=f"Incident closed: {use_case.title}",
             body=f"{incident.severity.label}: {excerpt(incident.description)}\n\n"
             f"Resolution: {excerpt(incident.resolution)}",
-            endpoint="usecases.return_detail",
-            url_params={"id": use_case.id, "return_id": incident.return_id},
+            endpoint=endpoint,
+            url_params=params,
             use_case=use_case,
         )
     ]

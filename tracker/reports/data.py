@@ -7,7 +7,8 @@ never queries. Every figure is computed *as at* a date:
 - a use case exists if it was created before the cut-off; its stage is the ``to_stage`` of its
   last transition before the cut-off (a draft if none). For today the live row is used;
 - returns count once submitted before the cut-off, milestones once created, incidents once the
-  return reporting them was submitted; a milestone completed after the date shows as open;
+  return reporting them was submitted (or, reported on their own, once reported); a milestone
+  completed after the date shows as open;
 - text fields edited after the date are shown with the value they had then (from FieldChange).
 
 Resolution of incidents and dropping of milestones carry no date in the record, so those two
@@ -172,6 +173,8 @@ class IncidentRow:
     customer_impact: str
     remediation: str
     resolved: bool
+    # Reported on its own, the moment it happened, rather than in a progress return.
+    outside_return: bool = False
 
 
 @dataclass(frozen=True)
@@ -443,6 +446,7 @@ def _load_use_cases(where: sa.ColumnElement[bool], as_at: AsAt) -> list[UseCase]
             selectinload(UseCase.milestones),
             selectinload(UseCase.returns).selectinload(ProgressReturn.kpi_values),
             selectinload(UseCase.returns).selectinload(ProgressReturn.incidents),
+            selectinload(UseCase.incidents),
         )
         .order_by(UseCase.id)
     )
@@ -523,9 +527,14 @@ def _milestone_row(milestone: Milestone, day: date) -> MilestoneRow:
 
 
 def _incident_row(incident: Incident, reported_at: datetime, as_at: AsAt) -> IncidentRow:
+    if incident.occurred_at is not None:
+        occurred_on: date | None = as_at.local_date(incident.occurred_at)
+    else:
+        occurred_on = incident.occurred_on
     return IncidentRow(
+        outside_return=incident.return_id is None,
         reported_on=as_at.local_date(reported_at),
-        occurred_on=incident.occurred_on,
+        occurred_on=occurred_on,
         severity=incident.severity.label,
         description=incident.description,
         customer_impact=incident.customer_impact,
@@ -576,10 +585,13 @@ def _view(
         _milestone_row(m, day) for m in use_case.milestones if m.created_at < as_at.cutoff
     )
     open_milestones = [m for m in milestones if m.is_open]
+    reported = [(r.submitted_at, i.id, i) for r in returns for i in r.incidents] + [
+        (i.reported_at, i.id, i)
+        for i in use_case.incidents
+        if i.return_id is None and i.reported_at is not None and i.reported_at < as_at.cutoff
+    ]
     incidents = [
-        _incident_row(i, r.submitted_at, as_at)
-        for r in sorted(returns, key=lambda r: (r.submitted_at, r.id))
-        for i in sorted(r.incidents, key=lambda i: i.id)
+        _incident_row(i, at, as_at) for at, _id, i in sorted(reported, key=lambda r: r[:2])
     ]
     history = tuple(
         StageEvent(

@@ -176,6 +176,10 @@ class UseCase(Base):
         back_populates="use_case", order_by="ProgressReturn.period_end, ProgressReturn.id"
     )
     reviews: Mapped[list[Review]] = relationship(order_by="Review.at")
+    # Every incident, reported in a return or on its own (``Incident.use_case`` is the other side).
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="use_case", order_by="Incident.id"
+    )
 
     @property
     def is_proposal(self) -> bool:
@@ -355,11 +359,17 @@ class KpiValue(Base):
 
 
 class Incident(Base):
+    """An incident of a pilot: reported in a progress return, or on its own the moment it
+    happens (``return_id`` empty). A high or critical one reported on its own runs a response
+    clock until the regulator acknowledges it (``tracker.returns.incidents``)."""
+
     __tablename__ = "incident"
+    # Acknowledgements overdue on the dashboard: the open clocks in due order.
+    __table_args__ = (sa.Index("ix_incident_ack_due", "acknowledged_at", "acknowledge_by"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
-    return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
+    return_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
     description: Mapped[str] = mapped_column(sa.Text)
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
     customer_impact: Mapped[str] = mapped_column(sa.Text, default="")
@@ -369,9 +379,40 @@ class Incident(Base):
     resolved_on: Mapped[date | None]
     resolution: Mapped[str] = mapped_column(sa.Text, default="")
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # When it happened, to the minute, for incidents reported on their own (naive UTC).
+    occurred_at: Mapped[datetime | None]
+    customers_affected: Mapped[int | None]
+    reported_at: Mapped[datetime | None]
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The response clock: the regulator acknowledges by then; stopped by the acknowledgement.
+    acknowledge_by: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    acknowledgement: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The suspension of the pilot decided from this incident.
+    suspension_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stage_transition.id"))
 
-    progress_return: Mapped[ProgressReturn] = relationship(back_populates="incidents")
-    resolved_by: Mapped[User | None] = relationship()
+    use_case: Mapped[UseCase] = relationship(back_populates="incidents")
+    progress_return: Mapped[ProgressReturn | None] = relationship(back_populates="incidents")
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    suspension: Mapped[StageTransition | None] = relationship()
+
+    @property
+    def in_return(self) -> bool:
+        return self.return_id is not None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    def acknowledgement_overdue(self, now: datetime) -> bool:
+        return (
+            self.acknowledge_by is not None
+            and self.acknowledged_at is None
+            and self.acknowledge_by < now
+        )
 
     @property
     def resolved(self) -> bool:

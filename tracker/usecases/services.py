@@ -29,6 +29,7 @@ from tracker.clock import local_date, local_today
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort
+from tracker.returns import schedule
 from tracker.rules import ConflictError, LastChange, NotAllowedError, RuleError
 from tracker.usecases import permissions
 from tracker.usecases.models import (
@@ -151,6 +152,8 @@ FIELD_LABELS = {
     "exit_outcome": "Outcome against KPIs",
     "exit_lessons": "Lessons learned",
     "exit_conditions": "Conditions",
+    # What a transition was decided from (``apply_transition``'s context).
+    "incident_id": "Decided from incident no.",
 }
 
 
@@ -399,9 +402,11 @@ def apply_transition(
     expected_version: int,
     fields: dict[str, Any] | None = None,
     reason: str | None = None,
+    context: dict[str, Any] | None = None,
 ) -> StageTransition:
     """Move the use case along ``transition`` and record it. ``fields`` holds what the
-    transition records (pilot terms, exit report), stored on the use case and in the history."""
+    transition records (pilot terms, exit report), stored on the use case and in the history;
+    ``context`` what the history links the move to (``{"incident_id": 12}``)."""
     action = f"use_case.{transition.name}"
     _check_version(use_case, expected_version, action)
     if use_case.stage not in transition.sources or not on_side(user, use_case, transition.side):
@@ -437,7 +442,10 @@ def apply_transition(
         actor=user,
         at=now,
         reason=reason or None,
-        details={k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
+        details={
+            **{k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
+            **(context or {}),
+        },
     )
     db.session.add(record)
     _flush(use_case, action)
@@ -550,6 +558,7 @@ def save_milestone(
     milestone.actual_on = actual_on
     milestone.status = status
     _flush(None, action)
+    schedule.milestone_saved(milestone, user)
     events.record(
         events.MilestoneSaved(actor_id=user.id, use_case_id=use_case.id, milestone_id=milestone.id)
     )
@@ -686,11 +695,14 @@ def file_return(
             customer_impact=_text(incident.customer_impact),
             remediation=_text(incident.remediation),
             occurred_on=incident.occurred_on,
+            reported_at=filed.submitted_at,
+            reported_by_id=user.id,
         )
         for incident in data.incidents
     ]
     db.session.add_all(incidents)
     _flush(use_case, action)
+    schedule.fulfil(filed)
     events.record(
         events.ReturnFiled(
             actor_id=user.id,
@@ -713,7 +725,9 @@ def resolve_incident(
     if incident.resolved:
         raise ConflictError(action=action)
     rules = RuleError.collect(action)
-    occurred = incident.occurred_on or incident.progress_return.period_start
+    occurred = incident.occurred_on or (
+        incident.progress_return.period_start if incident.progress_return else None
+    )
     if resolved_on is None:
         rules.add("resolved_on", "Give the date it was resolved.")
     elif resolved_on > local_today():

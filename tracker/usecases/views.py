@@ -23,6 +23,8 @@ from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.formutil import options
 from tracker.institutions.models import Category
+from tracker.returns import incidents as incident_register
+from tracker.returns import views as returns_views
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import forms, permissions, queries, services, workflow, workspace
@@ -187,7 +189,7 @@ def _render_detail(
         message_form=(message_form or forms.MessageForm()) if may_message else None,
         document_form=forms.DocumentForm.for_page(use_case.id) if may_upload else None,
         see_internal=see_internal,
-        today=local_today(),
+        **returns_views.page_context(use_case, user),
     )
     return html, status
 
@@ -222,7 +224,7 @@ JUDGING_A_PILOT = frozenset({"approve_production", "resume", "discontinue"})
 def _open_incidents(use_case: UseCase, action: workflow.Transition) -> list[Incident]:
     if action.name not in JUDGING_A_PILOT:
         return []
-    return [i for r in use_case.returns for i in r.incidents if not i.resolved]
+    return incident_register.open_incidents(use_case)
 
 
 @bp.route("/<int:id>/actions/<name>", methods=["GET", "POST"])
@@ -492,7 +494,11 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
             flash("Progress return filed.", "success")
             return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
     return render_template(
-        "usecases/return_form.html", form=form, use_case=use_case, **context
+        "usecases/return_form.html",
+        form=form,
+        use_case=use_case,
+        expected_open=returns_views.open_expected(use_case),
+        **context,
     ), status
 
 

@@ -26,6 +26,7 @@ from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import remit_programme_ids
+from tracker.returns.models import ExpectedReturn, ExpectedStatus, ReturnSchedule
 from tracker.usecases.models import (
     Milestone,
     MilestoneStatus,
@@ -463,14 +464,32 @@ def returns_due(
 ) -> Waiting[ReturnDue]:
     """Pilots whose next progress return falls due before ``due_before``.
 
-    The next return is due ``return_interval_days`` after the end of the last period reported,
-    or after the pilot started when nothing has been filed yet.
+    Under a reporting schedule the next return is the first expected one still open. Without
+    one it is due ``return_interval_days`` after the end of the last period reported, or after
+    the pilot started when nothing has been filed yet (or earlier, if the regulator asked).
     """
     # ``last_return_end`` is kept by ``file_return``: only the pilots in scope are read (from the
     # figures index, which holds every column this needs), never the progress-return table.
-    due_on = add_days(
+    by_interval = add_days(
         sa.func.coalesce(UseCase.last_return_end, UseCase.pilot_started_on),
         Cohort.return_interval_days,
+    )
+    # A pilot with a reporting schedule is due when its first open expected return is; one
+    # without keeps the interval, unless the regulator asked for a return due earlier.
+    next_expected = (
+        sa.select(sa.func.min(ExpectedReturn.due_on))
+        .where(
+            ExpectedReturn.use_case_id == UseCase.id,
+            ExpectedReturn.status == ExpectedStatus.OPEN,
+        )
+        .correlate(UseCase)
+        .scalar_subquery()
+    )
+    scheduled = sa.exists().where(ReturnSchedule.use_case_id == UseCase.id).correlate(UseCase)
+    due_on = sa.case(
+        (scheduled, next_expected),
+        (next_expected < by_interval, next_expected),
+        else_=by_interval,
     )
     where = [
         visible_filter(user),

@@ -433,7 +433,8 @@ def incidents(rows: Sequence[IncidentRow], empty: str) -> list[Flowable]:
         story.append(
             label(
                 f"<b>{escape(i.severity)} severity</b> · occurred {escape(day(i.occurred_on))} · "
-                f"reported {escape(day(i.reported_on))} · "
+                f"reported {escape(day(i.reported_on))}"
+                f"{' on its own' if i.outside_return else ' in a return'} · "
                 f"{'resolved' if i.resolved else 'open'}",
                 BODY,
             )
