@@ -61,3 +61,7 @@ __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
 from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E402
 
 __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
+
+from tracker.clocks.models import ClockSettings, RegulatorClosure  # noqa: E402
+
+__all__ += ["ClockSettings", "RegulatorClosure"]

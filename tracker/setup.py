@@ -66,11 +66,13 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp
     from tracker.api.docs import bp as api_docs_bp
+    from tracker.clocks.views import bp as clocks_bp
 
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer tokens only: no cookie, so nothing to forge
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(api_docs_bp)
+    app.register_blueprint(clocks_bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -93,6 +95,9 @@ def register_cli(app: Flask) -> None:
     from tracker.api.cli import api_token_cli
 
     app.cli.add_command(api_token_cli)
+    from tracker.clocks.views import clocks_cli
+
+    app.cli.add_command(clocks_cli)
 
 
 def register_templating(app: Flask) -> None:
