@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from tracker.clocks.clocks import KINDS
 from tracker.clocks.models import CLOCK_NAMES, MAX_CLOCK_DAYS, ClockSettings
 from tracker.clocks.services import CLOSURE_NAME_MAX, ClockSetting, ClosureData, Resolved
+from tracker.formutil import options
 from tracker.organisations.models import Regulator
 
 
@@ -26,9 +27,9 @@ class ClosureForm(FlaskForm):
 
     def __init__(self, regulators: list[Regulator], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.regulator_id.choices = [("", "Choose…")] + [
-            (str(r.id), f"{r.code} — {r.name_en}") for r in regulators
-        ]
+        self.regulator_id.choices = options(
+            [("", "Choose…")] + [(str(r.id), f"{r.code} — {r.name_en}") for r in regulators]
+        )
 
     def to_input(self) -> ClosureData:
         raw = self.regulator_id.data
@@ -39,7 +40,7 @@ class ClosureForm(FlaskForm):
         )
 
 
-UNITS = [("", "Usual unit"), ("working", "Working days"), ("calendar", "Calendar days")]
+UNITS = options([("", "Usual unit"), ("working", "Working days"), ("calendar", "Calendar days")])
 
 
 class ClockSettingsForm(FlaskForm):

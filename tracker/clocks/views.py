@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker.admin.permissions import Area, can_enter
 from tracker.auth.forms import EmptyForm
 from tracker.clock import local_today
 from tracker.clocks import services
@@ -25,6 +26,13 @@ from tracker.unit_of_work import unit_of_work
 from tracker.web import rule_errors_onto
 
 bp = Blueprint("clocks", __name__, url_prefix="/admin")
+
+
+def _enter_settings() -> None:
+    """As in the administration area: who may set up no cohort gets 403 before any record
+    is loaded."""
+    if not can_enter(current_user, Area.COHORTS):
+        abort(403)
 
 
 # Closures ----------------------------------------------------------------------------------
@@ -57,14 +65,14 @@ def closures() -> tuple[str, int] | Response:
                 closure = services.add_closure(current_user, form.to_input())
         except RuleError as exc:
             rule_errors_onto(form, exc)
-            return _closure_page(form, 422)
+            return _closure_page(form)
         flash(
             f"{closure.regulator.code} is closed on {closure.on:%d %b %Y}: its clocks skip "
             "that day.",
             "success",
         )
         return redirect(url_for("clocks.closures"))
-    return _closure_page(form, 422 if form.errors else 200)
+    return _closure_page(form)
 
 
 @bp.post("/closures/<int:record_id>/remove")
@@ -125,7 +133,7 @@ def _save(
                 )
         except RuleError as exc:
             rule_errors_onto(form, exc)
-            return _settings_page(form, title, back, scope_label, status=422)
+            return _settings_page(form, title, back, scope_label)
         except ConflictError as exc:
             row = services.settings_row(programme, cohort)
             # Saving again applies the user's input over the current settings.
@@ -133,13 +141,14 @@ def _save(
             return _settings_page(form, title, back, scope_label, conflict=exc, status=409)
         flash(f"The clocks of {scope_label} have been saved.", "success")
         return redirect(back)
-    return _settings_page(form, title, back, scope_label, status=422 if form.errors else 200)
+    return _settings_page(form, title, back, scope_label)
 
 
 @bp.route("/programmes/<int:record_id>/clocks", methods=["GET", "POST"])
 @login_required
 def programme_clocks(record_id: int) -> tuple[str, int] | Response:
     """The default stage clocks of a programme's cohorts."""
+    _enter_settings()
     programme = db.session.get(Programme, record_id)
     if programme is None or not can_view_programme(current_user, programme):
         abort(404)
@@ -160,6 +169,7 @@ def programme_clocks(record_id: int) -> tuple[str, int] | Response:
 @login_required
 def cohort_clocks(record_id: int) -> tuple[str, int] | Response:
     """A cohort's own stage clocks; empty fields take the programme's defaults."""
+    _enter_settings()
     cohort = db.session.get(Cohort, record_id)
     if cohort is None or not can_view_cohort(current_user, cohort):
         abort(404)
