@@ -28,6 +28,9 @@ from tracker.web import rule_errors_onto
 bp = Blueprint("clocks", __name__, url_prefix="/admin")
 
 
+bp.add_app_template_global(services.can_edit_programme_clocks, "can_edit_programme_clocks")
+
+
 def _enter_settings() -> None:
     """As in the administration area: who may set up no cohort gets 403 before any record
     is loaded."""
