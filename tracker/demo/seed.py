@@ -56,6 +56,7 @@ from tracker.demo.spec import (
 )
 from tracker.extensions import db
 from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution
+from tracker.demo.clocks import seed_clocks
 from tracker.notifications.demo import seed_notifications
 from tracker.organisations import services as organisation_services
 from tracker.programmes import services as programme_services
@@ -672,6 +673,7 @@ def seed_demo(today: date | None = None) -> SeedResult:
         for key, status in kept.items():
             cohort = cohorts[key]
             _move_cohort(cohort, status, staff[cohort.programme.lead_regulator.code])()
+        seed_clocks(admin)  # clock settings and closures; running clocks take them at once
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())
