@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
+from tracker.demo.clocks import seed_clocks
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
     ADMIN_EMAIL,
@@ -56,7 +57,6 @@ from tracker.demo.spec import (
 )
 from tracker.extensions import db
 from tracker.institutions.models import DEFAULT_CATEGORIES, Category, Institution
-from tracker.demo.clocks import seed_clocks
 from tracker.notifications.demo import seed_notifications
 from tracker.organisations import services as organisation_services
 from tracker.programmes import services as programme_services
