@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.clocks import jobs as _clock_jobs  # noqa: F401  (the daily clock check)
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)

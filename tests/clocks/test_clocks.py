@@ -305,3 +305,10 @@ def test_the_applicant_clock_starts_afresh_for_each_request(
     # 20 working days from Monday 15 June, skipping Dragon Boat (19 June) and 1 July.
     assert uc.clock_due_on == date(2026, 7, 15)
     assert uc.clock_due_on == date(2026, 6, 15) + timedelta(days=30)
+
+
+def test_the_daily_check_is_a_periodic_job(app: object) -> None:
+    from tracker.jobs import huey
+
+    names = {task.__name__ for task in huey._registry._periodic_tasks}
+    assert "daily_clock_check" in names

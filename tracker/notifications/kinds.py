@@ -52,6 +52,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("partner_update", "A use case naming your organisation moves on",
          default=Delivery.DIGEST),
     Kind("report_ready", "A report you asked for is ready"),
+    Kind("clock_due_soon", "A stage clock falls due within a few working days",
+         default=Delivery.DIGEST),
+    Kind("clock_overdue", "A stage clock is overdue"),
 )
 # fmt: on
 

@@ -48,6 +48,8 @@ class Trigger(LabelledEnum):
     DOCUMENT_FROM_REGULATOR = ("document_from_regulator", "The regulator adds a document")
     MILESTONE_SAVED = ("milestone_saved", "A milestone is set or updated")
     REPORT_ISSUED = ("report_issued", "A requested report is ready")
+    CLOCK_DUE_SOON = ("clock_due_soon", "A stage clock falls due soon (daily check)")
+    CLOCK_OVERDUE = ("clock_overdue", "A stage clock is overdue (daily check)")
 
 
 class Audience(LabelledEnum):
@@ -123,6 +125,10 @@ RULES: tuple[Rule, ...] = (
     Rule(T.DOCUMENT_FROM_REGULATOR, "document", (A.INSTITUTION,)),
     Rule(T.MILESTONE_SAVED, "milestone", (A.INSTITUTION,)),
     Rule(T.REPORT_ISSUED, "report_ready", (A.REQUESTER,)),
+    # The regulator's own clocks are regulator-only occurrences: institutions hear of their
+    # clock (the answer to a change request) and their pilot's.
+    Rule(T.CLOCK_DUE_SOON, "clock_due_soon", (A.LEAD_STAFF, A.INSTITUTION)),
+    Rule(T.CLOCK_OVERDUE, "clock_overdue", (A.LEAD_STAFF, A.INSTITUTION)),
 )
 # fmt: on
 
