@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from tests import factories as f
 from tests.conftest import World
@@ -312,3 +313,31 @@ def test_the_daily_check_is_a_periodic_job(app: object) -> None:
 
     names = {task.__name__ for task in huey._registry._periodic_tasks}
     assert "daily_clock_check" in names
+
+
+def test_the_institution_dashboard_says_when_the_answer_is_due(
+    app: Any, world: World, draft: UseCase, freeze_time: Freeze
+) -> None:
+    from tests.conftest import login
+
+    move(freeze_time, draft, "submit", world.bank_user, date(2026, 6, 1))
+    move(freeze_time, draft, "start_review", world.reviewer, date(2026, 6, 2))
+    move(freeze_time, draft, "request_changes", world.reviewer, date(2026, 6, 3))
+    client = app.test_client()
+    login(client, world.bank_user)
+    html = client.get("/dashboard").get_data(as_text=True)
+    # 20 working days from 3 June, skipping Dragon Boat (19 June) and 1 July.
+    assert "answer due by 03 Jul 2026" in html
+
+
+def test_the_refresh_command_fills_due_dates_after_an_upgrade(
+    app: Any, world: World, draft: UseCase, freeze_time: Freeze
+) -> None:
+    move(freeze_time, draft, "submit", world.bank_user, date(2026, 2, 13))
+    db.session.execute(sa.update(UseCase).values(clock_due_on=None))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["clocks", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "for 1 use case in a stage" in result.output
+    db.session.refresh(draft)
+    assert draft.clock_due_on == date(2026, 3, 4)

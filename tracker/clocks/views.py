@@ -22,6 +22,7 @@ from tracker.organisations import queries as organisation_queries
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
 from tracker.rules import ConflictError, RuleError
+from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.web import rule_errors_onto
 
@@ -194,4 +195,5 @@ def refresh_command() -> None:
     """Recompute every use case's clock due date (after an upgrade, or a change of holidays)."""
     with unit_of_work():
         n = services.refresh_all()
-    click.echo(f"Clock due dates recomputed for {n} use cases in clocked stages.")
+    use_cases = plural(n, "%(num)d use case", "%(num)d use cases")
+    click.echo(f"Clock due dates recomputed for {use_cases} in a stage with a clock.")
