@@ -149,3 +149,17 @@ def test_a_failing_holiday_library_never_fails_a_count(
         assert HK.is_working_day(date(2026, 12, 25))
     assert any("could not be computed" in r.getMessage() for r in caplog.records)
     assert any("Monday to Friday only" in r.getMessage() for r in caplog.records)
+
+
+def test_a_clock_running_into_an_unknown_year_still_counts(
+    fresh_holidays: None, caplog: pytest.LogCaptureFixture
+):
+    with caplog.at_level(logging.WARNING, logger="tracker.clocks.calendar"):
+        # Monday 27 December 2100 is a holiday; 2101 is beyond the library: weekdays only.
+        end = HK.add_working_days(date(2100, 12, 20), 10)
+        assert HK.working_days_between(date(2100, 12, 20), end) == 10
+    assert end == date(2101, 1, 4)
+    assert [r.getMessage() for r in caplog.records if "2101" in r.getMessage()] == [
+        "No Hong Kong public holidays are known for 2101: working days that year are Monday "
+        "to Friday only"
+    ]

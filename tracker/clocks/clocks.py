@@ -184,10 +184,8 @@ def compute(
         left = allowance.days - used
         stop = end if end is not None else as_at
         if due is None and (end is None or _between(calendar, allowance, start, end) > left):
-            # The day the allowance runs out, if it does within this span (or, open, ahead).
-            candidate = _add(calendar, allowance, start, left)
-            if end is None or candidate <= end:
-                due = candidate
+            # The allowance runs out within this span (or, for the open one, ahead of it).
+            due = _add(calendar, allowance, start, left)
         used += _between(calendar, allowance, start, stop)
     last_end = spans[-1][1]
     if last_end is None:
