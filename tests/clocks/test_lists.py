@@ -202,3 +202,16 @@ def test_clock_due_on_has_its_index(app: object) -> None:
     assert {"name": "ix_use_case_clock_due_on_id", "columns": ["clock_due_on", "id"]} in [
         {"name": i["name"], "columns": i["column_names"]} for i in indexes
     ]
+
+
+def test_the_api_lists_by_clock_with_due_dates(
+    client: FlaskClient, world: World, clocked: Clocked
+) -> None:
+    from tests.api.conftest import Api, make_token
+
+    api = Api(client, make_token(world.bank_user))
+    response = api.get("/use-cases?clock=overdue")
+    assert response.status_code == 200, response.get_json()
+    items = response.get_json()["items"]
+    assert [(i["title"], i["clock_due_on"]) for i in items] == [("Overdue review", "2026-02-27")]
+    assert api.get("/use-cases?clock=late").status_code in (400, 422)
