@@ -215,3 +215,19 @@ def test_the_api_lists_by_clock_with_due_dates(
     items = response.get_json()["items"]
     assert [(i["title"], i["clock_due_on"]) for i in items] == [("Overdue review", "2026-02-27")]
     assert api.get("/use-cases?clock=late").status_code in (400, 422)
+
+
+def test_the_csv_export_carries_the_due_date(
+    client: FlaskClient, world: World, clocked: Clocked
+) -> None:
+    import csv
+    import io
+
+    login(client, world.reviewer)
+    raw = client.get("/use-cases/export.csv?clock=overdue&sort=due&dir=asc").get_data()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Clock due"
+    assert [(r[1], r[-1]) for r in rows[1:]] == [
+        ("Rival overdue", "2026-02-20"),
+        ("Overdue review", "2026-02-27"),
+    ]

@@ -394,6 +394,7 @@ CSV_HEADER = (
     "Submitted",
     "Pilot started",
     "Last updated",
+    "Clock due",
 )
 
 
@@ -441,6 +442,7 @@ def export_select(user: User, filters: ListFilters) -> sa.Select[Any]:
                 UseCase.submitted_at,
                 UseCase.pilot_started_on,
                 UseCase.updated_at,
+                UseCase.clock_due_on,
             )
         )
         .join(Programme, Programme.id == Cohort.programme_id)
@@ -473,6 +475,7 @@ def csv_rows(rows: Iterable[Sequence[Any]], zone: ZoneInfo, today: date) -> Iter
         submitted_at,
         pilot_started_on,
         updated_at,
+        clock_due_on,
     ) in rows:
         yield [
             neutralise(cell)
@@ -491,6 +494,7 @@ def csv_rows(rows: Iterable[Sequence[Any]], zone: ZoneInfo, today: date) -> Iter
                 local(submitted_at),
                 pilot_started_on.isoformat() if pilot_started_on else "",
                 local(updated_at),
+                clock_due_on.isoformat() if clock_due_on else "",
             )
         ]
 
