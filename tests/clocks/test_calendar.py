@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from tests.conftest import World
+from tests.usecases.test_query_counts import count_queries
 from tracker.clocks import calendar
 from tracker.clocks.calendar import (
     WorkingCalendar,
@@ -23,20 +22,6 @@ from tracker.clocks.calendar import (
 )
 from tracker.clocks.models import RegulatorClosure
 from tracker.extensions import db
-
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -57,44 +57,32 @@ def _url(template: str, world: World, closure: RegulatorClosure) -> str:
     )
 
 
-def _cases(table: list[tuple[str, tuple[int, ...]]]) -> list[object]:
+def _cases(method: str, table: list[tuple[str, tuple[int, ...]]]) -> list[object]:
     return [
-        pytest.param(url, role, status, id=f"{url}-{role or 'anonymous'}")
+        pytest.param(method, url, role, status, id=f"{method} {url}-{role or 'anonymous'}")
         for url, statuses in table
         for role, status in zip(ROLES, statuses, strict=True)
     ]
 
 
-@pytest.mark.parametrize(("url", "role", "status"), _cases(GET_TABLE))
-def test_get(
+@pytest.mark.parametrize(
+    ("method", "url", "role", "status"), _cases("GET", GET_TABLE) + _cases("POST", POST_TABLE)
+)
+def test_access(
     client: FlaskClient,
     world: World,
     closure: RegulatorClosure,
+    method: str,
     url: str,
     role: str | None,
     status: int,
 ) -> None:
     if role:
         login(client, getattr(world, role))
-    response = client.get(_url(url, world, closure))
+    response = client.open(_url(url, world, closure), method=method, data={})
     assert response.status_code == status
     if role is None:
         assert response.headers["Location"].startswith("/login")
-
-
-@pytest.mark.parametrize(("url", "role", "status"), _cases(POST_TABLE))
-def test_post(
-    client: FlaskClient,
-    world: World,
-    closure: RegulatorClosure,
-    url: str,
-    role: str | None,
-    status: int,
-) -> None:
-    if role:
-        login(client, getattr(world, role))
-    response = client.post(_url(url, world, closure), data={})
-    assert response.status_code == status
 
 
 def test_removal_is_post_only(client: FlaskClient, world: World, closure: RegulatorClosure):

@@ -10,20 +10,13 @@ from tests import factories as f
 from tests.clocks.test_clocks import move
 from tests.conftest import World
 from tests.reports.conftest import pdf_text
+from tests.reports.test_layout import FONT, IMPRINT
 from tracker.clocks.performance import ClockPerformance
 from tracker.extensions import db
 from tracker.reports import data, layout
 from tracker.usecases.models import UseCase
 
 Freeze = Callable[[datetime], datetime]
-FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
-IMPRINT = data.Imprint(
-    reference="R-1",
-    generated_at=datetime(2026, 6, 1, 10, 0),
-    generated_by="Test",
-    classification="TEST",
-    timezone="Asia/Hong_Kong",
-)
 
 
 def _decided(world: World, freeze: Freeze, title: str, decided_on: date, verdict: str) -> UseCase:
