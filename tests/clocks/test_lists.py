@@ -231,3 +231,24 @@ def test_the_csv_export_carries_the_due_date(
         ("Rival overdue", "2026-02-20"),
         ("Overdue review", "2026-02-27"),
     ]
+
+
+def test_board_filtered_by_clock_shows_the_soonest_due_first(
+    client: FlaskClient, world: World, clocked: Clocked
+) -> None:
+    # A second submitted case, due later than "Soon to start" but waiting longer.
+    older = f.create_use_case(
+        world.cohort, world.bank, world.category, stage=Stage.SUBMITTED, title="Waited longest"
+    )
+    older.stage_changed_at = datetime(2026, 1, 5, 2, 0)
+    older.clock_due_on = date(2026, 3, 20)
+    db.session.commit()
+    login(client, world.reviewer)
+    running = client.get("/board?clock=running").get_data(as_text=True)
+    column = running[running.index('id="col-submitted"') :]
+    column = column[: column.index("</section>")]
+    assert titles(column) == ["Rival overdue", "Soon to start", "Waited longest"]
+    assert "whose clock falls due soonest" in running
+    unfiltered = client.get("/board").get_data(as_text=True)
+    column = unfiltered[unfiltered.index('id="col-submitted"') :]
+    assert titles(column[: column.index("</section>")])[0] == "Waited longest"

@@ -152,16 +152,19 @@ def board() -> str:
         conditions.append(UseCase.institution_id == selected["institution"])
     list_args: dict[str, Any] = {k: v for k, v in selected.items() if v is not None}
     clock = _enum_arg(ClockFilter, "clock")
+    order = None
     if clock is not None:
         conditions.append(clock_queries.condition(clock))
         list_args["clock"] = clock.value
+        # Filtered by clock, each column shows the soonest due first.
+        order = (UseCase.clock_due_on.asc(), UseCase.id.asc())
     return render_template(
         "dashboard/board.html",
         clock_filters=list(ClockFilter),
         clock_selected=clock,
         today=local_today(),
         due_soon_until=clock_queries.due_soon_until(),
-        board=queries.board(current_user, conditions, BOARD_CARDS_PER_COLUMN),
+        board=queries.board(current_user, conditions, BOARD_CARDS_PER_COLUMN, order),
         per_column=BOARD_CARDS_PER_COLUMN,
         programmes=programmes,
         categories=queries.all_categories(),
