@@ -19,6 +19,7 @@ from tracker.clocks.clocks import BUILT_IN, Allowance, ClockStatus, decided_with
 from tracker.clocks.models import ClockSettings, RegulatorClosure
 from tracker.clocks.services import ClockSetting, clocks_of
 from tracker.extensions import db
+from tracker.programmes.models import Cohort
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import services
@@ -341,3 +342,28 @@ def test_the_refresh_command_fills_due_dates_after_an_upgrade(
     assert "for 1 use case in a stage" in result.output
     db.session.refresh(draft)
     assert draft.clock_due_on == date(2026, 3, 4)
+
+
+def test_a_change_of_settings_refreshes_many_use_cases_in_few_queries(
+    world: World, freeze_time: Freeze
+) -> None:
+    from tests.usecases.test_query_counts import count_queries
+
+    freeze_time(at(date(2026, 2, 13)))
+    for _ in range(12):
+        f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+    db.session.commit()
+    admin_id, cohort_id = world.admin.id, world.cohort.id
+    admin, cohort = db.session.get(User, admin_id), db.session.get(Cohort, cohort_id)
+    assert admin is not None and cohort is not None
+    with count_queries() as statements, unit_of_work():
+        clock_services.save_clock_settings(
+            admin, {"submitted": ClockSetting(5, None)}, None, cohort=cohort
+        )
+    # The settings, the use cases with their history, cohorts and programmes, the settings in
+    # force and the closures; then one UPDATE for all twelve.
+    assert len(statements) <= 10, "\n".join(s[:90] for s in statements)
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(UseCase.clock_due_on, UseCase.version)).all()
+    # Their version does not move: a form open on one of them does not go stale.
+    assert set(rows) == {(date(2026, 2, 25), 1)}

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.auth.models import User
@@ -183,16 +184,31 @@ def _refresh_where(*where: sa.ColumnElement[bool]) -> int:
         db.session.scalars(
             sa.select(UseCase)
             .where(UseCase.stage.in_(CLOCKED_STAGES), *where)
-            .options(selectinload(UseCase.transitions))
+            .options(
+                selectinload(UseCase.transitions),
+                selectinload(UseCase.cohort).selectinload(Cohort.programme),
+            )
         )
     )
     if not use_cases:
         return 0
     reader = ClockReader(use_cases)
+    changed: list[dict[str, Any]] = []
     for use_case in use_cases:
         due = running_due_on(reader.clocks(use_case))
         if use_case.clock_due_on != due:
-            use_case.clock_due_on = due
+            changed.append({"uid": use_case.id, "due": due})
+            set_committed_value(use_case, "clock_due_on", due)
+    if changed:
+        # A derived column: one statement for all, and neither the use cases' version (so no
+        # form open on them goes stale) nor their "last updated" time moves.
+        table: sa.Table = UseCase.__table__  # type: ignore[assignment]
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("uid"))
+            .values(clock_due_on=sa.bindparam("due"), updated_at=table.c.updated_at),
+            changed,
+        )
     return len(use_cases)
 
 
