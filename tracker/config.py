@@ -79,6 +79,8 @@ DEFAULTS: dict[str, Any] = {
     # Webhooks may call http:// and private addresses (tests, a local receiver): never in
     # production, where that would let an institution reach the regulator's own network.
     "WEBHOOK_ALLOW_PRIVATE": False,
+    # A stage clock is "due soon" when it falls due within this many working days.
+    "CLOCK_DUE_SOON_DAYS": 5,
 }
 
 
@@ -126,6 +128,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_API_RATE_LIMIT": settings["API_RATE_LIMIT"],
         "TRACKER_API_MAX_BODY_KB": int(settings["API_MAX_BODY_KB"]),
         "TRACKER_WEBHOOK_ALLOW_PRIVATE": bool(settings["WEBHOOK_ALLOW_PRIVATE"]),
+        "TRACKER_CLOCK_DUE_SOON_DAYS": int(settings["CLOCK_DUE_SOON_DAYS"]),
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": True,
         # Uploads are bounded by TRACKER_MAX_UPLOAD_MB; leave a margin for the other form fields.

@@ -65,3 +65,6 @@ __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
 from tracker.returns.models import ExpectedReturn, ReturnReminder, ReturnSchedule  # noqa: E402
 
 __all__ += ["ExpectedReturn", "ReturnReminder", "ReturnSchedule"]
+from tracker.clocks.models import ClockSettings, RegulatorClosure  # noqa: E402
+
+__all__ += ["ClockSettings", "RegulatorClosure"]

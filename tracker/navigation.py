@@ -49,6 +49,7 @@ ADMIN_NAV: tuple[tuple[str, str], ...] = (
     ("admin.institutions", "Institutions"),
     ("admin.categories", "Categories"),
     ("admin.users", "Users"),
+    ("clocks.closures", "Working-day calendar"),
     ("notifications.recipients", "Who is told of what"),
 )
 

@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.clocks import jobs as _clock_jobs  # noqa: F401  (the daily clock check)
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
@@ -68,11 +69,13 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp
     from tracker.api.docs import bp as api_docs_bp
+    from tracker.clocks.views import bp as clocks_bp
 
     api.init_app(app)
     csrf.exempt(api.bp)  # bearer tokens only: no cookie, so nothing to forge
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(api_docs_bp)
+    app.register_blueprint(clocks_bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -95,6 +98,9 @@ def register_cli(app: Flask) -> None:
     from tracker.api.cli import api_token_cli
 
     app.cli.add_command(api_token_cli)
+    from tracker.clocks.views import clocks_cli
+
+    app.cli.add_command(clocks_cli)
 
 
 def register_templating(app: Flask) -> None:

@@ -41,12 +41,15 @@ PAGES = (
     "/use-cases/?before={pilot}",
     "/use-cases/?stage=pilot&category={category}",
     "/use-cases/?sort=in_stage&dir=asc",
+    "/use-cases/?clock=overdue",
+    "/use-cases/?clock=due_soon&sort=due&dir=asc",
     "/use-cases/?q=voice",
     "/use-cases/{pilot}",
     "/use-cases/queue",
     "/use-cases/institutions.json?q=bank",
     "/cohorts/{cohort}",
     "/board",
+    "/board?clock=overdue",
     "/institutions/",
     "/institutions/{bank}",
     "/reports/",
@@ -58,6 +61,8 @@ ORDERED_PAGES = (
     "/use-cases/?before={pilot}",
     "/use-cases/?stage=pilot&category={category}",
     "/use-cases/?sort=in_stage&dir=asc",
+    "/use-cases/?clock=overdue&sort=due&dir=asc",
+    "/use-cases/?sort=due&dir=desc",
 )
 
 

@@ -19,6 +19,7 @@ from tests.notifications.conftest import People, run, told, use_case_at
 from tests.returns import recipient_rows as returns_rows
 from tracker import events
 from tracker.auth.models import Role
+from tracker.clocks.jobs import check_clocks
 from tracker.extensions import db
 from tracker.institutions.models import InstitutionKind
 from tracker.notifications.recipients import RULES, Audience, Trigger
@@ -209,6 +210,19 @@ def report(p: People, uc: UseCase) -> None:
     )
 
 
+def clock_due(days: int) -> Callable[[People, UseCase], None]:
+    """The daily clock check, with the use case's running clock due ``days`` from today."""
+
+    def act(p: People, uc: UseCase) -> None:
+        uc.clock_due_on = local_today() + timedelta(days=days)
+        db.session.commit()
+        check_clocks(local_today())
+        # A second run (the next morning) tells nobody twice of one due date.
+        check_clocks(local_today() + timedelta(days=1))
+
+    return act
+
+
 PILOT = {
     "fields": {
         "pilot_started_on": None,  # today, filled in by the row
@@ -316,6 +330,12 @@ TABLE: list[tuple[str, Stage | None, bool, Callable[[People, UseCase], None], di
     ("milestone saved: the institution", Stage.SELECTED, False, milestone, bank("milestone")),
     ("report issued: whoever asked for it", Stage.UNDER_REVIEW, False, report,
      {"bank_user": "report_ready"}),
+    ("regulator's clock overdue: the lead's staff, never the institution", Stage.UNDER_REVIEW,
+     False, clock_due(-1), {"reviewer": "clock_overdue", "hkma_colleague": "clock_overdue"}),
+    ("applicant's clock due soon: the institution and the lead's staff",
+     Stage.CHANGES_REQUESTED, False, clock_due(2),
+     {**bank("clock_due_soon"), "reviewer": "clock_due_soon",
+      "hkma_colleague": "clock_due_soon"}),
 ]
 # fmt: on
 TABLE += returns_rows.ROWS  # schedules, expected returns, incidents on their own

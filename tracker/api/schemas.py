@@ -10,6 +10,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from tracker.api.models import TokenScope
+from tracker.clocks.queries import ClockFilter
 from tracker.programmes.models import CohortStatus
 from tracker.reports.models import ReportKind, RequestStatus
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Stage, Technique
@@ -85,6 +86,11 @@ class UseCaseSummary(Schema):
     stage_changed_at = UtcDateTime(required=True)
     submitted_at = UtcDateTime(required=True, allow_none=True)
     updated_at = UtcDateTime(required=True)
+    clock_due_on = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the stage clock running now falls due (none if none)."},
+    )
     version = fields.Integer(required=True, metadata={"description": "The ETag's value."})
 
 
@@ -136,6 +142,11 @@ class ListQuery(Schema):
     stage = fields.Enum(Stage, by_value=True)
     category = Id(strict=False)
     institution = Id(strict=False)
+    clock = fields.Enum(
+        ClockFilter,
+        by_value=True,
+        metadata={"description": "Use cases whose stage clock is running, due soon or overdue."},
+    )
     cursor = fields.String(validate=validate.Length(max=500))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 

@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.permissions import Permission, has
 from tracker.clock import local_today, utcnow
+from tracker.clocks import queries as clock_queries
+from tracker.clocks.queries import ClockFilter
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.institutions.models import Institution, InstitutionKind
@@ -88,6 +90,7 @@ def index() -> str:
         "funnel": queries.funnel(current_user, scope),
         "activity": queries.recent_activity(current_user, scope),
         "today": today,
+        "clock_watch": clock_queries.watch(current_user, scope.where()),
     }
     if has(current_user, Permission.ACT_AS_REGULATOR) or has(current_user, Permission.VIEW_ALL):
         context.update(
@@ -149,10 +152,21 @@ def board() -> str:
         conditions.append(UseCase.category_id == selected["category"])
     if selected["institution"] is not None:
         conditions.append(UseCase.institution_id == selected["institution"])
-    list_args = {k: v for k, v in selected.items() if v is not None}
+    list_args: dict[str, Any] = {k: v for k, v in selected.items() if v is not None}
+    clock = _enum_arg(ClockFilter, "clock")
+    order = None
+    if clock is not None:
+        conditions.append(clock_queries.condition(clock))
+        list_args["clock"] = clock.value
+        # Filtered by clock, each column shows the soonest due first.
+        order = (UseCase.clock_due_on.asc(), UseCase.id.asc())
     return render_template(
         "dashboard/board.html",
-        board=queries.board(current_user, conditions, BOARD_CARDS_PER_COLUMN),
+        clock_filters=list(ClockFilter),
+        clock_selected=clock,
+        today=local_today(),
+        due_soon_until=clock_queries.due_soon_until(),
+        board=queries.board(current_user, conditions, BOARD_CARDS_PER_COLUMN, order),
         per_column=BOARD_CARDS_PER_COLUMN,
         programmes=programmes,
         categories=queries.all_categories(),

@@ -28,6 +28,7 @@ from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
 from tracker.demo import schedules as demo_schedules
+from tracker.demo.clocks import seed_clocks
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
     ADMIN_EMAIL,
@@ -682,6 +683,7 @@ def seed_demo(today: date | None = None) -> SeedResult:
         for key, status in kept.items():
             cohort = cohorts[key]
             _move_cohort(cohort, status, staff[cohort.programme.lead_regulator.code])()
+        seed_clocks(admin)  # clock settings and closures; running clocks take them at once
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())

@@ -65,6 +65,9 @@ KINDS: tuple[Kind, ...] = (
          mandatory=True, urgent=True),
     Kind("incident_logged", "An incident is reported outside a return"),
     Kind("incident_acknowledged", "The regulator acknowledges an incident you reported"),
+    Kind("clock_due_soon", "A stage clock falls due within a few working days",
+         default=Delivery.DIGEST),
+    Kind("clock_overdue", "A stage clock is overdue"),
 )
 # fmt: on
 

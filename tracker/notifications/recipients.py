@@ -57,6 +57,8 @@ class Trigger(LabelledEnum):
     INCIDENT_REPORTED = ("incident_reported", "A low or medium incident is reported on its own")
     URGENT_INCIDENT = ("urgent_incident", "A high or critical incident is reported on its own")
     INCIDENT_ACKNOWLEDGED = ("incident_acknowledged", "The regulator acknowledges an incident")
+    CLOCK_DUE_SOON = ("clock_due_soon", "A stage clock falls due soon (daily check)")
+    CLOCK_OVERDUE = ("clock_overdue", "A stage clock is overdue (daily check)")
 
 
 class Audience(LabelledEnum):
@@ -142,6 +144,10 @@ RULES: tuple[Rule, ...] = (
     Rule(T.URGENT_INCIDENT, "incident_urgent", (A.LEAD_STAFF,)),
     Rule(T.URGENT_INCIDENT, "incident_reported", (A.SUPERVISORS, A.ADMINS)),
     Rule(T.INCIDENT_ACKNOWLEDGED, "incident_acknowledged", (A.INSTITUTION,)),
+    # The regulator's own clocks are regulator-only occurrences: institutions hear of their
+    # clock (the answer to a change request) and their pilot's.
+    Rule(T.CLOCK_DUE_SOON, "clock_due_soon", (A.LEAD_STAFF, A.INSTITUTION)),
+    Rule(T.CLOCK_OVERDUE, "clock_overdue", (A.LEAD_STAFF, A.INSTITUTION)),
 )
 # fmt: on
 

@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tracker.clocks.performance import ClockPerformance, performance
+from tracker.clocks.services import ClockReader
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
@@ -324,6 +326,7 @@ class CohortReport:
     summary: Summary
     use_cases: tuple[UseCaseView, ...]
     attention: Attention
+    clocks: ClockPerformance | None = None
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,7 @@ class CohortSection:
     facts: CohortFacts
     summary: Summary
     use_cases: tuple[UseCaseView, ...]
+    clocks: ClockPerformance | None = None
 
 
 @dataclass(frozen=True)
@@ -350,6 +354,7 @@ class ProgrammeReport:
     by_regulator: tuple[BreakdownRow, ...] | None
     by_sector: tuple[BreakdownRow, ...] | None
     attention: Attention
+    clocks: ClockPerformance | None = None
 
 
 @dataclass(frozen=True)
@@ -839,6 +844,7 @@ def cohort_report(cohort: Cohort, as_at: AsAt) -> CohortReport:
         summary=summarise(positions),
         use_cases=views,
         attention=attention(views, positions, as_at),
+        clocks=performance([p.use_case for p in positions], as_at.day),
     )
 
 
@@ -853,6 +859,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
     cohorts = [
         c for c in programme.cohorts if c.created_at < as_at.cutoff or c.id in with_use_cases
     ]
+    reader = ClockReader([p.use_case for p in positions])
     sections = []
     for cohort in cohorts:
         picked = [i for i, p in enumerate(positions) if p.use_case.cohort_id == cohort.id]
@@ -861,6 +868,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
                 facts=_cohort_facts(cohort),
                 summary=summarise([positions[i] for i in picked]),
                 use_cases=tuple(views[i] for i in picked),
+                clocks=performance([positions[i].use_case for i in picked], as_at.day, reader),
             )
         )
     multi = len(programme.regulator_ids) > 1
@@ -884,6 +892,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
         by_regulator=by_regulator,
         by_sector=by_sector,
         attention=attention(views, positions, as_at),
+        clocks=performance([p.use_case for p in positions], as_at.day, reader),
     )
 
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from tracker.clocks.performance import ClockPerformance
 from tracker.reports.data import (
     BreakdownRow,
     CohortReport,
@@ -99,12 +100,28 @@ class CohortStory(Story[CohortReport]):
         r = self.report
         return [
             *parts.executive_summary(r.summary, "cohort"),
+            *_clock_lines(r.clocks),
             *parts.charts(r.summary),
             *parts.use_case_table(
                 Heading("Use cases at a glance", H1), r.use_cases, parts.COHORT_COLUMNS
             ),
             *parts.sections(r.use_cases, with_cohort=False, progress=progress),
         ]
+
+
+def _clock_lines(clocks: ClockPerformance | None) -> list[Flowable]:
+    """The regulator's stage clocks: decisions within time, reviews still open and late."""
+    if clocks is None:
+        return []
+    return [
+        subheading("Stage clocks"),
+        label(escape(clocks.sentence)),
+        label(
+            "A decision is within time when every regulator clock (start of review, review "
+            "decision) stayed within its allowance; the clocks stop while changes are requested.",
+            SMALL,
+        ),
+    ]
 
 
 def _cohort_row(section: CohortSection) -> list[str]:
@@ -143,6 +160,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
     def body(self, progress: Progress) -> list[Flowable]:
         r = self.report
         story = parts.executive_summary(r.summary, "programme")
+        story += _clock_lines(r.clocks)
         if r.description:
             story += [subheading("About the programme"), para(r.description)]
         story += [
@@ -179,6 +197,8 @@ class ProgrammeStory(Story[ProgrammeReport]):
                     section.summary.total,
                 ),
             ]
+            if section.clocks is not None:
+                story.append(label(escape(section.clocks.sentence)))
             # The cohort's heading is above; the table continues under it.
             story += parts.use_case_table(
                 Heading("Use cases", H2, f"Use cases of {section.facts.name}", level=1),

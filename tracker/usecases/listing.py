@@ -30,6 +30,8 @@ from werkzeug.wrappers import Response
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.clock import days_since, local_today
+from tracker.clocks import queries as clock_queries
+from tracker.clocks.queries import ClockFilter
 from tracker.extensions import db
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
@@ -62,6 +64,8 @@ SORTS: dict[str, tuple[str, Any, bool]] = {
     # Ascending "days in stage" means the most recent change first.
     "in_stage": ("Days in stage", UseCase.stage_changed_at, True),
     "updated": ("Last updated", UseCase.updated_at, False),
+    # Only use cases whose clock runs have a due date: this sort lists those (see from_args).
+    "due": ("Clock due", UseCase.clock_due_on, False),
 }
 DEFAULT_SORT = ("updated", "desc")
 
@@ -76,6 +80,7 @@ class ListFilters:
     stage: Stage | None = None
     category: int | None = None
     institution: int | None = None
+    clock: ClockFilter | None = None
     sort: str = DEFAULT_SORT[0]
     direction: str = DEFAULT_SORT[1]
 
@@ -100,10 +105,20 @@ class ListFilters:
                 stage = Stage(raw_stage)
             except ValueError:
                 ignored.append("stage")
+        clock: ClockFilter | None = None
+        raw_clock = (args.get("clock") or "").strip()
+        if raw_clock:
+            try:
+                clock = ClockFilter(raw_clock)
+            except ValueError:
+                ignored.append("clock")
         sort = args.get("sort") or DEFAULT_SORT[0]
         if sort not in SORTS:
             ignored.append("sort")
             sort = DEFAULT_SORT[0]
+        if sort == "due" and clock is None:
+            # A due date exists only while a clock runs (a NULL would break the seek cursor).
+            clock = ClockFilter.RUNNING
         direction = args.get("dir") or ("desc" if sort == DEFAULT_SORT[0] else "asc")
         if direction not in ("asc", "desc"):
             ignored.append("dir")
@@ -115,6 +130,7 @@ class ListFilters:
             stage=stage,
             category=number("category"),
             institution=number("institution"),
+            clock=clock,
             sort=sort,
             direction=direction,
         )
@@ -131,6 +147,8 @@ class ListFilters:
                 out[name] = value
         if self.stage is not None:
             out["stage"] = self.stage.value
+        if self.clock is not None:
+            out["clock"] = self.clock.value
         if (self.sort, self.direction) != DEFAULT_SORT:
             out["sort"] = self.sort
             out["dir"] = self.direction
@@ -141,6 +159,7 @@ class ListFilters:
         return bool(
             self.q
             or self.stage
+            or self.clock
             or any(
                 getattr(self, n) is not None
                 for n in ("programme", "cohort", "category", "institution")
@@ -175,6 +194,8 @@ class ListFilters:
             where.append(UseCase.category_id == self.category)
         if self.institution is not None:
             where.append(UseCase.institution_id == self.institution)
+        if self.clock is not None:
+            where.append(clock_queries.condition(self.clock))
         if self.q:
             where.append(search_condition(self.q))
         return where
@@ -373,6 +394,7 @@ CSV_HEADER = (
     "Submitted",
     "Pilot started",
     "Last updated",
+    "Clock due",
 )
 
 
@@ -420,6 +442,7 @@ def export_select(user: User, filters: ListFilters) -> sa.Select[Any]:
                 UseCase.submitted_at,
                 UseCase.pilot_started_on,
                 UseCase.updated_at,
+                UseCase.clock_due_on,
             )
         )
         .join(Programme, Programme.id == Cohort.programme_id)
@@ -452,6 +475,7 @@ def csv_rows(rows: Iterable[Sequence[Any]], zone: ZoneInfo, today: date) -> Iter
         submitted_at,
         pilot_started_on,
         updated_at,
+        clock_due_on,
     ) in rows:
         yield [
             neutralise(cell)
@@ -470,6 +494,7 @@ def csv_rows(rows: Iterable[Sequence[Any]], zone: ZoneInfo, today: date) -> Iter
                 local(submitted_at),
                 pilot_started_on.isoformat() if pilot_started_on else "",
                 local(updated_at),
+                clock_due_on.isoformat() if clock_due_on else "",
             )
         ]
 
@@ -508,6 +533,9 @@ def _filter_options(user: User, filters: ListFilters) -> dict[str, Any]:
         "categories": queries.all_categories(),
         "selected_institution": queries.filter_institution(user, filters.institution),
         "stages": list(Stage),
+        "clock_filters": list(ClockFilter),
+        "today": local_today(),
+        "due_soon_until": clock_queries.due_soon_until(),
     }
 
 

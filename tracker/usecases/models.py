@@ -117,6 +117,8 @@ class UseCase(Base):
             "pilot_started_on",
             "last_return_end",
         ),
+        # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
+        sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +145,9 @@ class UseCase(Base):
     # first selected, and the end of the last period its progress returns cover.
     selected_at: Mapped[datetime | None]
     last_return_end: Mapped[date | None]
+    # The due date of the stage clock running now (none while no clock runs or it is paused),
+    # kept by the workflow commands through ``tracker.clocks.services.refresh``.
+    clock_due_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     # Pilot terms agreed when the pilot starts.

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import events
 from tracker.auth.models import User
 from tracker.clock import local_date, local_today
+from tracker.clocks import services as clock_services
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort
@@ -448,6 +449,8 @@ def apply_transition(
         },
     )
     db.session.add(record)
+    with db.session.no_autoflush:
+        clock_services.refresh(use_case, {*use_case.transitions, record})
     _flush(use_case, action)
     events.record(
         events.UseCaseMoved(

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.clock import local_today
+from tracker.clocks import display as clock_display
 from tracker.extensions import db
 from tracker.formutil import options
 from tracker.institutions.models import Category
@@ -190,6 +191,8 @@ def _render_detail(
         document_form=forms.DocumentForm.for_page(use_case.id) if may_upload else None,
         see_internal=see_internal,
         **returns_views.page_context(use_case, user),
+        today=local_today(),
+        clocks=clock_display.for_page(use_case, user),
     )
     return html, status
 

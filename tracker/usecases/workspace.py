@@ -655,8 +655,15 @@ class Board:
         return sum(n for _s, _cards, n in self.columns)
 
 
-def board(user: User, filters: Sequence[sa.ColumnElement[bool]], per_column: int) -> Board:
-    """A column per stage, longest-waiting cards first, at most ``per_column`` cards each."""
+def board(
+    user: User,
+    filters: Sequence[sa.ColumnElement[bool]],
+    per_column: int,
+    order: Sequence[Any] | None = None,
+) -> Board:
+    """A column per stage, longest-waiting cards first (or in ``order``), at most
+    ``per_column`` cards each."""
+    order = order or (UseCase.stage_changed_at.asc(), UseCase.id.asc())
     where = [visible_filter(user), *filters]
     totals = {
         stage: n
@@ -672,16 +679,13 @@ def board(user: User, filters: Sequence[sa.ColumnElement[bool]], per_column: int
     cards: dict[Stage, list[UseCase]] = {stage: [] for stage in Stage}
     if stages:
         first = _first_per_stage(
-            stages,
-            [visible_in_index_order(user), *filters],
-            (UseCase.stage_changed_at.asc(), UseCase.id.asc()),
-            per_column,
+            stages, [visible_in_index_order(user), *filters], order, per_column
         )
         stmt = (
             sa.select(UseCase)
             .where(UseCase.id.in_(first))
             .options(joinedload(UseCase.institution), joinedload(UseCase.category))
-            .order_by(UseCase.stage_changed_at.asc(), UseCase.id.asc())
+            .order_by(*order)
         )
         for use_case in db.session.scalars(stmt):
             cards[use_case.stage].append(use_case)
