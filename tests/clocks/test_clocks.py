@@ -344,6 +344,21 @@ def test_the_refresh_command_fills_due_dates_after_an_upgrade(
     assert draft.clock_due_on == date(2026, 3, 4)
 
 
+def test_the_daily_check_fills_due_dates_nobody_refreshed(
+    world: World, draft: UseCase, freeze_time: Freeze
+) -> None:
+    """A deployment that upgraded without ``clocks refresh`` heals at the next morning check."""
+    from tracker.clocks.jobs import daily_clock_check
+
+    move(freeze_time, draft, "submit", world.bank_user, date(2026, 2, 13))
+    db.session.execute(sa.update(UseCase).values(clock_due_on=None))
+    db.session.commit()
+    freeze_time(at(date(2026, 2, 16)))
+    daily_clock_check.call_local()
+    db.session.refresh(draft)
+    assert draft.clock_due_on == date(2026, 3, 4)
+
+
 def test_a_change_of_settings_refreshes_many_use_cases_in_few_queries(
     world: World, freeze_time: Freeze
 ) -> None:

@@ -86,5 +86,15 @@ def check_clocks(today: date | None = None) -> int:
 
 @jobs.app_periodic(crontab(hour="1", minute="20"))
 def daily_clock_check() -> None:
-    """Every morning (09:20 in Hong Kong): clocks falling due soon and overdue."""
+    """Every morning (09:20 in Hong Kong): first the due dates no command has set yet (use
+    cases that were open when migration 0012 added the column, or loaded by seed-synthetic), so
+    a deployment that forgot ``flask clocks refresh`` heals by itself; then the clocks falling
+    due soon and overdue."""
+    from tracker.clocks.services import refresh_missing
+    from tracker.unit_of_work import unit_of_work
+
+    with unit_of_work():
+        filled = refresh_missing()
+    if filled:
+        log.info("clock check: due dates set for %d use cases", filled)
     check_clocks()

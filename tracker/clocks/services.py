@@ -217,6 +217,12 @@ def refresh_all() -> int:
     return _refresh_where()
 
 
+def refresh_missing() -> int:
+    """Recompute the due dates still empty in a stage with a clock (paused clocks among them,
+    which have none: cheap, as few are paused at once)."""
+    return _refresh_where(UseCase.clock_due_on.is_(None))
+
+
 def _in_cohorts(cohort_ids: sa.Select[Any]) -> sa.ColumnElement[bool]:
     return UseCase.cohort_id.in_(cohort_ids)
 
