@@ -61,3 +61,12 @@ __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
 from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E402
 
 __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
+
+from tracker.evidence.models import (  # noqa: E402
+    EvidenceActivity,
+    EvidenceEntry,
+    EvidenceEvaluation,
+    EvidenceRevision,
+)
+
+__all__ += ["EvidenceActivity", "EvidenceEntry", "EvidenceEvaluation", "EvidenceRevision"]

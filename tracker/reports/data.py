@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
@@ -372,6 +373,8 @@ class UseCaseReport:
     as_at: date
     use_case: UseCaseView
     attention: Attention
+    # The AI evidence register as it stood at the report's date.
+    evidence: tuple[EvidenceView, ...] = ()
 
 
 ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport
@@ -907,4 +910,5 @@ def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
         as_at=as_at.day,
         use_case=view,
         attention=attention([view], [position], as_at),
+        evidence=evidence_as_at(use_case.id, as_at.cutoff, as_at.local),
     )

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from tracker.evidence.report import evidence_section
 from tracker.reports.data import (
     BreakdownRow,
     CohortReport,
@@ -314,6 +315,7 @@ class UseCaseStory(Story[UseCaseReport]):
                 subheading("Data scope"),
                 para(terms.data_scope or "—"),
             ]
+        story += evidence_section(self.report.evidence)
         story += [Heading("Progress returns", H1, room=40 * mm)]
         if not details.returns:
             story.append(label("No progress return filed by this date."))
