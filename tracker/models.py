@@ -70,3 +70,7 @@ from tracker.evidence.models import (  # noqa: E402
 )
 
 __all__ += ["EvidenceActivity", "EvidenceEntry", "EvidenceEvaluation", "EvidenceRevision"]
+
+from tracker.compute.models import ComputeAllocation, ComputeUsage  # noqa: E402
+
+__all__ += ["ComputeAllocation", "ComputeUsage"]

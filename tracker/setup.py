@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.compute.views import bp as compute_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.evidence.views import bp as evidence_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp, notifications_bp):
         app.register_blueprint(bp)
     app.register_blueprint(evidence_bp)
+    app.register_blueprint(compute_bp)
 
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp

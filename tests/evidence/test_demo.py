@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tracker.compute.queries import ledger
 from tracker.demo.seed import seed_demo
 from tracker.evidence.models import ActivityKind, EvidenceActivity, EvidenceEntry
 from tracker.evidence.queries import evidence_as_at
@@ -35,8 +36,15 @@ def test_every_cohort_1_production_case_has_reviewed_iterations() -> None:
         assert all(pilot < v.recorded_at < uc.stage_changed_at for v in register)
     kinds = [a.kind for a in db.session.scalars(sa.select(EvidenceActivity))]
     assert ActivityKind.REVIEW_CLEARED in kinds
+    # Compute: every Cohort 1 pilot allocated and used, one beyond its allocation with a reason.
+    ledgers = {uc.title: ledger(uc) for uc in cases}
+    assert all(lg.allocated > 0 and lg.used > 0 for lg in ledgers.values())
+    over = [lg for lg in ledgers.values() if lg.remaining < 0]
+    assert len(over) == 1 and over[0].usage[-1].over_use_reason
+    assert all(u.return_id is not None for lg in ledgers.values() for u in lg.usage)
     before = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceEntry))
     again = seed_demo()
     db.session.commit()
     assert again.created["AI evidence entries"] == 0
+    assert again.created["compute ledger rows"] == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceEntry)) == before

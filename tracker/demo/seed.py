@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
+from tracker.demo.compute import seed_compute
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
     ADMIN_EMAIL,
@@ -674,6 +675,7 @@ def seed_demo(today: date | None = None) -> SeedResult:
             cohort = cohorts[key]
             _move_cohort(cohort, status, staff[cohort.programme.lead_regulator.code])()
         result.created["AI evidence entries"] += seed_evidence()
+        result.created["compute ledger rows"] += seed_compute()
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tracker.compute.queries import Ledger, ledger
 from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
@@ -375,6 +376,8 @@ class UseCaseReport:
     attention: Attention
     # The AI evidence register as it stood at the report's date.
     evidence: tuple[EvidenceView, ...] = ()
+    # GPU hours requested, allocated and used, as recorded by the report's date.
+    compute: Ledger | None = None
 
 
 ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport
@@ -911,4 +914,5 @@ def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
         use_case=view,
         attention=attention([view], [position], as_at),
         evidence=evidence_as_at(use_case.id, as_at.cutoff, as_at.local),
+        compute=ledger(use_case, as_at.cutoff, as_at.local),
     )

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
+from tracker.compute.report import compute_section
 from tracker.evidence.report import evidence_section
 from tracker.reports.data import (
     BreakdownRow,
@@ -316,6 +317,7 @@ class UseCaseStory(Story[UseCaseReport]):
                 para(terms.data_scope or "—"),
             ]
         story += evidence_section(self.report.evidence)
+        story += compute_section(self.report.compute)
         story += [Heading("Progress returns", H1, room=40 * mm)]
         if not details.returns:
             story.append(label("No progress return filed by this date."))
