@@ -74,3 +74,7 @@ __all__ += ["EvidenceActivity", "EvidenceEntry", "EvidenceEvaluation", "Evidence
 from tracker.compute.models import ComputeAllocation, ComputeUsage  # noqa: E402
 
 __all__ += ["ComputeAllocation", "ComputeUsage"]
+
+from tracker.lessons.models import Lesson, LessonTheme  # noqa: E402
+
+__all__ += ["Lesson", "LessonTheme"]

@@ -10,6 +10,7 @@ from tracker.demo.seed import seed_demo
 from tracker.evidence.models import ActivityKind, EvidenceActivity, EvidenceEntry
 from tracker.evidence.queries import evidence_as_at
 from tracker.extensions import db
+from tracker.lessons.models import Lesson, LessonStatus
 from tracker.programmes.models import Cohort
 from tracker.usecases.models import Stage, UseCase
 
@@ -42,9 +43,16 @@ def test_every_cohort_1_production_case_has_reviewed_iterations() -> None:
     over = [lg for lg in ledgers.values() if lg.remaining < 0]
     assert len(over) == 1 and over[0].usage[-1].over_use_reason
     assert all(u.return_id is not None for lg in ledgers.values() for u in lg.usage)
+    # Lessons across both cohorts, one from a return, one still proposed.
+    lessons = list(db.session.scalars(sa.select(Lesson)))
+    cohorts = {lesson.use_case.cohort.name for lesson in lessons}
+    assert {"Cohort 1", "Cohort 2"} <= cohorts
+    assert any(lesson.return_id for lesson in lessons)
+    assert [lesson.status for lesson in lessons].count(LessonStatus.PROPOSED) == 1
     before = db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceEntry))
     again = seed_demo()
     db.session.commit()
     assert again.created["AI evidence entries"] == 0
     assert again.created["compute ledger rows"] == 0
+    assert again.created["lessons"] == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvidenceEntry)) == before

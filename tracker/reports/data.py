@@ -30,6 +30,7 @@ from tracker.compute.queries import Ledger, ledger
 from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
+from tracker.lessons.queries import LessonView, programme_lessons
 from tracker.programmes.models import Cohort, Programme
 from tracker.reports.models import ReportKind
 from tracker.usecases import workflow
@@ -349,6 +350,8 @@ class ProgrammeReport:
     by_regulator: tuple[BreakdownRow, ...] | None
     by_sector: tuple[BreakdownRow, ...] | None
     attention: Attention
+    # The lessons recorded by the report's date, for "Lessons and good practice".
+    lessons: tuple[LessonView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -878,6 +881,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
         by_regulator=by_regulator,
         by_sector=by_sector,
         attention=attention(views, positions, as_at),
+        lessons=programme_lessons(programme.id, as_at.cutoff, as_at.local),
     )
 
 

@@ -18,6 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from tracker.compute.report import compute_section
 from tracker.evidence.report import evidence_section
+from tracker.lessons.report import lessons_section
 from tracker.reports.data import (
     BreakdownRow,
     CohortReport,
@@ -189,6 +190,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
             )
             if progress is not None:
                 progress(f"cohort {index} of {len(r.cohorts)} prepared")
+        story += lessons_section(r.lessons)
         return story
 
     @staticmethod
