@@ -20,6 +20,11 @@ class EvidenceSaved(UseCaseEvent):
 class EvidenceCommented(UseCaseEvent):
     action: ClassVar[str] = "use_case.evidence_comment"
     entry_id: int = 0
+    activity_id: int = 0
+
+    @property
+    def revision_or_comment(self) -> str:
+        return f"comment{self.activity_id}"
 
 
 @dataclass(frozen=True)
@@ -27,3 +32,7 @@ class EvidenceReviewed(UseCaseEvent):
     action: ClassVar[str] = "use_case.evidence_reviewed"
     entry_id: int = 0
     revision: int = 0
+
+    @property
+    def revision_or_comment(self) -> str:
+        return f"revision{self.revision}"

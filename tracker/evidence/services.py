@@ -407,7 +407,11 @@ def comment(entry: EvidenceEntry, use_case: UseCase, user: User, body: str) -> E
     )
     db.session.add(activity)
     _flush(None, action)
-    events.record(EvidenceCommented(actor_id=user.id, use_case_id=use_case.id, entry_id=entry.id))
+    events.record(
+        EvidenceCommented(
+            actor_id=user.id, use_case_id=use_case.id, entry_id=entry.id, activity_id=activity.id
+        )
+    )
     return activity
 
 
