@@ -269,3 +269,22 @@ def test_partners_see_recorded_lessons_only(client: FlaskClient, world: World) -
     page = client.get(f"/use-cases/{uc.id}/lessons").get_data(as_text=True)
     assert "Recorded one" in page and "Proposed one" not in page
     assert queries.lessons_for_use_case(uc.id, include_proposed=False)[0].title == "Recorded one"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/use-cases/{uc}/evidence",
+        "/use-cases/{uc}/evidence/new",
+        "/use-cases/{uc}/compute",
+        "/programmes/{programme}/compute",
+        "/use-cases/{uc}/lessons",
+        "/lessons/",
+    ],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(
+    client: FlaskClient, world: World, path: str
+) -> None:
+    uc = selected_case(world)
+    response = client.get(path.format(uc=uc.id, programme=world.programme.id))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
