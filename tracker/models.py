@@ -68,3 +68,19 @@ __all__ += ["ExpectedReturn", "ReturnReminder", "ReturnSchedule"]
 from tracker.clocks.models import ClockSettings, RegulatorClosure  # noqa: E402
 
 __all__ += ["ClockSettings", "RegulatorClosure"]
+from tracker.evidence.models import (  # noqa: E402
+    EvidenceActivity,
+    EvidenceEntry,
+    EvidenceEvaluation,
+    EvidenceRevision,
+)
+
+__all__ += ["EvidenceActivity", "EvidenceEntry", "EvidenceEvaluation", "EvidenceRevision"]
+
+from tracker.compute.models import ComputeAllocation, ComputeUsage  # noqa: E402
+
+__all__ += ["ComputeAllocation", "ComputeUsage"]
+
+from tracker.lessons.models import Lesson, LessonTheme  # noqa: E402
+
+__all__ += ["Lesson", "LessonTheme"]

@@ -51,8 +51,11 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.clocks import jobs as _clock_jobs  # noqa: F401  (the daily clock check)
+    from tracker.compute.views import bp as compute_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.evidence.views import bp as evidence_bp
+    from tracker.lessons.views import bp as lessons_bp
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
     from tracker.notifications import subscribers as _subscribers  # noqa: F401  (who is told)
     from tracker.notifications.views import bp as notifications_bp
@@ -65,6 +68,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp, notifications_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(evidence_bp)
+    app.register_blueprint(compute_bp)
+    app.register_blueprint(lessons_bp)
 
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp

@@ -152,6 +152,20 @@ def milestone(p: People, uc: UseCase) -> None:
     )
 
 
+def evidence(action: str) -> Callable[[People, UseCase], None]:
+    def act(p: People, uc: UseCase) -> None:
+        from tests.evidence.conftest import entry_data
+        from tracker.evidence import services as evidence_services
+
+        entry = run(lambda: evidence_services.add_entry(uc, p.bank_user, entry_data()))
+        if action == "review":
+            run(lambda: evidence_services.mark_reviewed(entry, uc, p.reviewer, entry.version))
+        else:
+            run(lambda: evidence_services.comment(entry, uc, p.reviewer, "Add bias figures."))
+
+    return act
+
+
 def draft(p: People, uc: UseCase) -> None:
     data = services.ProposalData(
         cohort_id=p.cohort.id,
@@ -328,6 +342,10 @@ TABLE: list[tuple[str, Stage | None, bool, Callable[[People, UseCase], None], di
     ("document from the regulator: the institution", Stage.UNDER_REVIEW, False,
      document("reviewer"), bank("document")),
     ("milestone saved: the institution", Stage.SELECTED, False, milestone, bank("milestone")),
+    ("evidence reviewed: the institution", Stage.PILOT, False, evidence("review"),
+     bank("evidence_review")),
+    ("evidence commented: the institution, not the partner", Stage.PILOT, False,
+     evidence("comment"), bank("evidence_review")),
     ("report issued: whoever asked for it", Stage.UNDER_REVIEW, False, report,
      {"bank_user": "report_ready"}),
     ("regulator's clock overdue: the lead's staff, never the institution", Stage.UNDER_REVIEW,

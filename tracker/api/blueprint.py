@@ -438,6 +438,7 @@ def _id_parameter(_converter: ApiIdConverter) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """Document and register the API on the app."""
     from tracker.api import documents as _documents  # noqa: F401  (registers routes)
+    from tracker.api import evidence as _evidence  # noqa: F401
     from tracker.api import jobs as _jobs  # noqa: F401  (registers the periodic job)
     from tracker.api import reference as _reference  # noqa: F401
     from tracker.api import reports as _reports  # noqa: F401
@@ -483,6 +484,7 @@ SPEC_OPTIONS: dict[str, Any] = {
         {"name": "Reviews", "description": "The regulator's scores of a proposal."},
         {"name": "Milestones", "description": "Kept by the regulator while a use case runs."},
         {"name": "Documents", "description": "Files attached to a use case."},
+        {"name": "AI evidence", "description": "Each model iteration's evidence, as at a date."},
         {"name": "Messages", "description": "Between the institution and the regulator."},
         {"name": "Reports", "description": "PDF reports, produced in the background."},
         {"name": "Reference data", "description": "What a proposal refers to; who you are."},

@@ -29,6 +29,7 @@ from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
 from tracker.demo import schedules as demo_schedules
 from tracker.demo.clocks import seed_clocks
+from tracker.demo.compute import seed_compute
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
     ADMIN_EMAIL,
@@ -43,6 +44,8 @@ from tracker.demo.content.reference import (
     institution_email,
 )
 from tracker.demo.content.returns import EN_COMMENTS, EN_PHASES, ZH_COMMENTS, ZH_PHASES
+from tracker.demo.evidence import seed_evidence
+from tracker.demo.lessons import seed_lessons
 from tracker.demo.spec import (
     DATA_CUTOFF,
     RESOLUTION_DAYS,
@@ -684,6 +687,9 @@ def seed_demo(today: date | None = None) -> SeedResult:
             cohort = cohorts[key]
             _move_cohort(cohort, status, staff[cohort.programme.lead_regulator.code])()
         seed_clocks(admin)  # clock settings and closures; running clocks take them at once
+        result.created["AI evidence entries"] += seed_evidence()
+        result.created["compute ledger rows"] += seed_compute()
+        result.created["lessons"] += seed_lessons()
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())

@@ -40,6 +40,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("review_started", "The regulator starts reviewing your proposal"),
     Kind("return_comment", "The regulator comments on your progress return"),
     Kind("milestone", "A milestone of your pilot is set or updated", default=Delivery.DIGEST),
+    Kind("evidence_review", "The regulator reviews or comments on your AI evidence"),
     Kind("draft_created", "A colleague starts a draft", default=Delivery.DIGEST),
     Kind("proposal_received", "A proposal is submitted or resubmitted"),
     Kind("withdrawn", "A proposal is withdrawn"),

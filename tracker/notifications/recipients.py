@@ -47,6 +47,8 @@ class Trigger(LabelledEnum):
     DOCUMENT_FROM_INSTITUTION = ("document_from_institution", "The institution adds a document")
     DOCUMENT_FROM_REGULATOR = ("document_from_regulator", "The regulator adds a document")
     MILESTONE_SAVED = ("milestone_saved", "A milestone is set or updated")
+    EVIDENCE_REVIEWED = ("evidence_reviewed", "The regulator marks AI evidence reviewed")
+    EVIDENCE_COMMENTED = ("evidence_commented", "The regulator comments on AI evidence")
     REPORT_ISSUED = ("report_issued", "A requested report is ready")
     RETURN_SCHEDULE_SET = ("return_schedule_set", "A pilot's reporting schedule is set")
     RETURN_REQUESTED = ("return_requested", "A return is asked for, or falls due after a milestone")
@@ -133,6 +135,8 @@ RULES: tuple[Rule, ...] = (
     Rule(T.DOCUMENT_FROM_INSTITUTION, "document", (A.LEAD_STAFF, A.REMIT_STAFF, A.REVIEWERS)),
     Rule(T.DOCUMENT_FROM_REGULATOR, "document", (A.INSTITUTION,)),
     Rule(T.MILESTONE_SAVED, "milestone", (A.INSTITUTION,)),
+    Rule(T.EVIDENCE_REVIEWED, "evidence_review", (A.INSTITUTION,)),
+    Rule(T.EVIDENCE_COMMENTED, "evidence_review", (A.INSTITUTION,)),
     Rule(T.REPORT_ISSUED, "report_ready", (A.REQUESTER,)),
     Rule(T.RETURN_SCHEDULE_SET, "return_schedule", (A.INSTITUTION,)),
     Rule(T.RETURN_REQUESTED, "return_requested", (A.INSTITUTION,)),

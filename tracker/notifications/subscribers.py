@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import events
 from tracker.auth.models import User
+from tracker.evidence.events import EvidenceCommented, EvidenceReviewed
+from tracker.evidence.models import EvidenceActivity, EvidenceEntry
 from tracker.extensions import db
 from tracker.notifications import jobs, services
 from tracker.notifications.recipients import Occurrence, Trigger
@@ -371,6 +373,49 @@ def milestone_saved(event: events.MilestoneSaved) -> list[Occurrence]:
             anchor="milestones",
         )
     ]
+
+
+def _evidence(
+    event: EvidenceReviewed | EvidenceCommented, trigger: Trigger, title: str, body: str
+) -> list[Occurrence]:
+    entry = db.session.get(EvidenceEntry, event.entry_id)
+    use_case = _use_case(event.use_case_id)
+    if entry is None or use_case is None:
+        return []
+    return [
+        Occurrence(
+            trigger=trigger,
+            key=f"{trigger.value}:{entry.id}:{event.revision_or_comment}",
+            actor_id=event.actor_id,
+            title=f"{title}: {entry.title} · {use_case.title}",
+            body=body,
+            endpoint="evidence.entry",
+            url_params={"id": use_case.id, "entry_id": entry.id},
+            anchor="comments",
+            use_case=use_case,
+        )
+    ]
+
+
+@_subscriber(EvidenceReviewed)
+def evidence_reviewed(event: EvidenceReviewed) -> list[Occurrence]:
+    return _evidence(
+        event,
+        Trigger.EVIDENCE_REVIEWED,
+        "AI evidence reviewed",
+        f"The regulator marked revision {event.revision} of the entry reviewed.",
+    )
+
+
+@_subscriber(EvidenceCommented)
+def evidence_commented(event: EvidenceCommented) -> list[Occurrence]:
+    activity = db.session.get(EvidenceActivity, event.activity_id)
+    return _evidence(
+        event,
+        Trigger.EVIDENCE_COMMENTED,
+        "Comment on AI evidence",
+        excerpt(activity.body if activity else ""),
+    )
 
 
 @_subscriber(events.ReportIssued)

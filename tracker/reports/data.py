@@ -29,8 +29,11 @@ from sqlalchemy.orm import selectinload
 
 from tracker.clocks.performance import ClockPerformance, performance
 from tracker.clocks.services import ClockReader
+from tracker.compute.queries import Ledger, ledger
+from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
+from tracker.lessons.queries import LessonView, programme_lessons
 from tracker.programmes.models import Cohort, Programme
 from tracker.reports.models import ReportKind
 from tracker.usecases import workflow
@@ -355,6 +358,8 @@ class ProgrammeReport:
     by_sector: tuple[BreakdownRow, ...] | None
     attention: Attention
     clocks: ClockPerformance | None = None
+    # The lessons recorded by the report's date, for "Lessons and good practice".
+    lessons: tuple[LessonView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -380,6 +385,10 @@ class UseCaseReport:
     as_at: date
     use_case: UseCaseView
     attention: Attention
+    # The AI evidence register as it stood at the report's date.
+    evidence: tuple[EvidenceView, ...] = ()
+    # GPU hours requested, allocated and used, as recorded by the report's date.
+    compute: Ledger | None = None
 
 
 ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport
@@ -893,6 +902,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
         by_sector=by_sector,
         attention=attention(views, positions, as_at),
         clocks=performance([p.use_case for p in positions], as_at.day, reader),
+        lessons=programme_lessons(programme.id, as_at.cutoff, as_at.local),
     )
 
 
@@ -928,4 +938,6 @@ def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
         as_at=as_at.day,
         use_case=view,
         attention=attention([view], [position], as_at),
+        evidence=evidence_as_at(use_case.id, as_at.cutoff, as_at.local),
+        compute=ledger(use_case, as_at.cutoff, as_at.local),
     )

@@ -17,6 +17,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from tracker.clocks.performance import ClockPerformance
+from tracker.compute.report import compute_section
+from tracker.evidence.report import evidence_section
+from tracker.lessons.report import lessons_section
 from tracker.reports.data import (
     BreakdownRow,
     CohortReport,
@@ -207,6 +210,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
             )
             if progress is not None:
                 progress(f"cohort {index} of {len(r.cohorts)} prepared")
+        story += lessons_section(r.lessons)
         return story
 
     @staticmethod
@@ -334,6 +338,8 @@ class UseCaseStory(Story[UseCaseReport]):
                 subheading("Data scope"),
                 para(terms.data_scope or "—"),
             ]
+        story += evidence_section(self.report.evidence)
+        story += compute_section(self.report.compute)
         story += [Heading("Progress returns", H1, room=40 * mm)]
         if not details.returns:
             story.append(label("No progress return filed by this date."))
