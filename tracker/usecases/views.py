@@ -190,8 +190,7 @@ def _render_detail(
         message_form=(message_form or forms.MessageForm()) if may_message else None,
         document_form=forms.DocumentForm.for_page(use_case.id) if may_upload else None,
         see_internal=see_internal,
-        **returns_views.page_context(use_case, user),
-        today=local_today(),
+        **returns_views.page_context(use_case, user),  # with "today"
         clocks=clock_display.for_page(use_case, user),
     )
     return html, status
