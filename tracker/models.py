@@ -61,3 +61,13 @@ __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
 from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E402
 
 __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
+
+from tracker.committee.models import (  # noqa: E402
+    Assignment,
+    Committee,
+    CommitteeMember,
+    Determination,
+    SlateEntry,
+)
+
+__all__ += ["Assignment", "Committee", "CommitteeMember", "Determination", "SlateEntry"]

@@ -50,6 +50,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.committee.views import bp as committee_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
@@ -60,7 +61,16 @@ def register_blueprints(app: Flask) -> None:
     from tracker.usecases import views as _usecase_views  # noqa: F401  (registers routes)
     from tracker.usecases.blueprint import bp as usecases_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp, notifications_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        admin_bp,
+        usecases_bp,
+        dashboard_bp,
+        reports_bp,
+        notifications_bp,
+        committee_bp,
+    ):
         app.register_blueprint(bp)
 
     from tracker.api import blueprint as api

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import events
 from tracker.auth.models import User
+from tracker.committee import events as committee_events
 from tracker.extensions import db
 from tracker.notifications import jobs, services
 from tracker.notifications.recipients import Occurrence, Trigger
@@ -376,5 +377,31 @@ def report_issued(event: events.ReportIssued) -> list[Occurrence]:
             endpoint="reports.register",
             report_id=report.id,
             requester_id=request.requested_by_id,
+        )
+    ]
+
+
+@_subscriber(committee_events.ReviewerAssigned)
+def reviewer_assigned(event: committee_events.ReviewerAssigned) -> list[Occurrence]:
+    from tracker.committee.models import Assignment
+
+    assignment = db.session.get(Assignment, event.assignment_id)
+    if assignment is None:
+        return []
+    use_case = assignment.use_case
+    return [
+        Occurrence(
+            trigger=Trigger.REVIEWER_ASSIGNED,
+            key=f"assignment:{assignment.id}",
+            actor_id=event.actor_id,
+            title=f"Assigned to review: {use_case.reference}",
+            body=(
+                f"You are asked to review {use_case.reference} for the committee of "
+                f"{use_case.cohort}, by {assignment.due_on:%d %b %Y}. Declare your interests "
+                "first: the proposal is shown once you have."
+            ),
+            endpoint="committee.declare",
+            url_params={"id": assignment.id},
+            assignee_id=assignment.reviewer_id,
         )
     ]

@@ -26,6 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import events
 from tracker.auth.models import User
 from tracker.clock import local_date, local_today
+from tracker.committee import rules as committee_rules
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort
@@ -399,9 +400,12 @@ def apply_transition(
     expected_version: int,
     fields: dict[str, Any] | None = None,
     reason: str | None = None,
+    override_reason: str | None = None,
 ) -> StageTransition:
     """Move the use case along ``transition`` and record it. ``fields`` holds what the
-    transition records (pilot terms, exit report), stored on the use case and in the history."""
+    transition records (pilot terms, exit report), stored on the use case and in the history.
+    Selecting over a participating regulator's objection needs ``override_reason`` (the note
+    stands for it when none is given apart)."""
     action = f"use_case.{transition.name}"
     _check_version(use_case, expected_version, action)
     if use_case.stage not in transition.sources or not on_side(user, use_case, transition.side):
@@ -418,6 +422,15 @@ def apply_transition(
         rules.check(bool(reason), "reason", "Give the reason.")
     _short_enough(rules, "reason", reason, LONG_TEXT)
     _check_transition_fields(rules, use_case, transition, fields)
+    decided: dict[str, Any] = {}
+    if transition.target in (Stage.SELECTED, Stage.REJECTED):
+        decided = committee_rules.check_decision(
+            rules,
+            use_case,
+            user,
+            selecting=transition.target is Stage.SELECTED,
+            override_reason=override_reason if override_reason is not None else reason,
+        )
     rules.raise_if_any()
     from_stage = use_case.stage
     now = utcnow()
@@ -437,7 +450,10 @@ def apply_transition(
         actor=user,
         at=now,
         reason=reason or None,
-        details={k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
+        details={
+            **{k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
+            **decided,
+        },
     )
     db.session.add(record)
     _flush(use_case, action)
@@ -465,6 +481,7 @@ def save_review(
     action = "use_case.review"
     if expected_version is not None:
         _check_version(use_case, expected_version, action)
+    committee_rules.check_scoring_allowed(use_case, reviewer)
     if not permissions.can_review(reviewer, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
