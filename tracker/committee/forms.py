@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.admin.forms import MultiCheckboxField
 from tracker.committee.models import ConflictWith, Decision
+from tracker.formutil import options
 from tracker.usecases.forms import TextArea
 
 LONG_TEXT = 20_000
@@ -44,7 +45,7 @@ class DeclarationForm(FlaskForm):
     conflict = RadioField(
         "Do you have a conflict of interest with the applicant or a technology partner named on "
         "this proposal?",
-        choices=[("no", "No conflict"), ("yes", "I have a conflict (I will be recused)")],
+        choices=options([("no", "No conflict"), ("yes", "I have a conflict (I will be recused)")]),
         validators=[InputRequired("Say whether you have a conflict of interest.")],
     )
     conflict_with = RadioField(

@@ -17,6 +17,7 @@ from tracker.clock import local_today
 from tracker.committee import forms, permissions, queries, services
 from tracker.committee.models import ConflictWith, Decision, Outcome
 from tracker.committee.rules import assignment_of
+from tracker.formutil import options
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import forms as usecase_forms
@@ -84,7 +85,9 @@ def declare(id: int) -> str | Response | tuple[str, int]:
     if not permissions.can_declare(current_user, assignment, committee):
         abort(403)
     form = forms.DeclarationForm()
-    form.partner_id.choices = [(0, "")] + [(p.id, p.name) for p in assignment.use_case.partners]
+    form.partner_id.choices = options(
+        [(0, ""), *((p.id, p.name) for p in assignment.use_case.partners)]
+    )
     status = 200
     if form.validate_on_submit():
         try:
@@ -258,9 +261,9 @@ def setup(id: int) -> str | Response | tuple[str, int]:
     committee = cohort.committee
     form = forms.CommitteeForm(obj=committee if request.method == "GET" else None)
     candidates = queries.eligible_members(cohort)
-    form.member_ids.choices = [
+    form.member_ids.choices = options(
         (u.id, f"{u.name} — {u.role.label}, {u.organisation or 'independent'}") for u in candidates
-    ]
+    )
     if request.method == "GET" and committee is not None:
         form.member_ids.data = [m.user_id for m in committee.members]
     status = 200
@@ -340,7 +343,7 @@ def assign(id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for("committee.setup", id=id))
     view = queries.committee_view(cohort, local_today())
     form = forms.AssignForm()
-    form.reviewer_ids.choices = [(m.user_id, m.user.name) for m in cohort.committee.members]
+    form.reviewer_ids.choices = options((m.user_id, m.user.name) for m in cohort.committee.members)
     status = 200
     chosen = None
     raw_id = parse_id(request.values.get("use_case_id"))
