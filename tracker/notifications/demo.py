@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from tracker.committee.models import Assignment
 from tracker.extensions import db, utcnow
 from tracker.notifications import services
 from tracker.notifications.models import Notification
 from tracker.notifications.recipients import Occurrence
-from tracker.committee.models import Assignment
 from tracker.notifications.subscribers import (
     assignment_occurrence,
     comment_occurrence,
