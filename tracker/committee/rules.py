@@ -152,3 +152,13 @@ def may_review(user: User, use_case: UseCase) -> bool | None:
     if committee is None:
         return None
     return permissions.may_score(user, use_case, committee, assignment_of(user, use_case))
+
+
+def others_scores_visible(user: User, use_case: UseCase) -> bool:
+    """Whether ``user`` may see the other reviewers' scores of the proposal: never once
+    recused, and with blind scoring not before their own review is in."""
+    committee = committee_of(use_case)
+    if committee is None:
+        return True
+    own = any(r.reviewer_id == user.id for r in use_case.reviews)
+    return permissions.may_see_others_scores(committee, assignment_of(user, use_case), own)

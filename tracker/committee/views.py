@@ -16,7 +16,7 @@ from tracker.auth.forms import EmptyForm
 from tracker.clock import local_today
 from tracker.committee import forms, permissions, queries, services
 from tracker.committee.models import ConflictWith, Decision, Outcome
-from tracker.committee.rules import assignment_of
+from tracker.committee.rules import others_scores_visible
 from tracker.formutil import options
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
@@ -489,12 +489,7 @@ def applicant_feedback(use_case: Any) -> Any:
 def may_see_scores(use_case: Any) -> bool:
     """The reviews section of the use case's page: hidden from a recused reviewer, and with
     blind scoring from an assigned one who has not yet scored."""
-    committee = use_case.cohort.committee
-    if committee is None:
-        return True
-    mine = assignment_of(current_user, use_case)
-    own = any(r.reviewer_id == current_user.id for r in use_case.reviews)
-    return permissions.may_see_others_scores(committee, mine, own)
+    return others_scores_visible(current_user, use_case)
 
 
 @bp.record_once

@@ -188,7 +188,12 @@ def timeline(
             TimelineEntry(d.uploaded_at, "document", _name(d.uploaded_by), f"Uploaded {d.filename}")
         )
     if permissions.can_see_internal(user):
+        from tracker.committee.rules import others_scores_visible
+
+        see_others = others_scores_visible(user, use_case)
         for review in use_case.reviews:
+            if not see_others and review.reviewer_id != user.id:
+                continue  # blind scoring, or a recused reviewer
             entries.append(
                 TimelineEntry(
                     review.at,
