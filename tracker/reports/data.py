@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from tracker.committee.reports import CommitteeRecord
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
@@ -372,6 +373,9 @@ class UseCaseReport:
     as_at: date
     use_case: UseCaseView
     attention: Attention
+    # The selection committee's record (declarations, determinations, decision): in reports
+    # issued to the regulator side only.
+    committee: CommitteeRecord | None = None
 
 
 ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport
