@@ -124,7 +124,12 @@ def test_a_recused_reviewer_does_not_see_the_scores(client: FlaskClient, panel: 
     page = _text(client.get(f"/use-cases/{panel.uc.id}"))
     assert "Excellent fit." not in page
     assert "You are recused from this proposal" in page
-    assert client.get(f"/use-cases/{panel.uc.id}/review").status_code == 403
+    # The use case's scoring page sends an assigned member to the committee's, which says so.
+    response = client.get(f"/use-cases/{panel.uc.id}/review")
+    assert response.headers["Location"].endswith(
+        f"/committee/assignments/{panel.colleague_on_uc.id}"
+    )
+    assert "are recused from this proposal" in _text(client.get(response.headers["Location"]))
 
 
 def test_set_up_refuses_a_quorum_larger_than_the_committee(client: FlaskClient, panel: Panel):

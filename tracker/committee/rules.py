@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
 from tracker.committee import permissions
@@ -162,3 +163,15 @@ def others_scores_visible(user: User, use_case: UseCase) -> bool:
         return True
     own = any(r.reviewer_id == user.id for r in use_case.reviews)
     return permissions.may_see_others_scores(committee, assignment_of(user, use_case), own)
+
+
+def committee_determinations(use_case_id: int) -> list[Determination]:
+    """Every determination on the proposal, oldest first, for its history."""
+    return list(
+        db.session.scalars(
+            sa.select(Determination)
+            .where(Determination.use_case_id == use_case_id)
+            .options(joinedload(Determination.regulator), joinedload(Determination.by))
+            .order_by(Determination.at, Determination.id)
+        )
+    )

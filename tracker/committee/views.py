@@ -498,4 +498,5 @@ def _template_globals(state: Any) -> None:
         committee_panel=use_case_panel,
         applicant_feedback=applicant_feedback,
         may_see_scores=may_see_scores,
+        may_view_committee=lambda cohort: permissions.can_view_committee(current_user, cohort),
     )
