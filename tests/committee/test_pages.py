@@ -285,6 +285,7 @@ def test_a_participating_regulators_objection_over_the_pages(client: FlaskClient
     assert ok.status_code == 302
     page = _text(client.get(f"/use-cases/{uc.id}"))
     assert "Override of the objection" in page and "SFC: Object" in page
+    assert "SFC determination: Object" in page  # in the history too
 
 
 def test_assignment_notifies_the_expert(client: FlaskClient, panel: Panel):
