@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('conflict_partner_id', sa.Integer(), nullable=True),
     sa.Column('conflict_note', sa.Text(), nullable=False),
     sa.Column('declared_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("(declaration = 'conflict' AND conflict_with IS NOT NULL) OR (declaration != 'conflict' AND conflict_with IS NULL)", name=op.f('ck_review_assignment_conflict_with')),
+    sa.CheckConstraint("(declaration = 'conflict' AND conflict_with IS NOT NULL) OR (declaration != 'conflict' AND conflict_with IS NULL)", name=op.f('ck_review_assignment_conflict_detail')),
     sa.CheckConstraint("declaration = 'pending' OR declared_at IS NOT NULL", name=op.f('ck_review_assignment_declared_at')),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['user_account.id'], name=op.f('fk_review_assignment_assigned_by_id_user_account')),
     sa.ForeignKeyConstraint(['conflict_partner_id'], ['institution.id'], name=op.f('fk_review_assignment_conflict_partner_id_institution')),

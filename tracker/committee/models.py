@@ -90,7 +90,7 @@ class Assignment(Base):
         sa.CheckConstraint(
             "(declaration = 'conflict' AND conflict_with IS NOT NULL)"
             " OR (declaration != 'conflict' AND conflict_with IS NULL)",
-            "conflict_with",
+            "conflict_detail",
         ),
         sa.CheckConstraint("declaration = 'pending' OR declared_at IS NOT NULL", "declared_at"),
     )
