@@ -22,7 +22,7 @@ from tracker.committee.models import (
 )
 from tracker.extensions import db
 from tracker.programmes.models import SelectionCriterion
-from tracker.rules import NotAllowedError, RuleError
+from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.usecases import permissions
 from tracker.usecases import services as usecase_services
 from tracker.usecases.models import Review, Stage, StageTransition
@@ -400,3 +400,17 @@ def test_an_expert_never_sees_a_use_case_through_the_regulator_rules(panel: Pane
         sa.select(f.UseCase.id).where(permissions.visible_filter(panel.expert))
     ).all()
     assert visible == []
+
+
+def test_a_declaration_is_made_once_and_kept(panel: Panel):
+    with pytest.raises(ConflictError):
+        run(
+            lambda: services.declare(
+                panel.expert,
+                panel.cleared,
+                services.DeclarationData(True, ConflictWith.INSTITUTION, note="Changed my mind"),
+            )
+        )
+    db.session.expire_all()
+    kept = db.session.get(Assignment, panel.cleared.id)
+    assert kept.declaration is Declaration.NO_CONFLICT and kept.conflict_note == ""

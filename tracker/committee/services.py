@@ -393,15 +393,24 @@ def declare(user: User, assignment: Assignment, data: DeclarationData) -> Assign
             )
         rules.check(bool(note), "note", "Describe the conflict.")
     rules.raise_if_any()
-    assignment.declaration = Declaration.CONFLICT if data.conflict else Declaration.NO_CONFLICT
-    if data.conflict:
-        assignment.conflict_with = data.conflict_with
-        if data.conflict_with is ConflictWith.PARTNER:
-            assignment.conflict_partner_id = data.partner_id
-    assignment.conflict_note = note
-    assignment.declared_at = utcnow()
-    # Only a pending declaration is updated: two tabs declaring at once cannot both land.
-    db.session.flush()
+    conflict_with = data.conflict_with if data.conflict else None
+    # One UPDATE that only matches a pending declaration: two windows declaring at once cannot
+    # both land, and what was declared first is never overwritten.
+    declared = db.session.execute(
+        sa.update(Assignment)
+        .where(Assignment.id == assignment.id, Assignment.declaration == Declaration.PENDING)
+        .values(
+            declaration=Declaration.CONFLICT if data.conflict else Declaration.NO_CONFLICT,
+            conflict_with=conflict_with,
+            conflict_partner_id=data.partner_id if conflict_with is ConflictWith.PARTNER else None,
+            conflict_note=note,
+            declared_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if declared.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(action=action)
+    db.session.expire(assignment)
     events.record(
         committee_events.InterestsDeclared(
             actor_id=user.id,
