@@ -23,7 +23,11 @@ from tracker.committee.models import (
     Determination,
     SlateEntry,
 )
-from tracker.committee.rules import latest_determinations, routed_regulator_id
+from tracker.committee.rules import (
+    committee_determinations,
+    latest_determinations,
+    routed_regulator_id,
+)
 from tracker.extensions import db
 from tracker.organisations.models import Regulator
 from tracker.programmes.models import Cohort, Programme, SelectionCriterion
@@ -397,14 +401,7 @@ def use_case_panel(use_case: UseCase, user: User) -> UseCasePanel | None:
             .order_by(Assignment.id)
         )
     )
-    determinations = list(
-        db.session.scalars(
-            sa.select(Determination)
-            .where(Determination.use_case_id == use_case.id)
-            .options(joinedload(Determination.regulator), joinedload(Determination.by))
-            .order_by(Determination.at, Determination.id)
-        )
-    )
+    determinations = committee_determinations(use_case.id)
     mine = next((a for a in assignments if a.reviewer_id == user.id), None)
     own_review = any(r.reviewer_id == user.id for r in use_case.reviews)
     slate = db.session.scalar(

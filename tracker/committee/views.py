@@ -17,6 +17,7 @@ from tracker.clock import local_today
 from tracker.committee import forms, permissions, queries, services
 from tracker.committee.models import ConflictWith, Decision, Outcome
 from tracker.committee.rules import others_scores_visible
+from tracker.extensions import db
 from tracker.formutil import options
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
@@ -235,6 +236,13 @@ def _cohort_for(id: int, manage: bool = False) -> Any:
 def cohort(id: int) -> str:
     """The committee's view of the cohort: every proposal ranked by weighted mean with its
     spread and disagreements, the capacity, each member's load and the slate."""
+    return _render_cohort(id, EmptyForm(), {}, {})
+
+
+def _render_cohort(
+    id: int, slate_form: EmptyForm, errors: dict[str, list[str]], typed: dict[str, str]
+) -> str:
+    """The committee view, with the slate's refusal and what was typed when there is one."""
     cohort = _cohort_for(id)
     view = queries.committee_view(cohort, local_today())
     return render_template(
@@ -244,12 +252,12 @@ def cohort(id: int) -> str:
         may_manage=permissions.can_manage_committee(current_user, cohort),
         may_decide=permissions.can_decide_slate(current_user, cohort),
         outcomes=list(Outcome),
-        slate_form=EmptyForm(),
+        slate_form=slate_form,
         spread_form=forms.SpreadForm(
             formdata=None, per_proposal=view.committee.quorum if view.committee else 2
         ),
-        errors={},
-        typed={},
+        errors=errors,
+        typed=typed,
     )
 
 
@@ -452,20 +460,8 @@ def slate(id: int) -> Response | tuple[str, int]:
     else:
         flash(f"The slate is decided: {len(entries)} proposal(s).", "success")
         return redirect(url_for("committee.cohort", id=id))
-    cohort = _cohort_for(id)
-    view = queries.committee_view(cohort, local_today())
-    return render_template(
-        "committee/cohort.html",
-        cohort=cohort,
-        view=view,
-        may_manage=permissions.can_manage_committee(current_user, cohort),
-        may_decide=True,
-        outcomes=list(Outcome),
-        slate_form=form,
-        spread_form=forms.SpreadForm(formdata=None),
-        errors=errors,
-        typed=typed,
-    ), status
+    db.session.expire_all()  # the rolled-back slate: show what is current
+    return _render_cohort(id, form, errors, typed), status
 
 
 def use_case_panel(use_case: Any) -> Any:
