@@ -136,12 +136,12 @@ def test_cohort_1_has_15_use_cases_from_10_banks_and_4_partners(seeded: SeedResu
     assert first.selection_on == date(2024, 12, 19)
 
 
-def test_cohort_2_is_open_today_with_early_stage_proposals(seeded: SeedResult):
+def test_cohort_2_is_open_today_with_proposals_before_its_committee(seeded: SeedResult):
     second = cohort("GenA.I. Sandbox", "Cohort 2")
     assert second.status is CohortStatus.OPEN
     assert second.applications_open_on is not None and second.applications_close_on is not None
     assert second.applications_open_on <= date.today() <= second.applications_close_on
-    assert 3 <= len(second.use_cases) <= 4
+    assert len(second.use_cases) == 14
     assert {Stage.DRAFT, Stage.SUBMITTED, Stage.UNDER_REVIEW} <= {
         uc.stage for uc in second.use_cases
     }
@@ -315,6 +315,9 @@ def test_every_institution_has_a_demo_account(seeded: SeedResult):
         "reviewer@ia.demo": (Role.REGULATOR, "IA"),
         "reviewer@mpfa.demo": (Role.REGULATOR, "MPFA"),
         "supervisor@hkma.demo": (Role.SUPERVISOR, "HKMA"),
+        "fintech@hkma.demo": (Role.REGULATOR, "HKMA"),
+        "ai-supervision@hkma.demo": (Role.REGULATOR, "HKMA"),
+        "expert@academia.demo": (Role.EXPERT, None),
     }
 
 
@@ -328,7 +331,7 @@ def test_if_empty_skips_when_users_exist(app: Flask, demo_mode: None, world: Wor
 def test_if_empty_loads_into_an_empty_database(app: Flask, demo_mode: None):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(UseCase)) == 23
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UseCase)) == 33
 
 
 def test_seed_demo_refuses_outside_demo_mode(app: Flask):
@@ -339,7 +342,7 @@ def test_seed_demo_refuses_outside_demo_mode(app: Flask):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
     forced = app.test_cli_runner().invoke(args=["seed-demo", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 24
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 27
 
 
 def test_demo_logins_lists_accounts_in_demo_mode(app: Flask, demo_mode: None, seeded: SeedResult):
@@ -352,7 +355,8 @@ def test_demo_logins_lists_accounts_in_demo_mode(app: Flask, demo_mode: None, se
         for line in lines
     )
     assert any("user@lion-rock-bank.demo" in line and "Lion Rock Bank" in line for line in lines)
-    assert len([line for line in lines if ".demo" in line]) == 24
+    assert len([line for line in lines if ".demo" in line]) == 27
+    assert any("expert@academia.demo" in line and "External expert" in line for line in lines)
 
 
 def test_demo_logins_refuses_outside_demo_mode(app: Flask, seeded: SeedResult):

@@ -27,8 +27,8 @@ def test_institution_accounts_name_their_kind_and_institution(listed: dict[str, 
     assert listed["user@harbour-bank.demo"] == "Bank user, Harbour Bank"
     assert listed["user@pearl-river-ai-labs.demo"] == "Technology partner user, Pearl River AI Labs"
     assert "Institution user" not in listed.values()
-    # Every one of the 24 accounts can be told apart by its label alone.
-    assert len(listed) == 24
+    # Every one of the 27 accounts can be told apart by its label alone.
+    assert len(listed) == 27
     assert len(set(listed.values())) == len(listed)
 
 

@@ -84,3 +84,12 @@ __all__ += ["ComputeAllocation", "ComputeUsage"]
 from tracker.lessons.models import Lesson, LessonTheme  # noqa: E402
 
 __all__ += ["Lesson", "LessonTheme"]
+from tracker.committee.models import (  # noqa: E402
+    Assignment,
+    Committee,
+    CommitteeMember,
+    Determination,
+    SlateEntry,
+)
+
+__all__ += ["Assignment", "Committee", "CommitteeMember", "Determination", "SlateEntry"]

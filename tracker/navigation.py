@@ -20,6 +20,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.REGULATOR: (
         ("dashboard.index", "Dashboard"),
         ("usecases.queue", "Review queue"),
+        ("committee.my_reviews", "My reviews"),
         ("usecases.index", "Use cases"),
         ("dashboard.board", "Pipeline"),
         ("dashboard.cohorts", "Cohorts"),
@@ -40,6 +41,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("usecases.new", "New proposal"),
         ("reports.register", "Reports"),
     ),
+    Role.EXPERT: (("committee.my_reviews", "My reviews"),),
 }
 
 ADMIN_NAV: tuple[tuple[str, str], ...] = (
@@ -60,6 +62,7 @@ SETUP_NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.REGULATOR: (("admin.cohorts", "Cohorts"), ("admin.categories", "Categories")),
     Role.SUPERVISOR: (),
     Role.INSTITUTION: (),
+    Role.EXPERT: (),
 }
 
 

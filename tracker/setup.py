@@ -51,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.clocks import jobs as _clock_jobs  # noqa: F401  (the daily clock check)
+    from tracker.committee.views import bp as committee_bp
     from tracker.compute.views import bp as compute_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
@@ -66,7 +67,16 @@ def register_blueprints(app: Flask) -> None:
     from tracker.usecases import views as _usecase_views  # noqa: F401  (registers routes)
     from tracker.usecases.blueprint import bp as usecases_bp
 
-    for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp, notifications_bp):
+    for bp in (
+        core_bp,
+        auth_bp,
+        admin_bp,
+        usecases_bp,
+        dashboard_bp,
+        reports_bp,
+        notifications_bp,
+        committee_bp,
+    ):
         app.register_blueprint(bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(compute_bp)

@@ -38,11 +38,13 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
     def usable(self, now: datetime) -> bool:
-        """Not revoked, not expired, and its user still active."""
+        """Not revoked, not expired, and its user still active (and not an external expert,
+        whose role the API gives nothing: a token made before the role changed stops working)."""
         return (
             self.revoked_at is None
             and (self.expires_at is None or self.expires_at > now)
             and self.user.active
+            and not self.user.is_expert
         )
 
     @property

@@ -38,7 +38,9 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token for ``user`` and its secret, which is not kept and cannot be shown again."""
     action = "api_token.create"
-    if not user.active:
+    # External experts see only what is assigned to them, on the committee's pages: the API
+    # gives them nothing, so they hold no token.
+    if not user.active or user.is_expert:
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     name = (name or "").strip()

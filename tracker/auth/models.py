@@ -19,6 +19,8 @@ class Role(LabelledEnum):
     REGULATOR = ("regulator", "Regulator staff")
     SUPERVISOR = ("supervisor", "Supervisor")
     INSTITUTION = ("institution", "Institution user")
+    # Sits on selection committees; sees only the proposals assigned to them.
+    EXPERT = ("expert", "External expert")
 
 
 class User(UserMixin, Base):
@@ -29,7 +31,10 @@ class User(UserMixin, Base):
             "(role = 'admin' AND regulator_id IS NULL AND institution_id IS NULL)"
             " OR (role IN ('regulator', 'supervisor') AND regulator_id IS NOT NULL"
             " AND institution_id IS NULL)"
-            " OR (role = 'institution' AND institution_id IS NOT NULL AND regulator_id IS NULL)",
+            " OR (role = 'institution' AND institution_id IS NOT NULL AND regulator_id IS NULL)"
+            # An external expert: independent, or of an institution (an academic or a
+            # technology partner's employee), never of a regulator.
+            " OR (role = 'expert' AND regulator_id IS NULL)",
             "organisation",
         ),
     )
@@ -102,6 +107,10 @@ class User(UserMixin, Base):
     @property
     def is_institution_user(self) -> bool:
         return self.role is Role.INSTITUTION
+
+    @property
+    def is_expert(self) -> bool:
+        return self.role is Role.EXPERT
 
     @property
     def is_regulator_side(self) -> bool:

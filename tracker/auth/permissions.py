@@ -23,6 +23,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.SUPERVISOR: frozenset({Permission.VIEW_REMIT, Permission.EXPORT_REPORTS}),
     Role.INSTITUTION: frozenset({Permission.PROPOSE}),
+    # Deny by default: what an external expert sees comes from their committee assignments
+    # alone (``tracker.committee.permissions``), never from a role-wide permission.
+    Role.EXPERT: frozenset(),
 }
 
 

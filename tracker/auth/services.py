@@ -141,6 +141,15 @@ def _check_account(
             "institution_id",
             "Choose the institution this person works for.",
         )
+    elif data.role is Role.EXPERT:
+        # Independent, or of an institution (a university, a technology partner): never of
+        # a regulator, whose staff sit on committees as regulator staff.
+        institution_id = data.institution_id
+        rules.check(
+            institution_id is None or db.session.get(Institution, institution_id) is not None,
+            "institution_id",
+            "Choose the institution this expert works for, or none.",
+        )
     return email, name, regulator_id, institution_id
 
 

@@ -61,8 +61,14 @@ def demo_logins_command() -> None:
         return
     width = max(len(u.email) for u in present)
     click.echo(f"Demo accounts (password: {DEMO_PASSWORD})")
+    seen: set[str] = set()
     for user in present:
-        click.echo(f"  {user.email:<{width}}  {account_label(user)}")
+        label = account_label(user)
+        # A second account of the same kind and organisation is told apart by its name.
+        if label in seen:
+            label = f"{label} ({user.name})"
+        seen.add(label)
+        click.echo(f"  {user.email:<{width}}  {label}")
 
 
 def account_label(user: User) -> str:

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
+from tracker.demo import committee as committee_demo
 from tracker.demo import schedules as demo_schedules
 from tracker.demo.clocks import seed_clocks
 from tracker.demo.compute import seed_compute
@@ -666,7 +667,8 @@ def seed_demo(today: date | None = None) -> SeedResult:
         cohorts, created = _ensure_cohorts(programmes, specs, staff, result)
         ctx = _Context(categories, institutions, users, cohorts, result)
 
-        missing = [spec for spec in demo_use_cases(today) if not _exists(spec, ctx)]
+        all_specs = demo_use_cases(today)
+        missing = [spec for spec in all_specs if not _exists(spec, ctx)]
         replayed = {spec.cohort for spec in missing}
         # A proposal is made while its cohort is open: the cohorts' statuses move on the same
         # timeline (first, on a tie). A cohort that was already there gets back the status
@@ -682,6 +684,9 @@ def seed_demo(today: date | None = None) -> SeedResult:
         for spec in missing:
             UseCaseReplay(spec, ctx).schedule(timeline)
         demo_schedules.plan(timeline, missing, users, now)
+        committee_demo.schedule(
+            timeline, cohorts, users, all_specs, today, {s.title for s in missing}
+        )
         timeline.run(until=now)
         for key, status in kept.items():
             cohort = cohorts[key]

@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from tracker.committee.models import Assignment
 from tracker.extensions import db, utcnow
 from tracker.notifications import services
 from tracker.notifications.models import Notification
 from tracker.notifications.recipients import Occurrence
 from tracker.notifications.subscribers import (
+    assignment_occurrence,
     comment_occurrence,
     message_occurrence,
     moved_occurrence,
@@ -41,6 +43,8 @@ def seed_notifications() -> int:
             dated.append((occurrence, filed.submitted_at))
     for comment in db.session.scalars(sa.select(ReturnComment).order_by(ReturnComment.id)):
         dated.append((comment_occurrence(comment), comment.at))
+    for assignment in db.session.scalars(sa.select(Assignment).order_by(Assignment.id)):
+        dated.append((assignment_occurrence(assignment), assignment.assigned_at))
     for occurrence, at in dated:
         services.notify(occurrence, at=at, mail=False)
     db.session.flush()

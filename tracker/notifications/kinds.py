@@ -50,6 +50,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("message", "A new message on a use case"),
     Kind("internal_note", "An internal note from colleagues", default=Delivery.DIGEST),
     Kind("document", "A document is added to a use case", default=Delivery.DIGEST),
+    Kind("review_assigned", "You are assigned to review a proposal for a selection committee"),
     Kind("review_saved", "Another reviewer scores a proposal you scored",
          default=Delivery.DIGEST),
     Kind("decision_recorded", "A decision on a use case you scored or supervise",

@@ -37,6 +37,7 @@ class Trigger(LabelledEnum):
     APPROVE_PRODUCTION = ("approve_production", "Production is approved")
     DISCONTINUE = ("discontinue", "A use case is discontinued")
     REVIEW_SAVED = ("review_saved", "A reviewer saves a review")
+    REVIEWER_ASSIGNED = ("reviewer_assigned", "A committee member is assigned to a proposal")
     RETURN_FILED = ("return_filed", "A progress return is filed")
     SERIOUS_INCIDENT = ("serious_incident", "A return reports a high or critical incident")
     RETURN_COMMENTED = ("return_commented", "The regulator comments on a return")
@@ -73,7 +74,11 @@ class Audience(LabelledEnum):
     )
     INSTITUTION = ("institution", "The institution's users")
     PARTNERS = ("partners", "The technology partners' users")
-    REVIEWERS = ("reviewers", "Reviewers who scored it")
+    REVIEWERS = (
+        "reviewers",
+        "Reviewers who scored it, and on a committee's cohort those assigned to it (not recused)",
+    )
+    ASSIGNEE = ("assignee", "The reviewer assigned")
     SUPERVISORS = (
         "supervisors",
         "Supervisors of the lead regulator and of the institution's regulator",
@@ -124,6 +129,7 @@ RULES: tuple[Rule, ...] = (
     Rule(T.DISCONTINUE, "partner_update", (A.PARTNERS,)),
     Rule(T.DISCONTINUE, "decision_recorded", (A.LEAD_STAFF, A.SUPERVISORS)),
     Rule(T.REVIEW_SAVED, "review_saved", (A.REVIEWERS,)),
+    Rule(T.REVIEWER_ASSIGNED, "review_assigned", (A.ASSIGNEE,)),
     Rule(T.RETURN_FILED, "return_filed", (A.LEAD_STAFF, A.REMIT_STAFF)),
     Rule(T.SERIOUS_INCIDENT, "incident_reported", (A.LEAD_STAFF, A.SUPERVISORS, A.ADMINS)),
     Rule(T.RETURN_COMMENTED, "return_comment", (A.INSTITUTION,)),
@@ -179,6 +185,10 @@ class Occurrence:
     use_case: UseCase | None = None
     report_id: int | None = None
     requester_id: int | None = None
+    # A committee's assignment: told to the reviewer, an external expert included, who sees
+    # the proposal on the committee's pages rather than the use case's (so ``use_case`` is
+    # left empty and the page it links to checks the assignment).
+    assignee_id: int | None = None
     # Internal notes: the regulator side only.
     regulator_only: bool = False
 
@@ -194,6 +204,10 @@ def audience_filter(audience: Audience, occurrence: Occurrence) -> sa.ColumnElem
         if occurrence.requester_id is None:
             return sa.false()
         return sa.and_(User.id == occurrence.requester_id, User.active.is_(True))
+    if audience is Audience.ASSIGNEE:
+        if occurrence.assignee_id is None:
+            return sa.false()
+        return sa.and_(User.id == occurrence.assignee_id, User.active.is_(True))
     if audience is Audience.ADMINS:
         return _active(Role.ADMIN)
     if use_case is None:
@@ -213,9 +227,19 @@ def audience_filter(audience: Audience, occurrence: Occurrence) -> sa.ColumnElem
         partner_ids = [p.id for p in use_case.partners]
         return sa.and_(_active(Role.INSTITUTION), User.institution_id.in_(partner_ids))
     if audience is Audience.REVIEWERS:
+        from tracker.committee.models import Assignment, Declaration
+
         return sa.and_(
             User.active.is_(True),
-            User.id.in_(sa.select(Review.reviewer_id).where(Review.use_case_id == use_case.id)),
+            sa.or_(
+                User.id.in_(sa.select(Review.reviewer_id).where(Review.use_case_id == use_case.id)),
+                User.id.in_(
+                    sa.select(Assignment.reviewer_id).where(
+                        Assignment.use_case_id == use_case.id,
+                        Assignment.declaration != Declaration.CONFLICT,
+                    )
+                ),
+            ),
         )
     if audience is Audience.SUPERVISORS:
         regulators = {programme.lead_regulator_id, supervised_by} - {None}

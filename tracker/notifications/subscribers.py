@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import events
 from tracker.auth.models import User
+from tracker.committee import events as committee_events
+from tracker.committee.models import Assignment
 from tracker.evidence.events import EvidenceCommented, EvidenceReviewed
 from tracker.evidence.models import EvidenceActivity, EvidenceEntry
 from tracker.extensions import db
@@ -437,3 +439,28 @@ def report_issued(event: events.ReportIssued) -> list[Occurrence]:
             requester_id=request.requested_by_id,
         )
     ]
+
+
+@_subscriber(committee_events.ReviewerAssigned)
+def reviewer_assigned(event: committee_events.ReviewerAssigned) -> list[Occurrence]:
+    assignment = db.session.get(Assignment, event.assignment_id)
+    return [assignment_occurrence(assignment)] if assignment is not None else []
+
+
+def assignment_occurrence(assignment: Assignment) -> Occurrence:
+    """The reviewer is asked to declare their interests, then to review."""
+    use_case = assignment.use_case
+    return Occurrence(
+        trigger=Trigger.REVIEWER_ASSIGNED,
+        key=f"assignment:{assignment.id}",
+        actor_id=assignment.assigned_by_id,
+        title=f"Assigned to review: {use_case.reference}",
+        body=(
+            f"You are asked to review {use_case.reference} for the committee of "
+            f"{use_case.cohort}, by {assignment.due_on:%d %b %Y}. Declare your interests "
+            "first: the proposal is shown once you have."
+        ),
+        endpoint="committee.declare",
+        url_params={"id": assignment.id},
+        assignee_id=assignment.reviewer_id,
+    )

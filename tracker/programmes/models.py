@@ -14,6 +14,7 @@ from tracker.extensions import Base, db, enum_column, utcnow
 from tracker.organisations.models import Regulator, Sector
 
 if TYPE_CHECKING:
+    from tracker.committee.models import Committee
     from tracker.usecases.models import UseCase
 
 
@@ -125,6 +126,7 @@ class Cohort(Base):
         back_populates="cohort", order_by="SelectionCriterion.position"
     )
     use_cases: Mapped[list[UseCase]] = relationship(back_populates="cohort")
+    committee: Mapped[Committee | None] = relationship(back_populates="cohort", uselist=False)
 
     @property
     def active(self) -> bool:
@@ -136,11 +138,20 @@ class Cohort(Base):
 
 class SelectionCriterion(Base):
     __tablename__ = "selection_criterion"
-    __table_args__ = (sa.UniqueConstraint("cohort_id", "name", name="uq_criterion_cohort_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("cohort_id", "name", name="uq_criterion_cohort_name"),
+        sa.CheckConstraint("weight BETWEEN 0 AND 100", "weight"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     position: Mapped[int] = mapped_column(default=0)
+    # How much the criterion counts in the weighted mean; the cohort's weights never sum to 0.
+    weight: Mapped[int] = mapped_column(default=1, server_default="1")
+    # What a score of 1, 3 and 5 means, shown beside the scoring form.
+    rubric_1: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    rubric_3: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    rubric_5: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     cohort: Mapped[Cohort] = relationship(back_populates="criteria")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.clocks.performance import ClockPerformance, performance
 from tracker.clocks.services import ClockReader
+from tracker.committee.reports import CommitteeRecord
 from tracker.compute.queries import Ledger, ledger
 from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
@@ -389,6 +390,9 @@ class UseCaseReport:
     evidence: tuple[EvidenceView, ...] = ()
     # GPU hours requested, allocated and used, as recorded by the report's date.
     compute: Ledger | None = None
+    # The selection committee's record (declarations, determinations, decision): in reports
+    # issued to the regulator side only.
+    committee: CommitteeRecord | None = None
 
 
 ReportData = CohortReport | ProgrammeReport | InstitutionReport | UseCaseReport

@@ -267,6 +267,55 @@ class InstitutionStory(Story[InstitutionReport]):
 class UseCaseStory(Story[UseCaseReport]):
     kind = ReportKind.USE_CASE
 
+    def _committee(self) -> list[Flowable]:
+        """Assignments with their declarations (recusals), determinations, the decision."""
+        record = self.report.committee
+        if record is None:
+            return []
+        story: list[Flowable] = [Heading("Selection committee", H1, room=40 * mm)]
+        if record.declarations:
+            story.append(
+                simple_table(
+                    ["Reviewer", "Assigned", "Declaration", "Declared", "Conflict or note"],
+                    [
+                        [
+                            f"{d.reviewer} ({d.role})",
+                            moment(d.assigned_at),
+                            d.declaration,
+                            moment(d.declared_at) if d.declared_at else "—",
+                            d.detail or "—",
+                        ]
+                        for d in record.declarations
+                    ],
+                    [0.22, 0.15, 0.17, 0.15, 0.31],
+                )
+            )
+        else:
+            story.append(label("No reviewer assigned by this date.", SMALL))
+        story.append(subheading("Participating regulators' determinations"))
+        if record.determinations:
+            story.append(
+                simple_table(
+                    ["When", "Regulator", "Determination", "By", "Reasons and conditions"],
+                    [
+                        [
+                            moment(d.at),
+                            d.regulator,
+                            d.decision,
+                            d.by or "—",
+                            d.reasons + (f" Conditions: {d.conditions}" if d.conditions else ""),
+                        ]
+                        for d in record.determinations
+                    ],
+                    [0.15, 0.1, 0.17, 0.16, 0.42],
+                )
+            )
+        else:
+            story.append(label("None recorded by this date.", SMALL))
+        if record.decision:
+            story += [subheading("The committee's decision"), para(record.decision)]
+        return story
+
     def running_title(self) -> str:
         view = self.report.use_case
         return f"Use-case report · {view.reference} {view.title}"
@@ -317,6 +366,7 @@ class UseCaseStory(Story[UseCaseReport]):
             para("\n".join(details.kpis) or "None set."),
             Heading("Stage history", H1, room=40 * mm),
             *parts.history(view),
+            *self._committee(),
             Heading("Milestones", H1, room=40 * mm),
             parts.milestones(view.milestones),
         ]

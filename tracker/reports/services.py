@@ -4,6 +4,7 @@ command line and tests. Flushes, never commits: the job and the unit of work com
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import events
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
+from tracker.committee.reports import committee_record
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
@@ -83,7 +85,12 @@ def build(
         visible, scope = _institution_scope(user)
         return data.institution_report(subject, as_at, visible, scope), {"scope": scope}
     if kind is ReportKind.USE_CASE and isinstance(subject, UseCase):
-        return data.use_case_report(subject, as_at), {}
+        report = data.use_case_report(subject, as_at)
+        if user is None or not user.is_institution_user:
+            # Reviewers' declarations and regulators' determinations are the regulator's.
+            committee = committee_record(subject.id, as_at.cutoff, as_at.local)
+            report = dataclasses.replace(report, committee=committee)
+        return report, {}
     raise TypeError(f"a {kind.label} cannot be made from {type(subject).__name__}")
 
 

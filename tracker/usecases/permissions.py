@@ -91,6 +91,13 @@ def can_propose_in(user: User, cohort: Cohort) -> bool:
 
 
 def can_review(user: User, use_case: UseCase) -> bool:
+    """Regulator staff in remit score a proposal under review; on a cohort with a selection
+    committee, only an assigned member who declared no conflict does."""
+    from tracker.committee.rules import may_review
+
+    committee_rule = may_review(user, use_case)
+    if committee_rule is not None:
+        return committee_rule
     return can_act_as_regulator(user, use_case) and use_case.stage is Stage.UNDER_REVIEW
 
 
@@ -135,7 +142,7 @@ def can_message(user: User, use_case: UseCase) -> bool:
 
 def can_see_internal(user: User) -> bool:
     """Internal messages are for the regulator side and admins, never institutions."""
-    return user.is_authenticated and not user.is_institution_user
+    return user.is_authenticated and (user.is_admin or user.is_regulator_side)
 
 
 def visible_filter(user: User) -> sa.ColumnElement[bool]:

@@ -109,7 +109,8 @@ def messages(use_case: UseCase, user: User) -> list[Message]:
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # transition, edit, message, return, comment, document, review, created
+    # transition, edit, message, return, comment, document, review, determination, created
+    kind: str
     actor: str
     title: str
     body: str = ""
@@ -188,7 +189,25 @@ def timeline(
             TimelineEntry(d.uploaded_at, "document", _name(d.uploaded_by), f"Uploaded {d.filename}")
         )
     if permissions.can_see_internal(user):
+        from tracker.committee.rules import committee_determinations, others_scores_visible
+
+        for det in committee_determinations(use_case.id):
+            conditions = f"\n\nConditions: {det.conditions}" if det.conditions else ""
+            entries.append(
+                TimelineEntry(
+                    det.at,
+                    "determination",
+                    _name(det.by),
+                    f"{det.regulator.code} determination: {det.decision.label}",
+                    det.reasons + conditions,
+                    internal=True,
+                    anchor="committee",
+                )
+            )
+        see_others = others_scores_visible(user, use_case)
         for review in use_case.reviews:
+            if not see_others and review.reviewer_id != user.id:
+                continue  # blind scoring, or a recused reviewer
             entries.append(
                 TimelineEntry(
                     review.at,

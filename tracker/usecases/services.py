@@ -27,6 +27,7 @@ from tracker import events
 from tracker.auth.models import User
 from tracker.clock import local_date, local_today
 from tracker.clocks import services as clock_services
+from tracker.committee import rules as committee_rules
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort
@@ -404,10 +405,13 @@ def apply_transition(
     fields: dict[str, Any] | None = None,
     reason: str | None = None,
     context: dict[str, Any] | None = None,
+    override_reason: str | None = None,
 ) -> StageTransition:
     """Move the use case along ``transition`` and record it. ``fields`` holds what the
     transition records (pilot terms, exit report), stored on the use case and in the history;
-    ``context`` what the history links the move to (``{"incident_id": 12}``)."""
+    ``context`` what the history links the move to (``{"incident_id": 12}``). Selecting over a
+    participating regulator's objection needs ``override_reason`` (the note stands for it when
+    none is given apart)."""
     action = f"use_case.{transition.name}"
     _check_version(use_case, expected_version, action)
     if use_case.stage not in transition.sources or not on_side(user, use_case, transition.side):
@@ -424,6 +428,15 @@ def apply_transition(
         rules.check(bool(reason), "reason", "Give the reason.")
     _short_enough(rules, "reason", reason, LONG_TEXT)
     _check_transition_fields(rules, use_case, transition, fields)
+    decided: dict[str, Any] = {}
+    if transition.target in (Stage.SELECTED, Stage.REJECTED):
+        decided = committee_rules.check_decision(
+            rules,
+            use_case,
+            user,
+            selecting=transition.target is Stage.SELECTED,
+            override_reason=override_reason if override_reason is not None else reason,
+        )
     rules.raise_if_any()
     from_stage = use_case.stage
     now = utcnow()
@@ -446,6 +459,7 @@ def apply_transition(
         details={
             **{k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
             **(context or {}),
+            **decided,
         },
     )
     db.session.add(record)
@@ -476,6 +490,7 @@ def save_review(
     action = "use_case.review"
     if expected_version is not None:
         _check_version(use_case, expected_version, action)
+    committee_rules.check_scoring_allowed(use_case, reviewer)
     if not permissions.can_review(reviewer, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)

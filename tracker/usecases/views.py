@@ -280,6 +280,14 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
 def review(id: int) -> str | Response | tuple[str, int]:
     """Score a proposal against the cohort's selection criteria (one review per reviewer)."""
     use_case = queries.get_visible_or_404(id, current_user)
+    if request.method == "GET" and use_case.cohort.committee is not None:
+        # On a committee's cohort an assigned member scores on the committee's page, beside
+        # the rubric and after declaring their interests.
+        from tracker.committee.rules import assignment_of
+
+        assigned = assignment_of(current_user, use_case)
+        if assigned is not None:
+            return redirect(url_for("committee.score", id=assigned.id))
     if request.method == "GET" and not permissions.can_review(current_user, use_case):
         abort(403)
     criteria = use_case.cohort.criteria

@@ -136,11 +136,14 @@ def _cohort_open(use_case: UseCase) -> bool:
 
 
 def _has_complete_review(use_case: UseCase) -> bool:
+    """A review scoring every criterion; on a committee's cohort, the committee's quorum."""
+    from tracker.committee.rules import quorum_met
+
     criteria = {c.id for c in use_case.cohort.criteria}
     return any(
         criteria and {s.criterion_id for s in review.scores} >= criteria
         for review in use_case.reviews
-    )
+    ) and quorum_met(use_case)
 
 
 # Withdrawal is open until the use case reaches production or closes otherwise.
@@ -183,7 +186,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         "select", "Select", frozenset({Stage.UNDER_REVIEW}), Stage.SELECTED, Side.REGULATOR,
         Needs.NOTE, style="success",
         guard=_has_complete_review,
-        guard_hint="Selection needs at least one review scoring every criterion.",
+        guard_hint="Selection needs at least one review scoring every criterion (on a cohort "
+        "with a selection committee, its quorum of reviews by reviewers with no conflict).",
         done="The proposal has been selected for a pilot.",
     ),
     Transition(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.demo.content import cohort1, cohort2, sandbox_plus
+from tracker.demo.content import cohort1, cohort2, committee, sandbox_plus
 from tracker.demo.spec import CohortSpec, DemoUseCase
 
 
@@ -14,4 +14,9 @@ def cohort_specs(today: date) -> list[CohortSpec]:
 
 
 def demo_use_cases(today: date) -> list[DemoUseCase]:
-    return [*cohort1.use_cases(), *cohort2.use_cases(today), *sandbox_plus.use_cases()]
+    return [
+        *cohort1.use_cases(),
+        *cohort2.use_cases(today),
+        *committee.use_cases(today),
+        *sandbox_plus.use_cases(),
+    ]

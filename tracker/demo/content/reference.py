@@ -162,7 +162,9 @@ def demo_accounts() -> list[DemoAccount]:
         )
         for inst in INSTITUTIONS
     ]
-    return accounts
+    from tracker.demo.content.committee import ACCOUNTS as COMMITTEE_ACCOUNTS
+
+    return accounts + list(COMMITTEE_ACCOUNTS)
 
 
 PROGRAMMES: tuple[ProgrammeSpec, ...] = (
