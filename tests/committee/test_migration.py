@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (SQL reads one statement to a line)
-"""Migration 0013 lets an external expert's account in, of no organisation or of an
+"""Migration 0014 lets an external expert's account in, of no organisation or of an
 institution and never of a regulator, keeps existing criteria (weight 1), and its downgrade
 refuses while expert accounts exist rather than lose them."""
 
@@ -20,7 +20,7 @@ INSERT = (
 )
 
 
-def test_experts_fit_the_constraints_after_0013(empty_database_url: str):  # noqa: F811
+def test_experts_fit_the_constraints_after_0014(empty_database_url: str):  # noqa: F811
     app = make_app(empty_database_url)
     with app.app_context():
         flask_migrate.upgrade(revision="0009")
@@ -45,7 +45,7 @@ def test_experts_fit_the_constraints_after_0013(empty_database_url: str):  # noq
                     "INSERT INTO selection_criterion (id, cohort_id, name, position) VALUES (1, 1, 'Innovation', 0)"
                 )
             )
-        flask_migrate.upgrade(revision="0013")
+        flask_migrate.upgrade(revision="0014")
         with db.engine.begin() as conn:
             conn.execute(sa.text(INSERT), {"email": "e@x.org", "role": "expert", "regulator": None})
             weight = conn.execute(sa.text("SELECT weight, rubric_1 FROM selection_criterion")).one()
