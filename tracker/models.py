@@ -61,3 +61,12 @@ __all__ += ["Notification", "NotificationPreference", "OutboundMail"]
 from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E402
 
 __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
+
+from tracker.plans.models import (  # noqa: E402
+    PlanKpi,
+    PlanMilestone,
+    SandboxPlan,
+    SandboxPlanVersion,
+)
+
+__all__ += ["PlanKpi", "PlanMilestone", "SandboxPlan", "SandboxPlanVersion"]

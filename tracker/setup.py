@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
     from tracker.notifications import subscribers as _subscribers  # noqa: F401  (who is told)
     from tracker.notifications.views import bp as notifications_bp
+    from tracker.plans.views import bp as plans_bp
     from tracker.reports import jobs as _report_jobs  # noqa: F401  (subscribes to requests)
     from tracker.reports.views import bp as reports_bp
     from tracker.usecases import views as _usecase_views  # noqa: F401  (registers routes)
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, admin_bp, usecases_bp, dashboard_bp, reports_bp, notifications_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(plans_bp)
 
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp

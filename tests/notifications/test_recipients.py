@@ -208,14 +208,7 @@ def report(p: People, uc: UseCase) -> None:
     )
 
 
-PILOT = {
-    "fields": {
-        "pilot_started_on": None,  # today, filled in by the row
-        "pilot_duration_weeks": 12,
-        "pilot_limits": "500 customers",
-        "pilot_data_scope": "Card transactions",
-    }
-}
+PILOT = {"fields": {"pilot_started_on": None}}  # today, filled in by the row
 EXIT = {
     "fields": {
         "exit_outcome": "KPIs met.",
@@ -226,6 +219,7 @@ EXIT = {
 
 
 def start_pilot(p: People, uc: UseCase) -> None:
+    f.create_agreed_plan(uc, p.w.bank_user, p.w.reviewer)
     fields = dict(PILOT["fields"], pilot_started_on=local_today())
     move("start_pilot", "reviewer", fields=fields)(p, uc)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from tests import factories as f
 from tests.conftest import World, local_today, login
 from tests.usecases.helpers import act, proposal_form
 from tracker.extensions import db
@@ -62,15 +63,18 @@ def test_proposal_to_production(client, world: World):
     scores.update({f"comment_{c.id}": "Solid." for c in criteria})
     assert client.post(f"/use-cases/{uc_id}/review", data=scores).status_code == 302
     assert act(client, uc_id, "select", reason="Strong industry value.").status_code == 302
-    response = act(
-        client,
-        uc_id,
-        "start_pilot",
-        pilot_started_on=today.isoformat(),
-        pilot_duration_weeks="26",
-        pilot_limits="At most 500 customers.",
-        pilot_data_scope="Calls to the retail hotline only.",
+    db.session.expire_all()
+    use_case = db.session.get(UseCase, uc_id)
+    f.create_agreed_plan(
+        use_case,
+        world.bank_user,
+        world.reviewer,
+        customer_cap=None,
+        exposure_limit=None,
+        other_limits="At most 500 customers.",
     )
+    db.session.commit()
+    response = act(client, uc_id, "start_pilot", pilot_started_on=today.isoformat())
     assert response.status_code == 302
     client.post("/logout", data={})
 
@@ -131,6 +135,7 @@ def test_proposal_to_production(client, world: World):
     ]
     assert history[3].reason == "State the KPI targets."
     assert history[7].details["pilot_limits"] == "At most 500 customers."
+    assert history[7].details["plan_version"] == 1
     change = db.session.scalars(
         sa.select(FieldChange).where(FieldChange.use_case_id == uc_id)
     ).one()

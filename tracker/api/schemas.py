@@ -174,14 +174,12 @@ class TransitionInput(Schema):
             "resume, discontinue and resubmit; an optional note otherwise."
         },
     )
-    pilot_started_on = fields.Date(metadata={"description": "start_pilot"})
-    pilot_duration_weeks = fields.Integer(
-        strict=True,
-        validate=validate.Range(min=-(2**31), max=2**31 - 1),
-        metadata={"description": "start_pilot: 1 to 156"},
+    pilot_started_on = fields.Date(
+        metadata={
+            "description": "start_pilot; the duration, limits and data scope are the agreed "
+            "sandbox plan's"
+        }
     )
-    pilot_limits = Text(metadata={"description": "start_pilot"})
-    pilot_data_scope = Text(metadata={"description": "start_pilot"})
     exit_outcome = Text(metadata={"description": "approve_production"})
     exit_lessons = Text(metadata={"description": "approve_production"})
     exit_conditions = Text(metadata={"description": "approve_production"})

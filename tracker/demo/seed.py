@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
+from tracker.demo import plans as demo_plans
 from tracker.demo.content import cohort_specs, demo_use_cases
 from tracker.demo.content.reference import (
     ADMIN_EMAIL,
@@ -464,6 +465,7 @@ class UseCaseReplay:
                 self._schedule_return(timeline, planned)
         for message in spec.messages:
             timeline.at(message.at, partial(self.message, message))
+        demo_plans.schedule(self, timeline)
 
     # The draft and its path --------------------------------------------------------------
 
@@ -510,12 +512,8 @@ class UseCaseReplay:
         transition = BY_NAME[step.action]
         fields: dict[str, object] = {}
         if transition.needs is Needs.PILOT_TERMS and self.spec.pilot is not None:
-            fields = {
-                "pilot_started_on": hk_date(step.at),
-                "pilot_duration_weeks": self.spec.pilot.weeks,
-                "pilot_limits": self.spec.pilot.limits,
-                "pilot_data_scope": self.spec.pilot.data_scope,
-            }
+            # The duration and boundaries are the agreed plan's (``tracker.demo.plans``).
+            fields = {"pilot_started_on": hk_date(step.at)}
         elif transition.needs is Needs.EXIT_REPORT and self.spec.exit is not None:
             fields = {
                 "exit_outcome": self.spec.exit.outcome,

@@ -314,6 +314,18 @@ class UseCaseStory(Story[UseCaseReport]):
                 subheading("Data scope"),
                 para(terms.data_scope or "—"),
             ]
+            if terms.plan_version is not None:
+                story += [
+                    Heading("Sandbox plan in force", H1, room=40 * mm),
+                    facts(
+                        [
+                            ("Version", str(terms.plan_version)),
+                            ("Agreed on", day(terms.plan_agreed_on)),
+                        ]
+                    ),
+                ]
+                for heading, text in terms.plan_sections:
+                    story += [subheading(heading), para(text or "—")]
         story += [Heading("Progress returns", H1, room=40 * mm)]
         if not details.returns:
             story.append(label("No progress return filed by this date."))

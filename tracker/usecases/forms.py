@@ -151,14 +151,9 @@ class ResponseForm(VersionedForm):
 
 
 class PilotTermsForm(VersionedForm):
+    """The start date; the duration and boundaries are the agreed sandbox plan's."""
+
     pilot_started_on = DateField("Pilot start date", validators=[InputRequired()])
-    pilot_duration_weeks = IntegerField(
-        "Duration (weeks)", validators=[InputRequired(), NumberRange(min=1, max=156)]
-    )
-    pilot_limits = TextArea(
-        "Customer or exposure limits", validators=[DataRequired(), Length(max=LONG_TEXT)]
-    )
-    pilot_data_scope = TextArea("Data scope", validators=[DataRequired(), Length(max=LONG_TEXT)])
     reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
 
 

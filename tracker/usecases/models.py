@@ -4,6 +4,7 @@ progress returns, incidents, documents and messages."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -349,7 +350,11 @@ class KpiValue(Base):
     return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     kpi: Mapped[str] = mapped_column(sa.Text)
+    # The note beside the number (before KPIs were data, the value as typed).
     value: Mapped[str] = mapped_column(sa.String(500))
+    # The plan's KPI this reports against, and the number reported (``tracker.plans``).
+    plan_kpi_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_kpi.id"), index=True)
+    number: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
 
     progress_return: Mapped[ProgressReturn] = relationship(back_populates="kpi_values")
 

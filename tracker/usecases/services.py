@@ -383,13 +383,6 @@ def _check_transition_fields(
         value = fields.get(name)
         if isinstance(value, str):
             _short_enough(rules, name, value, LONG_TEXT)
-        weeks = fields.get("pilot_duration_weeks")
-        if weeks is not None:
-            rules.check(
-                isinstance(weeks, int) and 1 <= weeks <= 156,
-                "pilot_duration_weeks",
-                "A pilot lasts from 1 to 156 weeks.",
-            )
 
 
 def apply_transition(
@@ -419,10 +412,17 @@ def apply_transition(
     _short_enough(rules, "reason", reason, LONG_TEXT)
     _check_transition_fields(rules, use_case, transition, fields)
     rules.raise_if_any()
+    recorded = dict(fields)
+    if transition.needs is Needs.PILOT_TERMS:
+        from tracker.plans.services import terms_for_start
+
+        # The duration, limits and data scope of the agreed plan, and its version number.
+        recorded |= terms_for_start(use_case)
     from_stage = use_case.stage
     now = utcnow()
-    for name, value in fields.items():
-        setattr(use_case, name, value)
+    for name, value in recorded.items():
+        if name != "plan_version":
+            setattr(use_case, name, value)
     use_case.stage = transition.target
     use_case.stage_changed_at = now
     if transition.target is Stage.SUBMITTED and use_case.submitted_at is None:
@@ -437,7 +437,7 @@ def apply_transition(
         actor=user,
         at=now,
         reason=reason or None,
-        details={k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
+        details={k: v.isoformat() if isinstance(v, date) else v for k, v in recorded.items()},
     )
     db.session.add(record)
     _flush(use_case, action)

@@ -225,6 +225,14 @@ def _open_incidents(use_case: UseCase, action: workflow.Transition) -> list[Inci
     return [i for r in use_case.returns for i in r.incidents if not i.resolved]
 
 
+def _plan_to_start_on(use_case: UseCase, action: workflow.Transition) -> Any:
+    if action.needs is not workflow.Needs.PILOT_TERMS:
+        return None
+    from tracker.plans.queries import version_in_force
+
+    return version_in_force(use_case.id)
+
+
 @bp.route("/<int:id>/actions/<name>", methods=["GET", "POST"])
 @login_required
 def transition(id: int, name: str) -> str | Response | tuple[str, int]:
@@ -267,6 +275,7 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
         use_case=use_case,
         action=action,
         open_incidents=_open_incidents(use_case, action),
+        plan=_plan_to_start_on(use_case, action),
         **context,
     ), status
 

@@ -1,0 +1,176 @@
+"""The read side of plans, shared by the pages, the workflow guard and the reports: the plan
+with its versions, the version in force at a moment, and the differences between versions."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.plans.models import PlanKpi, PlanStatus, SandboxPlan, SandboxPlanVersion
+
+
+def plan_of(use_case_id: int) -> SandboxPlan | None:
+    """The plan with every version, its milestones, KPIs and the people who acted."""
+    return db.session.scalar(
+        sa.select(SandboxPlan)
+        .where(SandboxPlan.use_case_id == use_case_id)
+        .options(
+            selectinload(SandboxPlan.versions).options(
+                selectinload(SandboxPlanVersion.milestones),
+                selectinload(SandboxPlanVersion.kpis),
+                selectinload(SandboxPlanVersion.drafted_by),
+                selectinload(SandboxPlanVersion.decided_by),
+            )
+        )
+    )
+
+
+def _in_force(at: datetime | None) -> sa.Select[Any]:
+    """Versions agreed before the instant ``at`` (a report's cut-off; by now when None),
+    latest first."""
+    query = sa.select(SandboxPlanVersion).where(SandboxPlanVersion.status == PlanStatus.AGREED)
+    if at is not None:
+        query = query.where(SandboxPlanVersion.agreed_at < at)
+    return query.order_by(SandboxPlanVersion.agreed_at.desc(), SandboxPlanVersion.number.desc())
+
+
+def version_in_force(use_case_id: int, at: datetime | None = None) -> SandboxPlanVersion | None:
+    """The version agreed most recently before ``at``: amendments take effect when agreed."""
+    return db.session.scalar(
+        _in_force(at)
+        .join(SandboxPlan)
+        .where(SandboxPlan.use_case_id == use_case_id)
+        .options(selectinload(SandboxPlanVersion.milestones), selectinload(SandboxPlanVersion.kpis))
+        .limit(1)
+    )
+
+
+def versions_in_force(
+    use_case_ids: Iterable[int], at: datetime | None = None
+) -> dict[int, SandboxPlanVersion]:
+    """The version in force at ``at`` for each of many use cases, in one query of versions."""
+    ids = list(use_case_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        _in_force(at)
+        .add_columns(SandboxPlan.use_case_id)
+        .join(SandboxPlan)
+        .where(SandboxPlan.use_case_id.in_(ids))
+        .options(selectinload(SandboxPlanVersion.milestones), selectinload(SandboxPlanVersion.kpis))
+    ).all()
+    found: dict[int, SandboxPlanVersion] = {}
+    for version, use_case_id in rows:
+        found.setdefault(use_case_id, version)  # latest first
+    return found
+
+
+def has_agreed_plan(use_case_id: int) -> bool:
+    return version_in_force(use_case_id) is not None
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"HK${value:,.2f}".replace(".00", "")
+
+
+def number(value: Decimal | None) -> str:
+    """A decimal without trailing zeros: 12.5000 → 12.5."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def limits_text(version: SandboxPlanVersion) -> str:
+    """The boundaries in one text, as the use case's pilot terms keep them."""
+    parts = []
+    if version.customer_cap is not None:
+        parts.append(f"At most {version.customer_cap:,} customers.")
+    if version.exposure_limit is not None:
+        parts.append(f"Exposure at most {money(version.exposure_limit)}.")
+    if version.other_limits:
+        parts.append(version.other_limits)
+    return "\n".join(parts)
+
+
+# Every section of a version, in page order, with its heading: what the differences compare.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("objectives", "Objectives"),
+    ("success_measures", "Success measures"),
+    ("kpis", "KPIs"),
+    ("duration_weeks", "Duration (weeks)"),
+    ("customer_cap", "Customer cap"),
+    ("exposure_limit", "Exposure limit"),
+    ("other_limits", "Other limits"),
+    ("data_scope", "Data scope"),
+    ("channels", "Channels"),
+    ("geographies", "Geographies"),
+    ("safeguard_boundary", "Boundary"),
+    ("safeguard_customer_protection", "Customer protection"),
+    ("safeguard_risk_controls", "Risk-management controls"),
+    ("safeguard_readiness", "Readiness and monitoring"),
+    ("methodology", "Methodology"),
+    ("reporting", "Reporting schedule"),
+    ("milestones", "Milestones"),
+    ("exit_strategy", "Exit strategy"),
+)
+SECTION_LABELS = dict(SECTIONS)
+
+
+def kpi_line(kpi: PlanKpi) -> str:
+    head = f"{kpi.name} ({kpi.unit})" if kpi.unit else kpi.name
+    if kpi.direction is None:
+        return f"{head}: no target set"
+    return (
+        f"{head}: {kpi.direction.label.lower()}, baseline {number(kpi.baseline)}, "
+        f"target {number(kpi.target)}"
+    )
+
+
+def section_text(version: SandboxPlanVersion, name: str) -> str:
+    """A section as text, for the differences and the PDF."""
+    if name == "kpis":
+        return "\n".join(kpi_line(k) for k in version.kpis)
+    if name == "milestones":
+        return "\n".join(f"{m.planned_on:%d %b %Y} {m.title}" for m in version.milestones)
+    if name == "reporting":
+        return (
+            f"{version.report_frequency.label}; each return due {version.report_due_days} days "
+            "after its period ends"
+        )
+    if name == "exposure_limit":
+        return money(version.exposure_limit)
+    value = getattr(version, name)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    name: str
+    label: str
+    # (op, line): "-" removed, "+" added, " " unchanged.
+    lines: tuple[tuple[str, str], ...]
+
+
+def differences(old: SandboxPlanVersion, new: SandboxPlanVersion) -> list[SectionDiff]:
+    """Each section that changed from ``old`` to ``new``, line by line."""
+    changed = []
+    for name, label in SECTIONS:
+        before, after = section_text(old, name), section_text(new, name)
+        if before == after:
+            continue
+        lines = tuple(
+            (line[0], line[2:])
+            for line in difflib.ndiff(before.splitlines(), after.splitlines())
+            if line[:1] in "-+ "
+        )
+        changed.append(SectionDiff(name, label, lines))
+    return changed
