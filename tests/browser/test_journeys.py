@@ -101,6 +101,49 @@ def _draft_and_submit(page: Page, dialogs: list[str]) -> str:
     return use_case_url
 
 
+def _agree_plan(page: Page, use_case_url: str) -> None:
+    """The bank drafts the sandbox plan and submits it; the reviewer agrees it (and stays
+    signed in)."""
+    sign_in(page, BANK_USER[0], DEMO_PASSWORD)
+    page.goto(use_case_url)
+    page.get_by_role("link", name="Sandbox plan").click()
+    page.get_by_role("link", name="Draft the plan").click()
+    check_accessibility(page, "sandbox plan form")
+    for label, text in (
+        ("Objectives", "Detect cloned voices at the call centre."),
+        ("Success measures", "Both KPIs reach their targets."),
+        ("Methodology", "Shadow run, then live screening with analyst review."),
+        ("Duration (weeks)", "26"),
+        ("Customer cap", "500"),
+        ("Channels", "Inbound phone banking"),
+        ("Geographies", "Hong Kong"),
+        ("Boundary: scope, phases, timing and termination", "Stops on a severe incident."),
+        ("Customer protection", "No call is ended by the model."),
+        ("Risk-management controls", "Analysts review every flag."),
+        ("Readiness and close monitoring", "A named owner watches the dashboard daily."),
+        ("Days allowed after each period", "14"),
+        ("Exit strategy", "Back to manual screening the same day."),
+    ):
+        page.get_by_label(label, exact=True).fill(text)
+    page.get_by_label("Other limits").fill("At most 500 customers.")
+    for row, (direction, baseline, target) in enumerate(
+        (("higher", "80", "95"), ("lower", "5", "2"))
+    ):
+        page.locator(f"#kpi_{row}-direction").select_option(direction)
+        page.locator(f"#kpi_{row}-baseline").fill(baseline)
+        page.locator(f"#kpi_{row}-target").fill(target)
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Submit version 1 for agreement").click()
+    sign_out(page)
+    sign_in(page, REVIEWER[0], DEMO_PASSWORD)
+    page.goto(use_case_url)
+    page.get_by_role("link", name="Sandbox plan").click()
+    check_accessibility(page, "sandbox plan page")
+    page.get_by_role("button", name="Agree version 1").click()
+    expect(page.get_by_role("region", name="In force: version 1")).to_be_visible()
+    page.goto(use_case_url)
+
+
 def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: date) -> None:
     """The reviewer finds the proposal in the queue, scores it, selects it, starts the pilot."""
     sign_in(page, REVIEWER[0], DEMO_PASSWORD)
@@ -136,11 +179,11 @@ def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: d
     _submit_action(page, "Select", use_case_url)
     assert _stage(page) == "Selected"
 
+    sign_out(page)
+    _agree_plan(page, use_case_url)
+
     _act(page, use_case_url, "Start pilot")
     page.get_by_label("Pilot start date").fill(pilot_start.isoformat())
-    page.get_by_label("Duration (weeks)").fill("26")
-    page.get_by_label("Customer or exposure limits").fill("At most 500 customers.")
-    page.get_by_label("Data scope").fill("Calls to the retail hotline only.")
     _submit_action(page, "Start pilot", use_case_url)
     assert _stage(page) == "Pilot"
     expect(page.get_by_role("region", name="Pilot terms")).to_contain_text("At most 500 customers.")
@@ -200,7 +243,8 @@ def _approve_production(page: Page, use_case_url: str, dialogs: list[str]) -> No
     page.get_by_label("Lessons learned").fill("Tune thresholds per shift.")
     page.get_by_label("Conditions of the production approval").fill("Quarterly validation.")
     _submit_action(page, "Approve production", use_case_url)
-    assert len(dialogs) == 2 and dialogs[1].startswith("Approve the move to production")
+    assert dialogs[1].startswith("Submit version 1 of the plan to the regulator")
+    assert len(dialogs) == 3 and dialogs[2].startswith("Approve the move to production")
     assert _stage(page) == "Production"
     expect(page.get_by_role("region", name="Exit report")).to_contain_text("Quarterly validation.")
     check_accessibility(page, "use-case page (production)")
