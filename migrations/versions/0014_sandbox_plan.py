@@ -1,5 +1,5 @@
-"""Sandbox plans, versioned, with their milestones and KPIs; KPI values linked to the plan's
-KPIs. Existing pilots get an agreed version 1 carried over from their free-text pilot
+"""Sandbox plans, versioned, with their milestones and KPIs; KPI values as numbers against the
+plan's KPIs. Existing pilots get an agreed version 1 carried over from their free-text pilot
 terms and KPIs; existing KPI values keep their text as notes.
 
 Revision ID: 0014
@@ -106,6 +106,7 @@ def upgrade():
 
     with op.batch_alter_table('kpi_value', schema=None) as batch_op:
         batch_op.add_column(sa.Column('plan_kpi_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('number', sa.Numeric(precision=18, scale=4), nullable=True))
         batch_op.create_index(batch_op.f('ix_kpi_value_plan_kpi_id'), ['plan_kpi_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_kpi_value_plan_kpi_id_plan_kpi'), 'plan_kpi', ['plan_kpi_id'], ['id'])
 
@@ -194,6 +195,7 @@ def downgrade():
     with op.batch_alter_table('kpi_value', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_kpi_value_plan_kpi_id_plan_kpi'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_kpi_value_plan_kpi_id'))
+        batch_op.drop_column('number')
         batch_op.drop_column('plan_kpi_id')
 
     with op.batch_alter_table('plan_milestone', schema=None) as batch_op:

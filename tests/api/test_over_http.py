@@ -13,6 +13,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from tests import factories as f
 from tests.api.conftest import make_token, pilot
 from tests.conftest import World, local_today
 from tracker.extensions import db
+from tracker.plans.models import Direction
+from tracker.plans.services import KpiInput
 from tracker.usecases.models import Message, ProgressReturn, UseCase
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
@@ -144,7 +147,10 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
     db.session.expire_all()
     selected = db.session.get(UseCase, uc_id)
     assert selected is not None
-    f.create_agreed_plan(selected, world.bank_user, world.reviewer, duration_weeks=12)
+    kpis = tuple(
+        KpiInput(name, "", Direction.HIGHER, Decimal(0), Decimal(100)) for name in selected.kpi_list
+    )
+    f.create_agreed_plan(selected, world.bank_user, world.reviewer, duration_weeks=12, kpis=kpis)
     db.session.commit()
     regulator_moves("start_pilot", {"pilot_started_on": local_today().isoformat()})
 

@@ -59,7 +59,7 @@ def test_pilots_become_agreed_plans_and_kpi_values_keep_their_text(
             ).one()
             kpis = conn.execute(sa.text("SELECT id, name FROM plan_kpi ORDER BY position")).all()
             values = conn.execute(
-                sa.text("SELECT kpi, value, plan_kpi_id FROM kpi_value ORDER BY id")
+                sa.text("SELECT kpi, value, plan_kpi_id, number FROM kpi_value ORDER BY id")
             ).all()
         assert [p.use_case_id for p in plans] == [1]  # the draft has no pilot, so no plan
         assert tuple(version[:6]) == (
@@ -74,8 +74,8 @@ def test_pilots_become_agreed_plans_and_kpi_values_keep_their_text(
         by_name = {k.name: k.id for k in kpis}
         assert list(by_name) == ["Triage time", "Hit rate", "Old KPI"]
         assert [tuple(v) for v in values] == [
-            ("Triage time", "about 9 minutes", by_name["Triage time"]),
-            ("Old KPI", "42%", by_name["Old KPI"]),
+            ("Triage time", "about 9 minutes", by_name["Triage time"], None),
+            ("Old KPI", "42%", by_name["Old KPI"], None),
         ]
         flask_migrate.downgrade(revision="0009")
         with db.engine.connect() as conn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 
 from tests import factories as f
@@ -141,11 +143,13 @@ def test_proposal_to_production(client, world: World):
     ).one()
     assert change.field == "kpis" and "≥ 95%" in (change.new_value or "")
     filed = db.session.scalars(sa.select(ProgressReturn)).one()
+    # Numbers against the plan's KPIs (a typed "96%" is the number 96); no notes were given.
     assert [
-        v.value for v in db.session.scalars(sa.select(KpiValue).order_by(KpiValue.position))
+        (v.kpi, v.number, v.value)
+        for v in db.session.scalars(sa.select(KpiValue).order_by(KpiValue.position))
     ] == [
-        "96%",
-        "3.1",
+        ("Analyst hours saved per week", 96, ""),
+        ("False-positive rate", Decimal("3.1"), ""),
     ]
     assert db.session.scalars(sa.select(Incident)).one().return_id == filed.id
 

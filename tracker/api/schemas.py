@@ -220,7 +220,16 @@ class History(Schema):
 class KpiValueOut(Schema):
     position = fields.Integer(required=True)
     kpi = fields.String(required=True)
-    value = fields.String(required=True)
+    value = fields.String(
+        required=True,
+        metadata={"description": "The note beside the number (before plans: the value)."},
+    )
+    number = fields.Decimal(
+        as_string=True,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The number reported against the sandbox plan's KPI."},
+    )
 
 
 class IncidentOut(Schema):
@@ -260,7 +269,12 @@ class ReturnOut(Schema):
 
 class KpiValueInput(Schema):
     kpi = Text(required=True, max_length=1000)
-    value = Text(required=True, max_length=500)
+    value = Text(
+        required=True,
+        max_length=500,
+        metadata={"description": "A number against each KPI of the plan in force."},
+    )
+    note = Text(load_default="", max_length=500)
 
 
 class IncidentInput(Schema):

@@ -3,8 +3,6 @@ part of the plan; the command checks every rule."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wtforms import (
@@ -20,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from tracker.formutil import options
 from tracker.plans.models import Direction, ReportingFrequency
+from tracker.plans.queries import parse_number
 from tracker.usecases.forms import LONG_TEXT, TextArea, VersionedForm
 
 
@@ -33,18 +32,9 @@ class NumberField(StringField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         raw = (valuelist[0] if valuelist else "") or ""
         self.raw_data = valuelist
-        cleaned = re.sub(r"[,\s]", "", raw).removeprefix("HK$")
-        if not cleaned:
-            self.data = None
-            return
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            value = None
-        if value is None or not value.is_finite():
-            self.data = None
+        self.data = parse_number(raw)
+        if raw.strip() and self.data is None:
             raise ValueError(self.NOT_A_NUMBER)
-        self.data = value
 
     def _value(self) -> str:
         if self.raw_data:

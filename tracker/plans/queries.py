@@ -4,17 +4,25 @@ with its versions, the version in force at a moment, and the differences between
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.plans.models import PlanKpi, PlanStatus, SandboxPlan, SandboxPlanVersion
+from tracker.plans.models import (
+    Direction,
+    PlanKpi,
+    PlanStatus,
+    SandboxPlan,
+    SandboxPlanVersion,
+)
+from tracker.usecases.models import ProgressReturn
 
 
 def plan_of(use_case_id: int) -> SandboxPlan | None:
@@ -75,6 +83,19 @@ def versions_in_force(
 
 def has_agreed_plan(use_case_id: int) -> bool:
     return version_in_force(use_case_id) is not None
+
+
+_NUMBER_NOISE = re.compile(r"[,\s]|^HK\$|%$")
+
+
+def parse_number(text: str | None) -> Decimal | None:
+    """A number as people type it (``1,250.5``, ``-3``, ``96%``, ``HK$2,000``), or None."""
+    cleaned = _NUMBER_NOISE.sub("", (text or "").strip())
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def money(value: Decimal | None) -> str:
@@ -174,3 +195,79 @@ def differences(old: SandboxPlanVersion, new: SandboxPlanVersion) -> list[Sectio
         )
         changed.append(SectionDiff(name, label, lines))
     return changed
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    period_end: date
+    number: Decimal | None
+    note: str
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    """One KPI of the plan in force with the numbers returned against it, oldest first."""
+
+    name: str
+    unit: str
+    direction: Direction | None
+    baseline: Decimal | None
+    target: Decimal | None
+    points: tuple[KpiPoint, ...]
+
+    @property
+    def moving_away(self) -> bool:
+        return moving_away(
+            self.direction, self.target, [p.number for p in self.points if p.number is not None]
+        )
+
+    @property
+    def latest(self) -> Decimal | None:
+        numbers = [p.number for p in self.points if p.number is not None]
+        return numbers[-1] if numbers else None
+
+    def chart(self) -> dict[str, Any]:
+        """The figures the page's chart draws (the table beside it shows the same)."""
+        return {
+            "label": self.name + (f" ({self.unit})" if self.unit else ""),
+            "labels": [f"{p.period_end:%d %b %Y}" for p in self.points],
+            "values": [float(p.number) if p.number is not None else None for p in self.points],
+            "target": float(self.target) if self.target is not None else None,
+            "baseline": float(self.baseline) if self.baseline is not None else None,
+        }
+
+
+def moving_away(
+    direction: Direction | None, target: Decimal | None, numbers: Sequence[Decimal]
+) -> bool:
+    """Worse in each of the last two returns and short of the target: the dashboard's flag."""
+    if direction is None or target is None or len(numbers) < 3:
+        return False
+    a, b, c = numbers[-3:]
+    if direction is Direction.HIGHER:
+        return b < a and c < b and c < target
+    return b > a and c > b and c > target
+
+
+def kpi_series(
+    use_case_id: int, returns: Sequence[ProgressReturn], at: datetime | None = None
+) -> list[KpiSeries]:
+    """Each KPI of the plan in force at ``at`` with the numbers of ``returns`` (loaded with
+    their values) reported against a KPI of that name in any version: a series runs on through
+    amendments."""
+    version = version_in_force(use_case_id, at)
+    if version is None:
+        return []
+    ordered = sorted(returns, key=lambda r: (r.period_end, r.id))
+    series = []
+    for kpi in version.kpis:
+        points = tuple(
+            KpiPoint(r.period_end, v.number, v.value)
+            for r in ordered
+            for v in r.kpi_values
+            if v.kpi == kpi.name
+        )
+        series.append(
+            KpiSeries(kpi.name, kpi.unit, kpi.direction, kpi.baseline, kpi.target, points)
+        )
+    return series

@@ -241,9 +241,10 @@ class IncidentForm(Form):
 INCIDENT_ROWS = 2
 
 
-def return_form_class(kpis: list[str]) -> type[VersionedForm]:
-    """A progress-return form with one value field per KPI of the use case. The command checks
-    the period (after the last return, not in the future) and the incidents' dates."""
+def return_form_class(kpis: list[str], notes: bool = False) -> type[VersionedForm]:
+    """A progress-return form with one value field per KPI of the use case (and, against a
+    plan's KPIs, a note beside each number). The command checks the period (after the last
+    return, not in the future), that each value is a number, and the incidents' dates."""
 
     class ProgressReturnForm(VersionedForm):
         period_start = DateField("Period start", validators=[InputRequired()])
@@ -266,6 +267,9 @@ def return_form_class(kpis: list[str]) -> type[VersionedForm]:
         def kpi_fields(self) -> list[Any]:
             return [self[f"kpi_{i}"] for i in range(len(kpis))]
 
+        def kpi_note_fields(self) -> list[Any]:
+            return [self[f"kpi_{i}_note"] for i in range(len(kpis))] if notes else []
+
         def incident_forms(self) -> list[Any]:
             return [self[f"incident_{i}"] for i in range(INCIDENT_ROWS)]
 
@@ -275,6 +279,12 @@ def return_form_class(kpis: list[str]) -> type[VersionedForm]:
             f"kpi_{i}",
             StringField(kpi, validators=[DataRequired("Report a value."), Length(max=500)]),
         )
+        if notes:
+            setattr(
+                ProgressReturnForm,
+                f"kpi_{i}_note",
+                StringField(f"Note on {kpi}", validators=[Optional(), Length(max=500)]),
+            )
     for i in range(INCIDENT_ROWS):
         setattr(ProgressReturnForm, f"incident_{i}", FormField(IncidentForm, f"Incident {i + 1}"))
     return ProgressReturnForm

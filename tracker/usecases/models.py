@@ -4,6 +4,7 @@ progress returns, incidents, documents and messages."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -351,9 +352,11 @@ class KpiValue(Base):
     kpi: Mapped[str] = mapped_column(sa.Text)
     # The note beside the number (before KPIs were data, the value as typed).
     value: Mapped[str] = mapped_column(sa.String(500))
-    # The plan's KPI this value reports against (``tracker.plans``); migration 0014 links the
-    # values returned before plans were kept to their carried-over KPIs.
+    # The plan's KPI this value reports against (``tracker.plans``) and the number reported;
+    # migration 0014 links the values returned before plans were kept to their carried-over
+    # KPIs, with no number (their text is the note).
     plan_kpi_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_kpi.id"), index=True)
+    number: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
 
     progress_return: Mapped[ProgressReturn] = relationship(back_populates="kpi_values")
 

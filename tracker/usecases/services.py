@@ -16,6 +16,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import filetype
@@ -28,6 +29,7 @@ from tracker.auth.models import User
 from tracker.clock import local_date, local_today
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.plans.queries import parse_number
 from tracker.programmes.models import Cohort
 from tracker.rules import ConflictError, LastChange, NotAllowedError, RuleError
 from tracker.usecases import permissions
@@ -573,12 +575,29 @@ class ReturnData:
     narrative: str
     attested_by_name: str
     attested_by_title: str
+    # (KPI, value as typed): a number against each KPI of the plan in force.
     kpi_values: tuple[tuple[str, str], ...]
     incidents: tuple[IncidentData, ...]
     attested: bool = True
+    # An optional note beside each value, in the same order.
+    kpi_notes: tuple[str, ...] = ()
 
 
-def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date) -> None:
+MAX_KPI_NUMBER = Decimal("1e14")
+
+
+def return_kpis(use_case: UseCase) -> list[Any] | None:
+    """The KPIs a return reports numbers against: the plan in force's; None for a pilot
+    without a plan, which reports its proposal's KPIs as text."""
+    from tracker.plans.queries import version_in_force
+
+    version = version_in_force(use_case.id)
+    return list(version.kpis) if version is not None else None
+
+
+def _check_return(
+    rules: Any, use_case: UseCase, data: ReturnData, today: date, plan_kpis: list[Any] | None
+) -> None:
     earliest = use_case.next_return_start
     if earliest is not None and data.period_start < earliest:
         rules.add(
@@ -601,13 +620,27 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date) 
     _short_enough(rules, "narrative", data.narrative, LONG_TEXT)
     _short_enough(rules, "attested_by_name", data.attested_by_name, NAME)
     _short_enough(rules, "attested_by_title", data.attested_by_title, NAME)
-    expected = use_case.kpi_list
+    expected = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
     given = [kpi for kpi, _value in data.kpi_values]
     if given != expected:
         rules.add("__all__", "Report a value for each of the use case's KPIs, as listed.")
     for position, (_kpi, value) in enumerate(data.kpi_values):
-        rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
-        _short_enough(rules, f"kpi_{position}", value, SHORT_TEXT)
+        if plan_kpis is None:  # a pilot without a plan (none starts so now): text as before
+            rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
+            _short_enough(rules, f"kpi_{position}", value, SHORT_TEXT)
+            continue
+        number = parse_number(value)
+        if not _text(value):
+            rules.add(f"kpi_{position}", "Report a number.")
+        elif number is None:
+            rules.add(f"kpi_{position}", "Report a number, for example 12.5.")
+        elif not -MAX_KPI_NUMBER < number < MAX_KPI_NUMBER:
+            rules.add(f"kpi_{position}", "This number is too large.")
+    rules.check(
+        len(data.kpi_notes) <= len(data.kpi_values), "__all__", "A note belongs to a KPI value."
+    )
+    for position, note in enumerate(data.kpi_notes):
+        _short_enough(rules, f"kpi_{position}_note", note, SHORT_TEXT)
     pilot_start = use_case.pilot_started_on
     for n, incident in enumerate(data.incidents):
         where = f"incidents.{n}"
@@ -656,7 +689,8 @@ def file_return(
     if not permissions.can_file_return(user, use_case, today):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    _check_return(rules, use_case, data, today)
+    plan_kpis = return_kpis(use_case)
+    _check_return(rules, use_case, data, today, plan_kpis)
     rules.raise_if_any()
     use_case.updated_at = utcnow()
     if use_case.last_return_end is None or data.period_end > use_case.last_return_end:
@@ -675,8 +709,20 @@ def file_return(
     )
     db.session.add(filed)
     _flush(use_case, action)
+    notes = (*data.kpi_notes, *([""] * len(data.kpi_values)))
     for position, (kpi, value) in enumerate(data.kpi_values):
-        db.session.add(KpiValue(return_id=filed.id, position=position, kpi=kpi, value=_text(value)))
+        if plan_kpis is None:
+            row = KpiValue(position=position, kpi=kpi, value=_text(value))
+        else:
+            row = KpiValue(
+                position=position,
+                kpi=kpi,
+                value=_text(notes[position]),
+                plan_kpi_id=plan_kpis[position].id,
+                number=parse_number(value),
+            )
+        row.return_id = filed.id
+        db.session.add(row)
     incidents = [
         Incident(
             use_case_id=use_case.id,

@@ -188,8 +188,18 @@ def _render_detail(
         document_form=forms.DocumentForm.for_page(use_case.id) if may_upload else None,
         see_internal=see_internal,
         today=local_today(),
+        kpi_series=_kpi_series(use_case),
     )
     return html, status
+
+
+def _kpi_series(use_case: UseCase) -> list[Any]:
+    """Each KPI of the plan in force against its target (``tracker.plans``), once piloted."""
+    if use_case.pilot_started_on is None:
+        return []
+    from tracker.plans.queries import kpi_series
+
+    return kpi_series(use_case.id, use_case.returns)
 
 
 @bp.get("/<int:id>")
@@ -434,6 +444,16 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
 # ---------------------------------------------------------------- progress returns
 
 
+def _kpi_label(kpi: Any) -> str:
+    """A plan KPI as its number field is labelled: name, unit and target."""
+    from tracker.plans.queries import number
+
+    unit = f" ({kpi.unit})" if kpi.unit else ""
+    if kpi.target is None or kpi.direction is None:
+        return f"{kpi.name}{unit}"
+    return f"{kpi.name}{unit}, target {number(kpi.target)}, {kpi.direction.label.lower()}"
+
+
 def _load_return(use_case: UseCase, return_id: int) -> ProgressReturn:
     found = next((r for r in use_case.returns if r.id == return_id), None)
     if found is None:
@@ -449,8 +469,10 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
     today = local_today()
     if request.method == "GET" and not permissions.can_file_return(current_user, use_case, today):
         abort(403)
-    kpis = use_case.kpi_list
-    form = forms.return_form_class(kpis)()
+    plan_kpis = services.return_kpis(use_case)
+    kpis = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
+    labels = [_kpi_label(k) for k in plan_kpis] if plan_kpis is not None else kpis
+    form = forms.return_form_class(labels, notes=plan_kpis is not None)()
     if request.method == "GET":
         form.period_start.data = use_case.next_return_start
         form.period_end.data = today
@@ -481,6 +503,7 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
             ),
             incidents=incidents,
             attested=bool(form.attest.data),
+            kpi_notes=tuple(f.data or "" for f in form.kpi_note_fields()),
         )
         try:
             with unit_of_work():
