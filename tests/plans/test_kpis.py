@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from tests import factories as f
@@ -138,3 +139,25 @@ def test_moving_away_means_worse_two_returns_running_and_short_of_target(
 ) -> None:
     target = Decimal(40) if direction is Direction.HIGHER else Decimal(2)
     assert queries.moving_away(direction, target, [Decimal(n) for n in numbers]) is flagged
+
+
+def test_the_dashboard_flags_kpis_moving_away_for_whom_may_see_them(
+    client: FlaskClient, world: World
+) -> None:
+    worse = _pilot(world)
+    for values in (("30", "12"), ("25", "14"), ("20", "15")):
+        _file(worse, world, values)
+    better = _pilot(world)
+    for values in (("10", "25"), ("20", "20"), ("30", "15")):
+        _file(better, world, values)
+    db.session.commit()
+    items, total = queries.kpis_moving_away(world.reviewer, sa.true())
+    assert total == 2
+    assert {(k.use_case.id, k.kpi, k.numbers) for k in items} == {
+        (worse.id, KPIS[0], (30, 25, 20)),
+        (worse.id, KPIS[1], (12, 14, 15)),
+    }
+    login(client, world.reviewer)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "KPIs moving away from target" in page and "30 → 25 → 20" in page
+    assert queries.kpis_moving_away(world.ia_reviewer, sa.true()) == ([], 0)

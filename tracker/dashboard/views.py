@@ -16,6 +16,7 @@ from tracker.clock import local_today
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.institutions.models import Institution, InstitutionKind
+from tracker.plans import queries as plan_queries
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
 from tracker.usecases import workspace as queries
@@ -93,6 +94,7 @@ def index() -> str:
             queue=queries.review_queue(current_user, scope),
             returns=queries.returns_due(current_user, scope, due_before=today),
             milestones=queries.overdue_milestones(current_user, scope, today),
+            kpis_away=plan_queries.kpis_moving_away(current_user, scope.where()),
         )
     else:
         cohort_ids = [c.id for p in programmes for c in p.cohorts]
