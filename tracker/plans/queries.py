@@ -251,12 +251,15 @@ def moving_away(
 
 
 def kpi_series(
-    use_case_id: int, returns: Sequence[ProgressReturn], at: datetime | None = None
+    use_case_id: int,
+    returns: Sequence[ProgressReturn],
+    at: datetime | None = None,
+    version: SandboxPlanVersion | None = None,
 ) -> list[KpiSeries]:
     """Each KPI of the plan in force at ``at`` with the numbers of ``returns`` (loaded with
     their values) reported against a KPI of that name in any version: a series runs on through
-    amendments."""
-    version = version_in_force(use_case_id, at)
+    amendments. ``version``, when given, is the version in force (already read)."""
+    version = version or version_in_force(use_case_id, at)
     if version is None:
         return []
     ordered = sorted(returns, key=lambda r: (r.period_end, r.id))

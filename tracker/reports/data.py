@@ -36,6 +36,7 @@ from tracker.usecases import workflow
 from tracker.usecases.models import (
     FieldChange,
     Incident,
+    KpiValue,
     Milestone,
     MilestoneStatus,
     ProgressReturn,
@@ -277,6 +278,8 @@ class UseCaseDetails:
     returns: tuple[ReturnView, ...]
     incidents: tuple[IncidentRow, ...]
     edits: tuple[EditRow, ...]
+    # Each KPI of the plan in force at the date, with the numbers returned by then.
+    kpi_series: tuple[plan_queries.KpiSeries, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -540,6 +543,14 @@ def _incident_row(incident: Incident, reported_at: datetime, as_at: AsAt) -> Inc
     )
 
 
+def _kpi_shown(value: KpiValue) -> str:
+    """The number with its note, or (returned before KPIs were numbers) the text as typed."""
+    if value.number is None:
+        return value.value
+    shown = plan_queries.number(value.number)
+    return f"{shown} — {value.value}" if value.value else shown
+
+
 def _return_view(progress_return: ProgressReturn, as_at: AsAt) -> ReturnView:
     return ReturnView(
         period_start=progress_return.period_start,
@@ -548,7 +559,7 @@ def _return_view(progress_return: ProgressReturn, as_at: AsAt) -> ReturnView:
         narrative=progress_return.narrative,
         attested_by=f"{progress_return.attested_by_name}, {progress_return.attested_by_title}",
         submitted_at=as_at.local(progress_return.submitted_at),
-        kpis=tuple(KpiRow(k.kpi, k.value) for k in progress_return.kpi_values),
+        kpis=tuple(KpiRow(k.kpi, _kpi_shown(k)) for k in progress_return.kpi_values),
     )
 
 
@@ -625,6 +636,9 @@ def _view(
             returns=tuple(_return_view(r, as_at) for r in returns),
             incidents=tuple(incidents),
             edits=_edits(use_case, as_at),
+            kpi_series=tuple(plan_queries.kpi_series(use_case.id, returns, version=plan))
+            if plan is not None
+            else (),
         )
     view = UseCaseView(
         id=use_case.id,

@@ -326,6 +326,10 @@ class UseCaseStory(Story[UseCaseReport]):
                 ]
                 for heading, text in terms.plan_sections:
                     story += [subheading(heading), para(text or "—")]
+        if details.kpi_series:
+            story.append(Heading("KPIs against target", H1, room=60 * mm))
+            for series in details.kpi_series:
+                story += parts.kpi_series(series)
         story += [Heading("Progress returns", H1, room=40 * mm)]
         if not details.returns:
             story.append(label("No progress return filed by this date."))
