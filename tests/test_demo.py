@@ -474,7 +474,10 @@ def test_the_commands_still_accept_each_seeded_milestone_and_refuse_a_repeated_r
                 narrative=last.narrative,
                 attested_by_name=last.attested_by_name,
                 attested_by_title=last.attested_by_title,
-                kpi_values=tuple((v.kpi, v.value) for v in last.kpi_values),
+                kpi_values=tuple(
+                    (v.kpi, str(v.number) if v.number is not None else v.value)
+                    for v in last.kpi_values
+                ),
                 incidents=(),
             )
             with pytest.raises(RuleError) as refused:
