@@ -194,9 +194,10 @@ def plan_data(**overrides: Any) -> Any:
         "success_measures": "Both KPIs reach their targets.",
         "methodology": "Shadow run, then live use with sampled review.",
         "duration_weeks": 26,
-        "customer_cap": 500,
-        "exposure_limit": Decimal("10000000"),
-        "other_limits": "",
+        # Limits in words: returns need not report customers or exposure (tests/plans do).
+        "customer_cap": None,
+        "exposure_limit": None,
+        "other_limits": "Analysts of one fraud centre only.",
         "data_scope": "Hotline transcripts only.",
         "channels": "Internal staff tools",
         "geographies": "Hong Kong",

@@ -478,6 +478,8 @@ def test_the_commands_still_accept_each_seeded_milestone_and_refuse_a_repeated_r
                     (v.kpi, str(v.number) if v.number is not None else v.value)
                     for v in last.kpi_values
                 ),
+                customers_reached=last.customers_reached,
+                exposure_used=last.exposure_used,
                 incidents=(),
             )
             with pytest.raises(RuleError) as refused:

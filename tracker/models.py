@@ -63,10 +63,11 @@ from tracker.api.models import ApiToken, IdempotentResponse, Webhook  # noqa: E4
 __all__ += ["ApiToken", "IdempotentResponse", "Webhook"]
 
 from tracker.plans.models import (  # noqa: E402
+    BoundaryBreach,
     PlanKpi,
     PlanMilestone,
     SandboxPlan,
     SandboxPlanVersion,
 )
 
-__all__ += ["PlanKpi", "PlanMilestone", "SandboxPlan", "SandboxPlanVersion"]
+__all__ += ["BoundaryBreach", "PlanKpi", "PlanMilestone", "SandboxPlan", "SandboxPlanVersion"]

@@ -110,6 +110,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_kpi_value_plan_kpi_id'), ['plan_kpi_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_kpi_value_plan_kpi_id_plan_kpi'), 'plan_kpi', ['plan_kpi_id'], ['id'])
 
+    with op.batch_alter_table('progress_return', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('customers_reached', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('exposure_used', sa.Numeric(precision=18, scale=2), nullable=True))
+
+    op.create_table('boundary_breach',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('use_case_id', sa.Integer(), nullable=False),
+    sa.Column('return_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('boundary', sa.Enum('customers', 'exposure', name='boundary', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('reported', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('allowed', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('detected_at', sa.DateTime(), nullable=False),
+    sa.Column('decision', sa.Enum('amended', 'suspended', 'discontinued', name='decision', native_enum=False, create_constraint=True, length=32), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=False),
+    sa.Column('amendment_id', sa.Integer(), nullable=True),
+    sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.CheckConstraint('(decision IS NULL) = (decided_at IS NULL)', name=op.f('ck_boundary_breach_decided')),
+    sa.CheckConstraint("decision != 'amended' OR amendment_id IS NOT NULL", name=op.f('ck_boundary_breach_amendment')),
+    sa.ForeignKeyConstraint(['amendment_id'], ['sandbox_plan_version.id'], name=op.f('fk_boundary_breach_amendment_id_sandbox_plan_version')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_boundary_breach_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['return_id'], ['progress_return.id'], name=op.f('fk_boundary_breach_return_id_progress_return')),
+    sa.ForeignKeyConstraint(['use_case_id'], ['use_case.id'], name=op.f('fk_boundary_breach_use_case_id_use_case')),
+    sa.ForeignKeyConstraint(['version_id'], ['sandbox_plan_version.id'], name=op.f('fk_boundary_breach_version_id_sandbox_plan_version')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_boundary_breach')),
+    sa.UniqueConstraint('return_id', 'boundary', name='uq_boundary_breach_return')
+    )
+    with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_boundary_breach_return_id'), ['return_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_boundary_breach_use_case_id'), ['use_case_id'], unique=False)
+
     _carry_over_pilot_terms()
 
 
@@ -192,6 +225,14 @@ def _carry_over_pilot_terms():
 
 
 def downgrade():
+    with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_boundary_breach_use_case_id'))
+        batch_op.drop_index(batch_op.f('ix_boundary_breach_return_id'))
+    op.drop_table('boundary_breach')
+    with op.batch_alter_table('progress_return', schema=None) as batch_op:
+        batch_op.drop_column('exposure_used')
+        batch_op.drop_column('customers_reached')
+
     with op.batch_alter_table('kpi_value', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_kpi_value_plan_kpi_id_plan_kpi'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_kpi_value_plan_kpi_id'))

@@ -114,7 +114,7 @@ def _agree_plan(page: Page, use_case_url: str) -> None:
         ("Success measures", "Both KPIs reach their targets."),
         ("Methodology", "Shadow run, then live screening with analyst review."),
         ("Duration (weeks)", "26"),
-        ("Customer cap", "500"),
+        ("Other limits", "At most 500 customers."),
         ("Channels", "Inbound phone banking"),
         ("Geographies", "Hong Kong"),
         ("Boundary: scope, phases, timing and termination", "Stops on a severe incident."),

@@ -22,9 +22,10 @@ from tracker.usecases.models import Milestone, MilestoneStatus, Stage
 # point of the test is that the count does not grow with the data, the bound keeps an eye on the
 # absolute number.
 PAGES: dict[str, int] = {
-    # + 2: the KPIs moving away from target and their use cases (tracker/plans).
-    "/dashboard": 14,
-    "/dashboard?cohort={cohort}": 14,
+    # + 3: the KPIs moving away from target and their use cases, the open boundary breaches
+    # (tracker/plans).
+    "/dashboard": 15,
+    "/dashboard?cohort={cohort}": 15,
     "/use-cases/": 9,
     "/use-cases/?q=bank&sort=institution": 9,
     "/use-cases/export.csv": 3,

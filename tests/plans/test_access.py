@@ -3,7 +3,8 @@
 Columns as in tests/usecases/test_isolation.py: the bank that leads the use case, a competitor
 bank, the named technology partner, HKMA staff (lead regulator), IA staff (no part in the
 programme), an HKMA supervisor, an admin and an anonymous visitor. The use case is piloting on
-an agreed version 1, with version 2 drafted and not yet submitted. POSTs are sent without
+an agreed version 1 whose customer cap a return breached, with version 2 drafted and not yet
+submitted. POSTs are sent without
 content: 400 means the request passed the access checks and failed validation; 403 and 404 mean
 it was stopped before. External experts (the committee branch) get a column at merge: none.
 """
@@ -16,8 +17,9 @@ from flask.testing import FlaskClient
 from tests import factories as f
 from tests.conftest import World, login
 from tracker.extensions import db
-from tracker.plans import services
-from tracker.usecases.models import Stage
+from tracker.plans import queries, services
+from tracker.usecases import services as uc_services
+from tracker.usecases.models import Rag, Stage
 
 USERS = ("bank", "other_bank", "partner", "reviewer", "ia", "supervisor", "admin", "anon")
 WORLD_ATTR = {
@@ -43,6 +45,10 @@ TABLE: list[tuple[str, str, tuple[int, ...]]] = [
     ("POST", "/use-cases/{uc}/plan/submit",            (400, 404, 403, 403, 404, 403, 403, 302)),
     ("POST", "/use-cases/{uc}/plan/agree",             (403, 404, 403, 400, 404, 403, 403, 302)),
     ("POST", "/use-cases/{uc}/plan/request-changes",   (403, 404, 403, 400, 404, 403, 403, 302)),
+    ("POST", "/use-cases/{uc}/plan/breaches/{breach}/decide",
+                                                       (403, 404, 403, 400, 404, 403, 403, 302)),
+    ("POST", "/use-cases/{uc}/plan/breaches/999999/decide",
+                                                       (404, 404, 404, 404, 404, 404, 404, 302)),
     ("GET", "/use-cases/999999/plan",                  (404, 404, 404, 404, 404, 404, 404, 302)),
 ]
 # fmt: on
@@ -55,21 +61,38 @@ CASES = [
 
 
 @pytest.fixture
-def piloting(world: World) -> int:
+def piloting(world: World) -> dict[str, int]:
     uc = f.create_use_case(
         world.cohort, world.bank, world.category, stage=Stage.PILOT, partners=[world.partner]
     )
-    f.create_agreed_plan(uc, world.bank_user, world.reviewer)
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer, customer_cap=10)
+    assert uc.pilot_started_on is not None
+    uc_services.file_return(
+        uc,
+        world.bank_user,
+        uc_services.ReturnData(
+            period_start=uc.pilot_started_on,
+            period_end=uc.pilot_started_on,
+            rag=Rag.RED,
+            narrative="Over the cap.",
+            attested_by_name="A. Manager",
+            attested_by_title="CRO",
+            kpi_values=(("Analyst hours saved per week", "1"), ("False-positive rate", "2")),
+            incidents=(),
+            customers_reached=11,
+        ),
+    )
     services.save_draft(uc, world.bank_user, f.plan_data(duration_weeks=30))
     db.session.commit()
-    return uc.id
+    (breach,) = queries.breaches_of(uc.id)
+    return {"uc": uc.id, "breach": breach.id}
 
 
 @pytest.mark.parametrize(("method", "url", "user", "status"), CASES)
 def test_plan_access(
     client: FlaskClient,
     world: World,
-    piloting: int,
+    piloting: dict[str, int],
     method: str,
     url: str,
     user: str,
@@ -77,5 +100,5 @@ def test_plan_access(
 ) -> None:
     if user != "anon":
         login(client, getattr(world, WORLD_ATTR[user]))
-    response = client.open(url.format(uc=piloting), method=method)
+    response = client.open(url.format(**piloting), method=method)
     assert response.status_code == status

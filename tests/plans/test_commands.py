@@ -136,7 +136,11 @@ def test_the_pilot_starts_only_on_an_agreed_plan_and_takes_its_terms(world: Worl
             uc, start, world.reviewer, uc.version, {"pilot_started_on": date.today()}
         )
     assert "agreed sandbox plan" in refused.value.errors["__all__"][0]
-    version = services.save_draft(uc, world.bank_user, f.plan_data(duration_weeks=20))
+    version = services.save_draft(
+        uc,
+        world.bank_user,
+        f.plan_data(duration_weeks=20, customer_cap=500, exposure_limit=Decimal("10000000")),
+    )
     services.submit(uc, version, world.bank_user, version.lock_version)
     with pytest.raises(RuleError):  # submitted is not agreed
         uc_services.apply_transition(
@@ -147,7 +151,10 @@ def test_the_pilot_starts_only_on_an_agreed_plan_and_takes_its_terms(world: Worl
         uc, start, world.reviewer, uc.version, {"pilot_started_on": date.today()}
     )
     assert uc.stage is Stage.PILOT and uc.pilot_duration_weeks == 20
-    assert uc.pilot_limits == "At most 500 customers.\nExposure at most HK$10,000,000."
+    assert uc.pilot_limits == (
+        "At most 500 customers.\nExposure at most HK$10,000,000.\n"
+        "Analysts of one fraud centre only."
+    )
     assert uc.pilot_data_scope == "Hotline transcripts only."
     assert row.details["plan_version"] == 1 and row.details["pilot_duration_weeks"] == 20
 

@@ -265,6 +265,8 @@ class ReturnOut(Schema):
     kpi_values = fields.List(fields.Nested(KpiValueOut), required=True)
     incidents = fields.List(fields.Nested(IncidentOut), required=True)
     comments = fields.List(fields.Nested(CommentOut), required=True)
+    customers_reached = fields.Integer(required=True, allow_none=True)
+    exposure_used = fields.Decimal(as_string=True, required=True, allow_none=True)
 
 
 class KpiValueInput(Schema):
@@ -304,6 +306,19 @@ class ReturnInput(Schema):
     )
     incidents = fields.List(
         fields.Nested(IncidentInput), load_default=list, validate=validate.Length(max=100)
+    )
+    customers_reached = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=100_000_000),
+        metadata={"description": "Required where the sandbox plan caps customers."},
+    )
+    exposure_used = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "HK$, 0 or more; required where the sandbox plan limits exposure."
+        },
     )
 
 

@@ -368,6 +368,8 @@ def file_return(data: dict[str, Any], id: int) -> Response:
         attested_by_title=data["attested_by_title"],
         kpi_values=tuple((k["kpi"], k["value"]) for k in data["kpi_values"]),
         kpi_notes=tuple(k["note"] for k in data["kpi_values"]),
+        customers_reached=data["customers_reached"],
+        exposure_used=data["exposure_used"],
         incidents=tuple(services.IncidentData(**incident) for incident in data["incidents"]),
         attested=data["attested"],
     )

@@ -95,6 +95,7 @@ def index() -> str:
             returns=queries.returns_due(current_user, scope, due_before=today),
             milestones=queries.overdue_milestones(current_user, scope, today),
             kpis_away=plan_queries.kpis_moving_away(current_user, scope.where()),
+            breaches=plan_queries.open_breaches(current_user, scope.where()),
         )
     else:
         cohort_ids = [c.id for p in programmes for c in p.cohorts]

@@ -6,13 +6,13 @@ the amendment."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from tracker.demo.spec import DemoUseCase
+from tracker.demo.spec import DemoUseCase, hk_date
 from tracker.plans import queries, services
-from tracker.plans.models import Direction, ReportingFrequency
+from tracker.plans.models import BreachDecision, Direction, ReportingFrequency
 from tracker.usecases.models import Audience
 
 if TYPE_CHECKING:
@@ -21,9 +21,30 @@ if TYPE_CHECKING:
 # The pilot whose plan is amended once it runs (the second fraud centre joins it).
 AMENDED = "Scam-call transcript triage for the fraud hotline"
 AMENDMENT_AFTER = timedelta(days=70)
+# The pilot whose second return reaches more customers than its plan allows; the regulator
+# accepts it once the institution's amendment raising the cap is agreed.
+BREACHED = "Real-time scam payee warnings for wallet transfers"
+BREACH_RETURN = 1
+CUSTOMER_CAP = 5000
+RAISED_CAP = 6500
+EXPOSURE_LIMIT = Decimal("10000000")
 
 
-def plan_data(spec: DemoUseCase, extra_limits: str = "") -> services.PlanData:
+def return_figures(spec: DemoUseCase, index: int, fraction: float) -> dict[str, object]:
+    """Customers reached and exposure used, reported by each return of a customer-facing
+    pilot: growing towards the plan's boundaries, beyond the cap once for ``BREACHED``."""
+    if spec.audience is not Audience.CUSTOMER:
+        return {}
+    customers = int(CUSTOMER_CAP * 0.9 * fraction)
+    if spec.title == BREACHED and index >= BREACH_RETURN:
+        customers = 5400 + 150 * (index - BREACH_RETURN)
+    exposure = (EXPOSURE_LIMIT * Decimal(str(round(0.6 * fraction, 2)))).quantize(Decimal(1))
+    return {"customers_reached": customers, "exposure_used": exposure}
+
+
+def plan_data(
+    spec: DemoUseCase, extra_limits: str = "", customer_cap: int = CUSTOMER_CAP
+) -> services.PlanData:
     """The plan a demo institution would write, from its proposal and agreed pilot terms."""
     assert spec.pilot is not None
     facing = spec.audience is Audience.CUSTOMER
@@ -35,8 +56,8 @@ def plan_data(spec: DemoUseCase, extra_limits: str = "") -> services.PlanData:
         "then live use within the boundaries below, with a weekly review of sampled outputs "
         "and a monthly evaluation against the KPIs.",
         duration_weeks=spec.pilot.weeks,
-        customer_cap=5000 if facing else None,
-        exposure_limit=Decimal("10000000") if facing else None,
+        customer_cap=customer_cap if facing else None,
+        exposure_limit=EXPOSURE_LIMIT if facing else None,
         other_limits=(spec.pilot.limits + ("\n" + extra_limits if extra_limits else "")),
         data_scope=spec.pilot.data_scope,
         channels="Mobile app and phone banking" if facing else "Internal staff tools only",
@@ -103,6 +124,46 @@ def schedule(replay: UseCaseReplay, timeline: Timeline) -> None:
         timeline.at(first + timedelta(days=3), _draft(replay, retrained))
         timeline.at(first + timedelta(days=3, hours=1), _submit(replay))
         timeline.at(first + timedelta(days=5), _agree(replay, "Amendment agreed."))
+    if spec.title == BREACHED:
+        _schedule_breach(replay, timeline, start)
+
+
+def _schedule_breach(replay: UseCaseReplay, timeline: Timeline, start: datetime) -> None:
+    """After the breaching return: the amendment raising the cap, agreed, then the regulator's
+    decision to accept the breach with it."""
+    from tracker.demo.seed import plan_returns
+
+    spec = replay.spec
+    returns = plan_returns(spec, hk_date(start), replay.cohort.return_interval_days)
+    if len(returns) <= BREACH_RETURN + 1:
+        raise ValueError(f"{spec.title}: too few returns for the demo's boundary breach")
+    filed = returns[BREACH_RETURN].filed_at
+    raised = plan_data(
+        spec,
+        "Cap raised after the second month's take-up, with the same safeguards.",
+        customer_cap=RAISED_CAP,
+    )
+    timeline.at(filed + timedelta(days=1), _draft(replay, raised))
+    timeline.at(filed + timedelta(days=1, hours=2), _submit(replay))
+    timeline.at(filed + timedelta(days=3), _agree(replay, "Higher cap agreed."))
+    timeline.at(filed + timedelta(days=3, hours=1), _accept_breach(replay))
+
+
+def _accept_breach(replay: UseCaseReplay) -> Callable[[], None]:
+    def run() -> None:
+        (breach,) = [b for b in queries.breaches_of(replay.uc.id) if b.is_open]
+        services.decide_breach(
+            replay.uc,
+            breach,
+            replay.staff,
+            BreachDecision.AMENDED,
+            "Take-up ran ahead of plan with no harm to customers; accepted with the raised cap.",
+            breach.lock_version,
+            replay.uc.version,
+        )
+        replay.count("boundary breaches decided")
+
+    return run
 
 
 def _draft(replay: UseCaseReplay, data: services.PlanData) -> Callable[[], None]:

@@ -383,6 +383,7 @@ def plan_returns(spec: DemoUseCase, pilot_start: date, interval: int) -> list[_P
             attested_by_name=institution.attester,
             attested_by_title=institution.attester_title,
             kpi_values=tuple((k.label, v) for k, v in zip(spec.kpis, values, strict=True)),
+            **demo_plans.return_figures(spec, index, fraction),  # type: ignore[arg-type]
             incidents=tuple(
                 services.IncidentData(
                     description=i.description,

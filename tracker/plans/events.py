@@ -32,3 +32,16 @@ class PlanAgreed(PlanEvent):
 @dataclass(frozen=True)
 class PlanChangesRequested(PlanEvent):
     action: ClassVar[str] = "plan.request_changes"
+
+
+@dataclass(frozen=True)
+class BoundaryBreached(UseCaseEvent):
+    action: ClassVar[str] = "plan.boundary_breached"
+    return_id: int = 0
+    breach_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class BreachDecided(UseCaseEvent):
+    action: ClassVar[str] = "plan.breach_decided"
+    breach_id: int = 0

@@ -11,35 +11,16 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.formutil import options
-from tracker.plans.models import Direction, ReportingFrequency
-from tracker.plans.queries import parse_number
+from tracker.plans.fields import NumberField
+from tracker.plans.models import BreachDecision, Direction, ReportingFrequency
 from tracker.usecases.forms import LONG_TEXT, TextArea, VersionedForm
-
-
-class NumberField(StringField):
-    """A decimal number as people type it (``1,250.5``, ``-3``); anything else is refused with
-    a clear message, and what was typed stays in the field."""
-
-    NOT_A_NUMBER = "Give a number, for example 12.5."
-    data: Any
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        raw = (valuelist[0] if valuelist else "") or ""
-        self.raw_data = valuelist
-        self.data = parse_number(raw)
-        if raw.strip() and self.data is None:
-            raise ValueError(self.NOT_A_NUMBER)
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return str(self.raw_data[0])
-        return "" if self.data is None else f"{self.data:f}"
 
 
 class MilestoneRow(Form):
@@ -154,3 +135,25 @@ class AgreeForm(SubmitForm):
 
 class RequestChangesForm(SubmitForm):
     reason = TextArea("What should change", validators=[DataRequired("Say what should change.")])
+
+
+class BreachDecisionForm(SubmitForm):
+    """The regulator's decision on a boundary breach; ``version`` is the breach's, and
+    ``use_case_version`` the use case's (suspending or discontinuing moves it)."""
+
+    use_case_version = HiddenField(validators=[InputRequired()])
+    decision = RadioField(
+        "Decision",
+        choices=BreachDecision.choices(),
+        validators=[InputRequired("Choose a decision.")],
+    )
+    reason = TextArea(
+        "Reason",
+        validators=[DataRequired("Give the reason for the decision."), Length(max=LONG_TEXT)],
+    )
+
+    def carried_use_case_version(self) -> int:
+        try:
+            return int(self.use_case_version.data or 0)
+        except ValueError:
+            return 0

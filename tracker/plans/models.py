@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from tracker.usecases.models import UseCase
 
 
 class PlanStatus(LabelledEnum):
@@ -164,3 +168,52 @@ class PlanKpi(Base):
     direction: Mapped[Direction | None] = mapped_column(enum_column(Direction, "direction"))
     baseline: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
     target: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
+
+
+class Boundary(LabelledEnum):
+    CUSTOMERS = ("customers", "Customer cap")
+    EXPOSURE = ("exposure", "Exposure limit")
+
+
+class BreachDecision(LabelledEnum):
+    AMENDED = ("amended", "Accepted with a plan amendment")
+    SUSPENDED = ("suspended", "Pilot suspended")
+    DISCONTINUED = ("discontinued", "Pilot discontinued")
+
+
+class BoundaryBreach(Base):
+    """A progress return that reported more than the plan in force allows. Open (shown in red)
+    until the regulator records its decision."""
+
+    __tablename__ = "boundary_breach"
+    __table_args__ = (
+        sa.UniqueConstraint("return_id", "boundary", name="uq_boundary_breach_return"),
+        sa.CheckConstraint("(decision IS NULL) = (decided_at IS NULL)", "decided"),
+        sa.CheckConstraint("decision != 'amended' OR amendment_id IS NOT NULL", "amendment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    use_case_id: Mapped[int] = mapped_column(sa.ForeignKey("use_case.id"), index=True)
+    return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("sandbox_plan_version.id"))
+    boundary: Mapped[Boundary] = mapped_column(enum_column(Boundary, "boundary"))
+    reported: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2))
+    allowed: Mapped[Decimal] = mapped_column(sa.Numeric(18, 2))
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decision: Mapped[BreachDecision | None] = mapped_column(enum_column(BreachDecision, "decision"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The agreed amendment that covers what was reported, when accepted.
+    amendment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sandbox_plan_version.id"))
+    lock_version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    version: Mapped[SandboxPlanVersion] = relationship(foreign_keys=[version_id])
+    amendment: Mapped[SandboxPlanVersion | None] = relationship(foreign_keys=[amendment_id])
+    decided_by: Mapped[User | None] = relationship()
+    use_case: Mapped[UseCase] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision is None

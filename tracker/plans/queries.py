@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.plans.models import (
+    BoundaryBreach,
     Direction,
     PlanKpi,
     PlanStatus,
@@ -341,3 +342,56 @@ def kpis_moving_away(
     return [
         KpiAway(cases[key[0]], key[1], tuple(numbers), target) for key, numbers, target in shown
     ], len(away)
+
+
+def breaches_of(use_case_id: int) -> list[BoundaryBreach]:
+    """Every boundary breach of the use case, open ones first, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(BoundaryBreach)
+            .where(BoundaryBreach.use_case_id == use_case_id)
+            .options(
+                selectinload(BoundaryBreach.decided_by),
+                selectinload(BoundaryBreach.amendment),
+                selectinload(BoundaryBreach.version),
+            )
+            .order_by(BoundaryBreach.decided_at.is_not(None), BoundaryBreach.id.desc())
+        )
+    )
+
+
+def has_open_breach(use_case_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(BoundaryBreach.id)
+            .where(BoundaryBreach.use_case_id == use_case_id, BoundaryBreach.decision.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def open_breaches(
+    user: User, where: sa.ColumnElement[bool], limit: int = 10
+) -> tuple[list[BoundaryBreach], int]:
+    """Breaches the regulator has not yet decided on, of use cases the user sees (within
+    ``where``): the oldest ``limit`` with their use cases, and how many."""
+    from tracker.usecases.permissions import visible_filter
+
+    condition = sa.and_(BoundaryBreach.decision.is_(None), visible_filter(user), where)
+    total = db.session.scalar(
+        sa.select(sa.func.count(BoundaryBreach.id))
+        .join(UseCase, UseCase.id == BoundaryBreach.use_case_id)
+        .where(condition)
+    )
+    if not total:
+        return [], 0
+    items = db.session.scalars(
+        sa.select(BoundaryBreach)
+        .join(UseCase, UseCase.id == BoundaryBreach.use_case_id)
+        .where(condition)
+        .options(joinedload(BoundaryBreach.use_case).joinedload(UseCase.institution))
+        .order_by(BoundaryBreach.detected_at, BoundaryBreach.id)
+        .limit(limit)
+    )
+    return list(items), int(total)

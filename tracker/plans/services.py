@@ -16,8 +16,18 @@ from tracker import events
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
 from tracker.plans import permissions, queries
-from tracker.plans.events import PlanAgreed, PlanChangesRequested, PlanDrafted, PlanSubmitted
+from tracker.plans.events import (
+    BoundaryBreached,
+    BreachDecided,
+    PlanAgreed,
+    PlanChangesRequested,
+    PlanDrafted,
+    PlanSubmitted,
+)
 from tracker.plans.models import (
+    Boundary,
+    BoundaryBreach,
+    BreachDecision,
     Direction,
     PlanKpi,
     PlanMilestone,
@@ -27,7 +37,7 @@ from tracker.plans.models import (
     SandboxPlanVersion,
 )
 from tracker.rules import ConflictError, LastChange, NotAllowedError, RuleError
-from tracker.usecases.models import UseCase
+from tracker.usecases.models import ProgressReturn, Stage, UseCase
 from tracker.usecases.workflow import PILOT_STAGES
 
 LONG_TEXT = 20_000
@@ -414,3 +424,138 @@ def terms_for_start(use_case: UseCase) -> dict[str, Any]:
     if version is None:
         return {}
     return pilot_terms(version)
+
+
+def record_breaches(
+    use_case: UseCase, filed: ProgressReturn, version: SandboxPlanVersion, user: User
+) -> list[BoundaryBreach]:
+    """Flag each boundary of the plan in force that the filed return goes beyond (called by
+    the return command, inside its unit of work)."""
+    found = []
+    if (
+        version.customer_cap is not None
+        and filed.customers_reached is not None
+        and filed.customers_reached > version.customer_cap
+    ):
+        found.append(
+            (Boundary.CUSTOMERS, Decimal(filed.customers_reached), Decimal(version.customer_cap))
+        )
+    if (
+        version.exposure_limit is not None
+        and filed.exposure_used is not None
+        and filed.exposure_used > version.exposure_limit
+    ):
+        found.append((Boundary.EXPOSURE, filed.exposure_used, version.exposure_limit))
+    breaches = [
+        BoundaryBreach(
+            use_case_id=use_case.id,
+            return_id=filed.id,
+            version_id=version.id,
+            boundary=boundary,
+            reported=reported,
+            allowed=Decimal(allowed),
+        )
+        for boundary, reported, allowed in found
+    ]
+    if breaches:
+        db.session.add_all(breaches)
+        db.session.flush()
+        events.record(
+            BoundaryBreached(
+                actor_id=user.id,
+                use_case_id=use_case.id,
+                return_id=filed.id,
+                breach_ids=tuple(b.id for b in breaches),
+            )
+        )
+    return breaches
+
+
+def _covers(version: SandboxPlanVersion, breach: BoundaryBreach) -> bool:
+    allowed = (
+        version.customer_cap if breach.boundary is Boundary.CUSTOMERS else version.exposure_limit
+    )
+    return allowed is None or Decimal(allowed) >= breach.reported
+
+
+def decide_breach(
+    use_case: UseCase,
+    breach: BoundaryBreach,
+    user: User,
+    decision: BreachDecision | None,
+    reason: str,
+    expected_version: int,
+    expected_use_case_version: int,
+) -> None:
+    """The regulator's decision on a breach: accept it with an agreed amendment of the plan
+    that covers what was reported, or suspend or discontinue the pilot through the lifecycle
+    (the same transition, rules and history as its buttons)."""
+    from tracker.usecases import services as uc_services
+    from tracker.usecases.workflow import BY_NAME
+
+    action = "plan.breach_decision"
+    if breach.use_case_id != use_case.id:
+        raise NotAllowedError(action)
+    _check_lock_breach(breach, expected_version, action)
+    if not permissions.can_decide_plan(user, use_case):
+        raise NotAllowedError(action)
+    rules = RuleError.collect(action)
+    rules.check(breach.is_open, "__all__", "A decision on this breach is already recorded.")
+    rules.check(decision is not None, "decision", "Choose a decision.")
+    rules.check(bool(_text(reason)), "reason", "Give the reason for the decision.")
+    rules.check(len(_text(reason)) <= LONG_TEXT, "reason", f"At most {LONG_TEXT:,} characters.")
+    if decision is BreachDecision.SUSPENDED:
+        rules.check(
+            use_case.stage is Stage.PILOT,
+            "decision",
+            f"The pilot cannot be suspended: it is {use_case.stage.label.lower()}.",
+        )
+    if decision is BreachDecision.DISCONTINUED:
+        rules.check(
+            use_case.stage in BY_NAME["discontinue"].sources,
+            "decision",
+            f"The use case cannot be discontinued: it is {use_case.stage.label.lower()}.",
+        )
+    amendment = None
+    if decision is BreachDecision.AMENDED:
+        plan = queries.plan_of(use_case.id)
+        agreed_since = [
+            v
+            for v in (plan.versions if plan is not None else [])
+            if v.status is PlanStatus.AGREED
+            and v.agreed_at is not None
+            and v.agreed_at >= breach.detected_at
+        ]
+        amendment = next((v for v in reversed(agreed_since) if _covers(v, breach)), None)
+        rules.check(
+            amendment is not None,
+            "decision",
+            f"Accepting needs an amendment of the plan that allows the "
+            f"{breach.boundary.label.lower()} reported ({queries.number(breach.reported)}), "
+            "agreed since the breach: agree it first, then accept.",
+        )
+    rules.raise_if_any()
+    if decision is BreachDecision.SUSPENDED:
+        uc_services.apply_transition(
+            use_case, BY_NAME["suspend"], user, expected_use_case_version, reason=reason
+        )
+    elif decision is BreachDecision.DISCONTINUED:
+        uc_services.apply_transition(
+            use_case, BY_NAME["discontinue"], user, expected_use_case_version, reason=reason
+        )
+    breach.decision = decision
+    breach.decided_by = user
+    breach.decided_at = utcnow()
+    breach.decision_note = _text(reason)
+    breach.amendment = amendment
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ConflictError(action=action) from exc
+    events.record(BreachDecided(actor_id=user.id, use_case_id=use_case.id, breach_id=breach.id))
+
+
+def _check_lock_breach(breach: BoundaryBreach, expected: int, action: str) -> None:
+    if breach.lock_version != expected:
+        raise ConflictError(action=action)

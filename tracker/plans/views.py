@@ -13,7 +13,14 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from tracker.plans import forms, permissions, queries, services
-from tracker.plans.models import Direction, PlanStatus, ReportingFrequency, SandboxPlanVersion
+from tracker.plans import notifications as _notifications  # noqa: F401  (who is told)
+from tracker.plans.models import (
+    BreachDecision,
+    Direction,
+    PlanStatus,
+    ReportingFrequency,
+    SandboxPlanVersion,
+)
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import queries as uc_queries
@@ -65,8 +72,20 @@ def _render_page(
     changes_form: forms.RequestChangesForm | None = None,
     conflict: ConflictError | None = None,
     status: int = 200,
+    deciding: tuple[int, forms.BreachDecisionForm] | None = None,
 ) -> tuple[str, int]:
     user = current_user
+    breaches = queries.breaches_of(use_case.id)
+    breach_forms: dict[int, forms.BreachDecisionForm] = {}
+    if permissions.can_decide_plan(user, use_case):
+        for breach in breaches:
+            if breach.is_open:
+                form = forms.BreachDecisionForm(formdata=None, prefix=f"breach-{breach.id}")
+                form.version.data = str(breach.lock_version)
+                form.use_case_version.data = str(use_case.version)
+                breach_forms[breach.id] = form
+        if deciding is not None and deciding[0] in breach_forms:
+            breach_forms[deciding[0]] = deciding[1]
     in_force = _in_force(plan)
     pending = services.open_version(plan)
     if pending is not None and not permissions.can_see_version(user, use_case, pending):
@@ -95,6 +114,8 @@ def _render_page(
         changes_form=changes_form if may_decide else None,
         conflict=conflict,
         sections=queries.SECTIONS,
+        breaches=breaches,
+        breach_forms=breach_forms,
     )
     return html, status
 
@@ -329,3 +350,42 @@ def agree(id: int) -> Response | tuple[str, int]:
 def request_changes(id: int) -> Response | tuple[str, int]:
     """The regulator sends the submitted version back with its reason."""
     return _decide(id, agreeing=False)
+
+
+@bp.post("/<int:id>/plan/breaches/<int:breach_id>/decide")
+@login_required
+def decide_breach(id: int, breach_id: int) -> Response | tuple[str, int]:
+    """The regulator's decision on a boundary breach: accept with an agreed amendment, suspend
+    or discontinue."""
+    use_case, found = _load(id)
+    breach = next((b for b in queries.breaches_of(use_case.id) if b.id == breach_id), None)
+    if breach is None:
+        abort(404)
+    if not permissions.can_decide_plan(current_user, use_case):
+        abort(403)
+    form = forms.BreachDecisionForm(prefix=f"breach-{breach.id}")
+    if not form.version.data or not form.use_case_version.data:
+        abort(400)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.decide_breach(
+                    use_case,
+                    breach,
+                    current_user,
+                    BreachDecision(form.decision.data),
+                    form.reason.data or "",
+                    form.expected_version(),
+                    form.carried_use_case_version(),
+                )
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        except ConflictError as exc:
+            fresh = uc_queries.get_visible_or_404(id, current_user)
+            return _render_page(fresh, queries.plan_of(fresh.id), conflict=exc, status=409)
+        else:
+            flash(
+                f"Decision recorded: {BreachDecision(form.decision.data).label.lower()}.", "success"
+            )
+            return redirect(url_for("plans.plan", id=use_case.id, _anchor="breaches"))
+    return _render_page(use_case, found, status=400, deciding=(breach.id, form))

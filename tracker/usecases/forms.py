@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 
 from tracker.formutil import options
+from tracker.plans.fields import NumberField
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Technique
 from tracker.usecases.permissions import can_see_internal
 from tracker.usecases.workflow import Needs
@@ -259,6 +260,11 @@ def return_form_class(kpis: list[str], notes: bool = False) -> type[VersionedFor
         attested_by_title = StringField(
             "Senior manager's title", validators=[DataRequired(), Length(max=200)]
         )
+        customers_reached = IntegerField(
+            "Customers reached so far",
+            validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        )
+        exposure_used = NumberField("Exposure used so far (HK$)")
         attest = BooleanField(
             "The senior manager named above attests that this return is accurate and complete.",
             validators=[DataRequired("The return must be attested.")],

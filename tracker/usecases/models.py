@@ -331,6 +331,9 @@ class ProgressReturn(Base):
     attested_by_title: Mapped[str] = mapped_column(sa.String(200))
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Reported against the sandbox plan's customer cap and exposure limit (``tracker.plans``).
+    customers_reached: Mapped[int | None]
+    exposure_used: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
 
     use_case: Mapped[UseCase] = relationship(back_populates="returns")
     submitted_by: Mapped[User | None] = relationship()

@@ -581,23 +581,50 @@ class ReturnData:
     attested: bool = True
     # An optional note beside each value, in the same order.
     kpi_notes: tuple[str, ...] = ()
+    # Against the plan's customer cap and exposure limit: required where the plan sets them.
+    customers_reached: int | None = None
+    exposure_used: Decimal | None = None
 
 
 MAX_KPI_NUMBER = Decimal("1e14")
 
 
-def return_kpis(use_case: UseCase) -> list[Any] | None:
-    """The KPIs a return reports numbers against: the plan in force's; None for a pilot
-    without a plan, which reports its proposal's KPIs as text."""
+def return_plan(use_case: UseCase) -> Any:
+    """The plan version a return reports against (its KPIs and boundaries): the one in force;
+    None for a pilot without a plan, which reports its proposal's KPIs as text."""
     from tracker.plans.queries import version_in_force
 
-    version = version_in_force(use_case.id)
-    return list(version.kpis) if version is not None else None
+    return version_in_force(use_case.id)
 
 
-def _check_return(
-    rules: Any, use_case: UseCase, data: ReturnData, today: date, plan_kpis: list[Any] | None
-) -> None:
+def _check_limits(rules: Any, plan: Any, data: ReturnData) -> None:
+    """Customers reached and exposure used, where the plan caps them: a figure over the cap is
+    accepted (it is what happened) and flagged as a breach once filed."""
+    if data.customers_reached is not None:
+        rules.check(
+            0 <= data.customers_reached <= 100_000_000,
+            "customers_reached",
+            "Give a number of customers from 0 to 100,000,000.",
+        )
+    elif plan is not None and plan.customer_cap is not None:
+        rules.add(
+            "customers_reached",
+            f"Give the customers reached so far: the plan caps them at {plan.customer_cap:,}.",
+        )
+    if data.exposure_used is not None:
+        rules.check(
+            Decimal(0) <= data.exposure_used < MAX_KPI_NUMBER,
+            "exposure_used",
+            "Give the exposure used in HK$, 0 or more.",
+        )
+    elif plan is not None and plan.exposure_limit is not None:
+        rules.add(
+            "exposure_used",
+            f"Give the exposure used so far: the plan limits it to HK${plan.exposure_limit:,.0f}.",
+        )
+
+
+def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, plan: Any) -> None:
     earliest = use_case.next_return_start
     if earliest is not None and data.period_start < earliest:
         rules.add(
@@ -620,6 +647,8 @@ def _check_return(
     _short_enough(rules, "narrative", data.narrative, LONG_TEXT)
     _short_enough(rules, "attested_by_name", data.attested_by_name, NAME)
     _short_enough(rules, "attested_by_title", data.attested_by_title, NAME)
+    _check_limits(rules, plan, data)
+    plan_kpis = list(plan.kpis) if plan is not None else None
     expected = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
     given = [kpi for kpi, _value in data.kpi_values]
     if given != expected:
@@ -689,8 +718,9 @@ def file_return(
     if not permissions.can_file_return(user, use_case, today):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    plan_kpis = return_kpis(use_case)
-    _check_return(rules, use_case, data, today, plan_kpis)
+    plan = return_plan(use_case)
+    plan_kpis = list(plan.kpis) if plan is not None else None
+    _check_return(rules, use_case, data, today, plan)
     rules.raise_if_any()
     use_case.updated_at = utcnow()
     if use_case.last_return_end is None or data.period_end > use_case.last_return_end:
@@ -706,6 +736,8 @@ def file_return(
         attested_by_name=_text(data.attested_by_name),
         attested_by_title=_text(data.attested_by_title),
         submitted_by=user,
+        customers_reached=data.customers_reached,
+        exposure_used=data.exposure_used,
     )
     db.session.add(filed)
     _flush(use_case, action)
@@ -737,6 +769,10 @@ def file_return(
     ]
     db.session.add_all(incidents)
     _flush(use_case, action)
+    if plan is not None:
+        from tracker.plans.services import record_breaches
+
+        record_breaches(use_case, filed, plan, user)
     events.record(
         events.ReturnFiled(
             actor_id=user.id,

@@ -189,8 +189,18 @@ def _render_detail(
         see_internal=see_internal,
         today=local_today(),
         kpi_series=_kpi_series(use_case),
+        open_breach=_open_breach(use_case),
     )
     return html, status
+
+
+def _open_breach(use_case: UseCase) -> bool:
+    """A return beyond the plan's boundaries still waits for the regulator's decision."""
+    if use_case.pilot_started_on is None:
+        return False
+    from tracker.plans.queries import has_open_breach
+
+    return has_open_breach(use_case.id)
 
 
 def _kpi_series(use_case: UseCase) -> list[Any]:
@@ -469,7 +479,8 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
     today = local_today()
     if request.method == "GET" and not permissions.can_file_return(current_user, use_case, today):
         abort(403)
-    plan_kpis = services.return_kpis(use_case)
+    plan = services.return_plan(use_case)
+    plan_kpis = list(plan.kpis) if plan is not None else None
     kpis = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
     labels = [_kpi_label(k) for k in plan_kpis] if plan_kpis is not None else kpis
     form = forms.return_form_class(labels, notes=plan_kpis is not None)()
@@ -504,6 +515,8 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
             incidents=incidents,
             attested=bool(form.attest.data),
             kpi_notes=tuple(f.data or "" for f in form.kpi_note_fields()),
+            customers_reached=form.customers_reached.data,
+            exposure_used=form.exposure_used.data,
         )
         try:
             with unit_of_work():
@@ -524,7 +537,7 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
             flash("Progress return filed.", "success")
             return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
     return render_template(
-        "usecases/return_form.html", form=form, use_case=use_case, **context
+        "usecases/return_form.html", form=form, use_case=use_case, plan=plan, **context
     ), status
 
 
