@@ -180,3 +180,52 @@ def create_review(use_case: UseCase, reviewer: User, score: int = 4) -> Review:
     db.session.add(review)
     db.session.flush()
     return review
+
+
+def plan_data(**overrides: Any) -> Any:
+    """A complete sandbox plan's input; ``overrides`` replace its fields."""
+    from decimal import Decimal
+
+    from tracker.plans.models import Direction, ReportingFrequency
+    from tracker.plans.services import KpiInput, MilestoneInput, PlanData
+
+    values: dict[str, Any] = {
+        "objectives": "Cut triage time on the fraud hotline.",
+        "success_measures": "Both KPIs reach their targets.",
+        "methodology": "Shadow run, then live use with sampled review.",
+        "duration_weeks": 26,
+        # Limits in words: returns need not report customers or exposure (tests/plans do).
+        "customer_cap": None,
+        "exposure_limit": None,
+        "other_limits": "Analysts of one fraud centre only.",
+        "data_scope": "Hotline transcripts only.",
+        "channels": "Internal staff tools",
+        "geographies": "Hong Kong",
+        "safeguard_boundary": "Stops on a high-severity incident.",
+        "safeguard_customer_protection": "A person reviews every outcome.",
+        "safeguard_risk_controls": "Daily sampling of outputs.",
+        "safeguard_readiness": "A named owner watches the dashboards.",
+        "report_frequency": ReportingFrequency.MONTHLY,
+        "report_due_days": 14,
+        "exit_strategy": "Back to the manual process the same day.",
+        "milestones": (MilestoneInput("Shadow run complete", date.today()),),
+        "kpis": (
+            KpiInput(
+                "Analyst hours saved per week", "h", Direction.HIGHER, Decimal(0), Decimal(40)
+            ),
+            KpiInput("False-positive rate", "%", Direction.LOWER, Decimal(30), Decimal(10)),
+        ),
+    }
+    values.update(overrides)
+    return PlanData(**values)
+
+
+def create_agreed_plan(use_case: UseCase, owner: User, regulator: User, **overrides: Any) -> Any:
+    """A plan drafted, submitted and agreed through the commands; returns the agreed version."""
+    from tracker.plans import services as plan_services
+
+    version = plan_services.save_draft(use_case, owner, plan_data(**overrides))
+    plan_services.submit(use_case, version, owner, version.lock_version)
+    plan_services.agree(use_case, version, regulator, version.lock_version)
+    db.session.flush()
+    return version

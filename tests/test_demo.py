@@ -479,7 +479,12 @@ def test_the_commands_still_accept_each_seeded_milestone_and_refuse_a_repeated_r
                 narrative=last.narrative,
                 attested_by_name=last.attested_by_name,
                 attested_by_title=last.attested_by_title,
-                kpi_values=tuple((v.kpi, v.value) for v in last.kpi_values),
+                kpi_values=tuple(
+                    (v.kpi, str(v.number) if v.number is not None else v.value)
+                    for v in last.kpi_values
+                ),
+                customers_reached=last.customers_reached,
+                exposure_used=last.exposure_used,
                 incidents=(),
             )
             with pytest.raises(RuleError) as refused:

@@ -93,3 +93,12 @@ from tracker.committee.models import (  # noqa: E402
 )
 
 __all__ += ["Assignment", "Committee", "CommitteeMember", "Determination", "SlateEntry"]
+from tracker.plans.models import (  # noqa: E402
+    BoundaryBreach,
+    PlanKpi,
+    PlanMilestone,
+    SandboxPlan,
+    SandboxPlanVersion,
+)
+
+__all__ += ["BoundaryBreach", "PlanKpi", "PlanMilestone", "SandboxPlan", "SandboxPlanVersion"]

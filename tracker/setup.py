@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
     from tracker.notifications import subscribers as _subscribers  # noqa: F401  (who is told)
     from tracker.notifications.views import bp as notifications_bp
+    from tracker.plans.views import bp as plans_bp
     from tracker.reports import jobs as _report_jobs  # noqa: F401  (subscribes to requests)
     from tracker.reports.views import bp as reports_bp
     from tracker.returns import reminders as _reminders  # noqa: F401  (the reminder job)
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp)
     app.register_blueprint(compute_bp)
     app.register_blueprint(lessons_bp)
+    app.register_blueprint(plans_bp)
 
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp

@@ -13,15 +13,19 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from tests import factories as f
 from tests.api.conftest import make_token, pilot
 from tests.conftest import World, local_today
 from tracker.extensions import db
-from tracker.usecases.models import Message, ProgressReturn
+from tracker.plans.models import Direction
+from tracker.plans.services import KpiInput
+from tracker.usecases.models import Message, ProgressReturn, UseCase
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
@@ -139,15 +143,16 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
     )
     assert scored.status == 200, scored.body
     regulator_moves("select", {})
-    regulator_moves(
-        "start_pilot",
-        {
-            "pilot_started_on": local_today().isoformat(),
-            "pilot_duration_weeks": 12,
-            "pilot_limits": "Two analyst teams",
-            "pilot_data_scope": "2025 reports",
-        },
+    # The sandbox plan is agreed on its pages (tests/plans); the pilot starts on it.
+    db.session.expire_all()
+    selected = db.session.get(UseCase, uc_id)
+    assert selected is not None
+    kpis = tuple(
+        KpiInput(name, "", Direction.HIGHER, Decimal(0), Decimal(100)) for name in selected.kpi_list
     )
+    f.create_agreed_plan(selected, world.bank_user, world.reviewer, duration_weeks=12, kpis=kpis)
+    db.session.commit()
+    regulator_moves("start_pilot", {"pilot_started_on": local_today().isoformat()})
 
     # Follow: the bank sees the pilot, its history and when its first return starts.
     followed = bank.send("GET", use_case_path)

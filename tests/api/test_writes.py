@@ -139,19 +139,20 @@ def test_a_pilot_starts_with_its_terms_and_only_with_them(world: World, api_as):
     db.session.commit()
     regulator: Api = api_as(world.reviewer)
     path = f"/use-cases/{uc.id}/transitions/start_pilot"
+    terms = {"pilot_started_on": local_today().isoformat()}
+    unplanned = regulator.post(path, terms, if_match='"1"')
+    assert unplanned.status_code == 422
+    assert "agreed sandbox plan" in unplanned.json["errors"]["__all__"][0]
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer, duration_weeks=12)
+    db.session.commit()
     missing = regulator.post(path, {"exit_outcome": "n/a"}, if_match='"1"')
     assert missing.status_code == 422
-    assert {"pilot_started_on", "pilot_duration_weeks", "__all__"} <= set(missing.json["errors"])
-    terms = {
-        "pilot_started_on": local_today().isoformat(),
-        "pilot_duration_weeks": 12,
-        "pilot_limits": "500 customers",
-        "pilot_data_scope": "Complaints only",
-    }
+    assert {"pilot_started_on", "__all__"} <= set(missing.json["errors"])
     started = regulator.post(path, terms, if_match='"1"')
     assert started.status_code == 200, started.json
     assert started.json["stage"] == "pilot"
     assert started.json["pilot_duration_weeks"] == 12
+    assert started.json["pilot_data_scope"] == "Hotline transcripts only."
 
 
 def test_a_retried_post_with_the_same_key_files_one_return(world: World, api_as):

@@ -101,6 +101,49 @@ def _draft_and_submit(page: Page, dialogs: list[str]) -> str:
     return use_case_url
 
 
+def _agree_plan(page: Page, use_case_url: str) -> None:
+    """The bank drafts the sandbox plan and submits it; the reviewer agrees it (and stays
+    signed in)."""
+    sign_in(page, BANK_USER[0], DEMO_PASSWORD)
+    page.goto(use_case_url)
+    page.get_by_role("link", name="Sandbox plan").click()
+    page.get_by_role("link", name="Draft the plan").click()
+    check_accessibility(page, "sandbox plan form")
+    for label, text in (
+        ("Objectives", "Detect cloned voices at the call centre."),
+        ("Success measures", "Both KPIs reach their targets."),
+        ("Methodology", "Shadow run, then live screening with analyst review."),
+        ("Duration (weeks)", "26"),
+        ("Other limits", "At most 500 customers."),
+        ("Channels", "Inbound phone banking"),
+        ("Geographies", "Hong Kong"),
+        ("Boundary: scope, phases, timing and termination", "Stops on a severe incident."),
+        ("Customer protection", "No call is ended by the model."),
+        ("Risk-management controls", "Analysts review every flag."),
+        ("Readiness and close monitoring", "A named owner watches the dashboard daily."),
+        ("Days allowed after each period", "14"),
+        ("Exit strategy", "Back to manual screening the same day."),
+    ):
+        page.get_by_label(label, exact=True).fill(text)
+    page.get_by_label("Other limits").fill("At most 500 customers.")
+    for row, (direction, baseline, target) in enumerate(
+        (("higher", "80", "95"), ("lower", "5", "2"))
+    ):
+        page.locator(f"#kpi_{row}-direction").select_option(direction)
+        page.locator(f"#kpi_{row}-baseline").fill(baseline)
+        page.locator(f"#kpi_{row}-target").fill(target)
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Submit version 1 for agreement").click()
+    sign_out(page)
+    sign_in(page, REVIEWER[0], DEMO_PASSWORD)
+    page.goto(use_case_url)
+    page.get_by_role("link", name="Sandbox plan").click()
+    check_accessibility(page, "sandbox plan page")
+    page.get_by_role("button", name="Agree version 1").click()
+    expect(page.get_by_role("region", name="In force: version 1")).to_be_visible()
+    page.goto(use_case_url)
+
+
 def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: date) -> None:
     """The reviewer finds the proposal in the queue, scores it, selects it, starts the pilot."""
     sign_in(page, REVIEWER[0], DEMO_PASSWORD)
@@ -136,11 +179,11 @@ def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: d
     _submit_action(page, "Select", use_case_url)
     assert _stage(page) == "Selected"
 
+    sign_out(page)
+    _agree_plan(page, use_case_url)
+
     _act(page, use_case_url, "Start pilot")
     page.get_by_label("Pilot start date").fill(pilot_start.isoformat())
-    page.get_by_label("Duration (weeks)").fill("26")
-    page.get_by_label("Customer or exposure limits").fill("At most 500 customers.")
-    page.get_by_label("Data scope").fill("Calls to the retail hotline only.")
     _submit_action(page, "Start pilot", use_case_url)
     assert _stage(page) == "Pilot"
     expect(page.get_by_role("region", name="Pilot terms")).to_contain_text("At most 500 customers.")
@@ -166,8 +209,9 @@ def _file_return(page: Page, use_case_url: str) -> None:
 
     page.get_by_label("Amber").check()
     page.get_by_label("Narrative").fill("Detection is good; false alarms high at night.")
-    page.get_by_label(KPIS[0]).fill("96%")
-    page.get_by_label(KPIS[1]).fill("3.1")
+    # Each KPI's number field is labelled with the KPI first; its note field with "Note on".
+    page.get_by_label(re.compile("^" + re.escape(KPIS[0]))).fill("96%")
+    page.get_by_label(re.compile("^" + re.escape(KPIS[1]))).fill("3.1")
     incident = page.get_by_role("group", name="Incident 1")
     incident.get_by_label("Description").fill("A genuine customer was flagged as a deepfake.")
     incident.get_by_label("Date it occurred").fill(local_today().isoformat())
@@ -180,14 +224,17 @@ def _file_return(page: Page, use_case_url: str) -> None:
     # Without the attestation nothing is filed, and the error sits beside the checkbox.
     page.get_by_role("button", name="File return").click()
     expect(page.locator("#attest-error")).to_have_text("The return must be attested.")
-    expect(page.get_by_label(KPIS[0])).to_have_value("96%")
+    expect(page.get_by_label(re.compile("^" + re.escape(KPIS[0])))).to_have_value("96%")
     check_accessibility(page, "progress return form with errors")
 
     page.get_by_label(re.compile("attests that this return is accurate")).check()
     page.get_by_role("button", name="File return").click()
     page.wait_for_url(re.compile(r"/returns/\d+$"))
     assert "Progress return filed" in _flash(page)
-    expect(page.locator("main")).to_contain_text("96%")
+    # "96%" typed is the number 96 against the plan's KPI.
+    expect(
+        page.get_by_role("row", name=re.compile(re.escape(KPIS[0]) + r"\s+96\b"))
+    ).to_be_visible()
     check_accessibility(page, "progress return page")
     sign_out(page)
 
@@ -200,7 +247,8 @@ def _approve_production(page: Page, use_case_url: str, dialogs: list[str]) -> No
     page.get_by_label("Lessons learned").fill("Tune thresholds per shift.")
     page.get_by_label("Conditions of the production approval").fill("Quarterly validation.")
     _submit_action(page, "Approve production", use_case_url)
-    assert len(dialogs) == 2 and dialogs[1].startswith("Approve the move to production")
+    assert dialogs[1].startswith("Submit version 1 of the plan to the regulator")
+    assert len(dialogs) == 3 and dialogs[2].startswith("Approve the move to production")
     assert _stage(page) == "Production"
     expect(page.get_by_role("region", name="Exit report")).to_contain_text("Quarterly validation.")
     check_accessibility(page, "use-case page (production)")

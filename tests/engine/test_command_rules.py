@@ -93,17 +93,14 @@ def test_selection_needs_a_complete_review(world: World) -> None:
 
 def test_pilot_terms_are_complete_and_start_after_selection(world: World) -> None:
     uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SELECTED)
-    terms = {
-        "pilot_started_on": date(2000, 1, 1),
-        "pilot_duration_weeks": 0,
-        "pilot_limits": "At most 500 customers",
-        "pilot_data_scope": "",
-    }
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer)
+    terms = {"pilot_started_on": date(2000, 1, 1), "pilot_duration_weeks": 0}
     with pytest.raises(RuleError) as refused:
         services.apply_transition(
             uc, BY_NAME["start_pilot"], world.reviewer, uc.version, fields=terms
         )
-    assert _errors(refused) == {"pilot_started_on", "pilot_duration_weeks", "pilot_data_scope"}
+    # The duration is the plan's, not the start's to record.
+    assert _errors(refused) == {"pilot_started_on", "__all__"}
 
 
 def test_the_wrong_side_cannot_take_a_transition(world: World) -> None:

@@ -7,6 +7,7 @@ row needs a reviewer who is not the lead regulator's."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -82,6 +83,20 @@ def file_return(serious: bool) -> Callable[[People, UseCase], None]:
         run(lambda: services.file_return(uc, p.bank_user, _return_data(uc, (incident,))))
 
     return act
+
+
+def breach(p: People, uc: UseCase) -> None:
+    """A return reporting more customers than the plan caps (tests/plans/test_limits.py)."""
+    plan = f.create_agreed_plan(uc, p.bank_user, p.w.reviewer, customer_cap=100)
+    data = _return_data(uc)
+    values = tuple((k.name, "12") for k in plan.kpis)
+    run(
+        lambda: services.file_return(
+            uc,
+            p.bank_user,
+            dataclasses.replace(data, kpi_values=values, customers_reached=120),
+        )
+    )
 
 
 def _filed(p: People, uc: UseCase) -> ProgressReturn:
@@ -237,14 +252,7 @@ def clock_due(days: int) -> Callable[[People, UseCase], None]:
     return act
 
 
-PILOT = {
-    "fields": {
-        "pilot_started_on": None,  # today, filled in by the row
-        "pilot_duration_weeks": 12,
-        "pilot_limits": "500 customers",
-        "pilot_data_scope": "Card transactions",
-    }
-}
+PILOT = {"fields": {"pilot_started_on": None}}  # today, filled in by the row
 EXIT = {
     "fields": {
         "exit_outcome": "KPIs met.",
@@ -255,6 +263,7 @@ EXIT = {
 
 
 def start_pilot(p: People, uc: UseCase) -> None:
+    f.create_agreed_plan(uc, p.w.bank_user, p.w.reviewer)
     fields = dict(PILOT["fields"], pilot_started_on=local_today())
     move("start_pilot", "reviewer", fields=fields)(p, uc)
 
@@ -322,6 +331,10 @@ TABLE: list[tuple[str, Stage | None, bool, Callable[[People, UseCase], None], di
      {"reviewer": "incident_reported+return_filed",
       "hkma_colleague": "incident_reported+return_filed",
       "supervisor": "incident_reported", "admin": "incident_reported"}),
+    ("boundary breached: the lead's staff and the supervisor", Stage.PILOT, False, breach,
+     {"reviewer": "boundary_breached+return_filed",
+      "hkma_colleague": "boundary_breached+return_filed",
+      "supervisor": "boundary_breached"}),
     ("return commented: the institution", Stage.PILOT, False, comment,
      bank("return_comment")),
     ("incident resolved: the institution and the lead's staff", Stage.PILOT, False, resolve,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 
+from tests import factories as f
 from tests.conftest import World, local_today, login
 from tests.usecases.helpers import act, proposal_form
 from tracker.extensions import db
@@ -62,15 +65,18 @@ def test_proposal_to_production(client, world: World):
     scores.update({f"comment_{c.id}": "Solid." for c in criteria})
     assert client.post(f"/use-cases/{uc_id}/review", data=scores).status_code == 302
     assert act(client, uc_id, "select", reason="Strong industry value.").status_code == 302
-    response = act(
-        client,
-        uc_id,
-        "start_pilot",
-        pilot_started_on=today.isoformat(),
-        pilot_duration_weeks="26",
-        pilot_limits="At most 500 customers.",
-        pilot_data_scope="Calls to the retail hotline only.",
+    db.session.expire_all()
+    use_case = db.session.get(UseCase, uc_id)
+    f.create_agreed_plan(
+        use_case,
+        world.bank_user,
+        world.reviewer,
+        customer_cap=None,
+        exposure_limit=None,
+        other_limits="At most 500 customers.",
     )
+    db.session.commit()
+    response = act(client, uc_id, "start_pilot", pilot_started_on=today.isoformat())
     assert response.status_code == 302
     client.post("/logout", data={})
 
@@ -131,16 +137,19 @@ def test_proposal_to_production(client, world: World):
     ]
     assert history[3].reason == "State the KPI targets."
     assert history[7].details["pilot_limits"] == "At most 500 customers."
+    assert history[7].details["plan_version"] == 1
     change = db.session.scalars(
         sa.select(FieldChange).where(FieldChange.use_case_id == uc_id)
     ).one()
     assert change.field == "kpis" and "≥ 95%" in (change.new_value or "")
     filed = db.session.scalars(sa.select(ProgressReturn)).one()
+    # Numbers against the plan's KPIs (a typed "96%" is the number 96); no notes were given.
     assert [
-        v.value for v in db.session.scalars(sa.select(KpiValue).order_by(KpiValue.position))
+        (v.kpi, v.number, v.value)
+        for v in db.session.scalars(sa.select(KpiValue).order_by(KpiValue.position))
     ] == [
-        "96%",
-        "3.1",
+        ("Analyst hours saved per week", 96, ""),
+        ("False-positive rate", Decimal("3.1"), ""),
     ]
     assert db.session.scalars(sa.select(Incident)).one().return_id == filed.id
 

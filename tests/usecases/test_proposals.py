@@ -81,13 +81,13 @@ def test_reason_is_required_where_the_table_says_so(client, world: World):
 
 def test_pilot_terms_are_required(client, world: World):
     uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SELECTED)
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer)
     db.session.commit()
     login(client, world.reviewer)
-    response = act(client, uc.id, "start_pilot", pilot_duration_weeks="0")
+    response = act(client, uc.id, "start_pilot")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="pilot_started_on-error"' in page
-    assert 'id="pilot_duration_weeks-error"' in page
     db.session.expire_all()
     assert db.session.get(UseCase, uc.id).stage is Stage.SELECTED  # type: ignore[union-attr]
 

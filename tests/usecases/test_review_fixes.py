@@ -241,17 +241,10 @@ def test_a_pilot_cannot_start_before_its_selection(client, world: World):
     from tests.usecases.helpers import act
 
     uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SELECTED)
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer)
     db.session.commit()
     login(client, world.reviewer)
-    response = act(
-        client,
-        uc.id,
-        "start_pilot",
-        pilot_started_on="2020-01-01",
-        pilot_duration_weeks="26",
-        pilot_limits="500 customers",
-        pilot_data_scope="Hotline calls",
-    )
+    response = act(client, uc.id, "start_pilot", pilot_started_on="2020-01-01")
     assert response.status_code == 200
     assert "The pilot cannot start before the use case was selected" in response.get_data(
         as_text=True

@@ -30,7 +30,8 @@ EXPECTED: list[tuple[Stage, str, set[str]]] = [
     (Stage.CHANGES_REQUESTED, "bank", {"resubmit", "withdraw"}),
     (Stage.CHANGES_REQUESTED, "reviewer", set()),
     (Stage.SELECTED, "bank", {"withdraw"}),
-    (Stage.SELECTED, "reviewer", {"start_pilot", "discontinue"}),
+    # No agreed sandbox plan yet: the start waits for one (tests/plans).
+    (Stage.SELECTED, "reviewer", {"discontinue"}),
     (Stage.PILOT, "bank", {"withdraw"}),
     (Stage.PILOT, "reviewer", {"suspend", "approve_production", "discontinue"}),
     (Stage.PILOT, "supervisor", set()),

@@ -185,14 +185,12 @@ class TransitionInput(Schema):
             "resume, discontinue and resubmit; an optional note otherwise."
         },
     )
-    pilot_started_on = fields.Date(metadata={"description": "start_pilot"})
-    pilot_duration_weeks = fields.Integer(
-        strict=True,
-        validate=validate.Range(min=-(2**31), max=2**31 - 1),
-        metadata={"description": "start_pilot: 1 to 156"},
+    pilot_started_on = fields.Date(
+        metadata={
+            "description": "start_pilot; the duration, limits and data scope are the agreed "
+            "sandbox plan's"
+        }
     )
-    pilot_limits = Text(metadata={"description": "start_pilot"})
-    pilot_data_scope = Text(metadata={"description": "start_pilot"})
     exit_outcome = Text(metadata={"description": "approve_production"})
     exit_lessons = Text(metadata={"description": "approve_production"})
     exit_conditions = Text(metadata={"description": "approve_production"})
@@ -233,7 +231,16 @@ class History(Schema):
 class KpiValueOut(Schema):
     position = fields.Integer(required=True)
     kpi = fields.String(required=True)
-    value = fields.String(required=True)
+    value = fields.String(
+        required=True,
+        metadata={"description": "The note beside the number (before plans: the value)."},
+    )
+    number = fields.Decimal(
+        as_string=True,
+        required=True,
+        allow_none=True,
+        metadata={"description": "The number reported against the sandbox plan's KPI."},
+    )
 
 
 class IncidentOut(Schema):
@@ -297,11 +304,18 @@ class ReturnOut(Schema):
     kpi_values = fields.List(fields.Nested(KpiValueOut), required=True)
     incidents = fields.List(fields.Nested(IncidentOut), required=True)
     comments = fields.List(fields.Nested(CommentOut), required=True)
+    customers_reached = fields.Integer(required=True, allow_none=True)
+    exposure_used = fields.Decimal(as_string=True, required=True, allow_none=True)
 
 
 class KpiValueInput(Schema):
     kpi = Text(required=True, max_length=1000)
-    value = Text(required=True, max_length=500)
+    value = Text(
+        required=True,
+        max_length=500,
+        metadata={"description": "A number against each KPI of the plan in force."},
+    )
+    note = Text(load_default="", max_length=500)
 
 
 class IncidentInput(Schema):
@@ -331,6 +345,19 @@ class ReturnInput(Schema):
     )
     incidents = fields.List(
         fields.Nested(IncidentInput), load_default=list, validate=validate.Length(max=100)
+    )
+    customers_reached = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=100_000_000),
+        metadata={"description": "Required where the sandbox plan caps customers."},
+    )
+    exposure_used = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "HK$, 0 or more; required where the sandbox plan limits exposure."
+        },
     )
 
 

@@ -345,6 +345,8 @@ def _return_errors(exc: RuleError) -> RuleError:
             field = "attested"
         elif field.startswith("kpi_") and field[4:].isdigit():
             field = f"kpi_values.{field[4:]}.value"
+        elif field.startswith("kpi_") and field.endswith("_note") and field[4:-5].isdigit():
+            field = f"kpi_values.{field[4:-5]}.note"
         renamed.setdefault(field, []).extend(messages)
     return RuleError(renamed, exc.action)
 
@@ -367,6 +369,9 @@ def file_return(data: dict[str, Any], id: int) -> Response:
         attested_by_name=data["attested_by_name"],
         attested_by_title=data["attested_by_title"],
         kpi_values=tuple((k["kpi"], k["value"]) for k in data["kpi_values"]),
+        kpi_notes=tuple(k["note"] for k in data["kpi_values"]),
+        customers_reached=data["customers_reached"],
+        exposure_used=data["exposure_used"],
         incidents=tuple(services.IncidentData(**incident) for incident in data["incidents"]),
         attested=data["attested"],
     )

@@ -18,6 +18,7 @@ from tracker.clocks.queries import ClockFilter
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.institutions.models import Institution, InstitutionKind
+from tracker.plans import queries as plan_queries
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
 from tracker.returns import incidents
@@ -98,6 +99,8 @@ def index() -> str:
             returns=queries.returns_due(current_user, scope, due_before=today),
             milestones=queries.overdue_milestones(current_user, scope, today),
             acknowledgements=incidents.acknowledgements_overdue(current_user, scope, utcnow()),
+            kpis_away=plan_queries.kpis_moving_away(current_user, scope.where()),
+            breaches=plan_queries.open_breaches(current_user, scope.where()),
         )
     else:
         cohort_ids = [c.id for p in programmes for c in p.cohorts]

@@ -28,6 +28,7 @@ from tracker import clock, events
 from tracker.auth.models import User
 from tracker.auth.passwords import hash_password
 from tracker.demo import committee as committee_demo
+from tracker.demo import plans as demo_plans
 from tracker.demo import schedules as demo_schedules
 from tracker.demo.clocks import seed_clocks
 from tracker.demo.compute import seed_compute
@@ -388,6 +389,7 @@ def plan_returns(spec: DemoUseCase, pilot_start: date, interval: int) -> list[_P
             attested_by_name=institution.attester,
             attested_by_title=institution.attester_title,
             kpi_values=tuple((k.label, v) for k, v in zip(spec.kpis, values, strict=True)),
+            **demo_plans.return_figures(spec, index, fraction),  # type: ignore[arg-type]
             incidents=tuple(
                 services.IncidentData(
                     description=i.description,
@@ -470,6 +472,7 @@ class UseCaseReplay:
                 self._schedule_return(timeline, planned)
         for message in spec.messages:
             timeline.at(message.at, partial(self.message, message))
+        demo_plans.schedule(self, timeline)
 
     # The draft and its path --------------------------------------------------------------
 
@@ -516,12 +519,8 @@ class UseCaseReplay:
         transition = BY_NAME[step.action]
         fields: dict[str, object] = {}
         if transition.needs is Needs.PILOT_TERMS and self.spec.pilot is not None:
-            fields = {
-                "pilot_started_on": hk_date(step.at),
-                "pilot_duration_weeks": self.spec.pilot.weeks,
-                "pilot_limits": self.spec.pilot.limits,
-                "pilot_data_scope": self.spec.pilot.data_scope,
-            }
+            # The duration and boundaries are the agreed plan's (``tracker.demo.plans``).
+            fields = {"pilot_started_on": hk_date(step.at)}
         elif transition.needs is Needs.EXIT_REPORT and self.spec.exit is not None:
             fields = {
                 "exit_outcome": self.spec.exit.outcome,

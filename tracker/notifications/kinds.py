@@ -46,6 +46,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("withdrawn", "A proposal is withdrawn"),
     Kind("return_filed", "A progress return is filed"),
     Kind("incident_reported", "A return reports a high or critical incident"),
+    Kind("boundary_breached", "A return goes beyond its sandbox plan's boundaries"),
     Kind("incident_resolved", "An incident is closed", default=Delivery.DIGEST),
     Kind("message", "A new message on a use case"),
     Kind("internal_note", "An internal note from colleagues", default=Delivery.DIGEST),

@@ -40,6 +40,7 @@ class Trigger(LabelledEnum):
     REVIEWER_ASSIGNED = ("reviewer_assigned", "A committee member is assigned to a proposal")
     RETURN_FILED = ("return_filed", "A progress return is filed")
     SERIOUS_INCIDENT = ("serious_incident", "A return reports a high or critical incident")
+    BOUNDARY_BREACHED = ("boundary_breached", "A return breaches its sandbox plan's boundary")
     RETURN_COMMENTED = ("return_commented", "The regulator comments on a return")
     INCIDENT_RESOLVED = ("incident_resolved", "An incident is closed")
     MESSAGE_FROM_INSTITUTION = ("message_from_institution", "The institution posts a message")
@@ -132,6 +133,7 @@ RULES: tuple[Rule, ...] = (
     Rule(T.REVIEWER_ASSIGNED, "review_assigned", (A.ASSIGNEE,)),
     Rule(T.RETURN_FILED, "return_filed", (A.LEAD_STAFF, A.REMIT_STAFF)),
     Rule(T.SERIOUS_INCIDENT, "incident_reported", (A.LEAD_STAFF, A.SUPERVISORS, A.ADMINS)),
+    Rule(T.BOUNDARY_BREACHED, "boundary_breached", (A.LEAD_STAFF, A.REMIT_STAFF, A.SUPERVISORS)),
     Rule(T.RETURN_COMMENTED, "return_comment", (A.INSTITUTION,)),
     Rule(T.INCIDENT_RESOLVED, "incident_resolved", (A.INSTITUTION, A.LEAD_STAFF)),
     Rule(T.MESSAGE_FROM_INSTITUTION, "message", (A.LEAD_STAFF, A.REMIT_STAFF, A.REVIEWERS)),

@@ -35,12 +35,15 @@ from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.lessons.queries import LessonView, programme_lessons
+from tracker.plans import queries as plan_queries
+from tracker.plans.models import SandboxPlanVersion
 from tracker.programmes.models import Cohort, Programme
 from tracker.reports.models import ReportKind
 from tracker.usecases import workflow
 from tracker.usecases.models import (
     FieldChange,
     Incident,
+    KpiValue,
     Milestone,
     MilestoneStatus,
     ProgressReturn,
@@ -209,6 +212,10 @@ class PilotTerms:
     duration_weeks: int | None
     limits: str
     data_scope: str
+    # The sandbox plan in force at the as-at date: its version, when agreed, its sections.
+    plan_version: int | None = None
+    plan_agreed_on: date | None = None
+    plan_sections: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,6 +287,8 @@ class UseCaseDetails:
     returns: tuple[ReturnView, ...]
     incidents: tuple[IncidentRow, ...]
     edits: tuple[EditRow, ...]
+    # Each KPI of the plan in force at the date, with the numbers returned by then.
+    kpi_series: tuple[plan_queries.KpiSeries, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -561,6 +570,14 @@ def _incident_row(incident: Incident, reported_at: datetime, as_at: AsAt) -> Inc
     )
 
 
+def _kpi_shown(value: KpiValue) -> str:
+    """The number with its note, or (returned before KPIs were numbers) the text as typed."""
+    if value.number is None:
+        return value.value
+    shown = plan_queries.number(value.number)
+    return f"{shown} — {value.value}" if value.value else shown
+
+
 def _return_view(progress_return: ProgressReturn, as_at: AsAt) -> ReturnView:
     return ReturnView(
         period_start=progress_return.period_start,
@@ -569,7 +586,7 @@ def _return_view(progress_return: ProgressReturn, as_at: AsAt) -> ReturnView:
         narrative=progress_return.narrative,
         attested_by=f"{progress_return.attested_by_name}, {progress_return.attested_by_title}",
         submitted_at=as_at.local(progress_return.submitted_at),
-        kpis=tuple(KpiRow(k.kpi, k.value) for k in progress_return.kpi_values),
+        kpis=tuple(KpiRow(k.kpi, _kpi_shown(k)) for k in progress_return.kpi_values),
     )
 
 
@@ -588,6 +605,7 @@ def _view(
     earlier_values: dict[tuple[int, str], str | None],
     *,
     with_details: bool = False,
+    plan: SandboxPlanVersion | None = None,
 ) -> tuple[UseCaseView, _Position]:
     def then(field: str) -> str:
         key = (use_case.id, field)
@@ -637,14 +655,7 @@ def _view(
             safeguards=then("safeguards"),
             kpis=tuple(line.strip() for line in then("kpis").splitlines() if line.strip()),
             gpu_hours=use_case.gpu_hours,
-            pilot_terms=PilotTerms(
-                started_on=use_case.pilot_started_on,
-                duration_weeks=use_case.pilot_duration_weeks,
-                limits=use_case.pilot_limits or "",
-                data_scope=use_case.pilot_data_scope or "",
-            )
-            if piloted
-            else None,
+            pilot_terms=_pilot_terms(use_case, plan, as_at) if piloted else None,
             exit_report=ExitReport(
                 outcome=use_case.exit_outcome or "",
                 lessons=use_case.exit_lessons or "",
@@ -655,6 +666,9 @@ def _view(
             returns=tuple(_return_view(r, as_at) for r in returns),
             incidents=tuple(incidents),
             edits=_edits(use_case, as_at),
+            kpi_series=tuple(plan_queries.kpi_series(use_case.id, returns, version=plan))
+            if plan is not None
+            else (),
         )
     view = UseCaseView(
         id=use_case.id,
@@ -930,12 +944,40 @@ def institution_report(
     )
 
 
+def _pilot_terms(use_case: UseCase, plan: SandboxPlanVersion | None, as_at: AsAt) -> PilotTerms:
+    """The pilot's terms as at the date: the plan version in force then when there is one
+    (a later amendment does not reach back), else the terms the start recorded."""
+    if plan is None:
+        return PilotTerms(
+            started_on=use_case.pilot_started_on,
+            duration_weeks=use_case.pilot_duration_weeks,
+            limits=use_case.pilot_limits or "",
+            data_scope=use_case.pilot_data_scope or "",
+        )
+    return PilotTerms(
+        started_on=use_case.pilot_started_on,
+        duration_weeks=plan.duration_weeks,
+        limits=plan_queries.limits_text(plan),
+        data_scope=plan.data_scope,
+        plan_version=plan.number,
+        plan_agreed_on=as_at.local(plan.agreed_at).date() if plan.agreed_at else None,
+        plan_sections=tuple(
+            (label, plan_queries.section_text(plan, name))
+            for name, label in plan_queries.SECTIONS
+            if name not in ("duration_weeks", "data_scope")
+        ),
+    )
+
+
 def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
     """One use case with its whole history up to the as-at date."""
     loaded = _load_use_cases(UseCase.id == use_case.id, as_at)
     if not loaded:
         raise ReportError(f"{use_case.reference} was not yet created on {as_at.day:%d %b %Y}.")
-    view, position = _view(loaded[0], as_at, _values_then([use_case.id], as_at), with_details=True)
+    plan = plan_queries.version_in_force(use_case.id, as_at.cutoff)
+    view, position = _view(
+        loaded[0], as_at, _values_then([use_case.id], as_at), with_details=True, plan=plan
+    )
     return UseCaseReport(
         subject_id=use_case.id,
         title=f"Use-case report: {view.reference} {view.title}",

@@ -388,6 +388,22 @@ class UseCaseStory(Story[UseCaseReport]):
                 subheading("Data scope"),
                 para(terms.data_scope or "—"),
             ]
+            if terms.plan_version is not None:
+                story += [
+                    Heading("Sandbox plan in force", H1, room=40 * mm),
+                    facts(
+                        [
+                            ("Version", str(terms.plan_version)),
+                            ("Agreed on", day(terms.plan_agreed_on)),
+                        ]
+                    ),
+                ]
+                for heading, text in terms.plan_sections:
+                    story += [subheading(heading), para(text or "—")]
+        if details.kpi_series:
+            story.append(Heading("KPIs against target", H1, room=60 * mm))
+            for series in details.kpi_series:
+                story += parts.kpi_series(series)
         story += evidence_section(self.report.evidence)
         story += compute_section(self.report.compute)
         story += [Heading("Progress returns", H1, room=40 * mm)]

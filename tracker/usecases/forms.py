@@ -31,6 +31,7 @@ from wtforms.validators import (
 )
 
 from tracker.formutil import options
+from tracker.plans.fields import NumberField
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Technique
 from tracker.usecases.permissions import can_see_internal
 from tracker.usecases.workflow import Needs
@@ -151,14 +152,9 @@ class ResponseForm(VersionedForm):
 
 
 class PilotTermsForm(VersionedForm):
+    """The start date; the duration and boundaries are the agreed sandbox plan's."""
+
     pilot_started_on = DateField("Pilot start date", validators=[InputRequired()])
-    pilot_duration_weeks = IntegerField(
-        "Duration (weeks)", validators=[InputRequired(), NumberRange(min=1, max=156)]
-    )
-    pilot_limits = TextArea(
-        "Customer or exposure limits", validators=[DataRequired(), Length(max=LONG_TEXT)]
-    )
-    pilot_data_scope = TextArea("Data scope", validators=[DataRequired(), Length(max=LONG_TEXT)])
     reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
 
 
@@ -246,9 +242,10 @@ class IncidentForm(Form):
 INCIDENT_ROWS = 2
 
 
-def return_form_class(kpis: list[str]) -> type[VersionedForm]:
-    """A progress-return form with one value field per KPI of the use case. The command checks
-    the period (after the last return, not in the future) and the incidents' dates."""
+def return_form_class(kpis: list[str], notes: bool = False) -> type[VersionedForm]:
+    """A progress-return form with one value field per KPI of the use case (and, against a
+    plan's KPIs, a note beside each number). The command checks the period (after the last
+    return, not in the future), that each value is a number, and the incidents' dates."""
 
     class ProgressReturnForm(VersionedForm):
         period_start = DateField("Period start", validators=[InputRequired()])
@@ -263,6 +260,11 @@ def return_form_class(kpis: list[str]) -> type[VersionedForm]:
         attested_by_title = StringField(
             "Senior manager's title", validators=[DataRequired(), Length(max=200)]
         )
+        customers_reached = IntegerField(
+            "Customers reached so far",
+            validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        )
+        exposure_used = NumberField("Exposure used so far (HK$)")
         attest = BooleanField(
             "The senior manager named above attests that this return is accurate and complete.",
             validators=[DataRequired("The return must be attested.")],
@@ -270,6 +272,9 @@ def return_form_class(kpis: list[str]) -> type[VersionedForm]:
 
         def kpi_fields(self) -> list[Any]:
             return [self[f"kpi_{i}"] for i in range(len(kpis))]
+
+        def kpi_note_fields(self) -> list[Any]:
+            return [self[f"kpi_{i}_note"] for i in range(len(kpis))] if notes else []
 
         def incident_forms(self) -> list[Any]:
             return [self[f"incident_{i}"] for i in range(INCIDENT_ROWS)]
@@ -280,6 +285,12 @@ def return_form_class(kpis: list[str]) -> type[VersionedForm]:
             f"kpi_{i}",
             StringField(kpi, validators=[DataRequired("Report a value."), Length(max=500)]),
         )
+        if notes:
+            setattr(
+                ProgressReturnForm,
+                f"kpi_{i}_note",
+                StringField(f"Note on {kpi}", validators=[Optional(), Length(max=500)]),
+            )
     for i in range(INCIDENT_ROWS):
         setattr(ProgressReturnForm, f"incident_{i}", FormField(IncidentForm, f"Incident {i + 1}"))
     return ProgressReturnForm

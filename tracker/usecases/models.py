@@ -4,6 +4,7 @@ progress returns, incidents, documents and messages."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -339,6 +340,9 @@ class ProgressReturn(Base):
     attested_by_title: Mapped[str] = mapped_column(sa.String(200))
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Reported against the sandbox plan's customer cap and exposure limit (``tracker.plans``).
+    customers_reached: Mapped[int | None]
+    exposure_used: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 2))
 
     use_case: Mapped[UseCase] = relationship(back_populates="returns")
     submitted_by: Mapped[User | None] = relationship()
@@ -358,7 +362,13 @@ class KpiValue(Base):
     return_id: Mapped[int] = mapped_column(sa.ForeignKey("progress_return.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     kpi: Mapped[str] = mapped_column(sa.Text)
+    # The note beside the number (before KPIs were data, the value as typed).
     value: Mapped[str] = mapped_column(sa.String(500))
+    # The plan's KPI this value reports against (``tracker.plans``) and the number reported;
+    # migration 0014 links the values returned before plans were kept to their carried-over
+    # KPIs, with no number (their text is the note).
+    plan_kpi_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_kpi.id"), index=True)
+    number: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
 
     progress_return: Mapped[ProgressReturn] = relationship(back_populates="kpi_values")
 

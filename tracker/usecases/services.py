@@ -16,6 +16,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import filetype
@@ -30,6 +31,7 @@ from tracker.clocks import services as clock_services
 from tracker.committee import rules as committee_rules
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Category, Institution, InstitutionKind
+from tracker.plans.queries import parse_number
 from tracker.programmes.models import Cohort
 from tracker.returns import schedule
 from tracker.rules import ConflictError, LastChange, NotAllowedError, RuleError
@@ -388,13 +390,6 @@ def _check_transition_fields(
         value = fields.get(name)
         if isinstance(value, str):
             _short_enough(rules, name, value, LONG_TEXT)
-        weeks = fields.get("pilot_duration_weeks")
-        if weeks is not None:
-            rules.check(
-                isinstance(weeks, int) and 1 <= weeks <= 156,
-                "pilot_duration_weeks",
-                "A pilot lasts from 1 to 156 weeks.",
-            )
 
 
 def apply_transition(
@@ -438,10 +433,17 @@ def apply_transition(
             override_reason=override_reason if override_reason is not None else reason,
         )
     rules.raise_if_any()
+    recorded = dict(fields)
+    if transition.needs is Needs.PILOT_TERMS:
+        from tracker.plans.services import terms_for_start
+
+        # The duration, limits and data scope of the agreed plan, and its version number.
+        recorded |= terms_for_start(use_case)
     from_stage = use_case.stage
     now = utcnow()
-    for name, value in fields.items():
-        setattr(use_case, name, value)
+    for name, value in recorded.items():
+        if name != "plan_version":
+            setattr(use_case, name, value)
     use_case.stage = transition.target
     use_case.stage_changed_at = now
     if transition.target is Stage.SUBMITTED and use_case.submitted_at is None:
@@ -457,7 +459,7 @@ def apply_transition(
         at=now,
         reason=reason or None,
         details={
-            **{k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()},
+            **{k: v.isoformat() if isinstance(v, date) else v for k, v in recorded.items()},
             **(context or {}),
             **decided,
         },
@@ -600,12 +602,56 @@ class ReturnData:
     narrative: str
     attested_by_name: str
     attested_by_title: str
+    # (KPI, value as typed): a number against each KPI of the plan in force.
     kpi_values: tuple[tuple[str, str], ...]
     incidents: tuple[IncidentData, ...]
     attested: bool = True
+    # An optional note beside each value, in the same order.
+    kpi_notes: tuple[str, ...] = ()
+    # Against the plan's customer cap and exposure limit: required where the plan sets them.
+    customers_reached: int | None = None
+    exposure_used: Decimal | None = None
 
 
-def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date) -> None:
+MAX_KPI_NUMBER = Decimal("1e14")
+
+
+def return_plan(use_case: UseCase) -> Any:
+    """The plan version a return reports against (its KPIs and boundaries): the one in force;
+    None for a pilot without a plan, which reports its proposal's KPIs as text."""
+    from tracker.plans.queries import version_in_force
+
+    return version_in_force(use_case.id)
+
+
+def _check_limits(rules: Any, plan: Any, data: ReturnData) -> None:
+    """Customers reached and exposure used, where the plan caps them: a figure over the cap is
+    accepted (it is what happened) and flagged as a breach once filed."""
+    if data.customers_reached is not None:
+        rules.check(
+            0 <= data.customers_reached <= 100_000_000,
+            "customers_reached",
+            "Give a number of customers from 0 to 100,000,000.",
+        )
+    elif plan is not None and plan.customer_cap is not None:
+        rules.add(
+            "customers_reached",
+            f"Give the customers reached so far: the plan caps them at {plan.customer_cap:,}.",
+        )
+    if data.exposure_used is not None:
+        rules.check(
+            Decimal(0) <= data.exposure_used < MAX_KPI_NUMBER,
+            "exposure_used",
+            "Give the exposure used in HK$, 0 or more.",
+        )
+    elif plan is not None and plan.exposure_limit is not None:
+        rules.add(
+            "exposure_used",
+            f"Give the exposure used so far: the plan limits it to HK${plan.exposure_limit:,.0f}.",
+        )
+
+
+def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, plan: Any) -> None:
     earliest = use_case.next_return_start
     if earliest is not None and data.period_start < earliest:
         rules.add(
@@ -628,13 +674,29 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date) 
     _short_enough(rules, "narrative", data.narrative, LONG_TEXT)
     _short_enough(rules, "attested_by_name", data.attested_by_name, NAME)
     _short_enough(rules, "attested_by_title", data.attested_by_title, NAME)
-    expected = use_case.kpi_list
+    _check_limits(rules, plan, data)
+    plan_kpis = list(plan.kpis) if plan is not None else None
+    expected = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
     given = [kpi for kpi, _value in data.kpi_values]
     if given != expected:
         rules.add("__all__", "Report a value for each of the use case's KPIs, as listed.")
     for position, (_kpi, value) in enumerate(data.kpi_values):
-        rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
-        _short_enough(rules, f"kpi_{position}", value, SHORT_TEXT)
+        if plan_kpis is None:  # a pilot without a plan (none starts so now): text as before
+            rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
+            _short_enough(rules, f"kpi_{position}", value, SHORT_TEXT)
+            continue
+        number = parse_number(value)
+        if not _text(value):
+            rules.add(f"kpi_{position}", "Report a number.")
+        elif number is None:
+            rules.add(f"kpi_{position}", "Report a number, for example 12.5.")
+        elif not -MAX_KPI_NUMBER < number < MAX_KPI_NUMBER:
+            rules.add(f"kpi_{position}", "This number is too large.")
+    rules.check(
+        len(data.kpi_notes) <= len(data.kpi_values), "__all__", "A note belongs to a KPI value."
+    )
+    for position, note in enumerate(data.kpi_notes):
+        _short_enough(rules, f"kpi_{position}_note", note, SHORT_TEXT)
     pilot_start = use_case.pilot_started_on
     for n, incident in enumerate(data.incidents):
         where = f"incidents.{n}"
@@ -683,7 +745,9 @@ def file_return(
     if not permissions.can_file_return(user, use_case, today):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    _check_return(rules, use_case, data, today)
+    plan = return_plan(use_case)
+    plan_kpis = list(plan.kpis) if plan is not None else None
+    _check_return(rules, use_case, data, today, plan)
     rules.raise_if_any()
     use_case.updated_at = utcnow()
     if use_case.last_return_end is None or data.period_end > use_case.last_return_end:
@@ -699,11 +763,25 @@ def file_return(
         attested_by_name=_text(data.attested_by_name),
         attested_by_title=_text(data.attested_by_title),
         submitted_by=user,
+        customers_reached=data.customers_reached,
+        exposure_used=data.exposure_used,
     )
     db.session.add(filed)
     _flush(use_case, action)
+    notes = (*data.kpi_notes, *([""] * len(data.kpi_values)))
     for position, (kpi, value) in enumerate(data.kpi_values):
-        db.session.add(KpiValue(return_id=filed.id, position=position, kpi=kpi, value=_text(value)))
+        if plan_kpis is None:
+            row = KpiValue(position=position, kpi=kpi, value=_text(value))
+        else:
+            row = KpiValue(
+                position=position,
+                kpi=kpi,
+                value=_text(notes[position]),
+                plan_kpi_id=plan_kpis[position].id,
+                number=parse_number(value),
+            )
+        row.return_id = filed.id
+        db.session.add(row)
     incidents = [
         Incident(
             use_case_id=use_case.id,
@@ -721,6 +799,10 @@ def file_return(
     db.session.add_all(incidents)
     _flush(use_case, action)
     schedule.fulfil(filed)
+    if plan is not None:
+        from tracker.plans.services import record_breaches
+
+        record_breaches(use_case, filed, plan, user)
     events.record(
         events.ReturnFiled(
             actor_id=user.id,

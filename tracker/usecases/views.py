@@ -192,8 +192,28 @@ def _render_detail(
         see_internal=see_internal,
         **returns_views.page_context(use_case, user),  # with "today"
         clocks=clock_display.for_page(use_case, user),
+        kpi_series=_kpi_series(use_case),
+        open_breach=_open_breach(use_case),
     )
     return html, status
+
+
+def _open_breach(use_case: UseCase) -> bool:
+    """A return beyond the plan's boundaries still waits for the regulator's decision."""
+    if use_case.pilot_started_on is None:
+        return False
+    from tracker.plans.queries import has_open_breach
+
+    return has_open_breach(use_case.id)
+
+
+def _kpi_series(use_case: UseCase) -> list[Any]:
+    """Each KPI of the plan in force against its target (``tracker.plans``), once piloted."""
+    if use_case.pilot_started_on is None:
+        return []
+    from tracker.plans.queries import kpi_series
+
+    return kpi_series(use_case.id, use_case.returns)
 
 
 @bp.get("/<int:id>")
@@ -227,6 +247,14 @@ def _open_incidents(use_case: UseCase, action: workflow.Transition) -> list[Inci
     if action.name not in JUDGING_A_PILOT:
         return []
     return incident_register.open_incidents(use_case)
+
+
+def _plan_to_start_on(use_case: UseCase, action: workflow.Transition) -> Any:
+    if action.needs is not workflow.Needs.PILOT_TERMS:
+        return None
+    from tracker.plans.queries import version_in_force
+
+    return version_in_force(use_case.id)
 
 
 @bp.route("/<int:id>/actions/<name>", methods=["GET", "POST"])
@@ -271,6 +299,7 @@ def transition(id: int, name: str) -> str | Response | tuple[str, int]:
         use_case=use_case,
         action=action,
         open_incidents=_open_incidents(use_case, action),
+        plan=_plan_to_start_on(use_case, action),
         **context,
     ), status
 
@@ -437,6 +466,16 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
 # ---------------------------------------------------------------- progress returns
 
 
+def _kpi_label(kpi: Any) -> str:
+    """A plan KPI as its number field is labelled: name, unit and target."""
+    from tracker.plans.queries import number
+
+    unit = f" ({kpi.unit})" if kpi.unit else ""
+    if kpi.target is None or kpi.direction is None:
+        return f"{kpi.name}{unit}"
+    return f"{kpi.name}{unit}, target {number(kpi.target)}, {kpi.direction.label.lower()}"
+
+
 def _load_return(use_case: UseCase, return_id: int) -> ProgressReturn:
     found = next((r for r in use_case.returns if r.id == return_id), None)
     if found is None:
@@ -452,8 +491,11 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
     today = local_today()
     if request.method == "GET" and not permissions.can_file_return(current_user, use_case, today):
         abort(403)
-    kpis = use_case.kpi_list
-    form = forms.return_form_class(kpis)()
+    plan = services.return_plan(use_case)
+    plan_kpis = list(plan.kpis) if plan is not None else None
+    kpis = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
+    labels = [_kpi_label(k) for k in plan_kpis] if plan_kpis is not None else kpis
+    form = forms.return_form_class(labels, notes=plan_kpis is not None)()
     if request.method == "GET":
         form.period_start.data = use_case.next_return_start
         form.period_end.data = today
@@ -484,6 +526,9 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
             ),
             incidents=incidents,
             attested=bool(form.attest.data),
+            kpi_notes=tuple(f.data or "" for f in form.kpi_note_fields()),
+            customers_reached=form.customers_reached.data,
+            exposure_used=form.exposure_used.data,
         )
         try:
             with unit_of_work():
@@ -507,6 +552,7 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
         "usecases/return_form.html",
         form=form,
         use_case=use_case,
+        plan=plan,
         expected_open=returns_views.open_expected(use_case),
         **context,
     ), status

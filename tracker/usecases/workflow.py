@@ -97,7 +97,9 @@ class Needs(enum.Enum):
 
 # The use-case fields a transition records, by what it needs; the command stores them on the use
 # case and in the history.
-PILOT_TERMS = ("pilot_started_on", "pilot_duration_weeks", "pilot_limits", "pilot_data_scope")
+# The start records its date; the duration, limits and data scope come from the agreed sandbox
+# plan (``tracker.plans``), copied onto the use case and into the history.
+PILOT_TERMS = ("pilot_started_on",)
 EXIT_REPORT = ("exit_outcome", "exit_lessons", "exit_conditions")
 FIELDS_BY_NEED: dict[Needs, tuple[str, ...]] = {
     Needs.PILOT_TERMS: PILOT_TERMS,
@@ -144,6 +146,12 @@ def _has_complete_review(use_case: UseCase) -> bool:
         criteria and {s.criterion_id for s in review.scores} >= criteria
         for review in use_case.reviews
     ) and quorum_met(use_case)
+
+
+def _has_agreed_plan(use_case: UseCase) -> bool:
+    from tracker.plans.queries import has_agreed_plan
+
+    return has_agreed_plan(use_case.id)
 
 
 # Withdrawal is open until the use case reaches production or closes otherwise.
@@ -199,7 +207,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "start_pilot", "Start pilot", frozenset({Stage.SELECTED}), Stage.PILOT, Side.REGULATOR,
         Needs.PILOT_TERMS, style="success",
-        done="The pilot has started with the agreed terms.",
+        guard=_has_agreed_plan,
+        guard_hint="A pilot starts on an agreed sandbox plan: the institution submits it and "
+        "the regulator agrees it.",
+        done="The pilot has started on the agreed sandbox plan.",
     ),
     Transition(
         "suspend", "Suspend pilot", frozenset({Stage.PILOT}), Stage.SUSPENDED, Side.REGULATOR,

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
@@ -123,4 +126,56 @@ def horizontal_bars(labels: Sequence[str], counts: Sequence[int]) -> Drawing:
     chart.barLabels.fontSize = 7.5
     chart.barLabels.nudge = 8
     drawing.add(chart)
+    return drawing
+
+
+def kpi_line(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    target: float | None,
+    baseline: float | None,
+) -> Drawing:
+    """A KPI's numbers return by return, with its target (dashed) and baseline (dotted)."""
+    drawing = Drawing(FRAME_WIDTH, 150)
+    chart = HorizontalLineChart()
+    chart.x, chart.y = 45, 34
+    chart.width, chart.height = FRAME_WIDTH - 60, 100
+    count = len(labels)
+    series: list[list[float | None]] = [list(values)]
+    styles: list[tuple[Any, tuple[int, int] | None]] = [(SERIES[0], None)]
+    if target is not None:
+        series.append([target] * count)
+        styles.append((colors.HexColor("#146c43"), (6, 3)))
+    if baseline is not None:
+        series.append([baseline] * count)
+        styles.append((colors.HexColor("#6c757d"), (1, 2)))
+    chart.data = series
+    chart.joinedLines = 1
+    for n, (colour, dash) in enumerate(styles):
+        chart.lines[n].strokeColor = colour
+        chart.lines[n].strokeWidth = 1.5 if n == 0 else 1
+        if dash is not None:
+            chart.lines[n].strokeDashArray = dash
+    chart.lines[0].symbol = makeMarker("FilledCircle", size=4)
+    known = [v for row in series for v in row if v is not None]
+    low, high = (min(known), max(known)) if known else (0.0, 1.0)
+    pad = (high - low) * 0.1 or max(abs(high), 1.0) * 0.1
+    chart.valueAxis.valueMin = low - pad
+    chart.valueAxis.valueMax = high + pad
+    chart.valueAxis.labels.fontSize = 7
+    chart.categoryAxis.categoryNames = list(labels)
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 30 if count > 6 else 0
+    chart.categoryAxis.labels.dy = -8 if count > 6 else -2
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 45, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.fontSize = 7
+    names = ["Value", "Target", "Baseline"][: len(styles)]
+    legend.colorNamePairs = [(c, name) for (c, _d), name in zip(styles, names, strict=True)]
+    legend.dx, legend.dy = 8, 4
+    legend.deltax = 70
+    drawing.add(legend)
     return drawing

@@ -21,6 +21,7 @@ from reportlab.platypus import (
     Table,
 )
 
+from tracker.plans.queries import KpiSeries, number
 from tracker.reports.data import (
     BASIS_NOTE,
     Attention,
@@ -32,7 +33,7 @@ from tracker.reports.data import (
     Summary,
     UseCaseView,
 )
-from tracker.reports.pdf.charts import FitDrawing, horizontal_bars, stacked_bars
+from tracker.reports.pdf.charts import FitDrawing, horizontal_bars, kpi_line, stacked_bars
 from tracker.reports.pdf.shell import Contents, Heading
 from tracker.reports.pdf.styles import (
     BODY,
@@ -505,3 +506,27 @@ def sections(
 def edits_heading_markup(field: str, at: str, actor: str) -> str:
     """The line introducing one edit: the field's label, when and by whom."""
     return f"<b>{markup(field)}</b> · {escape(at)} · {markup(actor)}"
+
+
+def kpi_series(series: KpiSeries) -> list[Flowable]:
+    """One KPI against its target: the chart, then its figures in a table."""
+    unit = f" ({series.unit})" if series.unit else ""
+    heading = f"{series.name}{unit}"
+    if series.moving_away:
+        heading += " — moving away from target"
+    if series.target is not None and series.direction is not None:
+        aim = f"Target {number(series.target)}, {series.direction.label.lower()}"
+    else:
+        aim = "No target set"
+    chart = series.chart()
+    story: list[Flowable] = [subheading(escape(heading))]
+    if any(v is not None for v in chart["values"]):
+        story.append(
+            FitDrawing(
+                kpi_line(chart["labels"], chart["values"], chart["target"], chart["baseline"])
+            )
+        )
+    rows = [["Baseline", number(series.baseline) or "—", aim]]
+    rows += [[day(p.period_end), number(p.number) or "—", p.note] for p in series.points]
+    story.append(simple_table(["Period to", "Value", "Note"], rows, [0.25, 0.2, 0.55], right=(1,)))
+    return story

@@ -1,0 +1,159 @@
+"""The sandbox plan form and the decision forms. Rows left blank (KPIs, milestones) are not
+part of the plan; the command checks every rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import (
+    DateField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.formutil import options
+from tracker.plans.fields import NumberField
+from tracker.plans.models import BreachDecision, Direction, ReportingFrequency
+from tracker.usecases.forms import LONG_TEXT, TextArea, VersionedForm
+
+
+class MilestoneRow(Form):
+    title = StringField("Milestone", validators=[Optional(), Length(max=200)])
+    planned_on = DateField("Planned date", validators=[Optional()])
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.title.data or "").strip() and self.planned_on.data is None
+
+
+class KpiRow(Form):
+    name = StringField("KPI", validators=[Optional(), Length(max=200)])
+    unit = StringField("Unit", validators=[Optional(), Length(max=40)])
+    direction = SelectField(
+        "Better when",
+        choices=[*options([("", "—")]), *Direction.choices()],
+        validators=[Optional()],
+    )
+    baseline = NumberField("Baseline")
+    target = NumberField("Target")
+
+    @property
+    def is_blank(self) -> bool:
+        typed = (self.name.data, self.unit.data, self.direction.data)
+        return not any((v or "").strip() for v in typed) and not any(
+            _typed(f) for f in (self.baseline, self.target)
+        )
+
+
+def _typed(f: NumberField) -> str:
+    if f.raw_data:
+        return str(f.raw_data[0]).strip()
+    return "" if f.data is None else str(f.data)
+
+
+def _text(label: str, message: str) -> TextArea:
+    return TextArea(label, validators=[DataRequired(message), Length(max=LONG_TEXT)])
+
+
+def plan_form_class(kpi_rows: int, milestone_rows: int) -> type[VersionedForm]:
+    """The plan form with so many KPI and milestone rows."""
+
+    class PlanForm(VersionedForm):
+        objectives = _text("Objectives", "Give the objectives of the test.")
+        success_measures = _text("Success measures", "Say how success will be measured.")
+        methodology = _text("Methodology", "Describe the methodology.")
+        duration_weeks = IntegerField(
+            "Duration (weeks)",
+            validators=[
+                InputRequired("Give the test's duration in weeks."),
+                NumberRange(min=1, max=156, message="From 1 to 156 weeks."),
+            ],
+        )
+        customer_cap = IntegerField(
+            "Customer cap",
+            validators=[Optional(), NumberRange(min=0, max=100_000_000)],
+        )
+        exposure_limit = NumberField("Exposure limit (HK$)")
+        other_limits = TextArea("Other limits", validators=[Optional(), Length(max=LONG_TEXT)])
+        data_scope = _text("Data scope", "Give the data scope.")
+        channels = _text("Channels", "Name the channels the test uses.")
+        geographies = _text("Geographies", "Name the geographies the test covers.")
+        safeguard_boundary = _text(
+            "Boundary: scope, phases, timing and termination", "Describe the boundary."
+        )
+        safeguard_customer_protection = _text(
+            "Customer protection", "Describe how customers are protected."
+        )
+        safeguard_risk_controls = _text(
+            "Risk-management controls", "Describe the risk-management controls."
+        )
+        safeguard_readiness = _text(
+            "Readiness and close monitoring", "Describe the readiness and monitoring."
+        )
+        report_frequency = SelectField(
+            "Progress returns", choices=ReportingFrequency.choices(), validators=[InputRequired()]
+        )
+        report_due_days = IntegerField(
+            "Days allowed after each period",
+            validators=[
+                InputRequired("Give the days allowed after each period."),
+                NumberRange(min=1, max=60, message="From 1 to 60 days."),
+            ],
+        )
+        exit_strategy = _text(
+            "Exit strategy", "Say what happens to customers and data if the test stops."
+        )
+
+        def kpi_forms(self) -> list[Any]:
+            return [self[f"kpi_{i}"] for i in range(kpi_rows)]
+
+        def milestone_forms(self) -> list[Any]:
+            return [self[f"milestone_{i}"] for i in range(milestone_rows)]
+
+    for i in range(kpi_rows):
+        setattr(PlanForm, f"kpi_{i}", FormField(KpiRow, f"KPI {i + 1}"))
+    for i in range(milestone_rows):
+        setattr(PlanForm, f"milestone_{i}", FormField(MilestoneRow, f"Milestone {i + 1}"))
+    return PlanForm
+
+
+class SubmitForm(VersionedForm):
+    """Carries the version of the plan version the user saw."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+
+class AgreeForm(SubmitForm):
+    note = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+
+
+class RequestChangesForm(SubmitForm):
+    reason = TextArea("What should change", validators=[DataRequired("Say what should change.")])
+
+
+class BreachDecisionForm(SubmitForm):
+    """The regulator's decision on a boundary breach; ``version`` is the breach's, and
+    ``use_case_version`` the use case's (suspending or discontinuing moves it)."""
+
+    use_case_version = HiddenField(validators=[InputRequired()])
+    decision = RadioField(
+        "Decision",
+        choices=BreachDecision.choices(),
+        validators=[InputRequired("Choose a decision.")],
+    )
+    reason = TextArea(
+        "Reason",
+        validators=[DataRequired("Give the reason for the decision."), Length(max=LONG_TEXT)],
+    )
+
+    def carried_use_case_version(self) -> int:
+        try:
+            return int(self.use_case_version.data or 0)
+        except ValueError:
+            return 0

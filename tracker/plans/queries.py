@@ -1,0 +1,397 @@
+"""The read side of plans, shared by the pages, the workflow guard and the reports: the plan
+with its versions, the version in force at a moment, and the differences between versions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.auth.models import User
+from tracker.extensions import db
+from tracker.plans.models import (
+    BoundaryBreach,
+    Direction,
+    PlanKpi,
+    PlanStatus,
+    SandboxPlan,
+    SandboxPlanVersion,
+)
+from tracker.usecases.models import KpiValue, ProgressReturn, UseCase
+
+
+def plan_of(use_case_id: int) -> SandboxPlan | None:
+    """The plan with every version, its milestones, KPIs and the people who acted."""
+    return db.session.scalar(
+        sa.select(SandboxPlan)
+        .where(SandboxPlan.use_case_id == use_case_id)
+        .options(
+            selectinload(SandboxPlan.versions).options(
+                selectinload(SandboxPlanVersion.milestones),
+                selectinload(SandboxPlanVersion.kpis),
+                selectinload(SandboxPlanVersion.drafted_by),
+                selectinload(SandboxPlanVersion.decided_by),
+            )
+        )
+    )
+
+
+def _in_force(at: datetime | None) -> sa.Select[Any]:
+    """Versions agreed before the instant ``at`` (a report's cut-off; by now when None),
+    latest first."""
+    query = sa.select(SandboxPlanVersion).where(SandboxPlanVersion.status == PlanStatus.AGREED)
+    if at is not None:
+        query = query.where(SandboxPlanVersion.agreed_at < at)
+    return query.order_by(SandboxPlanVersion.agreed_at.desc(), SandboxPlanVersion.number.desc())
+
+
+def version_in_force(use_case_id: int, at: datetime | None = None) -> SandboxPlanVersion | None:
+    """The version agreed most recently before ``at``: amendments take effect when agreed."""
+    return db.session.scalar(
+        _in_force(at)
+        .join(SandboxPlan)
+        .where(SandboxPlan.use_case_id == use_case_id)
+        .options(selectinload(SandboxPlanVersion.milestones), selectinload(SandboxPlanVersion.kpis))
+        .limit(1)
+    )
+
+
+def versions_in_force(
+    use_case_ids: Iterable[int], at: datetime | None = None
+) -> dict[int, SandboxPlanVersion]:
+    """The version in force at ``at`` for each of many use cases, in one query of versions."""
+    ids = list(use_case_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        _in_force(at)
+        .add_columns(SandboxPlan.use_case_id)
+        .join(SandboxPlan)
+        .where(SandboxPlan.use_case_id.in_(ids))
+        .options(selectinload(SandboxPlanVersion.milestones), selectinload(SandboxPlanVersion.kpis))
+    ).all()
+    found: dict[int, SandboxPlanVersion] = {}
+    for version, use_case_id in rows:
+        found.setdefault(use_case_id, version)  # latest first
+    return found
+
+
+def has_agreed_plan(use_case_id: int) -> bool:
+    return version_in_force(use_case_id) is not None
+
+
+_NUMBER_NOISE = re.compile(r"[,\s]|^HK\$|%$")
+
+
+def parse_number(text: str | None) -> Decimal | None:
+    """A number as people type it (``1,250.5``, ``-3``, ``96%``, ``HK$2,000``), or None."""
+    cleaned = _NUMBER_NOISE.sub("", (text or "").strip())
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"HK${value:,.2f}".replace(".00", "")
+
+
+def number(value: Decimal | None) -> str:
+    """A decimal without trailing zeros: 12.5000 → 12.5."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def limits_text(version: SandboxPlanVersion) -> str:
+    """The boundaries in one text, as the use case's pilot terms keep them."""
+    parts = []
+    if version.customer_cap is not None:
+        parts.append(f"At most {version.customer_cap:,} customers.")
+    if version.exposure_limit is not None:
+        parts.append(f"Exposure at most {money(version.exposure_limit)}.")
+    if version.other_limits:
+        parts.append(version.other_limits)
+    return "\n".join(parts)
+
+
+# Every section of a version, in page order, with its heading: what the differences compare.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("objectives", "Objectives"),
+    ("success_measures", "Success measures"),
+    ("kpis", "KPIs"),
+    ("duration_weeks", "Duration (weeks)"),
+    ("customer_cap", "Customer cap"),
+    ("exposure_limit", "Exposure limit"),
+    ("other_limits", "Other limits"),
+    ("data_scope", "Data scope"),
+    ("channels", "Channels"),
+    ("geographies", "Geographies"),
+    ("safeguard_boundary", "Boundary"),
+    ("safeguard_customer_protection", "Customer protection"),
+    ("safeguard_risk_controls", "Risk-management controls"),
+    ("safeguard_readiness", "Readiness and monitoring"),
+    ("methodology", "Methodology"),
+    ("reporting", "Reporting schedule"),
+    ("milestones", "Milestones"),
+    ("exit_strategy", "Exit strategy"),
+)
+SECTION_LABELS = dict(SECTIONS)
+
+
+def kpi_line(kpi: PlanKpi) -> str:
+    head = f"{kpi.name} ({kpi.unit})" if kpi.unit else kpi.name
+    if kpi.direction is None:
+        return f"{head}: no target set"
+    return (
+        f"{head}: {kpi.direction.label.lower()}, baseline {number(kpi.baseline)}, "
+        f"target {number(kpi.target)}"
+    )
+
+
+def section_text(version: SandboxPlanVersion, name: str) -> str:
+    """A section as text, for the differences and the PDF."""
+    if name == "kpis":
+        return "\n".join(kpi_line(k) for k in version.kpis)
+    if name == "milestones":
+        return "\n".join(f"{m.planned_on:%d %b %Y} {m.title}" for m in version.milestones)
+    if name == "reporting":
+        return (
+            f"{version.report_frequency.label}; each return due {version.report_due_days} days "
+            "after its period ends"
+        )
+    if name == "exposure_limit":
+        return money(version.exposure_limit)
+    value = getattr(version, name)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class SectionDiff:
+    name: str
+    label: str
+    # (op, line): "-" removed, "+" added, " " unchanged.
+    lines: tuple[tuple[str, str], ...]
+
+
+def differences(old: SandboxPlanVersion, new: SandboxPlanVersion) -> list[SectionDiff]:
+    """Each section that changed from ``old`` to ``new``, line by line."""
+    changed = []
+    for name, label in SECTIONS:
+        before, after = section_text(old, name), section_text(new, name)
+        if before == after:
+            continue
+        lines = tuple(
+            (line[0], line[2:])
+            for line in difflib.ndiff(before.splitlines(), after.splitlines())
+            if line[:1] in "-+ "
+        )
+        changed.append(SectionDiff(name, label, lines))
+    return changed
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    period_end: date
+    number: Decimal | None
+    note: str
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    """One KPI of the plan in force with the numbers returned against it, oldest first."""
+
+    name: str
+    unit: str
+    direction: Direction | None
+    baseline: Decimal | None
+    target: Decimal | None
+    points: tuple[KpiPoint, ...]
+
+    @property
+    def moving_away(self) -> bool:
+        return moving_away(
+            self.direction, self.target, [p.number for p in self.points if p.number is not None]
+        )
+
+    @property
+    def latest(self) -> Decimal | None:
+        numbers = [p.number for p in self.points if p.number is not None]
+        return numbers[-1] if numbers else None
+
+    def chart(self) -> dict[str, Any]:
+        """The figures the page's chart draws (the table beside it shows the same)."""
+        return {
+            "label": self.name + (f" ({self.unit})" if self.unit else ""),
+            "labels": [f"{p.period_end:%d %b %Y}" for p in self.points],
+            "values": [float(p.number) if p.number is not None else None for p in self.points],
+            "target": float(self.target) if self.target is not None else None,
+            "baseline": float(self.baseline) if self.baseline is not None else None,
+        }
+
+
+def moving_away(
+    direction: Direction | None, target: Decimal | None, numbers: Sequence[Decimal]
+) -> bool:
+    """Worse in each of the last two returns and short of the target: the dashboard's flag."""
+    if direction is None or target is None or len(numbers) < 3:
+        return False
+    a, b, c = numbers[-3:]
+    if direction is Direction.HIGHER:
+        return b < a and c < b and c < target
+    return b > a and c > b and c > target
+
+
+def kpi_series(
+    use_case_id: int,
+    returns: Sequence[ProgressReturn],
+    at: datetime | None = None,
+    version: SandboxPlanVersion | None = None,
+) -> list[KpiSeries]:
+    """Each KPI of the plan in force at ``at`` with the numbers of ``returns`` (loaded with
+    their values) reported against a KPI of that name in any version: a series runs on through
+    amendments. ``version``, when given, is the version in force (already read)."""
+    version = version or version_in_force(use_case_id, at)
+    if version is None:
+        return []
+    ordered = sorted(returns, key=lambda r: (r.period_end, r.id))
+    series = []
+    for kpi in version.kpis:
+        points = tuple(
+            KpiPoint(r.period_end, v.number, v.value)
+            for r in ordered
+            for v in r.kpi_values
+            if v.kpi == kpi.name
+        )
+        series.append(
+            KpiSeries(kpi.name, kpi.unit, kpi.direction, kpi.baseline, kpi.target, points)
+        )
+    return series
+
+
+@dataclass(frozen=True)
+class KpiAway:
+    """A KPI of a pilot whose last two returns moved it away from its target."""
+
+    use_case: UseCase
+    kpi: str
+    numbers: tuple[Decimal, ...]  # the last three, oldest first
+    target: Decimal
+
+
+def kpis_moving_away(
+    user: User, where: sa.ColumnElement[bool], limit: int = 10
+) -> tuple[list[KpiAway], int]:
+    """Pilots the user sees (within ``where``) with a KPI worse in each of its last two returns
+    and short of its target: the first ``limit`` (oldest use cases first) and how many."""
+    from tracker.usecases.permissions import visible_filter
+    from tracker.usecases.workflow import PILOT_STAGES
+
+    recency = sa.func.row_number().over(
+        partition_by=(ProgressReturn.use_case_id, KpiValue.kpi),
+        order_by=(ProgressReturn.period_end.desc(), ProgressReturn.id.desc()),
+    )
+    ranked = (
+        sa.select(
+            ProgressReturn.use_case_id.label("use_case_id"),
+            KpiValue.kpi.label("kpi"),
+            KpiValue.number.label("number"),
+            KpiValue.plan_kpi_id.label("plan_kpi_id"),
+            recency.label("n"),
+        )
+        .join(ProgressReturn, ProgressReturn.id == KpiValue.return_id)
+        .join(UseCase, UseCase.id == ProgressReturn.use_case_id)
+        .where(visible_filter(user), where, UseCase.stage.in_(PILOT_STAGES))
+        .where(KpiValue.number.is_not(None))
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(ranked, PlanKpi.direction, PlanKpi.target)
+        .join(PlanKpi, PlanKpi.id == ranked.c.plan_kpi_id)
+        .where(ranked.c.n <= 3)
+        .order_by(ranked.c.use_case_id, ranked.c.kpi, ranked.c.n.desc())
+    ).all()
+    found: dict[tuple[int, str], list[Any]] = {}
+    for row in rows:
+        found.setdefault((row.use_case_id, row.kpi), []).append(row)
+    away = [
+        (key, [r.number for r in group], group[-1].target)
+        for key, group in found.items()
+        if moving_away(group[-1].direction, group[-1].target, [r.number for r in group])
+    ]
+    shown = away[:limit]
+    if not shown:
+        return [], 0
+    cases = {
+        u.id: u
+        for u in db.session.scalars(
+            sa.select(UseCase)
+            .where(UseCase.id.in_({key[0] for key, _n, _t in shown}))
+            .options(joinedload(UseCase.institution))
+        )
+    }
+    return [
+        KpiAway(cases[key[0]], key[1], tuple(numbers), target) for key, numbers, target in shown
+    ], len(away)
+
+
+def breaches_of(use_case_id: int) -> list[BoundaryBreach]:
+    """Every boundary breach of the use case, open ones first, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(BoundaryBreach)
+            .where(BoundaryBreach.use_case_id == use_case_id)
+            .options(
+                selectinload(BoundaryBreach.decided_by),
+                selectinload(BoundaryBreach.amendment),
+                selectinload(BoundaryBreach.version),
+            )
+            .order_by(BoundaryBreach.decided_at.is_not(None), BoundaryBreach.id.desc())
+        )
+    )
+
+
+def has_open_breach(use_case_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(BoundaryBreach.id)
+            .where(BoundaryBreach.use_case_id == use_case_id, BoundaryBreach.decision.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def open_breaches(
+    user: User, where: sa.ColumnElement[bool], limit: int = 10
+) -> tuple[list[BoundaryBreach], int]:
+    """Breaches the regulator has not yet decided on, of use cases the user sees (within
+    ``where``): the oldest ``limit`` with their use cases, and how many."""
+    from tracker.usecases.permissions import visible_filter
+
+    condition = sa.and_(BoundaryBreach.decision.is_(None), visible_filter(user), where)
+    total = db.session.scalar(
+        sa.select(sa.func.count(BoundaryBreach.id))
+        .join(UseCase, UseCase.id == BoundaryBreach.use_case_id)
+        .where(condition)
+    )
+    if not total:
+        return [], 0
+    items = db.session.scalars(
+        sa.select(BoundaryBreach)
+        .join(UseCase, UseCase.id == BoundaryBreach.use_case_id)
+        .where(condition)
+        .options(joinedload(BoundaryBreach.use_case).joinedload(UseCase.institution))
+        .order_by(BoundaryBreach.detected_at, BoundaryBreach.id)
+        .limit(limit)
+    )
+    return list(items), int(total)
