@@ -414,3 +414,15 @@ def test_a_declaration_is_made_once_and_kept(panel: Panel):
     db.session.expire_all()
     kept = db.session.get(Assignment, panel.cleared.id)
     assert kept.declaration is Declaration.NO_CONFLICT and kept.conflict_note == ""
+
+
+def test_a_review_is_due_in_the_lead_regulators_working_days(panel: Panel, freeze_time) -> None:  # type: ignore[no-untyped-def]
+    """The committee's days for a review skip weekends, Hong Kong holidays and the lead
+    regulator's closures, like the stage clocks: 14 working days from Friday 18 Dec 2026 pass
+    three weekends, Christmas Day (Fri 25 Dec; the day after falls on a Saturday and is not
+    carried over) and New Year's Day (Fri 1 Jan 2027)."""
+    from datetime import date, datetime
+
+    freeze_time(datetime(2026, 12, 18, 2, 0))
+    assert panel.committee.review_days == 14
+    assert services.review_due_on(panel.committee) == date(2027, 1, 11)

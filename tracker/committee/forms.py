@@ -22,7 +22,7 @@ class CommitteeForm(FlaskForm):
         default=2,
     )
     review_days = IntegerField(
-        "Days a reviewer has for each assignment", validators=[Optional()], default=14
+        "Working days a reviewer has for each assignment", validators=[Optional()], default=14
     )
     places = IntegerField("Places in the cohort", validators=[Optional()])
     blind = BooleanField(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -202,15 +202,23 @@ def _committee_or_refuse(cohort: Cohort, action: str) -> Committee:
     return cohort.committee
 
 
-def _new_assignment(
-    actor: User, use_case: UseCase, reviewer: User, committee: Committee
-) -> Assignment:
+def review_due_on(committee: Committee) -> date:
+    """When a review assigned today is due: the committee's days for a review, counted in the
+    lead regulator's working days (tracker/clocks/calendar.py: weekends, Hong Kong holidays and
+    its own closures skipped), like the stage clocks."""
+    from tracker.clocks.calendar import add_working_days
+
+    lead = committee.cohort.programme.lead_regulator_id
+    return add_working_days(lead, local_today(), committee.review_days)
+
+
+def _new_assignment(actor: User, use_case: UseCase, reviewer: User, due_on: date) -> Assignment:
     assignment = Assignment(
         use_case_id=use_case.id,
         reviewer_id=reviewer.id,
         assigned_by_id=actor.id,
         assigned_at=utcnow(),
-        due_on=local_today() + timedelta(days=committee.review_days),
+        due_on=due_on,
     )
     db.session.add(assignment)
     return assignment
@@ -262,8 +270,9 @@ def assign(actor: User, use_case: UseCase, reviewer_ids: tuple[int, ...]) -> lis
                 "nobody reviews their own organisation's proposal.",
             )
     rules.raise_if_any()
+    due_on = review_due_on(committee)
     made = [
-        _new_assignment(actor, use_case, members[i], committee) for i in dict.fromkeys(reviewer_ids)
+        _new_assignment(actor, use_case, members[i], due_on) for i in dict.fromkeys(reviewer_ids)
     ]
     _record_assigned(actor, made)
     return made
@@ -317,6 +326,7 @@ def spread(actor: User, cohort: Cohort, per_proposal: int | None) -> list[Assign
     order = {m.id: n for n, m in enumerate(members)}
     made: list[Assignment] = []
     short: list[str] = []
+    due_on = review_due_on(committee)
     for use_case in proposals:
         taken = on_case.setdefault(use_case.id, set())
         needed = per_proposal - counted.get(use_case.id, 0)
@@ -331,7 +341,7 @@ def spread(actor: User, cohort: Cohort, per_proposal: int | None) -> list[Assign
         if needed > len(eligible):
             short.append(use_case.reference)
         for member in eligible[: max(needed, 0)]:
-            made.append(_new_assignment(actor, use_case, member, committee))
+            made.append(_new_assignment(actor, use_case, member, due_on))
             taken.add(member.id)
             load[member.id] += 1
     if short:
