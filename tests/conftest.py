@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.pool import NullPool
 
 from tests import factories as f
-from tracker import clock, create_app
+from tracker import clock, create_app, jobs
 from tracker.auth import passwords
 from tracker.auth.models import Role, User
 from tracker.extensions import db, limiter
@@ -148,6 +148,9 @@ def clear_tables() -> None:
 
 @pytest.fixture(autouse=True)
 def _app_context(app: Flask) -> Iterator[None]:
+    # The job queue is one per process: an app an earlier test made (with a real queue, for a
+    # worker) re-pointed it, so each test starts on the session app's immediate queue again.
+    jobs.init_app(app)
     with app.app_context():
         limiter.reset()
         yield
