@@ -30,6 +30,8 @@ def _under_review() -> int:
         sa.select(UseCase.id)
         .join(Institution, UseCase.institution_id == Institution.id)
         .where(Institution.name == HARBOUR, UseCase.stage == Stage.UNDER_REVIEW)
+        .order_by(UseCase.id)  # the first; the committee's demo adds more
+        .limit(1)
     ).one()
 
 

@@ -39,6 +39,8 @@ def long_use_case(demo: None) -> int:
         sa.select(UseCase)
         .join(Institution, UseCase.institution_id == Institution.id)
         .where(Institution.name == HARBOUR, UseCase.stage == Stage.UNDER_REVIEW)
+        .order_by(UseCase.id)  # the first; the committee's demo adds more
+        .limit(1)
     ).one()
     use_case.title, use_case.summary = LONG_TITLE, LONG_SUMMARY
     db.session.commit()
