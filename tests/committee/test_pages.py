@@ -192,6 +192,19 @@ def test_spread_over_the_page(client: FlaskClient, panel: Panel):
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 6
 
 
+def test_a_refused_spread_keeps_the_number_and_says_why(client: FlaskClient, panel: Panel):
+    switch(client, panel.world.reviewer)
+    before = db.session.scalar(sa.select(sa.func.count(Assignment.id)))
+    url = f"/committee/cohorts/{panel.world.cohort.id}/spread"
+    for typed in ("0", "99", "two"):
+        response = client.post(url, data={"per_proposal": typed})
+        assert response.status_code == 400, typed
+        page = response.get_data(as_text=True)
+        assert f'value="{typed}"' in page, typed
+        assert 'id="per_proposal-error"' in page and 'aria-invalid="true"' in page, typed
+    assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == before
+
+
 def _quorum(panel: Panel, use_case: UseCase) -> None:
     for member in (panel.expert, panel.colleague):
         assignment = (

@@ -20,6 +20,7 @@ from tracker.committee.rules import others_scores_visible
 from tracker.extensions import db
 from tracker.formutil import options
 from tracker.rules import ConflictError, RuleError
+from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import forms as usecase_forms
 from tracker.usecases import queries as usecase_queries
@@ -240,7 +241,11 @@ def cohort(id: int) -> str:
 
 
 def _render_cohort(
-    id: int, slate_form: EmptyForm, errors: dict[str, list[str]], typed: dict[str, str]
+    id: int,
+    slate_form: EmptyForm,
+    errors: dict[str, list[str]],
+    typed: dict[str, str],
+    spread_form: forms.SpreadForm | None = None,
 ) -> str:
     """The committee view, with the slate's refusal and what was typed when there is one."""
     cohort = _cohort_for(id)
@@ -253,7 +258,8 @@ def _render_cohort(
         may_decide=permissions.can_decide_slate(current_user, cohort),
         outcomes=list(Outcome),
         slate_form=slate_form,
-        spread_form=forms.SpreadForm(
+        spread_form=spread_form
+        or forms.SpreadForm(
             formdata=None, per_proposal=view.committee.quorum if view.committee else 2
         ),
         errors=errors,
@@ -386,21 +392,21 @@ def assign(id: int) -> str | Response | tuple[str, int]:
 @bp.post("/cohorts/<int:id>/spread")
 @login_required
 def spread(id: int) -> Response | tuple[str, int]:
-    """Spread the proposals evenly over the committee in one action."""
+    """Spread the proposals evenly over the committee in one action. A refusal comes back on
+    the committee page with the number typed and the reason beside it."""
     cohort = _cohort_for(id, manage=True)
     form = forms.SpreadForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        with unit_of_work():
-            made = services.spread(current_user, cohort, form.per_proposal.data)
-    except RuleError as exc:
-        for messages in exc.errors.values():
-            for message in messages:
-                flash(message, "danger")
-    else:
-        flash(f"{len(made)} assignment(s) made, spread evenly over the committee.", "success")
-    return redirect(url_for("committee.cohort", id=id) + "#members", code=303)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                made = services.spread(current_user, cohort, form.per_proposal.data)
+        except RuleError as exc:
+            rule_errors_onto(form, exc)
+        else:
+            made_text = plural(len(made), "%(num)d assignment", "%(num)d assignments")
+            flash(f"{made_text} made, spread evenly over the committee.", "success")
+            return redirect(url_for("committee.cohort", id=id) + "#members", code=303)
+    return _render_cohort(id, EmptyForm(), {}, {}, spread_form=form), 400
 
 
 def _slate_choices(view: queries.CommitteeView) -> list[services.SlateChoice]:
