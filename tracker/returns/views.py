@@ -357,6 +357,33 @@ def acknowledge_incident(id: int, incident_id: int) -> Response | tuple[str, int
     return _render_incident(use_case, found, acknowledge_form=form, status=400)
 
 
+def resolve_from_form(incident: Incident, form: ResolveIncidentForm) -> str | None:
+    """Resolve ``incident`` from a submitted form, wherever the form was shown (a return's
+    page, the incident's own): "done" (flashed), "conflict" (someone resolved it meanwhile:
+    flashed, the session expired so the page shows their resolution, the note kept on the
+    form), or None (invalid or refused: the messages are on the form)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        with unit_of_work():
+            services.resolve_incident(
+                incident, current_user, form.resolved_on.data, form.resolution.data or ""
+            )
+    except RuleError as exc:
+        rule_errors_onto(form, exc)
+        return None
+    except ConflictError:
+        db.session.expire_all()
+        flash(
+            "Someone recorded this incident as resolved since you opened the page: nothing "
+            "was saved, and the resolution they recorded is shown. Your note is kept below.",
+            "warning",
+        )
+        return "conflict"
+    flash("The incident is recorded as resolved.", "success")
+    return "done"
+
+
 @bp.post("/<int:id>/incidents/<int:incident_id>/resolve")
 @login_required
 def resolve_reported_incident(id: int, incident_id: int) -> Response | tuple[str, int]:
@@ -366,26 +393,12 @@ def resolve_reported_incident(id: int, incident_id: int) -> Response | tuple[str
     if not permissions.can_resolve_incident(current_user, use_case):
         abort(403)
     form = ResolveIncidentForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                services.resolve_incident(
-                    found, current_user, form.resolved_on.data, form.resolution.data or ""
-                )
-        except RuleError as exc:
-            rule_errors_onto(form, exc)
-        except ConflictError:
-            db.session.expire_all()
-            flash(
-                "Someone recorded this incident as resolved since you opened the page: nothing "
-                "was saved, and the resolution they recorded is shown. Your note is kept below.",
-                "warning",
-            )
-            found = _incident_or_404(use_case, incident_id)
-            return _render_incident(use_case, found, resolve_form=form, status=409)
-        else:
-            flash("The incident is recorded as resolved.", "success")
-            return redirect(url_for("usecases.incident", id=id, incident_id=incident_id))
+    outcome = resolve_from_form(found, form)
+    if outcome == "conflict":
+        found = _incident_or_404(use_case, incident_id)
+        return _render_incident(use_case, found, resolve_form=form, status=409)
+    if outcome == "done":
+        return redirect(url_for("usecases.incident", id=id, incident_id=incident_id))
     return _render_incident(use_case, found, resolve_form=form, status=400)
 
 

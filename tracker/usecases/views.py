@@ -622,26 +622,12 @@ def resolve_incident(id: int, return_id: int, incident_id: int) -> Response | tu
     if not permissions.can_resolve_incident(current_user, use_case):
         abort(403)
     form = forms.ResolveIncidentForm(prefix=f"incident-{incident.id}")
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                services.resolve_incident(
-                    incident, current_user, form.resolved_on.data, form.resolution.data or ""
-                )
-        except RuleError as exc:
-            rule_errors_onto(form, exc)
-        except ConflictError:
-            db.session.expire_all()
-            flash(
-                "Someone recorded this incident as resolved since you opened the page: nothing "
-                "was saved, and the resolution they recorded is shown. Your note is kept below.",
-                "warning",
-            )
-            filed = _load_return(queries.get_visible_or_404(id, current_user), return_id)
-            return _render_return(use_case, filed, resolving=(incident.id, form), status=409)
-        else:
-            flash("The incident is recorded as resolved.", "success")
-            return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
+    outcome = returns_views.resolve_from_form(incident, form)
+    if outcome == "conflict":
+        filed = _load_return(queries.get_visible_or_404(id, current_user), return_id)
+        return _render_return(use_case, filed, resolving=(incident.id, form), status=409)
+    if outcome == "done":
+        return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
     return _render_return(use_case, filed, resolving=(incident.id, form), status=400)
 
 
