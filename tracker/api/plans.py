@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from tracker.api.blueprint import bp, current_api_user, errors, reply
 from tracker.api.evidence import EvidenceQuery, _moment
-from tracker.api.schemas import NameOf, PlanKpiOut, Schema, UtcDateTime
+from tracker.api.schemas import DecimalText, NameOf, PlanKpiOut, Schema, UtcDateTime
 from tracker.api.usecases import ETAG, _use_case
 from tracker.plans import permissions, queries
 from tracker.plans.models import PlanStatus, ReportingFrequency, SandboxPlanVersion
@@ -37,11 +37,10 @@ class BoundariesOut(Schema):
             "`customers_reached`. Null: no cap."
         },
     )
-    exposure_limit = fields.Decimal(
-        as_string=True,
+    exposure_limit = DecimalText(
         required=True,
         allow_none=True,
-        metadata={"description": "HK$; returns then give `exposure_used`. Null: no limit."},
+        description="HK$; returns then give `exposure_used`. Null: no limit.",
     )
     other_limits = fields.String(required=True)
     data_scope = fields.String(required=True)

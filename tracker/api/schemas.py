@@ -40,6 +40,21 @@ def Id(*, strict: bool = True, **kw: Any) -> fields.Integer:  # noqa: N802
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=strict, **kw)
 
 
+def DecimalText(  # noqa: N802
+    *, allow_none: bool = False, description: str = "", **kw: Any
+) -> fields.Decimal:
+    """A decimal out as a JSON string (``"12.5000"``), so that no digit is lost to a float
+    (the document adds ``null`` to the type where it may be null)."""
+    metadata: dict[str, Any] = {
+        "type": "string",
+        "format": "decimal",
+        "example": "12.5000",
+    }
+    if description:
+        metadata["description"] = description
+    return fields.Decimal(as_string=True, allow_none=allow_none, metadata=metadata, **kw)
+
+
 class UtcDateTime(fields.DateTime):
     """Timestamps are stored as naive UTC; they go out as RFC 3339 with ``Z``."""
 
@@ -117,8 +132,8 @@ class PlanKpiOut(Schema):
         allow_none=True,
         metadata={"description": "Which way is better; null for a KPI carried over from text."},
     )
-    baseline = fields.Decimal(as_string=True, required=True, allow_none=True)
-    target = fields.Decimal(as_string=True, required=True, allow_none=True)
+    baseline = DecimalText(required=True, allow_none=True)
+    target = DecimalText(required=True, allow_none=True)
 
 
 class UseCaseDetail(UseCaseSummary):
@@ -272,11 +287,10 @@ class KpiValueOut(Schema):
         required=True,
         metadata={"description": "The note beside the number (before plans: the value)."},
     )
-    number = fields.Decimal(
-        as_string=True,
+    number = DecimalText(
         required=True,
         allow_none=True,
-        metadata={"description": "The number reported against the sandbox plan's KPI."},
+        description="The number reported against the sandbox plan's KPI.",
     )
 
 
@@ -342,7 +356,7 @@ class ReturnOut(Schema):
     incidents = fields.List(fields.Nested(IncidentOut), required=True)
     comments = fields.List(fields.Nested(CommentOut), required=True)
     customers_reached = fields.Integer(required=True, allow_none=True)
-    exposure_used = fields.Decimal(as_string=True, required=True, allow_none=True)
+    exposure_used = DecimalText(required=True, allow_none=True, description="HK$.")
 
 
 class KpiValueInput(Schema):
