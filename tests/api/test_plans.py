@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from tests import factories as f
 from tests.api.conftest import Api, pilot, return_body
+from tests.api.test_query_counts import _queries
 from tests.conftest import World
 from tracker.api.models import TokenScope
 from tracker.extensions import db, utcnow
@@ -184,3 +185,13 @@ def test_too_many_kpis_are_named_at_their_position(world: World, api_as):
     assert refused.status_code == 422
     assert set(refused.json["errors"]) == {"kpi_values", "kpi_values.2.kpi"}
     assert 'Not a KPI of the plan: "Extra"' in refused.json["errors"]["kpi_values"][0]
+
+
+def test_reading_the_plan_is_bounded_whatever_its_versions(world: World, api_as):
+    api: Api = api_as(world.bank_user)
+    one, many = _planned(world), _planned(world)
+    for _ in range(3):
+        _amend(world, many)
+    _amend(world, many, agree=False, submit=False)
+    for path in ("/use-cases/{id}/plan", "/use-cases/{id}/plan/versions", "/use-cases/{id}"):
+        assert _queries(api, path.format(id=one.id)) == _queries(api, path.format(id=many.id))
