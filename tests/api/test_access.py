@@ -55,6 +55,8 @@ def _request(name: str, world: World, uc: UseCase) -> tuple[str, str, dict[str, 
         "GET returns": ("GET", f"{base}/returns", None, {}),
         "GET documents": ("GET", f"{base}/documents", None, {}),
         "GET evidence": ("GET", f"{base}/evidence", None, {}),
+        "GET plan": ("GET", f"{base}/plan", None, {}),
+        "GET plan versions": ("GET", f"{base}/plan/versions", None, {}),
         "POST return": ("POST", f"{base}/returns", return_body(uc), {}),
         "POST message": ("POST", f"{base}/messages", {"body": "Hello"}, {}),
         "GET incidents": ("GET", f"{base}/incidents", None, {}),
@@ -79,6 +81,9 @@ def _request(name: str, world: World, uc: UseCase) -> tuple[str, str, dict[str, 
     }
     return requests[name]
 
+
+# The plan's endpoints are read on a pilot with an agreed plan (without one: 404 to all).
+PLANNED = {"GET plan", "GET plan versions"}
 
 # fmt: off
 TABLE = [
@@ -108,6 +113,24 @@ TABLE = [
     ("GET evidence",        "supervisor",                   200),
     ("GET evidence",        "bank, read-only",              200),
     ("GET evidence",        "bank, expired",                401),
+    ("GET plan",            "bank",                         200),
+    ("GET plan",            "other bank",                   404),
+    ("GET plan",            "partner",                      200),
+    ("GET plan",            "regulator",                    200),
+    ("GET plan",            "other programme's regulator",  404),
+    ("GET plan",            "supervisor",                   200),
+    ("GET plan",            "bank, read-only",              200),
+    ("GET plan",            "bank, expired",                401),
+    ("GET plan",            "bank, revoked",                401),
+    ("GET plan versions",   "bank",                         200),
+    ("GET plan versions",   "other bank",                   404),
+    ("GET plan versions",   "partner",                      200),
+    ("GET plan versions",   "regulator",                    200),
+    ("GET plan versions",   "other programme's regulator",  404),
+    ("GET plan versions",   "supervisor",                   200),
+    ("GET plan versions",   "bank, read-only",              200),
+    ("GET plan versions",   "bank, expired",                401),
+    ("GET plan versions",   "bank, revoked",                401),
     ("POST return",         "bank",                         201),
     ("POST return",         "bank, read-only",              403),
     ("POST return",         "other bank",                   404),
@@ -169,6 +192,9 @@ TABLE = [
 @pytest.mark.parametrize(("endpoint", "token", "status"), TABLE)
 def test_endpoint_by_token(client, world: World, endpoint: str, token: str, status: int):
     uc = pilot(world, partners=[world.partner])
+    if endpoint in PLANNED:
+        f.create_agreed_plan(uc, world.bank_user, world.reviewer)
+        db.session.commit()
     method, path, body, headers = _request(endpoint, world, uc)
     api = Api(client, _token(world, token))
     response = api.call(method, path, body, **headers)

@@ -16,6 +16,7 @@ from tests import factories as f
 from tests.api.conftest import make_token, pilot
 from tests.conftest import World
 from tracker.extensions import db, utcnow
+from tracker.plans import services as plan_services
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import services
 from tracker.usecases.models import Rag, Severity, Stage
@@ -35,8 +36,8 @@ CHECKS = ",".join(
 
 
 def _records(world: World) -> None:
-    """Something of each kind to find: a pilot with a return, an incident, a milestone, a
-    document and messages, a draft, and a proposal under review."""
+    """Something of each kind to find: a pilot with a return, an incident, a sandbox plan, a
+    milestone, a document and messages, a draft, and a proposal under review."""
     uc = pilot(world, partners=[world.partner])
     start = uc.pilot_started_on
     assert start is not None
@@ -60,6 +61,10 @@ def _records(world: World) -> None:
         services.add_document(uc, world.bank_user, "plan.pdf", b"%PDF-1.4\n%%EOF\n")
         services.post_message(uc, world.reviewer, "Internal", internal=True)
         services.post_message(uc, world.bank_user, "Hello", internal=False)
+    # A plan agreed after the first return, and an amendment drafted: the plan's endpoints
+    # answer with a version in force and a draft only the bank sees.
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer)
+    plan_services.save_draft(uc, world.bank_user, f.plan_data(customer_cap=100))
     f.create_milestone(uc, planned_on=utcnow().date())
     f.create_use_case(world.cohort, world.bank, world.category)
     f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.UNDER_REVIEW)

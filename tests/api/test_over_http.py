@@ -147,8 +147,10 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
     db.session.expire_all()
     selected = db.session.get(UseCase, uc_id)
     assert selected is not None
-    kpis = tuple(
-        KpiInput(name, "", Direction.HIGHER, Decimal(0), Decimal(100)) for name in selected.kpi_list
+    # The plan measures what the proposal put in words, under the names returns must use.
+    kpis = (
+        KpiInput("Analyst hours per report", "h", Direction.LOWER, Decimal(6), Decimal(2)),
+        KpiInput("Narratives accepted unchanged", "%", Direction.HIGHER, Decimal(20), Decimal(80)),
     )
     f.create_agreed_plan(selected, world.bank_user, world.reviewer, duration_weeks=12, kpis=kpis)
     db.session.commit()
@@ -167,6 +169,21 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
     ]
     start = followed.body["next_return_start"]
 
+    # Which KPIs does a return report? The plan in force's, read from the API.
+    plan = bank.send("GET", bank.path("get", "/use-cases/{id}/plan", id=uc_id))
+    assert plan.status == 200, plan.body
+    assert plan.headers["ETag"] == '"1"'
+    assert (plan.body["number"], plan.body["status"]) == (1, "agreed")
+    assert plan.body["reporting"]["frequency"] == "monthly"
+    plan_kpis = [(k["name"], k["unit"], k["direction"]) for k in plan.body["kpis"]]
+    assert plan_kpis == [
+        ("Analyst hours per report", "h", "lower"),
+        ("Narratives accepted unchanged", "%", "higher"),
+    ]
+    assert [k["name"] for k in followed.body["plan_kpis"]] == [k[0] for k in plan_kpis]
+    versions = bank.send("GET", bank.path("get", "/use-cases/{id}/plan/versions", id=uc_id)).body
+    assert [(v["number"], v["in_force"]) for v in versions] == [(1, True)]
+
     # File a return; the network drops the answer, so the system sends it again, same key.
     returns_path = bank.path("post", "/use-cases/{id}/returns", id=uc_id)
     filed_body = {
@@ -177,6 +194,7 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
         "attested_by_name": "Mei Wong",
         "attested_by_title": "Head of Financial Crime",
         "attested": True,
+        # The proposal's KPIs, in words: not what a return under a plan names.
         "kpi_values": [
             {"kpi": kpi, "value": value}
             for kpi, value in zip(followed.body["kpis"], ["3.5", "40%"], strict=True)
@@ -190,6 +208,20 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
             }
         ],
     }
+    refused = bank.post(returns_path, filed_body)
+    assert refused.status == 422, refused.body
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert (
+        '"Analyst hours per report", "Narratives accepted unchanged"'
+        in (refused.body["errors"]["kpi_values"][0])
+    )
+    assert refused.body["errors"]["kpi_values.0.kpi"] == [
+        'Expected "Analyst hours per report" here.'
+    ]
+    filed_body["kpi_values"] = [
+        {"kpi": kpi["name"], "value": value, "note": "Sampled"}
+        for kpi, value in zip(plan.body["kpis"], ["3.5", "40%"], strict=True)
+    ]
     key = str(uuid.uuid4())
     filed = bank.post(returns_path, filed_body, key=key)
     retried = bank.post(returns_path, filed_body, key=key)
@@ -197,6 +229,10 @@ def test_a_banks_system_drafts_submits_follows_and_files_returns(api_server: str
     assert retried.body == filed.body
     assert retried.headers.get("Idempotent-Replayed") == "true"
     assert filed.body["incidents"][0]["severity"] == "medium"
+    assert [(v["kpi"], v["number"], v["value"]) for v in filed.body["kpi_values"]] == [
+        ("Analyst hours per report", "3.5000", "Sampled"),
+        ("Narratives accepted unchanged", "40.0000", "Sampled"),
+    ]
 
     listed = bank.send("GET", bank.path("get", "/use-cases/{id}/returns", id=uc_id)).body
     assert [r["id"] for r in listed] == [filed.body["id"]]

@@ -251,6 +251,8 @@ EXPERT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/lessons/"): ("/lessons/", 403),
     ("GET", "/api/v1/use-cases/<apiid:id>/evidence"): ("/api/v1/use-cases/{uc}/evidence", 401),
     ("GET", "/api/v1/use-cases/<apiid:id>/evidence/<apiid:entry_id>"): ("/api/v1/use-cases/{uc}/evidence/1", 401),
+    ("GET", "/api/v1/use-cases/<apiid:id>/plan"): ("/api/v1/use-cases/{uc}/plan", 401),
+    ("GET", "/api/v1/use-cases/<apiid:id>/plan/versions"): ("/api/v1/use-cases/{uc}/plan/versions", 401),
     ("POST", "/api/v1/use-cases/<apiid:id>/incidents"): ("/api/v1/use-cases/{uc}/incidents", 401),
     ("GET", "/api/v1/use-cases/<apiid:id>/incidents/<apiid:incident_id>"): ("/api/v1/use-cases/{uc}/incidents/1", 401),
     ("GET", "/api/v1/<path:rest>"): ("/api/v1/nothing-here", 401),

@@ -440,6 +440,7 @@ def init_app(app: Flask) -> None:
     from tracker.api import documents as _documents  # noqa: F401  (registers routes)
     from tracker.api import evidence as _evidence  # noqa: F401
     from tracker.api import jobs as _jobs  # noqa: F401  (registers the periodic job)
+    from tracker.api import plans as _plans  # noqa: F401
     from tracker.api import reference as _reference  # noqa: F401
     from tracker.api import reports as _reports  # noqa: F401
     from tracker.api import usecases as _usecases  # noqa: F401
@@ -485,6 +486,11 @@ SPEC_OPTIONS: dict[str, Any] = {
         {"name": "Milestones", "description": "Kept by the regulator while a use case runs."},
         {"name": "Documents", "description": "Files attached to a use case."},
         {"name": "AI evidence", "description": "Each model iteration's evidence, as at a date."},
+        {
+            "name": "Sandbox plan",
+            "description": "The agreed test plan: the KPIs returns report, its boundaries and "
+            "safeguards, as at a date.",
+        },
         {"name": "Messages", "description": "Between the institution and the regulator."},
         {"name": "Reports", "description": "PDF reports, produced in the background."},
         {"name": "Reference data", "description": "What a proposal refers to; who you are."},

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from tracker.api.models import TokenScope
 from tracker.clocks.queries import ClockFilter
+from tracker.plans.models import Direction
 from tracker.programmes.models import CohortStatus
 from tracker.reports.models import ReportKind, RequestStatus
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Stage, Technique
@@ -37,6 +38,21 @@ def Text(*, max_length: int | None = None, **kw: Any) -> fields.String:  # noqa:
 def Id(*, strict: bool = True, **kw: Any) -> fields.Integer:  # noqa: N802
     """An id: a JSON integer in bodies (``strict``), digits in a query string."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), strict=strict, **kw)
+
+
+def DecimalText(  # noqa: N802
+    *, allow_none: bool = False, description: str = "", **kw: Any
+) -> fields.Decimal:
+    """A decimal out as a JSON string (``"12.5000"``), so that no digit is lost to a float
+    (the document adds ``null`` to the type where it may be null)."""
+    metadata: dict[str, Any] = {
+        "type": "string",
+        "format": "decimal",
+        "example": "12.5000",
+    }
+    if description:
+        metadata["description"] = description
+    return fields.Decimal(as_string=True, allow_none=allow_none, metadata=metadata, **kw)
 
 
 class UtcDateTime(fields.DateTime):
@@ -103,6 +119,23 @@ class UseCasePage(Schema):
     )
 
 
+class PlanKpiOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(
+        required=True, metadata={"description": "Name it exactly so in a return's `kpi_values`."}
+    )
+    unit = fields.String(required=True)
+    direction = fields.Enum(
+        Direction,
+        by_value=True,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Which way is better; null for a KPI carried over from text."},
+    )
+    baseline = DecimalText(required=True, allow_none=True)
+    target = DecimalText(required=True, allow_none=True)
+
+
 class UseCaseDetail(UseCaseSummary):
     summary = fields.String(required=True)
     problem_statement = fields.String(required=True)
@@ -111,7 +144,26 @@ class UseCaseDetail(UseCaseSummary):
     personal_data = fields.Boolean(required=True)
     audience = fields.Enum(Audience, by_value=True, required=True)
     safeguards = fields.String(required=True)
-    kpis = fields.List(fields.String(), attribute="kpi_list", required=True)
+    kpis = fields.List(
+        fields.String(),
+        attribute="kpi_list",
+        required=True,
+        metadata={
+            "description": "The proposal's KPIs, in words. Returns name these only while no "
+            "sandbox plan is agreed (`plan_kpis` is null)."
+        },
+    )
+    plan_kpis = fields.List(
+        fields.Nested(PlanKpiOut),
+        required=True,
+        allow_none=True,
+        dump_only=True,
+        metadata={
+            "description": "The KPIs of the sandbox plan in force: a return reports a number "
+            "for each, by name and in this order. Null while no plan is agreed. The whole "
+            "plan is at `/use-cases/{id}/plan`."
+        },
+    )
     gpu_hours = fields.Integer(required=True, allow_none=True)
     partners = fields.List(fields.Nested(Named), required=True)
     pilot_started_on = fields.Date(required=True, allow_none=True)
@@ -235,11 +287,10 @@ class KpiValueOut(Schema):
         required=True,
         metadata={"description": "The note beside the number (before plans: the value)."},
     )
-    number = fields.Decimal(
-        as_string=True,
+    number = DecimalText(
         required=True,
         allow_none=True,
-        metadata={"description": "The number reported against the sandbox plan's KPI."},
+        description="The number reported against the sandbox plan's KPI.",
     )
 
 
@@ -305,7 +356,7 @@ class ReturnOut(Schema):
     incidents = fields.List(fields.Nested(IncidentOut), required=True)
     comments = fields.List(fields.Nested(CommentOut), required=True)
     customers_reached = fields.Integer(required=True, allow_none=True)
-    exposure_used = fields.Decimal(as_string=True, required=True, allow_none=True)
+    exposure_used = DecimalText(required=True, allow_none=True, description="HK$.")
 
 
 class KpiValueInput(Schema):
@@ -341,7 +392,11 @@ class ReturnInput(Schema):
         fields.Nested(KpiValueInput),
         required=True,
         validate=validate.Length(max=100),
-        metadata={"description": "A value for each of the use case's KPIs, in their order."},
+        metadata={
+            "description": "A number for each KPI of the sandbox plan in force (`plan_kpis` of "
+            "the use case, or `kpis` of its plan), named and ordered as there; before a plan "
+            "is agreed, a value for each of the proposal's `kpis`."
+        },
     )
     incidents = fields.List(
         fields.Nested(IncidentInput), load_default=list, validate=validate.Length(max=100)

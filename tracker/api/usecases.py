@@ -30,6 +30,7 @@ from tracker.api.schemas import (
     ListQuery,
     MilestoneInput,
     MilestoneOut,
+    PlanKpiOut,
     ProposalChanges,
     ProposalInput,
     ResolutionInput,
@@ -43,6 +44,7 @@ from tracker.api.schemas import (
 )
 from tracker.clock import local_today
 from tracker.extensions import db
+from tracker.plans.queries import version_in_force
 from tracker.returns import incidents as incident_register
 from tracker.rules import RuleError
 from tracker.unit_of_work import unit_of_work
@@ -76,6 +78,8 @@ def _use_case(id: int) -> UseCase:
 
 def detail_body(use_case: UseCase) -> dict[str, Any]:
     body: dict[str, Any] = UseCaseDetail().dump(use_case)
+    in_force = version_in_force(use_case.id)
+    body["plan_kpis"] = PlanKpiOut(many=True).dump(in_force.kpis) if in_force else None
     body["allowed_transitions"] = [
         t.name for t in workflow.allowed_transitions(use_case, current_api_user())
     ]
@@ -347,6 +351,8 @@ def _return_errors(exc: RuleError) -> RuleError:
             field = f"kpi_values.{field[4:]}.value"
         elif field.startswith("kpi_") and field.endswith("_note") and field[4:-5].isdigit():
             field = f"kpi_values.{field[4:-5]}.note"
+        elif field.startswith("kpi_") and field.endswith("_name") and field[4:-5].isdigit():
+            field = f"kpi_values.{field[4:-5]}.kpi"
         renamed.setdefault(field, []).extend(messages)
     return RuleError(renamed, exc.action)
 

@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -651,6 +652,44 @@ def _check_limits(rules: Any, plan: Any, data: ReturnData) -> None:
         )
 
 
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
+
+
+def _name_the_kpis(rules: Any, plan: Any, expected: list[str], given: list[str]) -> None:
+    """KPI values that do not name the KPIs a return reports against: say which those are (the
+    plan in force's, or the proposal's before plans), what is missing, what is not one, and at
+    each position the name expected there."""
+    if plan is not None:
+        message = (
+            f"Report a number for each KPI of the sandbox plan in force (version {plan.number}), "
+            f"named as the plan names them and in its order: {_quoted(expected)}."
+        )
+    else:
+        message = (
+            f"Report a value for each of the proposal's KPIs, in its order: {_quoted(expected)}."
+        )
+    missing = [name for name in expected if name not in given]
+    unknown = [name for name in dict.fromkeys(given) if name not in expected]
+    if missing:
+        message += f" Missing: {_quoted(missing)}."
+    if unknown:
+        message += (
+            f" Not a KPI of the {'plan' if plan is not None else 'proposal'}: {_quoted(unknown)}."
+        )
+    rules.add("kpi_values", message)
+    for position, name in enumerate(given):
+        if position >= len(expected):
+            rules.add(
+                f"kpi_{position}_name",
+                f'Not expected: the KPIs end at "{expected[-1]}".'
+                if expected
+                else "There are no KPIs to report.",
+            )
+        elif name != expected[position]:
+            rules.add(f"kpi_{position}_name", f'Expected "{expected[position]}" here.')
+
+
 def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, plan: Any) -> None:
     earliest = use_case.next_return_start
     if earliest is not None and data.period_start < earliest:
@@ -679,7 +718,7 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, 
     expected = [k.name for k in plan_kpis] if plan_kpis is not None else use_case.kpi_list
     given = [kpi for kpi, _value in data.kpi_values]
     if given != expected:
-        rules.add("__all__", "Report a value for each of the use case's KPIs, as listed.")
+        _name_the_kpis(rules, plan, expected, given)
     for position, (_kpi, value) in enumerate(data.kpi_values):
         if plan_kpis is None:  # a pilot without a plan (none starts so now): text as before
             rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
