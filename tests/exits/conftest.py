@@ -73,7 +73,12 @@ def exited(world: World) -> Exited:
     now = utcnow()
     with clock.frozen_at(now - timedelta(days=50)):
         uc = f.create_use_case(
-            w.cohort, w.bank, w.category, stage=Stage.SELECTED, title="Hotline triage 熱線分流"
+            w.cohort,
+            w.bank,
+            w.category,
+            stage=Stage.SELECTED,
+            title="Hotline triage 熱線分流",
+            partners=[w.partner],
         )
         uc.created_at = now - timedelta(days=60)
         f.create_agreed_plan(uc, w.bank_user, w.reviewer)
