@@ -269,6 +269,8 @@ def test_pilot_clock_runs_for_the_agreed_duration_and_pauses_when_suspended(
 ):
     freeze_time(at(date(2026, 2, 20)))
     uc = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SELECTED)
+    # The duration comes from the agreed sandbox plan.
+    f.create_agreed_plan(uc, world.bank_user, world.reviewer, duration_weeks=10)
     db.session.commit()
     move(
         freeze_time,
@@ -277,9 +279,6 @@ def test_pilot_clock_runs_for_the_agreed_duration_and_pauses_when_suspended(
         world.reviewer,
         date(2026, 3, 2),
         pilot_started_on=date(2026, 3, 2),
-        pilot_duration_weeks=10,
-        pilot_limits="Staff only.",
-        pilot_data_scope="Synthetic data.",
     )
     assert uc.clock_due_on == date(2026, 5, 11)  # seventy calendar days
     move(freeze_time, uc, "suspend", world.reviewer, date(2026, 3, 12))

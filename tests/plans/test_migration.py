@@ -1,4 +1,4 @@
-"""Migration 0014 carries every existing pilot over to an agreed version 1 plan, and every
+"""Migration 0015 carries every existing pilot over to an agreed version 1 plan, and every
 free-text KPI value over to its plan KPI, keeping the text as the note: nothing is lost."""
 
 from __future__ import annotations

@@ -325,3 +325,25 @@ def test_the_return_form_lists_what_is_expected(client, people: People, pilot: U
     assert "The regulator expects these returns." in page
     assert "31 Jan 2026 – 09 Mar 2026, due 20 Mar 2026 (requested by the regulator)" in page
     assert "Losses avoided." in page
+
+
+def test_a_first_schedule_starts_from_the_plans_reporting_schedule(
+    client, people: People, pilot: UseCase
+) -> None:  # type: ignore[no-untyped-def]
+    """The sandbox plan's reporting schedule feeds the schedule form: a fortnightly plan with 10
+    days to file offers dates every 14 days from the pilot's start, which staff then save."""
+    from tracker.plans.models import ReportingFrequency
+
+    f.create_agreed_plan(
+        pilot,
+        people.bank_user,
+        people.reviewer,
+        report_frequency=ReportingFrequency.FORTNIGHTLY,
+        report_due_days=10,
+    )
+    db.session.commit()
+    login(client, people.reviewer)
+    page = client.get(f"/use-cases/{pilot.id}/schedule").get_data(as_text=True)
+    assert 'value="10"' in page
+    assert 'value="dates" selected' in page or 'selected value="dates"' in page
+    assert "13/02/2026" in page or "2026-02-13" in page  # 31 Jan + 13 days

@@ -4,7 +4,7 @@ then runs one command in a unit of work."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,29 @@ def _to_utc(local: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------- schedule
 
 
+def _from_plan(form: forms.ScheduleForm, use_case: UseCase) -> None:
+    """A first schedule starts from the reporting schedule of the sandbox plan in force: its
+    frequency (fortnightly periods as dates every 14 days to the planned end) and the days
+    allowed to file. Staff check it and save it."""
+    from tracker.plans.models import ReportingFrequency
+    from tracker.plans.queries import version_in_force
+
+    plan = version_in_force(use_case.id)
+    if plan is None:
+        return
+    form.days_to_file.data = plan.report_due_days
+    start, end = use_case.pilot_started_on, schedule.pilot_end(use_case)
+    if plan.report_frequency is ReportingFrequency.FORTNIGHTLY and start and end:
+        form.frequency.data = Frequency.DATES.value
+        form.report_dates.data = [
+            start + timedelta(days=14 * k - 1) for k in range(1, (end - start).days // 14 + 1)
+        ]
+    elif plan.report_frequency is ReportingFrequency.QUARTERLY:
+        form.frequency.data = Frequency.QUARTERLY.value
+    else:
+        form.frequency.data = Frequency.MONTHLY.value
+
+
 @bp.route("/<int:id>/schedule", methods=["GET", "POST"])
 @login_required
 def return_schedule(id: int) -> str | Response | tuple[str, int]:
@@ -81,6 +104,7 @@ def return_schedule(id: int) -> str | Response | tuple[str, int]:
         else:
             form.first_period_start.data = use_case.pilot_started_on
             form.ends_on.data = schedule.pilot_end(use_case)
+            _from_plan(form, use_case)
     status = 200
     context: dict[str, Any] = {}
     if form.validate_on_submit():

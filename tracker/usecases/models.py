@@ -365,7 +365,7 @@ class KpiValue(Base):
     # The note beside the number (before KPIs were data, the value as typed).
     value: Mapped[str] = mapped_column(sa.String(500))
     # The plan's KPI this value reports against (``tracker.plans``) and the number reported;
-    # migration 0014 links the values returned before plans were kept to their carried-over
+    # migration 0015 links the values returned before plans were kept to their carried-over
     # KPIs, with no number (their text is the note).
     plan_kpi_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_kpi.id"), index=True)
     number: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 4))
