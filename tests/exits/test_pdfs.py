@@ -144,3 +144,21 @@ def test_from_the_use_case_page_through_the_background_request(
     row = db.session.scalars(db.select(IssuedReport)).one()
     assert row.kind is ReportKind.EXIT and row.generated_by_id == world.bank_user.id
     assert hashlib.sha256(pdf.data).hexdigest() == row.sha256
+
+
+def test_as_at_the_exit_day_leaves_out_what_came_later(
+    world: World, exited: Exited, tmp_path: Path
+) -> None:
+    uc = exited.production
+    exit_day = date.today() - timedelta(days=EXIT_DAYS_AGO)
+    then = services.issue(ReportKind.EXIT, uc, as_at=exit_day, user=world.reviewer)
+    now = services.issue(ReportKind.EXIT, uc, as_at=None, user=world.reviewer)
+    then_text, now_text = pdf_text(then.data, tmp_path), pdf_text(now.data, tmp_path)
+    # The lesson was recorded today, after the exit.
+    assert "Sample outputs every day" in now_text
+    assert "Sample outputs every day" not in then_text
+    assert "No lessons recorded by this date." in then_text
+    # The plan version and the KPI results were already there at the exit.
+    for text in (then_text, now_text):
+        assert "Sandbox plan versions agreed" in text and "Not met" in text
+    assert f"As at {exit_day:%d %b %Y}" in then_text

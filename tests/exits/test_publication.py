@@ -13,7 +13,7 @@ from tracker.exits import services as exit_services
 from tracker.exits.models import ExitPublication
 from tracker.extensions import db
 from tracker.reports import services
-from tracker.reports.models import ReportKind
+from tracker.reports.models import IssuedReport, ReportKind
 
 
 def _version(uc_id: int) -> str:
@@ -162,3 +162,19 @@ def test_public_index_query_count_is_bounded(
             assert client.get("/published/").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1] <= 3
+
+
+def test_exit_page_query_count_does_not_grow(
+    client: FlaskClient, world: World, exited: Exited
+) -> None:
+    uc = exited.production
+    login(client, world.reviewer)
+    counts = []
+    for issued in (1, 4):
+        while db.session.scalar(db.select(db.func.count()).select_from(IssuedReport)) < issued:
+            services.issue(ReportKind.EXIT, uc, as_at=None, user=world.reviewer)
+        db.session.commit()
+        with count_queries() as statements:
+            assert client.get(f"/use-cases/{uc.id}/exit").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 17, counts
