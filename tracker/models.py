@@ -102,3 +102,7 @@ from tracker.plans.models import (  # noqa: E402
 )
 
 __all__ += ["BoundaryBreach", "PlanKpi", "PlanMilestone", "SandboxPlan", "SandboxPlanVersion"]
+
+from tracker.exits.models import ExitPublication  # noqa: E402
+
+__all__ += ["ExitPublication"]

@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.evidence.views import bp as evidence_bp
+    from tracker.exits.views import bp as exits_bp
     from tracker.lessons.views import bp as lessons_bp
     from tracker.notifications import jobs as _mail_jobs  # noqa: F401  (sends, sweeps, digests)
     from tracker.notifications import subscribers as _subscribers  # noqa: F401  (who is told)
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(compute_bp)
     app.register_blueprint(lessons_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(exits_bp)
 
     from tracker.api import blueprint as api
     from tracker.api.account import bp as api_tokens_bp

@@ -18,18 +18,21 @@ from tests.reports.conftest import (
     NASTY,
     NASTY_FULL,
     Sample,
+    at,
+    move,
     outline_titles,
     pdf_info,
     pdf_text,
     qpdf_check,
 )
+from tracker.exits.data import ExitReportData, ProofData
 from tracker.extensions import db
 from tracker.reports import data, layout, services
 from tracker.reports.models import ReportKind
 from tracker.reports.pdf import charts, parts, styles, tables
 from tracker.reports.pdf.fonts import BASE_FONT, CJK_FONT
 from tracker.reports.pdf.text import markup
-from tracker.usecases.models import FieldChange
+from tracker.usecases.models import FieldChange, Stage
 
 FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"
 IMPRINT = data.Imprint(
@@ -228,6 +231,16 @@ def test_empty_cohort_renders(tmp_path: Path) -> None:
 
 
 def subject_for(kind: ReportKind, world: World, sample: Sample) -> object:
+    if kind in (ReportKind.EXIT, ReportKind.EXIT_PROOF):
+        # The hostile use case through a pilot to production, for the two exit PDFs.
+        nasty = sample.nasty
+        move(nasty, Stage.UNDER_REVIEW, at("2026-01-20"))
+        move(nasty, Stage.SELECTED, at("2026-02-01"))
+        nasty.pilot_started_on, nasty.pilot_duration_weeks = date(2026, 2, 10), 12
+        move(nasty, Stage.PILOT, at("2026-02-10"))
+        nasty.exit_outcome = nasty.exit_conditions = NASTY_FULL
+        move(nasty, Stage.PRODUCTION, at("2026-05-01"))
+        return nasty
     return {
         ReportKind.COHORT: world.cohort,
         ReportKind.PROGRAMME: world.programme,
@@ -313,7 +326,7 @@ def test_one_story_per_report_kind() -> None:
         assert story.kind is kind
     assert {r.kind for r in (data.CohortReport, data.ProgrammeReport)} | {
         r.kind for r in (data.InstitutionReport, data.UseCaseReport)
-    } == set(layout.STORIES)
+    } | {r.kind for r in (ExitReportData, ProofData)} == set(layout.STORIES)
 
 
 def test_contents_page_gives_the_page_each_section_starts_on(tmp_path: Path) -> None:

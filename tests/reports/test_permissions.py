@@ -30,6 +30,7 @@ class Subjects:
     bank_case: UseCase  # led by bank, partner named
     other_bank_case: UseCase
     insurer_case: UseCase
+    bank_exit: UseCase  # led by bank, approved for production, partner named
 
 
 @pytest.fixture
@@ -52,6 +53,9 @@ def subjects(world: World) -> Subjects:
             w.cohort, w.other_bank, w.category, stage=Stage.SUBMITTED
         ),
         insurer_case=f.create_use_case(w.other_cohort, insurer, w.category, stage=Stage.PILOT),
+        bank_exit=f.create_use_case(
+            w.cohort, w.bank, w.category, stage=Stage.PRODUCTION, partners=[w.partner]
+        ),
     )
     db.session.commit()
     return s
@@ -69,6 +73,8 @@ URL = {
     "bank_case": ("use-case", "bank_case"),
     "other_bank_case": ("use-case", "other_bank_case"),
     "insurer_case": ("use-case", "insurer_case"),
+    "bank_exit": ("exit", "bank_exit"),
+    "bank_exit_proof": ("exit-proof", "bank_exit"),
 }
 
 # user, subject -> status of POST /reports/<kind>/<id> (302: asked for, on to its progress page)
@@ -124,6 +130,19 @@ GENERATE = [
     ("partner_user", "bank", 404),
     ("partner_user", "bank_case", 403),
     ("partner_user", "cohort", 404),
+    # Exit reports and written proof: the institution, the programme's regulators, supervisors.
+    ("admin", "bank_exit", 302),
+    ("supervisor", "bank_exit", 302),
+    ("reviewer", "bank_exit", 302),
+    ("reviewer", "bank_exit_proof", 302),
+    ("sfc_reviewer", "bank_exit", 302),
+    ("ia_reviewer", "bank_exit", 404),
+    ("bank_user", "bank_exit", 302),
+    ("bank_user", "bank_exit_proof", 302),
+    ("other_bank_user", "bank_exit", 404),
+    ("other_bank_user", "bank_exit_proof", 404),
+    ("partner_user", "bank_exit", 403),
+    ("partner_user", "bank_exit_proof", 403),
 ]
 
 
@@ -180,7 +199,10 @@ ISSUED = [
     ("bank_case_by_bank", ReportKind.USE_CASE, "bank_case", "bank_user"),
     ("bank_by_bank", ReportKind.INSTITUTION, "bank", "bank_user"),
     ("ia_cohort_by_ia", ReportKind.COHORT, "other_cohort", "ia_reviewer"),
+    ("bank_exit_by_reviewer", ReportKind.EXIT, "bank_exit", "reviewer"),
+    ("bank_proof_by_reviewer", ReportKind.EXIT_PROOF, "bank_exit", "reviewer"),
 ]
+EXITS = {"bank_exit_by_reviewer", "bank_proof_by_reviewer"}
 
 # viewer -> the issued reports they may list and download
 SEES = {
@@ -191,12 +213,14 @@ SEES = {
         "bank_case_by_bank",
         "bank_by_bank",
         "ia_cohort_by_ia",
+        *EXITS,
     },
-    "supervisor": {"hkma_cohort_by_admin", "bank_by_supervisor", "bank_case_by_bank"},
-    "reviewer": {"hkma_cohort_by_admin", "bank_by_supervisor", "bank_case_by_bank"},
-    "sfc_reviewer": {"hkma_cohort_by_admin", "bank_case_by_bank"},
+    "supervisor": {"hkma_cohort_by_admin", "bank_by_supervisor", "bank_case_by_bank", *EXITS},
+    "reviewer": {"hkma_cohort_by_admin", "bank_by_supervisor", "bank_case_by_bank", *EXITS},
+    "sfc_reviewer": {"hkma_cohort_by_admin", "bank_case_by_bank", *EXITS},
     "ia_reviewer": {"ia_cohort_by_ia"},
-    "bank_user": {"bank_case_by_bank", "bank_by_bank"},
+    # Exit PDFs of its own use cases, whoever issued them.
+    "bank_user": {"bank_case_by_bank", "bank_by_bank", *EXITS},
     "other_bank_user": set(),
     "partner_user": set(),
 }

@@ -47,6 +47,7 @@ from tracker.demo.content.reference import (
 )
 from tracker.demo.content.returns import EN_COMMENTS, EN_PHASES, ZH_COMMENTS, ZH_PHASES
 from tracker.demo.evidence import seed_evidence
+from tracker.demo.exits import seed_exits
 from tracker.demo.lessons import seed_lessons
 from tracker.demo.spec import (
     DATA_CUTOFF,
@@ -694,6 +695,7 @@ def seed_demo(today: date | None = None) -> SeedResult:
         result.created["AI evidence entries"] += seed_evidence()
         result.created["compute ledger rows"] += seed_compute()
         result.created["lessons"] += seed_lessons()
+        result.created["exit PDFs"] += seed_exits()
         # The replayed past is history, not news: its events are dropped before the commit,
         # so no subscriber tells anyone now (nor e-mails them) of what happened in 2024.
         events.take(db.session())

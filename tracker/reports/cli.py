@@ -97,6 +97,31 @@ _command(ReportKind.INSTITUTION, "institution", "institution_id")
 _command(ReportKind.USE_CASE, "use-case", "use_case_id")
 
 
+@report_cli.command("exit")
+@click.argument("use_case_id", type=int)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF.",
+)
+@click.option(
+    "--proof",
+    is_flag=True,
+    help="Issue the written proof of activities instead of the exit report.",
+)
+@click.option(
+    "--as-at",
+    "as_at",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Produce it as at this date (YYYY-MM-DD, on or after the exit); default today.",
+)
+def exit_report(use_case_id: int, out: Path, proof: bool, as_at: datetime | None) -> None:
+    """Issue the exit report of a use case in production or discontinued (with --proof, the
+    written proof of its activities in the sandbox) and write it to --out."""
+    _issue(ReportKind.EXIT_PROOF if proof else ReportKind.EXIT, use_case_id, out, as_at)
+
+
 @report_cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(file: Path) -> None:

@@ -19,6 +19,8 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer
 from tracker.clocks.performance import ClockPerformance
 from tracker.compute.report import compute_section
 from tracker.evidence.report import evidence_section
+from tracker.exits import report as exit_parts
+from tracker.exits.data import ExitReportData, ProofData
 from tracker.lessons.report import lessons_section
 from tracker.reports.data import (
     BreakdownRow,
@@ -40,7 +42,11 @@ from tracker.reports.pdf.text import day, moment
 
 __all__ = ["STORIES", "FontNotFoundError", "Story", "render"]
 
-R = TypeVar("R", CohortReport, ProgrammeReport, InstitutionReport, UseCaseReport)
+R = TypeVar(
+    "R", CohortReport, ProgrammeReport, InstitutionReport, UseCaseReport, ExitReportData, ProofData
+)
+# Every report the stories render: the register's four, and the two exit PDFs.
+AnyReport = ReportData | ExitReportData | ProofData
 Progress = Callable[[str], None] | None
 
 
@@ -440,14 +446,69 @@ class UseCaseStory(Story[UseCaseReport]):
         return story
 
 
+class ExitStory(Story[ExitReportData]):
+    kind = ReportKind.EXIT
+
+    def running_title(self) -> str:
+        view = self.report.record.use_case
+        return f"Exit report · {view.reference} {view.title}"
+
+    def cover(self) -> list[Flowable]:
+        view = self.report.record.use_case
+        return parts.cover(
+            "Exit report",
+            f"{view.reference} · {view.title}",
+            exit_parts.cover_pairs(view, self.report.decision),
+            self.imprint,
+            self.report.as_at,
+        )
+
+    def body(self, progress: Progress) -> list[Flowable]:
+        return exit_parts.exit_body(self.report)
+
+
+class ProofStory(Story[ProofData]):
+    """A short attestation: the cover, then the proof; no contents or attention page."""
+
+    kind = ReportKind.EXIT_PROOF
+
+    def running_title(self) -> str:
+        view = self.report.record.use_case
+        return f"Written proof of activities · {view.reference} {view.title}"
+
+    def cover(self) -> list[Flowable]:
+        view = self.report.record.use_case
+        return parts.cover(
+            "Written proof of activities",
+            f"{view.reference} · {view.title}",
+            exit_parts.cover_pairs(view, self.report.decision),
+            self.imprint,
+            self.report.as_at,
+        )
+
+    def body(self, progress: Progress) -> list[Flowable]:
+        return exit_parts.proof_body(self.report)
+
+    def flowables(self, progress: Progress) -> list[Flowable]:
+        return [*self.cover(), *self.body(progress)]
+
+
 # The one table of report kinds and their stories.
 STORIES: dict[ReportKind, type[Story[Any]]] = {
-    story.kind: story for story in (CohortStory, ProgrammeStory, InstitutionStory, UseCaseStory)
+    story.kind: story
+    for story in (
+        CohortStory,
+        ProgrammeStory,
+        InstitutionStory,
+        UseCaseStory,
+        ExitStory,
+        ProofStory,
+    )
 }
 
 
 def render(
-    report: ReportData,
+    report: AnyReport,
     imprint: Imprint,
     *,
     cjk_font: str,

@@ -19,6 +19,8 @@ class ReportKind(LabelledEnum):
     PROGRAMME = ("programme", "Programme report")
     INSTITUTION = ("institution", "Institution report")
     USE_CASE = ("use_case", "Use-case report")
+    EXIT = ("exit", "Exit report")
+    EXIT_PROOF = ("exit_proof", "Written proof of activities")
 
 
 # The word for each kind in download names, e.g. ``Cohort-1-progress-2026-12-01-TR-….pdf``.
@@ -27,6 +29,8 @@ _FILE_WORDS = {
     ReportKind.PROGRAMME: "programme",
     ReportKind.INSTITUTION: "institution",
     ReportKind.USE_CASE: "use-case",
+    ReportKind.EXIT: "exit-report",
+    ReportKind.EXIT_PROOF: "proof-of-activities",
 }
 # Anything but letters and digits (of any script) separates words in a file name: this drops
 # path separators, quotes, controls and bidi overrides (U+202E) that could spoof the name.

@@ -5,6 +5,8 @@
   institution reports for institutions their regulator supervises or that have a use case in
   their remit (the report then covers only the use cases in that remit).
 - Institution users: the report of their own institution and of the use cases it leads.
+- Exit reports and written proof of activities (use cases in production or discontinued): as
+  use-case reports; the institution also sees those the regulator issued on its use cases.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ MODELS: dict[ReportKind, type[Subject]] = {
     ReportKind.PROGRAMME: Programme,
     ReportKind.INSTITUTION: Institution,
     ReportKind.USE_CASE: UseCase,
+    ReportKind.EXIT: UseCase,
+    ReportKind.EXIT_PROOF: UseCase,
 }
+# Reports on one use case.
+ON_USE_CASE = (ReportKind.USE_CASE, ReportKind.EXIT, ReportKind.EXIT_PROOF)
+EXIT_KINDS = (ReportKind.EXIT, ReportKind.EXIT_PROOF)
 
 
 def _own_institution(user: User, institution_id: int) -> bool:
@@ -51,7 +58,7 @@ def can_generate(user: User, kind: ReportKind, subject: Subject) -> bool:
         return _exports(user) and in_remit(user, subject.programme)
     if isinstance(subject, Programme) and kind is ReportKind.PROGRAMME:
         return _exports(user) and in_remit(user, subject)
-    if isinstance(subject, UseCase) and kind is ReportKind.USE_CASE:
+    if isinstance(subject, UseCase) and kind in ON_USE_CASE:
         if _exports(user) and usecase_permissions.can_view(user, subject):
             return True  # within the remit, and a proposal rather than a draft
         return usecase_permissions.is_owner(user, subject)
@@ -123,7 +130,7 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
                 IssuedReport.subject_id.in_(programmes),
             ),
             sa.and_(
-                IssuedReport.kind == ReportKind.USE_CASE,
+                IssuedReport.kind.in_(ON_USE_CASE),
                 on_proposal,
                 IssuedReport.subject_id.in_(
                     sa.select(UseCase.id)
@@ -137,19 +144,29 @@ def visible_reports(user: User) -> sa.ColumnElement[bool]:
             ),
         )
     if user.is_institution_user and user.institution_id is not None:
-        return sa.and_(
-            IssuedReport.issuer_institution_id == user.institution_id,
-            sa.or_(
-                sa.and_(
-                    IssuedReport.kind == ReportKind.INSTITUTION,
-                    IssuedReport.subject_id == user.institution_id,
-                ),
-                sa.and_(
-                    IssuedReport.kind == ReportKind.USE_CASE,
-                    IssuedReport.subject_id.in_(
-                        sa.select(UseCase.id).where(UseCase.institution_id == user.institution_id)
-                    ),
-                ),
-            ),
+        own_use_cases = sa.select(UseCase.id).where(UseCase.institution_id == user.institution_id)
+        return sa.or_(
+            # The exit PDFs of its own use cases, whoever issued them.
+            sa.and_(IssuedReport.kind.in_(EXIT_KINDS), IssuedReport.subject_id.in_(own_use_cases)),
+            _issued_by_institution(user.institution_id),
         )
     return sa.false()
+
+
+def _issued_by_institution(institution_id: int) -> sa.ColumnElement[bool]:
+    """What the institution's own users issued on it and on the use cases it leads."""
+    return sa.and_(
+        IssuedReport.issuer_institution_id == institution_id,
+        sa.or_(
+            sa.and_(
+                IssuedReport.kind == ReportKind.INSTITUTION,
+                IssuedReport.subject_id == institution_id,
+            ),
+            sa.and_(
+                IssuedReport.kind == ReportKind.USE_CASE,
+                IssuedReport.subject_id.in_(
+                    sa.select(UseCase.id).where(UseCase.institution_id == institution_id)
+                ),
+            ),
+        ),
+    )

@@ -20,6 +20,7 @@ from tracker import events
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.committee.reports import committee_record
+from tracker.exits import data as exit_data
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import Institution
 from tracker.programmes.models import Cohort, Programme
@@ -34,12 +35,14 @@ log = logging.getLogger(__name__)
 
 COMMAND_LINE = "Command line"
 
-# URL slugs of the four kinds, as used by the web routes and the CLI.
+# URL slugs of the kinds, as used by the web routes and the CLI.
 SLUGS: dict[str, ReportKind] = {
     "cohort": ReportKind.COHORT,
     "programme": ReportKind.PROGRAMME,
     "institution": ReportKind.INSTITUTION,
     "use-case": ReportKind.USE_CASE,
+    "exit": ReportKind.EXIT,
+    "exit-proof": ReportKind.EXIT_PROOF,
 }
 SLUG_OF: dict[ReportKind, str] = {kind: slug for slug, kind in SLUGS.items()}
 
@@ -75,8 +78,12 @@ def _institution_scope(user: User | None) -> tuple[sa.ColumnElement[bool], str]:
 
 def build(
     kind: ReportKind, subject: Subject, as_at: data.AsAt, user: User | None
-) -> tuple[data.ReportData, dict[str, Any]]:
+) -> tuple[layout.AnyReport, dict[str, Any]]:
     """The report's data, and the parameters that record how it was scoped."""
+    if kind is ReportKind.EXIT and isinstance(subject, UseCase):
+        return exit_data.exit_report(subject, as_at), {}
+    if kind is ReportKind.EXIT_PROOF and isinstance(subject, UseCase):
+        return exit_data.proof_of_activities(subject, as_at), {}
     if kind is ReportKind.COHORT and isinstance(subject, Cohort):
         return data.cohort_report(subject, as_at), {}
     if kind is ReportKind.PROGRAMME and isinstance(subject, Programme):
@@ -115,6 +122,16 @@ def _new_request(
                 {"as_at": f"{subject.reference} was not yet created on {day:%d %b %Y}."},
                 "report.request",
             )
+        if kind in exit_data.EXIT_KINDS:
+            refusal = exit_data.exit_refusal(subject)
+            if refusal is not None:
+                raise RuleError(refusal, "report.request")
+            try:
+                exit_data.decision(
+                    subject, data.AsAt.for_day(day, current_app.config["TRACKER_TIMEZONE"])
+                )
+            except data.ReportError as exc:
+                raise RuleError({"as_at": str(exc)}, "report.request") from exc
     request = ReportRequest(
         kind=kind,
         subject_id=subject.id,
@@ -158,7 +175,7 @@ class Prepared:
     """Everything a report's PDF is made of, read from the database: rendering it needs no
     database (and so holds no lock)."""
 
-    report: data.ReportData
+    report: layout.AnyReport
     imprint: data.Imprint
     parameters: dict[str, Any]
     title: str

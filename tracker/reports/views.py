@@ -108,7 +108,7 @@ def download(report_id: int) -> Response:
 
 
 @bp.route(
-    "/<any(cohort, programme, institution, 'use-case'):slug>/<int:subject_id>",
+    "/<any(cohort, programme, institution, 'use-case', exit, 'exit-proof'):slug>/<int:subject_id>",
     methods=["GET", "POST"],
 )
 @login_required

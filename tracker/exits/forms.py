@@ -1,0 +1,21 @@
+"""The forms of an exit report's publication: consent, withdrawal and publication."""
+
+from __future__ import annotations
+
+from wtforms.validators import Length, Optional
+
+from tracker.exits.services import ABSTRACT
+from tracker.usecases.forms import TextArea, VersionedForm
+
+
+class ConsentForm(VersionedForm):
+    """Consent or its withdrawal; carries the version of the record the user read."""
+
+
+class PublishForm(VersionedForm):
+    abstract = TextArea(
+        "Public abstract",
+        validators=[Optional(), Length(max=ABSTRACT)],
+        description="Shown on the public page without sign-in: what was tested and what it "
+        "showed. No internal notes, no scores.",
+    )
