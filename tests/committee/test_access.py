@@ -111,7 +111,7 @@ EXPERT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/use-cases/<int:id>/exit/consent"): ("/use-cases/{uc}/exit/consent", 404),
     ("POST", "/use-cases/<int:id>/exit/withdraw"): ("/use-cases/{uc}/exit/withdraw", 404),
     ("POST", "/use-cases/<int:id>/exit/publish"): ("/use-cases/{uc}/exit/publish", 404),
-    ("GET", "/published/"): ("/published/", 403),
+    ("GET", "/published/"): ("/published/", 200),
     ("GET", "/published/<slug>"): ("/published/nothing-here", 404),
     # Administration.
     ("GET", "/admin/categories/"): ("/admin/categories/", 403),

@@ -32,6 +32,9 @@ EXPERT_ENDPOINTS = frozenset(
         "auth.forgot_password",
         "auth.reset_password",
         "auth.accept_invitation",
+        # Published exit reports' abstracts are public: open to anyone, signed in or not.
+        "exits.published_index",
+        "exits.published",
         "notifications.index",
         "notifications.mark_read",
         "notifications.mark_all_read",
