@@ -543,7 +543,8 @@ class Me(Schema):
 
 # ---------------------------------------------------------------- reports
 
-REPORT_SLUGS = ("cohort", "programme", "institution", "use-case")
+# Every kind the register issues, the exit report and written proof of activities included.
+REPORT_SLUGS = ("cohort", "programme", "institution", "use-case", "exit", "exit-proof")
 
 
 class ReportRequestInput(Schema):
