@@ -1,5 +1,7 @@
 """Who may do what over the API: a literal table of endpoint × token with the expected status.
 
+The external expert's token (made before its owner became one) opens nothing: 401.
+
 The use case is Harbour Bank's pilot in the HKMA's programme, with Kowloon AI Labs named as its
 technology partner. The IA's reviewer works in another programme; the HKMA's supervisor reads
 and reports but does not act as the regulator."""
@@ -15,6 +17,7 @@ from tests import factories as f
 from tests.api.conftest import Api, make_token, pilot, return_body
 from tests.conftest import World
 from tracker.api.models import TokenScope
+from tracker.auth.models import Role
 from tracker.extensions import db, utcnow
 from tracker.usecases.models import UseCase
 
@@ -37,6 +40,14 @@ def _token(world: World, name: str) -> str:
         return make_token(world.bank_user, expires_at=past)
     if name == "bank, revoked":
         return make_token(world.bank_user, revoked_at=past)
+    if name == "external expert":
+        # Experts cannot make tokens; this one was made while its owner worked for the partner,
+        # before they joined a committee as an external expert: it no longer opens anything.
+        user = f.create_user(Role.INSTITUTION, institution=world.partner, email="ex@example.com")
+        secret = make_token(user)
+        user.role = Role.EXPERT
+        db.session.commit()
+        return secret
     raise AssertionError(name)
 
 
@@ -97,6 +108,13 @@ TABLE = [
     ("GET use case",        "bank, read-only",              200),
     ("GET use case",        "bank, expired",                401),
     ("GET use case",        "bank, revoked",                401),
+    ("GET use case",        "external expert",              401),
+    ("GET evidence",        "external expert",              401),
+    ("GET plan",            "external expert",              401),
+    ("GET incidents",       "external expert",              401),
+    ("POST return",         "external expert",              401),
+    ("POST incident",       "external expert",              401),
+    ("POST cohort report",  "external expert",              401),
     ("GET history",         "bank",                         200),
     ("GET history",         "other bank",                   404),
     ("GET history",         "other programme's regulator",  404),
