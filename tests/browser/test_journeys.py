@@ -228,6 +228,19 @@ def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: d
     row = ranking_row(page, TITLE)
     expect(row).to_contain_text(f"1 of {QUORUM}")
     expect(row.get_by_text("quorum", exact=True)).to_have_count(0)
+    # Selecting it on the committee's slate is refused by the command, with the reason.
+    row.get_by_label(re.compile("^Decision on UC-")).select_option(label="Selected")
+    row.get_by_label(re.compile("^Reason for UC-")).fill("Ranked high on innovation.")
+    page.get_by_role("button", name="Decide the slate").click()
+    refusal = page.get_by_role("alert").filter(has_text="The slate was not decided.")
+    expect(refusal).to_contain_text("Nothing was saved.")
+    expect(refusal).to_contain_text(
+        f"Selection needs {QUORUM} complete reviews by assigned reviewers with no conflict of "
+        "interest; this proposal has 1."
+    )
+    check_accessibility(page, "committee page with the slate refused")
+    page.goto(use_case_url)
+    assert _stage(page) == "Under review"
     sign_out(page)
 
     _declare_and_score(page, MEMBER_EMAILS[1], "3", "Sound design; publish the false-alarm rate.")
