@@ -164,6 +164,7 @@ def _declare_and_score(page: Page, email: str, score: str, comment: str) -> None
     check_accessibility(page, "declaration of interests")
     page.get_by_label("No conflict", exact=True).check()
     page.get_by_role("button", name="Record my declaration").click()
+    page.wait_for_url(re.compile(r"/committee/assignments/\d+$"))
     assert "No conflict declared" in _flash(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
