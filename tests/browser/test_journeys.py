@@ -1,7 +1,9 @@
 """The sandbox journeys in a real browser, on the demo data, with axe-core on every page.
 
-A demo bank user drafts and submits a proposal; a demo reviewer starts the review, scores,
-selects and starts the pilot; the bank files a progress return; the reviewer approves
+A demo bank user drafts and submits a proposal; the lead reviewer starts the review and
+assigns it to two members of Cohort 2's selection committee, who each declare no conflict of
+interest and score it; the lead selects it once the committee's quorum is met (not before) and
+starts the pilot; the bank files a progress return; the reviewer approves
 production with an exit report, and the timeline shows every step with its actor. A supervisor
 downloads the cohort report as a PDF.
 """
@@ -15,15 +17,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.committee import assign_by_hand, committee_page, ranking_row
 from tests.browser.conftest import check_accessibility, save_screenshot, sign_in, sign_out
 from tests.conftest import local_today
 from tracker.demo import COHORT_1, COHORT_2, DEMO_PASSWORD, PEARL_RIVER, SANDBOX
+from tracker.demo.content.committee import MEMBER_EMAILS, QUORUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 BANK_USER = ("user@harbour-bank.demo", "Wong Mei-ling")
 REVIEWER = ("reviewer@hkma.demo", "Carmen Chan")
 SUPERVISOR = ("supervisor@hkma.demo", "Raymond Lee")
+# Cohort 2's committee members who review the new proposal (the lead, Carmen Chan, selects).
+KELVIN, MANDY = MEMBERS = ("Kelvin Tam", "Mandy Yip")
 TITLE = "Deepfake voice detection on the retail hotline"
 KPIS = ("Detection rate of cloned voices (target ≥ 95%)", "False alarms per 1,000 calls (< 2)")
 
@@ -144,8 +150,47 @@ def _agree_plan(page: Page, use_case_url: str) -> None:
     page.goto(use_case_url)
 
 
+def _declare_and_score(page: Page, email: str, score: str, comment: str) -> None:
+    """An assigned member finds the proposal in My reviews, declares no conflict (seeing only
+    its title, applicant and partners until then), and scores it with the rubric beside it."""
+    sign_in(page, email, DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My reviews").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reviews")
+    check_accessibility(page, f"my reviews ({email})")
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Declare your interests")
+    expect(page.locator("main")).to_contain_text(PEARL_RIVER)
+    expect(page.locator("main")).not_to_contain_text(KPIS[0])
+    check_accessibility(page, "declaration of interests")
+    page.get_by_label("No conflict", exact=True).check()
+    page.get_by_role("button", name="Record my declaration").click()
+    page.wait_for_url(re.compile(r"/committee/assignments/\d+$"))
+    assert "No conflict declared" in _flash(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    proposal = page.get_by_role("region", name="The proposal")
+    expect(proposal).to_contain_text(KPIS[0])
+    scores = page.get_by_role("region", name="Your scores")
+    groups = scores.get_by_role("radiogroup")
+    assert groups.count() == 4, "the cohort's four selection criteria"
+    expect(scores.get_by_label("Rubric").first).to_contain_text("New to Hong Kong's banking sector")
+    check_accessibility(page, "committee scoring page")
+    for index in range(groups.count()):
+        groups.nth(index).get_by_label(score, exact=True).check()
+    page.get_by_label("Overall comment").fill(comment)
+    page.get_by_role("button", name="Submit scores").click()
+    page.wait_for_url("**/committee/reviews")
+    assert "Your scores are submitted" in _flash(page)
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=TITLE))
+    expect(row).to_contain_text("No conflict")
+    expect(row).to_contain_text("Submitted")
+    sign_out(page)
+
+
 def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: date) -> None:
-    """The reviewer finds the proposal in the queue, scores it, selects it, starts the pilot."""
+    """The lead reviewer starts the review and puts the proposal before Cohort 2's committee;
+    two members declare and score; the lead selects once the quorum is met and starts the
+    pilot."""
     sign_in(page, REVIEWER[0], DEMO_PASSWORD)
     check_accessibility(page, "regulator dashboard")
     save_screenshot(page, "dashboard-regulator")
@@ -159,21 +204,55 @@ def _review_select_and_start_pilot(page: Page, use_case_url: str, pilot_start: d
     _submit_action(page, "Start review", use_case_url)
     assert _stage(page) == "Under review"
     expect(page.get_by_role("note")).to_contain_text("Select is not available yet")
+    # On a committee's cohort the proposal is scored by its assigned members, not from here.
+    expect(page.get_by_role("link", name="Score proposal")).to_have_count(0)
     check_accessibility(page, "use-case page (under review)")
 
-    page.get_by_role("link", name="Score proposal").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Score the proposal")
-    check_accessibility(page, "review form")
-    groups = page.get_by_role("radiogroup")
-    assert groups.count() == 4, "the cohort's four selection criteria"
-    for index in range(groups.count()):
-        groups.nth(index).get_by_label("4", exact=True).check()
-    page.get_by_label("Overall comment").fill("Clear industry value; strong safeguards.")
-    page.get_by_role("button", name="Save scores").click()
-    page.wait_for_url(f"{use_case_url}#reviews")
-    assert "Your scores have been saved" in _flash(page)
-    expect(page.get_by_role("note")).to_have_count(0)
+    committee_page(page)
+    assign_by_hand(page, TITLE, MEMBERS, "nobody")
+    expect(ranking_row(page, TITLE)).to_contain_text(f"0 of {QUORUM}")
+    sign_out(page)
 
+    _declare_and_score(page, MEMBER_EMAILS[0], "4", "Clear industry value; strong safeguards.")
+
+    # One complete review of the two the quorum needs: no Select, and the page says why.
+    sign_in(page, REVIEWER[0], DEMO_PASSWORD)
+    page.goto(use_case_url)
+    actions = page.get_by_role("group", name="Actions")
+    expect(actions.get_by_role("link", name="Select", exact=True)).to_have_count(0)
+    expect(page.get_by_role("note")).to_contain_text(
+        "Select is not available yet: Selection needs at least one review scoring every "
+        "criterion (on a cohort with a selection committee, its quorum of reviews by reviewers "
+        "with no conflict)."
+    )
+    committee_page(page)
+    row = ranking_row(page, TITLE)
+    expect(row).to_contain_text(f"1 of {QUORUM}")
+    expect(row.get_by_text("quorum", exact=True)).to_have_count(0)
+    # Selecting it on the committee's slate is refused by the command, with the reason.
+    row.get_by_label(re.compile("^Decision on UC-")).select_option(label="Selected")
+    row.get_by_label(re.compile("^Reason for UC-")).fill("Ranked high on innovation.")
+    page.get_by_role("button", name="Decide the slate").click()
+    refusal = page.get_by_role("alert").filter(has_text="The slate was not decided.")
+    expect(refusal).to_contain_text("Nothing was saved.")
+    expect(refusal).to_contain_text(
+        f"Selection needs {QUORUM} complete reviews by assigned reviewers with no conflict of "
+        "interest; this proposal has 1."
+    )
+    check_accessibility(page, "committee page with the slate refused")
+    page.goto(use_case_url)
+    assert _stage(page) == "Under review"
+    sign_out(page)
+
+    _declare_and_score(page, MEMBER_EMAILS[1], "3", "Sound design; publish the false-alarm rate.")
+
+    sign_in(page, REVIEWER[0], DEMO_PASSWORD)
+    committee_page(page)
+    row = ranking_row(page, TITLE)
+    expect(row).to_contain_text(f"2 of {QUORUM}")
+    expect(row.get_by_text("quorum", exact=True)).to_be_visible()
+    page.goto(use_case_url)
+    expect(page.get_by_role("note")).to_have_count(0)
     _act(page, use_case_url, "Select")
     page.get_by_label("Note (optional)").fill("Selected for cohort 2.")
     _submit_action(page, "Select", use_case_url)
@@ -279,7 +358,8 @@ def test_proposal_to_production(page: Page, demo: None, dialogs: list[str]) -> N
         ("Draft created", bank),
         ("Draft → Submitted", bank),
         ("Submitted → Under review", reviewer),
-        ("Scored the proposal: 16 points", reviewer),
+        ("Scored the proposal: 16 points", KELVIN),
+        ("Scored the proposal: 12 points", MANDY),
         ("Under review → Selected", reviewer),
         ("Selected → Pilot", reviewer),
         (f"Progress return {period}: Amber", bank),
