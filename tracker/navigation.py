@@ -15,6 +15,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("dashboard.board", "Pipeline"),
         ("dashboard.cohorts", "Cohorts"),
         ("dashboard.institutions", "Institutions"),
+        ("lessons.search", "Lessons"),
         ("reports.register", "Reports"),
     ),
     Role.REGULATOR: (
@@ -25,6 +26,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("dashboard.board", "Pipeline"),
         ("dashboard.cohorts", "Cohorts"),
         ("dashboard.institutions", "Institutions"),
+        ("lessons.search", "Lessons"),
         ("reports.register", "Reports"),
     ),
     Role.SUPERVISOR: (
@@ -33,6 +35,7 @@ NAV: dict[Role, tuple[tuple[str, str], ...]] = {
         ("dashboard.board", "Pipeline"),
         ("dashboard.cohorts", "Cohorts"),
         ("dashboard.institutions", "Institutions"),
+        ("lessons.search", "Lessons"),
         ("reports.register", "Reports"),
     ),
     Role.INSTITUTION: (
