@@ -6,7 +6,12 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app tracker
 
-.PHONY: run test lint typecheck pytest bench install system-deps clean
+.PHONY: run test lint typecheck pytest bench install system-deps clean translations \
+	translations-extract translations-update translations-compile
+
+CATALOGUE := tracker/translations
+PO := $(CATALOGUE)/zh_Hant/LC_MESSAGES/messages.po
+MO := $(PO:.po=.mo)
 
 $(BIN)/activate: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -14,8 +19,26 @@ $(BIN)/activate: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/activate
 
-install: $(BIN)/activate
+install: $(BIN)/activate $(MO)
 
+## Translations (Flask-Babel): the English strings are the catalogue's keys; zh_Hant's
+## messages.po holds the Traditional Chinese, under version control. After changing strings:
+## `make translations` (extract, update, compile), then translate what `pybabel` left empty.
+$(MO): $(PO) $(BIN)/activate
+	$(BIN)/pybabel compile -d $(CATALOGUE) -l zh_Hant --statistics 2>&1 | tail -1
+
+translations: translations-extract translations-update translations-compile
+
+translations-extract: $(BIN)/activate
+	$(BIN)/pybabel extract -F $(CATALOGUE)/babel.cfg -k lazy_gettext -k N_ -k N_plural:1,2 \
+		-k plural:2,3 -k _l --no-location --sort-output --omit-header \
+		-o $(CATALOGUE)/messages.pot .
+
+translations-update: $(BIN)/activate
+	$(BIN)/pybabel update -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) -l zh_Hant \
+		--no-fuzzy-matching --ignore-obsolete
+
+translations-compile: $(MO)
 system-deps:
 	@./.ci/system-deps --browser
 
@@ -55,4 +78,4 @@ bench: install system-deps
 	$(BIN)/python -m tests.bench.background
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(MO)

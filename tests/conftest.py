@@ -22,12 +22,15 @@ from flask.testing import FlaskClient
 from sqlalchemy.pool import NullPool
 
 from tests import factories as f
-from tracker import clock, create_app, jobs
+from tracker import clock, create_app, i18n, jobs
 from tracker.auth import passwords
 from tracker.auth.models import Role, User
 from tracker.extensions import db, limiter
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.programmes.models import Cohort, Programme, Regulator
+
+# The Chinese catalogue, compiled when the .po is newer than its .mo.
+i18n.compile_catalogues()
 
 # Hashing at production cost would dominate the run; tests check behaviour, not cost.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime, lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker import i18n
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.rules import NotAllowedError
 
@@ -30,10 +32,11 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    i18n.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
@@ -123,17 +126,30 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(clocks_cli)
 
 
+def _babel_pattern(fmt: str) -> str:
+    """The Babel pattern for the strftime formats the pages use, in Chinese."""
+    return "y年M月d日" if fmt == "%d %b %Y" else "y年M月d日 HH:mm"
+
+
 def register_templating(app: Flask) -> None:
     zone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
 
     def local_time(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
-        """Show a stored naive-UTC timestamp in the configured time zone."""
+        """Show a stored naive-UTC timestamp in the configured time zone (in Chinese, as Babel
+        writes dates and times for zh-Hant: 2026年12月1日 下午3:05)."""
         if value is None:
             return ""
-        return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime(fmt)
+        local = value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+        if i18n.is_chinese():
+            return format_datetime(local, _babel_pattern(fmt), locale=i18n.CHINESE)
+        return local.strftime(fmt)
 
     def day(value: date | None) -> str:
-        return value.strftime("%d %b %Y") if value else ""
+        if not value:
+            return ""
+        if i18n.is_chinese():
+            return format_date(value, "long", locale=i18n.CHINESE)
+        return value.strftime("%d %b %Y")
 
     from tracker.clock import days_since
     from tracker.navigation import may_start_proposal, nav_items, setup_nav_items
@@ -149,6 +165,11 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.filters["in_lang"] = in_language
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["html_lang"] = i18n.html_lang
+    app.jinja_env.globals["current_language"] = i18n.current_language
+    app.jinja_env.globals["languages"] = i18n.LANGUAGES
+    # {% trans %} blocks are read with their whitespace collapsed, as the extractor reads them.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["timezone_name"] = app.config["TRACKER_TIMEZONE"]
     app.jinja_env.globals["demo_mode"] = app.config["TRACKER_DEMO_MODE"]
     app.jinja_env.trim_blocks = True

@@ -3,6 +3,7 @@ technology (WCAG 3.1.2)."""
 
 from __future__ import annotations
 
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 
@@ -22,18 +23,32 @@ def mostly_chinese(text: str) -> bool:
     return bool(letters) and sum(_is_cjk(ch) for ch in letters) * 2 > len(letters)
 
 
+def mostly_latin(text: str) -> bool:
+    """Whether ``text`` has Latin letters and most of its letters are Latin."""
+    letters = [ch for ch in text if ch.isalpha() or _is_cjk(ch)]
+    latin = sum(ch.isascii() for ch in letters)
+    return latin > 0 and latin * 2 > len(letters)
+
+
 def in_language(text: object) -> Markup:
-    """The text, escaped, inside ``<span lang="zh-Hant">`` when it is mostly Chinese (the
-    pages are in English), so screen readers read it in the right voice."""
+    """User-written text, escaped, marked with its own language when it differs from the
+    page's (WCAG 3.1.2): ``<span lang="zh-Hant">`` on an English page when it is mostly
+    Chinese, ``<span lang="en">`` on a Chinese page when it is mostly Latin letters, so screen
+    readers read it in the right voice."""
+    from tracker.i18n import is_chinese
+
     value = "" if text is None else str(text)
-    if mostly_chinese(value):
+    if is_chinese():
+        if mostly_latin(value):
+            return Markup('<span lang="en">') + escape(value) + Markup("</span>")
+    elif mostly_chinese(value):
         return Markup('<span lang="zh-Hant">') + escape(value) + Markup("</span>")
     return escape(value)
 
 
 def plural(n: int, singular: str, plural: str, **variables: object) -> str:
-    """``singular`` or ``plural`` by the count, with ``%(num)d`` replaced by it:
-    ``plural(n, "%(num)d day", "%(num)d days")``. The strings have the shape gettext's
-    ``ngettext(singular, plural, n)`` expects, so the pages can be translated without
-    rewriting them (languages with several plural forms then come from the catalogue)."""
-    return (singular if n == 1 else plural) % {"num": n, **variables}
+    """``singular`` or ``plural`` by the count, with ``%(num)d`` replaced by it, through the
+    catalogue: ``plural(n, "%(num)d day", "%(num)d days")`` is gettext's ``ngettext`` (the
+    extractor reads ``plural`` as that keyword), so a language with other plural forms takes
+    them from the catalogue."""
+    return ngettext(singular, plural, n, **variables)

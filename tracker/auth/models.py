@@ -52,6 +52,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the session identifier: bumping it revokes every session of this user.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The interface language the user chose (Babel code, tracker/i18n.py): their pages, their
+    # e-mails and the default language of reports they ask for. None: the browser's.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
     # Two-factor sign-in (TOTP, RFC 6238): a secret without ``totp_enabled_at`` is an enrolment
     # waiting for its first code. The last time step accepted, so a code is never used twice.
     # The secret is stored sealed (tracker/sealed.py): a copy of the database makes no codes.

@@ -417,6 +417,20 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     record_changed(user, "user", user.id, "password")
 
 
+def set_language(user: User, code: str) -> None:
+    """The user's interface language, for their pages, e-mails and reports."""
+    from tracker.i18n import LANGUAGES, normalise
+
+    language = normalise(code)
+    if language not in LANGUAGES:
+        rules = RuleError.collect("auth.set_language")
+        rules.add("language", "Choose English or Traditional Chinese.")
+        rules.raise_if_any()
+    if user.language != language:
+        user.language = language
+        record_changed(user, "user", user.id, "language")
+
+
 # Two-factor sign-in ---------------------------------------------------------------------------
 
 

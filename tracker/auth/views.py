@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -218,6 +218,29 @@ def logout() -> Response:
         session.pop(MUST_ENROL, None)
         flash("You have been signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language() -> Response:
+    """Switch the interface language: for this session, and saved for a signed-in user (their
+    e-mails and reports follow it). Then back to the page the switch was on."""
+    from tracker.i18n import LANGUAGES, normalise
+
+    form = EmptyForm()
+    code = normalise(request.form.get("lang"))
+    if form.validate_on_submit() and code in LANGUAGES:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            with unit_of_work("auth.set_language"):
+                services.set_language(current_user, code)
+    return redirect(_without_lang(_safe_next(request.form.get("next"))), code=303)
+
+
+def _without_lang(target: str) -> str:
+    """The address without its ``lang`` argument, which would override the switch."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 # Password reset and invitations ---------------------------------------------------------------

@@ -21,6 +21,7 @@ EXPERT_ENDPOINTS = frozenset(
         "core.healthz",
         "auth.login",
         "auth.logout",
+        "auth.language",
         "auth.account",
         # Two-factor sign-in (an administrator may require it of experts) and the e-mailed links.
         "auth.two_factor",

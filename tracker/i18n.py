@@ -1,0 +1,172 @@
+"""The interface language: English or Traditional Chinese (Hong Kong), chosen per user.
+
+The choice, in order: ``?lang=`` on the address (kept for the session, so a link opens in that
+language), the signed-in user's saved preference, the language this session switched to, the
+browser's ``Accept-Language`` (``zh-HK``, ``zh-TW``, ``zh-MO``, ``zh-Hant`` mean Traditional
+Chinese; plain ``zh`` and ``zh-CN``/``zh-Hans`` do not), else English.
+
+Locale codes: ``en`` and ``zh_Hant`` are Babel's (catalogue folders, date formats); the pages'
+``lang`` attributes use the BCP 47 spelling, ``en`` and ``zh-Hant`` (``html_lang``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from babel import Locale
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import gettext as gettext
+from flask_babel import lazy_gettext as lazy_gettext
+from flask_babel import ngettext as ngettext
+from flask_login import current_user
+
+ENGLISH = "en"
+CHINESE = "zh_Hant"
+# Babel code → the name of the language in that language (what the switch shows).
+LANGUAGES: dict[str, str] = {ENGLISH: "English", CHINESE: "繁體中文"}
+# Every spelling a link, a form or a stored preference may use, folded to a Babel code.
+_ALIASES = {
+    "en": ENGLISH,
+    "en-gb": ENGLISH,
+    "en-us": ENGLISH,
+    "en-hk": ENGLISH,
+    "zh-hant": CHINESE,
+    "zh_hant": CHINESE,
+    "zh-hk": CHINESE,
+    "zh-tw": CHINESE,
+    "zh-mo": CHINESE,
+    "zh-hant-hk": CHINESE,
+    "zh-hant-tw": CHINESE,
+    "zh_hant_hk": CHINESE,
+}
+
+babel = Babel()
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker
+    """Marks a string for the catalogue where it is defined; it is translated where it is shown
+    (``gettext(variable)``)."""
+    return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Marks a singular and plural pair for the catalogue, like ``N_``."""
+    return singular, plural
+
+
+def normalise(code: str | None) -> str | None:
+    """A Babel code for any spelling of the two languages, else None."""
+    if not code:
+        return None
+    return _ALIASES.get(code.strip().lower().replace("_", "-")) or _ALIASES.get(
+        code.strip().lower()
+    )
+
+
+def from_accept_language(header_values: Any) -> str:
+    """The best of the two languages for an ``Accept-Language`` header (its quality order)."""
+    for value, _quality in header_values:
+        code = normalise(value)
+        if code:
+            return code
+        if value.lower().split("-")[0] == "en":
+            return ENGLISH
+    return ENGLISH
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return ENGLISH
+    asked = normalise(request.args.get("lang"))
+    if asked:
+        session["lang"] = asked
+        return asked
+    if current_user and current_user.is_authenticated:
+        saved = normalise(getattr(current_user, "language", None))
+        if saved:
+            return saved
+    chosen = normalise(session.get("lang"))
+    if chosen:
+        return chosen
+    return from_accept_language(request.accept_languages)
+
+
+def current_language() -> str:
+    """The Babel code of the language this request is shown in."""
+    locale = get_locale()
+    return CHINESE if locale is not None and locale.language == "zh" else ENGLISH
+
+
+def html_lang(code: str | None = None) -> str:
+    """The BCP 47 tag for ``lang`` attributes: ``en`` or ``zh-Hant``."""
+    return "zh-Hant" if (code or current_language()) == CHINESE else "en"
+
+
+def is_chinese() -> bool:
+    return current_language() == CHINESE
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[None]:
+    """Render e-mails and reports in ``code`` (a user's preference), whatever the request's."""
+    with force_locale(normalise(code) or ENGLISH):
+        yield
+
+
+def babel_locale(code: str | None = None) -> Locale:
+    return Locale.parse(normalise(code) or current_language())
+
+
+def _timezone() -> str:
+    from flask import current_app
+
+    return str(current_app.config["TRACKER_TIMEZONE"])
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=_timezone,
+        default_translation_directories="translations",
+    )
+
+    @app.before_request
+    def _wtforms_messages() -> None:
+        # Flask-WTF would load WTForms' own catalogue for "zh_Hant" and fall back to its
+        # Simplified "zh"; the validators' messages come from our catalogue instead
+        # (tracker/i18n_wtforms.py lists the ones the forms use).
+        from flask_babel import get_translations
+
+        request.wtforms_translations = get_translations()  # type: ignore[attr-defined]
+
+
+def compile_catalogues(root: str | None = None) -> list[str]:
+    """Compile each ``messages.po`` under the translations folder whose ``.mo`` is missing or
+    older (``make install`` does the same with pybabel; the tests call this so a checkout that
+    only ran pytest still shows Chinese). Returns the catalogues compiled."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(root) if root else Path(__file__).parent / "translations"
+    done = []
+    for po in folder.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source)
+        # Written aside and moved into place, so parallel test workers never read half a file.
+        handle, temporary = tempfile.mkstemp(dir=po.parent, suffix=".mo.part")
+        with os.fdopen(handle, "wb") as target:
+            write_mo(target, catalogue)
+        os.replace(temporary, mo)
+        done.append(str(po))
+    return done
