@@ -116,6 +116,40 @@ def language(code: str | None) -> Iterator[None]:
         yield
 
 
+def local_name(record: object) -> str:
+    """A regulator's, institution's, programme's, cohort's or category's name in the page's
+    language: the Chinese name on a Chinese page when the record has one, else the English."""
+    if record is None:
+        return ""
+    chinese = getattr(record, "name_zh", None)
+    if chinese and is_chinese():
+        return str(chinese)
+    english = getattr(record, "name", None) or getattr(record, "name_en", None)
+    return str(english if english is not None else record)
+
+
+def number(value: float | int | None, digits: int | None = None) -> str:
+    """A number with the locale's grouping (12,345); ``digits`` fixes the decimals."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return "—"
+    if digits is None:
+        return str(format_decimal(value))
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, format=pattern))
+
+
+def percent(share: float | None, digits: int = 0) -> str:
+    """A share (0.25) as the locale writes a percentage (25%)."""
+    from flask_babel import format_percent
+
+    if share is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return str(format_percent(share, format=pattern))
+
+
 def babel_locale(code: str | None = None) -> Locale:
     return Locale.parse(normalise(code) or current_language())
 

@@ -166,6 +166,9 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["in_lang"] = in_language
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["html_lang"] = i18n.html_lang
+    app.jinja_env.filters["local_name"] = i18n.local_name
+    app.jinja_env.filters["number"] = i18n.number
+    app.jinja_env.filters["percent"] = i18n.percent
     app.jinja_env.globals["current_language"] = i18n.current_language
     app.jinja_env.globals["languages"] = i18n.LANGUAGES
     # {% trans %} blocks are read with their whitespace collapsed, as the extractor reads them.
