@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from tests.i18n.scan import is_prose
+from tests.i18n.scan import PACKAGE, is_prose
+
+PACKAGE_TRANSLATIONS = PACKAGE / "translations"
 
 
 class _Visible(HTMLParser):
@@ -57,3 +59,15 @@ def english_left(html: str, allowed: tuple[str, ...] = ()) -> list[str]:
         if is_prose(piece):
             left.append(piece)
     return left
+
+
+def chinese(message: str, **variables: object) -> str:
+    """``message`` as the Chinese pages show it, from the compiled catalogue: browser tests
+    find buttons and headings by the words a Chinese reader sees."""
+    from babel.support import Translations
+
+    from tracker import i18n
+
+    translations = Translations.load(str(PACKAGE_TRANSLATIONS), [i18n.CHINESE])
+    text = translations.gettext(message)
+    return text % variables if variables else text
