@@ -147,6 +147,8 @@ def template_findings(path: Path, env: Environment | None = None) -> list[tuple[
             line += value.count("\n")
             previous = (kind, value)
             continue
+        if kind == "whitespace":
+            continue
         if kind in ("variable_begin",):
             document.append("\x00")
         if kind == "name" and previous[0] == "block_begin":
