@@ -93,6 +93,8 @@ def _prose_literal(value: str) -> bool:
         return False
     if re.fullmatch(r"[a-z0-9_.\-:/#?=&]+", value):  # classes, endpoints, keys, paths
         return False
+    if re.fullmatch(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+", value):  # Python class names
+        return False
     if re.fullmatch(r"[%a-zA-Z \-/:.,]*%[a-zA-Z][%a-zA-Z \-/:.,]*", value):  # strftime
         return False
     return bool(re.match(r"[A-Z][a-z]", value)) and is_prose(value)
@@ -161,8 +163,10 @@ def template_findings(path: Path, env: Environment | None = None) -> list[tuple[
                 call_depth += 1
         elif kind == "operator" and value == ")" and call_depth:
             call_depth -= 1
-        elif kind == "string" and not call_depth and not in_trans and _prose_literal(value):
-            found.append((lineno, repr(value)))
+        elif kind == "string" and not call_depth and not in_trans:
+            literal = value[1:-1] if value[:1] in "'\"" and value[-1:] == value[:1] else value
+            if _prose_literal(literal):
+                found.append((lineno, value))
         previous = (kind, value)
     parser = _Text()
     parser.feed("".join(document))
