@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from wtforms import SelectChoice
 
 
@@ -32,7 +32,9 @@ class LabelledEnum(enum.Enum):
     @classmethod
     def choices(cls) -> list[SelectChoice]:
         """Form choices: the stored value with the display label."""
-        return [SelectChoice(value=m.value, label=m.label) for m in cls]
+        # Lazy: forms build their choices once, at import, and show them in each request's
+        # language.
+        return [SelectChoice(value=m.value, label=lazy_gettext(m.english)) for m in cls]
 
     def __str__(self) -> str:
         return self.label

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import World, local_today
 from tracker.extensions import db
 from tracker.institutions.models import Category
 from tracker.usecases.models import (
@@ -56,7 +56,7 @@ def add_return(use_case: UseCase, period_end: date) -> ProgressReturn:
 
 @pytest.fixture
 def cases(world: World) -> Cases:
-    today = date.today()
+    today = local_today()
     risk = f.create_category("Risk management", name_zh="風險管理")
     pilot = f.create_use_case(
         world.cohort,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests import factories as f
-from tests.conftest import World, login
+from tests.conftest import World, local_today, login
 from tests.dashboard.conftest import Cases
 from tracker.dashboard import views
-from tracker.extensions import db, utcnow
+from tracker.extensions import db
 from tracker.institutions.models import InstitutionKind
 from tracker.programmes.models import CohortStatus
 from tracker.usecases.models import Stage
@@ -24,7 +25,11 @@ def column(html: str, stage: Stage) -> str:
 
 
 def test_board_has_a_column_per_stage(client: FlaskClient, world: World, cases: Cases) -> None:
-    cases.pilot.stage_changed_at = utcnow() - timedelta(days=12, hours=1)
+    # Noon in Hong Kong twelve local days ago: twelve days in stage at any hour of the UTC day.
+    noon = datetime.combine(
+        local_today() - timedelta(days=12), time(12), ZoneInfo("Asia/Hong_Kong")
+    )
+    cases.pilot.stage_changed_at = noon.astimezone(UTC).replace(tzinfo=None)
     db.session.commit()
     login(client, world.reviewer)
     html = client.get("/board").get_data(as_text=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import factories as f
-from tests.conftest import World, login
+from tests.conftest import World, local_today, login
 from tests.dashboard.conftest import Cases
 from tracker.extensions import db, utcnow
 from tracker.usecases import workspace as queries
@@ -172,7 +172,7 @@ def test_matrix_counts_by_stage_and_category(world: World, cases: Cases) -> None
 
 def test_returns_due_matches_the_rule(world: World, cases: Cases) -> None:
     """Last period end (or pilot start) + the cohort's interval, computed by the database."""
-    today = date.today()
+    today = local_today()
     world.cohort.return_interval_days = 45
     db.session.commit()
     due = queries.returns_due(world.admin, Scope(), due_before=today + timedelta(days=365))
@@ -191,7 +191,7 @@ def test_returns_due_matches_the_rule(world: World, cases: Cases) -> None:
 
 
 def test_overdue_milestones_agree_with_the_model(world: World, cases: Cases) -> None:
-    today = date.today()
+    today = local_today()
     found = queries.overdue_milestones(world.admin, Scope(), today)
     every = db.session.scalars(db.select(Milestone)).all()
     assert {m.id for m in found.items} == {m.id for m in every if m.is_overdue(today)}

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
-from tests.conftest import World
+from tests.conftest import World, local_today
 from tests.reports.conftest import move
 from tracker import clock
 from tracker.extensions import db, utcnow
@@ -82,31 +82,31 @@ def exited(world: World) -> Exited:
         )
         uc.created_at = now - timedelta(days=60)
         f.create_agreed_plan(uc, w.bank_user, w.reviewer)
-    uc.pilot_started_on = date.today() - timedelta(days=40)
+    uc.pilot_started_on = local_today() - timedelta(days=40)
     uc.pilot_duration_weeks = 26
     move(uc, Stage.PILOT, now - timedelta(days=40))
     db.session.add(
         Milestone(
             use_case=uc,
             title="Shadow run complete",
-            planned_on=date.today() - timedelta(days=30),
-            actual_on=date.today() - timedelta(days=29),
+            planned_on=local_today() - timedelta(days=30),
+            actual_on=local_today() - timedelta(days=29),
             status=MilestoneStatus.DONE,
             created_at=now - timedelta(days=45),
         )
     )
     _returned(
-        uc, date.today() - timedelta(days=40), date.today() - timedelta(days=25), "12", "25", 20
+        uc, local_today() - timedelta(days=40), local_today() - timedelta(days=25), "12", "25", 20
     )
     _returned(
-        uc, date.today() - timedelta(days=24), date.today() - timedelta(days=8), "44", "14", 6
+        uc, local_today() - timedelta(days=24), local_today() - timedelta(days=8), "44", "14", 6
     )
     db.session.add(
         Incident(
             use_case_id=uc.id,
             return_id=None,
             reported_at=now - timedelta(days=10),
-            occurred_on=date.today() - timedelta(days=11),
+            occurred_on=local_today() - timedelta(days=11),
             description="Transcript service outage for two hours.",
             severity=Severity.LOW,
         )

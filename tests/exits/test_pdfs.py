@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import World, login
+from tests.conftest import World, local_today, login
 from tests.exits.conftest import EXIT_DAYS_AGO, Exited
 from tests.reports.conftest import pdf_info, pdf_text, qpdf_check
 from tracker.extensions import db
@@ -115,7 +115,7 @@ def test_refused_before_the_exit(
     pilot = run(app, "exit", str(exited.pilot.id), "--out", str(out))
     assert pilot.exit_code != 0
     assert "only for a use case approved for production or discontinued" in pilot.stderr
-    early = (date.today() - timedelta(days=EXIT_DAYS_AGO + 2)).isoformat()
+    early = (local_today() - timedelta(days=EXIT_DAYS_AGO + 2)).isoformat()
     before = run(app, "exit", str(exited.production.id), "--out", str(out), "--as-at", early)
     assert before.exit_code != 0 and "had not been approved for production" in before.stderr
     assert not out.exists()
@@ -150,7 +150,7 @@ def test_as_at_the_exit_day_leaves_out_what_came_later(
     world: World, exited: Exited, tmp_path: Path
 ) -> None:
     uc = exited.production
-    exit_day = date.today() - timedelta(days=EXIT_DAYS_AGO)
+    exit_day = local_today() - timedelta(days=EXIT_DAYS_AGO)
     then = services.issue(ReportKind.EXIT, uc, as_at=exit_day, user=world.reviewer)
     now = services.issue(ReportKind.EXIT, uc, as_at=None, user=world.reviewer)
     then_text, now_text = pdf_text(then.data, tmp_path), pdf_text(now.data, tmp_path)
