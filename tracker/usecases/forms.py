@@ -120,7 +120,7 @@ class ProposalForm(VersionedForm):
     )
     technique = ChooseSelectField(
         _l("GenAI technique"),
-        choices=Technique.choices(),
+        choices=Technique.choices,  # called per form: labels in the page's language
         validators=[InputRequired(_l("Choose the GenAI technique the use case relies on."))],
     )
     partner_ids = SelectMultipleField(
@@ -130,7 +130,7 @@ class ProposalForm(VersionedForm):
     personal_data = BooleanField(_l("The data includes personal data"))
     audience = ChooseRadioField(
         _l("Audience"),
-        choices=Audience.choices(),
+        choices=Audience.choices,
         validators=[InputRequired(_l("Say whether the use case faces customers or is internal."))],
     )
     safeguards = TextArea(_l("Safeguards"), validators=[DataRequired(), Length(max=LONG_TEXT)])
@@ -233,7 +233,7 @@ class MilestoneForm(VersionedForm):
     title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
     planned_on = DateField(_l("Planned date"), validators=[InputRequired()])
     actual_on = DateField(_l("Actual date"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=MilestoneStatus.choices())
+    status = SelectField(_l("Status"), choices=MilestoneStatus.choices)
 
 
 class IncidentForm(Form):
@@ -243,7 +243,7 @@ class IncidentForm(Form):
     occurred_on = DateField(_l("Date it occurred"), validators=[Optional()])
     severity = SelectField(
         _l("Severity"),
-        choices=[*options([("", "—")]), *Severity.choices()],
+        choices=lambda: [*options([("", "—")]), *Severity.choices()],
         validators=[Optional()],
     )
     customer_impact = TextArea(
@@ -270,7 +270,7 @@ def return_form_class(kpis: list[str], notes: bool = False) -> type[VersionedFor
         period_end = DateField(_l("Period end"), validators=[InputRequired()])
         rag = RadioField(
             _l("Overall status"),
-            choices=Rag.choices(),
+            choices=Rag.choices,
             validators=[InputRequired(_l("Choose a status."))],
         )
         narrative = TextArea(_l("Narrative"), validators=[DataRequired(), Length(max=LONG_TEXT)])

@@ -198,8 +198,9 @@ class ProposalData:
     partner_ids: tuple[int, ...]
 
 
-def show_value(field: str, value: Any) -> str:
-    """A proposal field's value as text, as the edit history and the pages show it."""
+def show_value(field: str, value: Any, shown: bool = False) -> str:
+    """A proposal field's value as text, as the edit history records it (in English, whatever
+    the editor's language), or with ``shown`` as a page shows it (in the page's language)."""
     if field == "cohort_id":
         return str(db.session.get(Cohort, value) or "") if value is not None else ""
     if field == "category_id":
@@ -207,15 +208,20 @@ def show_value(field: str, value: Any) -> str:
     if field == "partners":
         return ", ".join(p.name for p in value)
     if isinstance(value, bool):
+        if shown:
+            return _("Yes") if value else _("No")
         return "Yes" if value else "No"
     if value is None:
         return ""
-    return value.label if hasattr(value, "label") else str(value)
+    if hasattr(value, "english"):
+        return str(value.label if shown else value.english)
+    return str(value)
 
 
-def _show(use_case: UseCase, field: str) -> str:
-    """A field's current value as text for the edit history."""
-    return show_value(field, use_case.partners if field == "partners" else getattr(use_case, field))
+def _show(use_case: UseCase, field: str, shown: bool = False) -> str:
+    """A field's current value as text for the edit history (or, ``shown``, for a page)."""
+    value = use_case.partners if field == "partners" else getattr(use_case, field)
+    return show_value(field, value, shown)
 
 
 def differences(use_case: UseCase, data: ProposalData) -> list[tuple[str, str, str]]:
@@ -224,7 +230,7 @@ def differences(use_case: UseCase, data: ProposalData) -> list[tuple[str, str, s
     rows = []
     for name in (*PROPOSAL_FIELDS, "partners"):
         proposed = _partners(data.partner_ids) if name == "partners" else getattr(data, name)
-        current, mine = _show(use_case, name), show_value(name, proposed)
+        current, mine = _show(use_case, name, shown=True), show_value(name, proposed, shown=True)
         if current != mine:
             rows.append((field_label(name), current, mine))
     return rows
