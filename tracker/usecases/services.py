@@ -172,7 +172,7 @@ def field_label(name: str) -> str:
 
 def _day(value: date) -> str:
     """A date in a message, as the pages write it in the page's language."""
-    from flask_babel import format_date
+    from babel.dates import format_date
 
     from tracker.i18n import CHINESE, is_chinese
 
