@@ -294,7 +294,7 @@ def _check_proposal(
         "category_id",
         _("Choose one of the listed categories."),
     )
-    rules.check(cohort is not None, "cohort_id", "Choose one of the listed cohorts.")
+    rules.check(cohort is not None, "cohort_id", _("Choose one of the listed cohorts."))
     known = {p.id for p in _partners(data.partner_ids)}
     if use_case is not None:
         known |= {p.id for p in use_case.partners}
