@@ -44,9 +44,12 @@ def _back(request: Request) -> str | None:
 
 
 def _label(name: str) -> str:
-    """A readable name for a field: "pilot_limits" → "Pilot limits"."""
+    """A readable name for a field: "pilot_limits" → "Pilot limits"; in the page's language
+    when the catalogue has that label (most field names read as their form's label)."""
+    from tracker.i18n import gettext
+
     words = name.replace("-", " ").replace("_", " ").split()
-    return " ".join(words).capitalize()
+    return gettext(" ".join(words).capitalize())
 
 
 def kept_form(request: Request, signed_in: bool) -> KeptForm:
