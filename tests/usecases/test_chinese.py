@@ -190,3 +190,32 @@ def test_a_pilot_as_the_regulator_sees_it_in_chinese(client, world: World):
     page = _page(client, f"/use-cases/{uc.id}/returns/{filed.id}")
     assert english_left(page, allowed=allowed) == []
     assert "進度申報表" in page
+
+
+def test_the_stages_read_as_the_glossary_says(app):
+    from tracker.i18n import language
+    from tracker.usecases.workflow import PHASE, TRANSITIONS
+
+    glossary = {
+        Stage.DRAFT: "草稿",
+        Stage.SUBMITTED: "已提交",
+        Stage.UNDER_REVIEW: "審閱中",
+        Stage.CHANGES_REQUESTED: "要求修改",
+        Stage.SELECTED: "已獲選",
+        Stage.REJECTED: "不獲接納",
+        Stage.PILOT: "試行",
+        Stage.SUSPENDED: "已暫停",
+        Stage.PRODUCTION: "投產",
+        Stage.DISCONTINUED: "已終止",
+        Stage.WITHDRAWN: "已撤回",
+    }
+    with app.test_request_context("/"), language("zh_Hant"):
+        assert {stage: stage.label for stage in Stage} == glossary
+        # What the institution reads beside the stage, and every action, is Chinese too.
+        assert all(english_left(PHASE[stage].institution_label) == [] for stage in Stage)
+        for t in TRANSITIONS:
+            texts = (t.label, t.done, t.confirm or "", t.guard_hint)
+            assert all(english_left(text) == [] for text in texts), t.name
+    with app.test_request_context("/"), language("en"):
+        assert Stage.UNDER_REVIEW.label == "Under review"
+        assert PHASE[Stage.DRAFT].institution_label == "Draft (only your institution sees it)"
