@@ -31,7 +31,7 @@ translations: translations-extract translations-update translations-compile
 
 translations-extract: $(BIN)/activate
 	$(BIN)/pybabel extract -F $(CATALOGUE)/babel.cfg -k lazy_gettext -k N_ -k N_plural:1,2 \
-		-k plural:2,3 -k _l --no-location --sort-output --omit-header \
+		-k plural:2,3 -k _l --ignore-dirs '.*' --no-location --sort-output --omit-header \
 		-o $(CATALOGUE)/messages.pot .
 
 translations-update: $(BIN)/activate

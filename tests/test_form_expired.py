@@ -92,3 +92,22 @@ def test_passwords_are_never_written_back_into_the_page(csrf_app: Flask, world: 
     assert "s3cret-typed-pw" not in page
     assert "Submit again" not in page
     assert world.reviewer.email in page
+
+
+def test_the_form_expired_page_in_chinese(csrf_app: Flask, world: World, use_case: UseCase) -> None:
+    from tests.i18n.helpers import english_left
+
+    client = csrf_app.test_client()
+    _sign_in(client, world.reviewer.email)
+    client.get("/use-cases/?lang=zh-Hant")  # the session keeps the language
+    url = f"/use-cases/{use_case.id}/messages"
+    typed = {"internal": "institution", "body": "請提交模型卡。", "csrf_token": "x"}
+    response = client.post(url, data=typed, headers=ORIGIN)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "表格已過期" in page and "再次提交" in page
+    assert "請提交模型卡。" in page
+    # The menu's role label is the accounts area's to translate.
+    assert (
+        english_left(page, allowed=("Regulator staff", world.reviewer.name, "Asia/Hong_Kong")) == []
+    )

@@ -5,72 +5,78 @@ from __future__ import annotations
 from flask import g
 
 from tracker.auth.models import Role, User
+from tracker.i18n import N_, gettext
 from tracker.usecases.permissions import can_propose, can_propose_in
 from tracker.usecases.queries import open_cohorts
 
 NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.ADMIN: (
-        ("dashboard.index", "Dashboard"),
-        ("usecases.index", "Use cases"),
-        ("dashboard.board", "Pipeline"),
-        ("dashboard.cohorts", "Cohorts"),
-        ("dashboard.institutions", "Institutions"),
-        ("lessons.search", "Lessons"),
-        ("reports.register", "Reports"),
+        ("dashboard.index", N_("Dashboard")),
+        ("usecases.index", N_("Use cases")),
+        ("dashboard.board", N_("Pipeline")),
+        ("dashboard.cohorts", N_("Cohorts")),
+        ("dashboard.institutions", N_("Institutions")),
+        ("lessons.search", N_("Lessons")),
+        ("reports.register", N_("Reports")),
     ),
     Role.REGULATOR: (
-        ("dashboard.index", "Dashboard"),
-        ("usecases.queue", "Review queue"),
-        ("committee.my_reviews", "My reviews"),
-        ("usecases.index", "Use cases"),
-        ("dashboard.board", "Pipeline"),
-        ("dashboard.cohorts", "Cohorts"),
-        ("dashboard.institutions", "Institutions"),
-        ("lessons.search", "Lessons"),
-        ("reports.register", "Reports"),
+        ("dashboard.index", N_("Dashboard")),
+        ("usecases.queue", N_("Review queue")),
+        ("committee.my_reviews", N_("My reviews")),
+        ("usecases.index", N_("Use cases")),
+        ("dashboard.board", N_("Pipeline")),
+        ("dashboard.cohorts", N_("Cohorts")),
+        ("dashboard.institutions", N_("Institutions")),
+        ("lessons.search", N_("Lessons")),
+        ("reports.register", N_("Reports")),
     ),
     Role.SUPERVISOR: (
-        ("dashboard.index", "Dashboard"),
-        ("usecases.index", "Use cases"),
-        ("dashboard.board", "Pipeline"),
-        ("dashboard.cohorts", "Cohorts"),
-        ("dashboard.institutions", "Institutions"),
-        ("lessons.search", "Lessons"),
-        ("reports.register", "Reports"),
+        ("dashboard.index", N_("Dashboard")),
+        ("usecases.index", N_("Use cases")),
+        ("dashboard.board", N_("Pipeline")),
+        ("dashboard.cohorts", N_("Cohorts")),
+        ("dashboard.institutions", N_("Institutions")),
+        ("lessons.search", N_("Lessons")),
+        ("reports.register", N_("Reports")),
     ),
     Role.INSTITUTION: (
-        ("dashboard.index", "Dashboard"),
-        ("usecases.index", "Our use cases"),
-        ("usecases.new", "New proposal"),
-        ("reports.register", "Reports"),
+        ("dashboard.index", N_("Dashboard")),
+        ("usecases.index", N_("Our use cases")),
+        ("usecases.new", N_("New proposal")),
+        ("reports.register", N_("Reports")),
     ),
-    Role.EXPERT: (("committee.my_reviews", "My reviews"),),
+    Role.EXPERT: (("committee.my_reviews", N_("My reviews")),),
 }
 
 ADMIN_NAV: tuple[tuple[str, str], ...] = (
-    ("admin.regulators", "Regulators"),
-    ("admin.programmes", "Programmes"),
-    ("admin.cohorts", "Cohorts"),
-    ("admin.institutions", "Institutions"),
-    ("admin.categories", "Categories"),
-    ("admin.users", "Users"),
-    ("clocks.closures", "Working-day calendar"),
-    ("notifications.recipients", "Who is told of what"),
+    ("admin.regulators", N_("Regulators")),
+    ("admin.programmes", N_("Programmes")),
+    ("admin.cohorts", N_("Cohorts")),
+    ("admin.institutions", N_("Institutions")),
+    ("admin.categories", N_("Categories")),
+    ("admin.users", N_("Users")),
+    ("clocks.closures", N_("Working-day calendar")),
+    ("notifications.recipients", N_("Who is told of what")),
 )
 
 
 # Set-up pages by role, shown in a menu of their own.
 SETUP_NAV: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.ADMIN: ADMIN_NAV,
-    Role.REGULATOR: (("admin.cohorts", "Cohorts"), ("admin.categories", "Categories")),
+    Role.REGULATOR: (("admin.cohorts", N_("Cohorts")), ("admin.categories", N_("Categories"))),
     Role.SUPERVISOR: (),
     Role.INSTITUTION: (),
     Role.EXPERT: (),
 }
 
 
+def _translated(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The labels in the page's language (they are marked with ``N_`` where defined)."""
+    return tuple((endpoint, gettext(label)) for endpoint, label in items)
+
+
 def setup_nav_items(user: User) -> tuple[tuple[str, str], ...]:
-    return SETUP_NAV[user.role]
+    return _translated(SETUP_NAV[user.role])
 
 
 def may_start_proposal(user: User) -> bool:
@@ -89,4 +95,4 @@ def nav_items(user: User) -> tuple[tuple[str, str], ...]:
     items = NAV[user.role]
     if user.is_institution_user and not may_start_proposal(user):
         items = tuple(item for item in items if item[0] != "usecases.new")
-    return items
+    return _translated(items)

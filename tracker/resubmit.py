@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Request
 
+from tracker.i18n import N_
+
 # Fields posted again but not shown: the version is bookkeeping (record ids are skipped too).
 NOT_SHOWN = frozenset({"version"})
 CSRF_FIELD = "csrf_token"
@@ -43,10 +45,18 @@ def _back(request: Request) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+# Field names whose readable form is no form's label, marked for the catalogue (``_label``).
+GENERIC_LABELS = (N_("Body"),)
+
+
 def _label(name: str) -> str:
-    """A readable name for a field: "pilot_limits" → "Pilot limits"."""
+    """A readable name for a field: "pilot_limits" → "Pilot limits"; in the page's language
+    when the catalogue has that label (most field names read as their form's label)."""
+    from tracker.i18n import gettext
+
     words = name.replace("-", " ").replace("_", " ").split()
-    return " ".join(words).capitalize()
+    readable = " ".join(words).capitalize()
+    return gettext(readable)
 
 
 def kept_form(request: Request, signed_in: bool) -> KeptForm:

@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_date, format_datetime
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
@@ -180,12 +181,14 @@ def register_templating(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from tracker.i18n import gettext as _
+
     def render_error(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(400)
     def bad_request(_e: Exception) -> tuple[str, int]:
-        return render_error(400, "Bad request", "The request could not be understood.")
+        return render_error(400, _("Bad request"), _("The request could not be understood."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e: CSRFError) -> tuple[str, int]:
@@ -198,15 +201,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(NotAllowedError)
     @app.errorhandler(403)
     def forbidden(_e: Exception) -> tuple[str, int]:
-        return render_error(403, "Not allowed", "Your account does not give access to this page.")
+        return render_error(
+            403, _("Not allowed"), _("Your account does not give access to this page.")
+        )
 
     @app.errorhandler(404)
     def not_found(_e: Exception) -> tuple[str, int]:
-        return render_error(404, "Not found", "There is no page at this address.")
+        return render_error(404, _("Not found"), _("There is no page at this address."))
 
     @app.errorhandler(405)
     def method_not_allowed(_e: Exception) -> tuple[str, int]:
-        return render_error(405, "Method not allowed", "This address does not accept that request.")
+        return render_error(
+            405, _("Method not allowed"), _("This address does not accept that request.")
+        )
 
     @app.errorhandler(413)
     def too_large(_e: Exception) -> tuple[str, int] | BaseResponse:
@@ -218,25 +225,35 @@ def register_error_handlers(app: Flask) -> None:
             use_case_id = request.view_args["id"]
             DocumentForm.keep_refusal(
                 use_case_id,
-                f"The file is larger than {limit} MB. Choose a smaller file, and type its "
-                "description again.",
+                _(
+                    "The file is larger than %(limit)s MB. Choose a smaller file, and type its "
+                    "description again.",
+                    limit=limit,
+                ),
             )
-            flash(f"The document was not uploaded: files can be up to {limit} MB.", "danger")
+            flash(
+                _("The document was not uploaded: files can be up to %(limit)s MB.", limit=limit),
+                "danger",
+            )
             use_case_url = url_for("usecases.detail", id=use_case_id)
             return redirect(use_case_url + "#documents", code=303)
-        return render_error(413, "File too large", f"Uploads are limited to {limit} MB.")
+        return render_error(
+            413, _("File too large"), _("Uploads are limited to %(limit)s MB.", limit=limit)
+        )
 
     @app.errorhandler(429)
     def too_many(_e: Exception) -> tuple[str, int]:
         return render_error(
-            429, "Too many attempts", "Too many attempts from here. Wait a few minutes and retry."
+            429,
+            _("Too many attempts"),
+            _("Too many attempts from here. Wait a few minutes and retry."),
         )
 
     @app.errorhandler(500)
     def server_error(_e: Exception) -> tuple[str, int]:
         db.session.rollback()
         return render_error(
-            500, "Something went wrong", "The error has been logged. Nothing was saved."
+            500, _("Something went wrong"), _("The error has been logged. Nothing was saved.")
         )
 
 

@@ -84,11 +84,14 @@
     button.className = "btn btn-link btn-sm p-0 clamp-toggle";
     button.setAttribute("aria-controls", box.id);
     button.setAttribute("aria-expanded", "false");
-    button.textContent = "Show more";
+    // The words come from the page (data-show-more, data-show-less), in its language.
+    var more = box.getAttribute("data-show-more") || "Show more";
+    var less = box.getAttribute("data-show-less") || "Show less";
+    button.textContent = more;
     button.addEventListener("click", function () {
       var open = !box.classList.toggle("is-clamped");
       button.setAttribute("aria-expanded", String(open));
-      button.textContent = open ? "Show less" : "Show more";
+      button.textContent = open ? less : more;
     });
     box.insertAdjacentElement("afterend", button);
   });
@@ -102,8 +105,15 @@
       return "";
     }
     var mb = function (bytes) { return (bytes / 1048576).toFixed(1).replace(/\.0$/, ""); };
-    return "“" + file.name + "” is " + mb(file.size) + " MB; files can be up to " + mb(limit) +
-      " MB. Choose a smaller file: the description you typed is kept.";
+    // The sentence comes from the page (data-size-message, in its language), with {file},
+    // {size} and {limit} to fill in.
+    var sentence = input.getAttribute("data-size-message") ||
+      "“{file}” is {size} MB; files can be up to {limit} MB. Choose a smaller file: the " +
+      "description you typed is kept.";
+    var values = { file: file.name, size: mb(file.size), limit: mb(limit) };
+    return sentence.replace(/\{(file|size|limit)\}/g, function (_match, name) {
+      return values[name];
+    });
   }
 
   function showSizeError(input, message) {

@@ -31,6 +31,9 @@ from wtforms.validators import (
 )
 
 from tracker.formutil import options
+from tracker.i18n import N_, gettext
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.plans.fields import NumberField
 from tracker.usecases.models import Audience, MilestoneStatus, Rag, Severity, Technique
 from tracker.usecases.permissions import can_see_internal
@@ -57,11 +60,13 @@ class ChooseSelectField(SelectField):
     An empty answer is left to the field's required validator and its message, rather than
     reported as "Not a valid choice"."""
 
-    PROMPT = "Choose…"
+    PROMPT = N_("Choose…")
     data: Any
 
     def iter_choices(self) -> list[Choice]:
-        prompt = Choice(value="", label=self.PROMPT, selected=self.data is None, render_kw={})
+        prompt = Choice(
+            value="", label=gettext(self.PROMPT), selected=self.data is None, render_kw={}
+        )
         return [prompt, *super().iter_choices()]
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -102,72 +107,78 @@ class VersionedForm(FlaskForm):
 
 
 class ProposalForm(VersionedForm):
-    cohort_id = SelectField("Cohort", coerce=int, validators=[InputRequired()])
+    cohort_id = SelectField(_l("Cohort"), coerce=int, validators=[InputRequired()])
     category_id = ChooseSelectField(
-        "Category", coerce=int, validators=[InputRequired("Choose the category of the use case.")]
+        _l("Category"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose the category of the use case."))],
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=500)])
-    summary = TextArea("Summary", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+    summary = TextArea(_l("Summary"), validators=[DataRequired(), Length(max=LONG_TEXT)])
     problem_statement = TextArea(
-        "Problem statement", validators=[DataRequired(), Length(max=LONG_TEXT)]
+        _l("Problem statement"), validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
     technique = ChooseSelectField(
-        "GenAI technique",
-        choices=Technique.choices(),
-        validators=[InputRequired("Choose the GenAI technique the use case relies on.")],
+        _l("GenAI technique"),
+        choices=Technique.choices,  # called per form: labels in the page's language
+        validators=[InputRequired(_l("Choose the GenAI technique the use case relies on."))],
     )
-    partner_ids = SelectMultipleField("Technology partners", coerce=int, validators=[Optional()])
-    data_used = TextArea("Data used", validators=[DataRequired(), Length(max=LONG_TEXT)])
-    personal_data = BooleanField("The data includes personal data")
+    partner_ids = SelectMultipleField(
+        _l("Technology partners"), coerce=int, validators=[Optional()]
+    )
+    data_used = TextArea(_l("Data used"), validators=[DataRequired(), Length(max=LONG_TEXT)])
+    personal_data = BooleanField(_l("The data includes personal data"))
     audience = ChooseRadioField(
-        "Audience",
-        choices=Audience.choices(),
-        validators=[InputRequired("Say whether the use case faces customers or is internal.")],
+        _l("Audience"),
+        choices=Audience.choices,
+        validators=[InputRequired(_l("Say whether the use case faces customers or is internal."))],
     )
-    safeguards = TextArea("Safeguards", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    safeguards = TextArea(_l("Safeguards"), validators=[DataRequired(), Length(max=LONG_TEXT)])
     kpis = TextArea(
-        "Key performance indicators", validators=[DataRequired(), Length(max=LONG_TEXT)]
+        _l("Key performance indicators"), validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
     gpu_hours = IntegerField(
-        "Requested compute (GPU hours)",
+        _l("Requested compute (GPU hours)"),
         validators=[Optional(), NumberRange(min=0, max=10_000_000)],
     )
 
 
 class NoteForm(VersionedForm):
-    reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    reason = TextArea(_l("Note (optional)"), validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class ReasonForm(VersionedForm):
     reason = TextArea(
-        "Reason", validators=[DataRequired("Give the reason."), Length(max=LONG_TEXT)]
+        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=LONG_TEXT)]
     )
 
 
 class ResponseForm(VersionedForm):
     reason = TextArea(
-        "Response to the change request",
-        validators=[DataRequired("Say what you changed."), Length(max=LONG_TEXT)],
+        _l("Response to the change request"),
+        validators=[DataRequired(_l("Say what you changed.")), Length(max=LONG_TEXT)],
     )
 
 
 class PilotTermsForm(VersionedForm):
     """The start date; the duration and boundaries are the agreed sandbox plan's."""
 
-    pilot_started_on = DateField("Pilot start date", validators=[InputRequired()])
-    reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    pilot_started_on = DateField(_l("Pilot start date"), validators=[InputRequired()])
+    reason = TextArea(_l("Note (optional)"), validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class ExitReportForm(VersionedForm):
     exit_outcome = TextArea(
-        "Outcome against KPIs", validators=[DataRequired(), Length(max=LONG_TEXT)]
+        _l("Outcome against KPIs"), validators=[DataRequired(), Length(max=LONG_TEXT)]
     )
-    exit_lessons = TextArea("Lessons learned", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    exit_lessons = TextArea(
+        _l("Lessons learned"), validators=[DataRequired(), Length(max=LONG_TEXT)]
+    )
     exit_conditions = TextArea(
-        "Conditions of the production approval",
+        _l("Conditions of the production approval"),
         validators=[DataRequired(), Length(max=LONG_TEXT)],
     )
-    reason = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    reason = TextArea(_l("Note (optional)"), validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 FORMS_BY_NEED: dict[Needs, type[VersionedForm]] = {
@@ -186,7 +197,7 @@ def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
 
     class ReviewForm(VersionedForm):
         overall_comment = TextArea(
-            "Overall comment", validators=[Optional(), Length(max=LONG_TEXT)]
+            _l("Overall comment"), validators=[Optional(), Length(max=LONG_TEXT)]
         )
 
     for criterion_id, name in criteria:
@@ -194,15 +205,18 @@ def review_form_class(criteria: list[tuple[int, str]]) -> type[FlaskForm]:
             ReviewForm,
             f"score_{criterion_id}",
             RadioField(
-                f"{name}: score",
+                _("%(criterion)s: score", criterion=name),
                 choices=SCORE_CHOICES,
-                validators=[InputRequired("Score this criterion from 1 to 5.")],
+                validators=[InputRequired(_l("Score this criterion from 1 to 5."))],
             ),
         )
         setattr(
             ReviewForm,
             f"comment_{criterion_id}",
-            TextArea(f"{name}: comment", validators=[Optional(), Length(max=LONG_TEXT)]),
+            TextArea(
+                _("%(criterion)s: comment", criterion=name),
+                validators=[Optional(), Length(max=LONG_TEXT)],
+            ),
         )
     return ReviewForm
 
@@ -216,22 +230,26 @@ class MilestoneForm(VersionedForm):
         raw = (self.use_case_version.data or "").strip()
         return int(raw) if raw.isdigit() else None
 
-    title = StringField("Milestone", validators=[DataRequired(), Length(max=200)])
-    planned_on = DateField("Planned date", validators=[InputRequired()])
-    actual_on = DateField("Actual date", validators=[Optional()])
-    status = SelectField("Status", choices=MilestoneStatus.choices())
+    title = StringField(_l("Milestone"), validators=[DataRequired(), Length(max=200)])
+    planned_on = DateField(_l("Planned date"), validators=[InputRequired()])
+    actual_on = DateField(_l("Actual date"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=MilestoneStatus.choices)
 
 
 class IncidentForm(Form):
     """One incident row of a progress return; a row left blank is ignored."""
 
-    description = TextArea("Description", validators=[Optional(), Length(max=LONG_TEXT)])
-    occurred_on = DateField("Date it occurred", validators=[Optional()])
+    description = TextArea(_l("Description"), validators=[Optional(), Length(max=LONG_TEXT)])
+    occurred_on = DateField(_l("Date it occurred"), validators=[Optional()])
     severity = SelectField(
-        "Severity", choices=[*options([("", "—")]), *Severity.choices()], validators=[Optional()]
+        _l("Severity"),
+        choices=lambda: [*options([("", "—")]), *Severity.choices()],
+        validators=[Optional()],
     )
-    customer_impact = TextArea("Customer impact", validators=[Optional(), Length(max=LONG_TEXT)])
-    remediation = TextArea("Remediation", validators=[Optional(), Length(max=LONG_TEXT)])
+    customer_impact = TextArea(
+        _l("Customer impact"), validators=[Optional(), Length(max=LONG_TEXT)]
+    )
+    remediation = TextArea(_l("Remediation"), validators=[Optional(), Length(max=LONG_TEXT)])
 
     @property
     def is_blank(self) -> bool:
@@ -248,26 +266,28 @@ def return_form_class(kpis: list[str], notes: bool = False) -> type[VersionedFor
     return, not in the future), that each value is a number, and the incidents' dates."""
 
     class ProgressReturnForm(VersionedForm):
-        period_start = DateField("Period start", validators=[InputRequired()])
-        period_end = DateField("Period end", validators=[InputRequired()])
+        period_start = DateField(_l("Period start"), validators=[InputRequired()])
+        period_end = DateField(_l("Period end"), validators=[InputRequired()])
         rag = RadioField(
-            "Overall status", choices=Rag.choices(), validators=[InputRequired("Choose a status.")]
+            _l("Overall status"),
+            choices=Rag.choices,
+            validators=[InputRequired(_l("Choose a status."))],
         )
-        narrative = TextArea("Narrative", validators=[DataRequired(), Length(max=LONG_TEXT)])
+        narrative = TextArea(_l("Narrative"), validators=[DataRequired(), Length(max=LONG_TEXT)])
         attested_by_name = StringField(
-            "Senior manager's name", validators=[DataRequired(), Length(max=200)]
+            _l("Senior manager's name"), validators=[DataRequired(), Length(max=200)]
         )
         attested_by_title = StringField(
-            "Senior manager's title", validators=[DataRequired(), Length(max=200)]
+            _l("Senior manager's title"), validators=[DataRequired(), Length(max=200)]
         )
         customers_reached = IntegerField(
-            "Customers reached so far",
+            _l("Customers reached so far"),
             validators=[Optional(), NumberRange(min=0, max=100_000_000)],
         )
-        exposure_used = NumberField("Exposure used so far (HK$)")
+        exposure_used = NumberField(_l("Exposure used so far (HK$)"))
         attest = BooleanField(
-            "The senior manager named above attests that this return is accurate and complete.",
-            validators=[DataRequired("The return must be attested.")],
+            _l("The senior manager named above attests that this return is accurate and complete."),
+            validators=[DataRequired(_l("The return must be attested."))],
         )
 
         def kpi_fields(self) -> list[Any]:
@@ -283,26 +303,34 @@ def return_form_class(kpis: list[str], notes: bool = False) -> type[VersionedFor
         setattr(
             ProgressReturnForm,
             f"kpi_{i}",
-            StringField(kpi, validators=[DataRequired("Report a value."), Length(max=500)]),
+            StringField(kpi, validators=[DataRequired(_l("Report a value.")), Length(max=500)]),
         )
         if notes:
             setattr(
                 ProgressReturnForm,
                 f"kpi_{i}_note",
-                StringField(f"Note on {kpi}", validators=[Optional(), Length(max=500)]),
+                StringField(
+                    _("Note on %(kpi)s", kpi=kpi), validators=[Optional(), Length(max=500)]
+                ),
             )
     for i in range(INCIDENT_ROWS):
-        setattr(ProgressReturnForm, f"incident_{i}", FormField(IncidentForm, f"Incident {i + 1}"))
+        setattr(
+            ProgressReturnForm,
+            f"incident_{i}",
+            FormField(IncidentForm, _("Incident %(num)d", num=i + 1)),
+        )
     return ProgressReturnForm
 
 
 class ResolveIncidentForm(FlaskForm):
-    resolved_on = DateField("Resolved on", validators=[InputRequired()])
-    resolution = TextArea("How it was resolved", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    resolved_on = DateField(_l("Resolved on"), validators=[InputRequired()])
+    resolution = TextArea(
+        _l("How it was resolved"), validators=[DataRequired(), Length(max=LONG_TEXT)]
+    )
 
 
 class CommentForm(FlaskForm):
-    body = TextArea("Comment", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    body = TextArea(_l("Comment"), validators=[DataRequired(), Length(max=LONG_TEXT)])
 
 
 def _is_internal(value: object) -> bool:
@@ -320,21 +348,21 @@ class MessageForm(FlaskForm):
     cannot send an internal remark to the bank. Institution users are not asked."""
 
     internal = ChooseRadioField(
-        "Who reads it",
+        _l("Who reads it"),
         choices=options(
             [
-                ("internal", "Internal note (regulator only)"),
-                ("institution", "Message to the institution"),
+                ("internal", _l("Internal note (regulator only)")),
+                ("institution", _l("Message to the institution")),
             ]
         ),
         coerce=_is_internal,
         validators=[
             InputRequired(
-                "Choose whether this is an internal note or a message to the institution."
+                _l("Choose whether this is an internal note or a message to the institution.")
             )
         ],
     )
-    body = TextArea("Message", validators=[DataRequired(), Length(max=LONG_TEXT)])
+    body = TextArea(_l("Message"), validators=[DataRequired(), Length(max=LONG_TEXT)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -351,8 +379,8 @@ class DocumentForm(FlaskForm):
     bar never holds the POST-only upload URL); the description and the errors travel in the
     session to the form shown there, once."""
 
-    file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
-    description = StringField("Description", validators=[Optional(), Length(max=300)])
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to upload."))])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
 
     KEPT = "refused_upload"
     KEPT_FIELDS = ("file", "description")
@@ -360,8 +388,9 @@ class DocumentForm(FlaskForm):
 
     def keep_for(self, use_case_id: int) -> None:
         """Remember the typed description and the errors for the use-case page."""
-        errors = {name: list(self[name].errors) for name in self.KEPT_FIELDS}
-        errors[self.WHOLE_FORM] = list(self.form_errors)
+        # As text: a validator's message may be a lazy translation, which a session cannot hold.
+        errors = {name: [str(e) for e in self[name].errors] for name in self.KEPT_FIELDS}
+        errors[self.WHOLE_FORM] = [str(e) for e in self.form_errors]
         self._keep(use_case_id, self.description.data or "", errors)
 
     @classmethod

@@ -33,6 +33,8 @@ from tracker.clock import days_since, local_today
 from tracker.clocks import queries as clock_queries
 from tracker.clocks.queries import ClockFilter
 from tracker.extensions import db
+from tracker.i18n import N_, number
+from tracker.i18n import gettext as _
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.rules import ConflictError, NotAllowedError, RuleError
@@ -54,18 +56,19 @@ CELL_SEPARATORS = frozenset(",;\t|\r\n")
 
 _STAGE_ORDER = sa.case(*[(UseCase.stage == s, i) for i, s in enumerate(Stage)], else_=len(Stage))
 
-# key -> (column heading, expression, whether "ascending" sorts the expression descending)
+# key -> (column heading, expression, whether "ascending" sorts the expression descending); the
+# headings are msgids, translated where they are shown.
 SORTS: dict[str, tuple[str, Any, bool]] = {
-    "title": ("Title", sa.func.lower(UseCase.title), False),
-    "institution": ("Institution", sa.func.lower(Institution.name), False),
-    "category": ("Category", sa.func.lower(Category.name), False),
-    "cohort": ("Cohort", sa.func.lower(Cohort.name), False),
-    "stage": ("Stage", _STAGE_ORDER, False),
+    "title": (N_("Title"), sa.func.lower(UseCase.title), False),
+    "institution": (N_("Institution"), sa.func.lower(Institution.name), False),
+    "category": (N_("Category"), sa.func.lower(Category.name), False),
+    "cohort": (N_("Cohort"), sa.func.lower(Cohort.name), False),
+    "stage": (N_("Stage"), _STAGE_ORDER, False),
     # Ascending "days in stage" means the most recent change first.
-    "in_stage": ("Days in stage", UseCase.stage_changed_at, True),
-    "updated": ("Last updated", UseCase.updated_at, False),
+    "in_stage": (N_("Days in stage"), UseCase.stage_changed_at, True),
+    "updated": (N_("Last updated"), UseCase.updated_at, False),
     # Only use cases whose clock runs have a due date: this sort lists those (see from_args).
-    "due": ("Clock due", UseCase.clock_due_on, False),
+    "due": (N_("Clock due"), UseCase.clock_due_on, False),
 }
 DEFAULT_SORT = ("updated", "desc")
 
@@ -291,7 +294,9 @@ class KeysetPage:
 
     @property
     def total_label(self) -> str:
-        return f"more than {COUNT_LIMIT:,}" if self.total_is_lower_bound else f"{self.total:,}"
+        if self.total_is_lower_bound:
+            return _("more than %(num)s", num=number(COUNT_LIMIT))
+        return number(self.total)
 
 
 def count_matching(user: User, filters: ListFilters) -> tuple[int, bool]:
@@ -543,7 +548,10 @@ def _parse() -> ListFilters:
     filters, ignored = ListFilters.from_args(request.args)
     if ignored:
         flash(
-            "Some filter values were not understood and were ignored: " + ", ".join(ignored) + ".",
+            _(
+                "Some filter values were not understood and were ignored: %(values)s.",
+                values=", ".join(ignored),
+            ),
             "warning",
         )
     return filters
@@ -597,7 +605,7 @@ def save_filter() -> Response:
     except RuleError as error:
         flash(str(error), "danger")
         return redirect(url_for("usecases.index", **filters.args()))
-    flash(f"Filter “{saved.name}” saved.", "success")
+    flash(_("Filter “%(name)s” saved.", name=saved.name), "success")
     return redirect(url_for("usecases.index", **filters.args()))
 
 
@@ -620,7 +628,7 @@ def delete_filter(id: int) -> Response:  # noqa: A002
         abort(404)
     with unit_of_work("saved_filter.delete"):
         saved_filters.delete(saved)
-    flash(f"Filter “{saved.name}” deleted.", "success")
+    flash(_("Filter “%(name)s” deleted.", name=saved.name), "success")
     return redirect(url_for("usecases.index"))
 
 
@@ -650,12 +658,12 @@ def _selected_items() -> list[tuple[int, int]]:
 def _refusal(use_case: UseCase, error: Exception) -> str:
     """Which use case was refused and why, as the person who ticked it reads it."""
     if isinstance(error, ConflictError):
-        why = "it changed since the list was loaded"
+        why = _("it changed since the list was loaded")
     elif isinstance(error, RuleError):
         why = str(error).rstrip(".")
     else:
-        why = f"it is {use_case.stage.label.lower()}"
-    return f"{use_case.reference} ({why})"
+        why = _("it is %(stage)s", stage=use_case.stage.label.lower())
+    return _("%(reference)s (%(why)s)", reference=use_case.reference, why=why)
 
 
 @bp.post("/bulk")
@@ -673,7 +681,7 @@ def bulk_action() -> Response:
     back = redirect(url_for("usecases.index", **filters.args()))
     items = _selected_items()
     if not items:
-        flash("Tick the use cases to act on first.", "warning")
+        flash(_("Tick the use cases to act on first."), "warning")
         return back
     versions = dict(items)
     refused: list[str] = []
@@ -694,7 +702,7 @@ def bulk_action() -> Response:
             for use_case_id, version in items:
                 use_case = found.get(use_case_id)
                 if use_case is None:
-                    refused.append(f"UC-{use_case_id:05d} (not found)")
+                    refused.append(_("UC-%(id)05d (not found)", id=use_case_id))
                     continue
                 try:
                     services.apply_transition(use_case, transition, current_user, version)
@@ -704,15 +712,19 @@ def bulk_action() -> Response:
                 raise RuleError("; ".join(refused), f"use_case.bulk_{transition.name}")
     except RuleError:
         flash(
-            f"Nothing was changed: {transition.label} is not possible for "
-            + "; ".join(refused)
-            + ". Untick those and try again.",
+            _(
+                "Nothing was changed: %(action)s is not possible for %(refused)s. Untick those "
+                "and try again.",
+                action=transition.label,
+                refused="; ".join(refused),
+            ),
             "danger",
         )
         return back
     except ConflictError:
         flash(
-            "Nothing was changed: a use case changed while this was applied. Try again.", "danger"
+            _("Nothing was changed: a use case changed while this was applied. Try again."),
+            "danger",
         )
         return back
     flash(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.institutions.models import Institution, InstitutionKind
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.usecases import permissions
@@ -26,7 +27,7 @@ from tracker.usecases.models import (
     StageTransition,
     UseCase,
 )
-from tracker.usecases.services import FIELD_LABELS
+from tracker.usecases.services import _day, field_label
 
 
 def get_visible_or_404(use_case_id: int, user: User) -> UseCase:
@@ -126,13 +127,13 @@ def timeline(
     entries: list[TimelineEntry] = []
     for t in use_case.transitions:
         title = (
-            "Draft created"
+            _("Draft created")
             if t.from_stage is None
             else f"{t.from_stage.label} → {t.to_stage.label}"
         )
         body = t.reason or ""
         if t.details:
-            terms = [f"{FIELD_LABELS.get(k, k)}: {_shown(v)}" for k, v in t.details.items()]
+            terms = [f"{field_label(k)}: {_shown(v)}" for k, v in t.details.items()]
             body = "\n".join(filter(None, [body, *terms]))
         entries.append(TimelineEntry(t.at, "transition", _name(t.actor), title, body))
     changes = db.session.scalars(
@@ -146,8 +147,10 @@ def timeline(
                 c.at,
                 "edit",
                 _name(c.actor),
-                f"Changed {FIELD_LABELS.get(c.field, c.field)}",
-                f"Before: {c.old_value or '—'}\nAfter: {c.new_value or '—'}",
+                _("Changed %(field)s", field=field_label(c.field)),
+                _("Before: %(before)s", before=c.old_value or "—")
+                + "\n"
+                + _("After: %(after)s", after=c.new_value or "—"),
             )
         )
     for m in visible_messages:
@@ -156,7 +159,7 @@ def timeline(
                 m.at,
                 "message",
                 _name(m.author),
-                "Internal note" if m.internal else "Message",
+                _("Internal note") if m.internal else _("Message"),
                 m.body,
                 internal=m.internal,
             )
@@ -167,8 +170,12 @@ def timeline(
                 r.submitted_at,
                 "return",
                 _name(r.submitted_by),
-                f"Progress return {r.period_start:%d %b %Y} – {r.period_end:%d %b %Y}: "
-                f"{r.rag.label}",
+                _(
+                    "Progress return %(start)s – %(end)s: %(status)s",
+                    start=_day(r.period_start),
+                    end=_day(r.period_end),
+                    status=r.rag.label,
+                ),
                 r.narrative,
                 anchor=f"return-{r.id}",
             )
@@ -179,26 +186,39 @@ def timeline(
                     comment.at,
                     "comment",
                     _name(comment.author),
-                    f"Comment on the return to {r.period_end:%d %b %Y}",
+                    _("Comment on the return to %(day)s", day=_day(r.period_end)),
                     comment.body,
                     anchor=f"return-{r.id}",
                 )
             )
     for d in docs:
         entries.append(
-            TimelineEntry(d.uploaded_at, "document", _name(d.uploaded_by), f"Uploaded {d.filename}")
+            TimelineEntry(
+                d.uploaded_at,
+                "document",
+                _name(d.uploaded_by),
+                _("Uploaded %(file)s", file=d.filename),
+            )
         )
     if permissions.can_see_internal(user):
         from tracker.committee.rules import committee_determinations, others_scores_visible
 
         for det in committee_determinations(use_case.id):
-            conditions = f"\n\nConditions: {det.conditions}" if det.conditions else ""
+            conditions = (
+                "\n\n" + _("Conditions: %(conditions)s", conditions=det.conditions)
+                if det.conditions
+                else ""
+            )
             entries.append(
                 TimelineEntry(
                     det.at,
                     "determination",
                     _name(det.by),
-                    f"{det.regulator.code} determination: {det.decision.label}",
+                    _(
+                        "%(regulator)s determination: %(decision)s",
+                        regulator=det.regulator.code,
+                        decision=det.decision.label,
+                    ),
                     det.reasons + conditions,
                     internal=True,
                     anchor="committee",
@@ -213,7 +233,7 @@ def timeline(
                     review.at,
                     "review",
                     _name(review.reviewer),
-                    f"Scored the proposal: {review.total} points",
+                    _("Scored the proposal: %(total)s points", total=review.total),
                     review.overall_comment,
                     internal=True,
                 )
@@ -226,11 +246,11 @@ def _shown(value: object) -> str:
     """A recorded term as people read it: ISO dates (as the history stores them) as 30 Nov 2026."""
     if isinstance(value, str) and len(value) == 10:
         try:
-            return date.fromisoformat(value).strftime("%d %b %Y")
+            return _day(date.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
 
 
 def _name(user: User | None) -> str:
-    return user.name if user is not None else "System"
+    return user.name if user is not None else _("System")

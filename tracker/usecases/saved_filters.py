@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.auth.models import User
 from tracker.extensions import Base, db, utcnow
+from tracker.i18n import gettext as _
 from tracker.rules import RuleError
 
 NAME_LENGTH = 100
@@ -56,11 +57,13 @@ def save(user: User, name: str, args: dict[str, object]) -> SavedFilter:
     name = name.strip()
     query = urlencode(sorted(args.items()))
     rules = RuleError.collect(action)
-    rules.check(bool(name), "name", "Give the filter a name.")
+    rules.check(bool(name), "name", _("Give the filter a name."))
     rules.check(
-        len(name) <= NAME_LENGTH, "name", f"A filter name has at most {NAME_LENGTH} characters."
+        len(name) <= NAME_LENGTH,
+        "name",
+        _("A filter name has at most %(num)d characters.", num=NAME_LENGTH),
     )
-    rules.check(len(query) <= QUERY_LENGTH, "name", "These filters are too long to save.")
+    rules.check(len(query) <= QUERY_LENGTH, "name", _("These filters are too long to save."))
     rules.raise_if_any()
     existing = db.session.scalar(
         sa.select(SavedFilter).where(SavedFilter.user_id == user.id, SavedFilter.name == name)
@@ -73,7 +76,9 @@ def save(user: User, name: str, args: dict[str, object]) -> SavedFilter:
         sa.select(sa.func.count(SavedFilter.id)).where(SavedFilter.user_id == user.id)
     )
     if (count or 0) >= MAX_PER_USER:
-        raise RuleError({"name": f"You can keep at most {MAX_PER_USER} saved filters."}, action)
+        raise RuleError(
+            {"name": _("You can keep at most %(num)d saved filters.", num=MAX_PER_USER)}, action
+        )
     saved = SavedFilter(user_id=user.id, name=name, query=query)
     db.session.add(saved)
     db.session.flush()

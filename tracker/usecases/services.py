@@ -31,6 +31,8 @@ from tracker.clock import local_date, local_today
 from tracker.clocks import services as clock_services
 from tracker.committee import rules as committee_rules
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_, gettext, number
+from tracker.i18n import gettext as _
 from tracker.institutions.models import Category, Institution, InstitutionKind
 from tracker.plans.queries import parse_number
 from tracker.programmes.models import Cohort
@@ -85,20 +87,20 @@ def last_change(use_case: UseCase) -> LastChange | None:
     )
     if edit is not None and (transition is None or edit.at > transition.at):
         return LastChange(
-            what=f"{FIELD_LABELS.get(edit.field, edit.field)} was edited",
-            by=edit.actor.name if edit.actor else "someone",
+            what=_("%(field)s was edited", field=field_label(edit.field)),
+            by=edit.actor.name if edit.actor else _("someone"),
             at=edit.at,
         )
     if transition is None:
         return None
     done = BY_NAME.get(transition.action)
     what = (
-        f"{done.label} (now {transition.to_stage.label})"
+        _("%(action)s (now %(stage)s)", action=done.label, stage=transition.to_stage.label)
         if done is not None
-        else f"Stage became {transition.to_stage.label}"
+        else _("Stage became %(stage)s", stage=transition.to_stage.label)
     )
     return LastChange(
-        what=what, by=transition.actor.name if transition.actor else "someone", at=transition.at
+        what=what, by=transition.actor.name if transition.actor else _("someone"), at=transition.at
     )
 
 
@@ -136,30 +138,47 @@ PROPOSAL_FIELDS: tuple[str, ...] = (
 )
 
 FIELD_LABELS = {
-    "cohort_id": "Cohort",
-    "category_id": "Category",
-    "title": "Title",
-    "summary": "Summary",
-    "problem_statement": "Problem statement",
-    "technique": "GenAI technique",
-    "data_used": "Data used",
-    "personal_data": "Personal data",
-    "audience": "Audience",
-    "safeguards": "Safeguards",
-    "kpis": "KPIs",
-    "gpu_hours": "GPU hours",
-    "partners": "Technology partners",
+    "cohort_id": N_("Cohort"),
+    "category_id": N_("Category"),
+    "title": N_("Title"),
+    "summary": N_("Summary"),
+    "problem_statement": N_("Problem statement"),
+    "technique": N_("GenAI technique"),
+    "data_used": N_("Data used"),
+    "personal_data": N_("Personal data"),
+    "audience": N_("Audience"),
+    "safeguards": N_("Safeguards"),
+    "kpis": N_("KPIs"),
+    "gpu_hours": N_("GPU hours"),
+    "partners": N_("Technology partners"),
     # Terms a transition records with the stage change.
-    "pilot_started_on": "Pilot start",
-    "pilot_duration_weeks": "Duration (weeks)",
-    "pilot_limits": "Customer or exposure limits",
-    "pilot_data_scope": "Data scope",
-    "exit_outcome": "Outcome against KPIs",
-    "exit_lessons": "Lessons learned",
-    "exit_conditions": "Conditions",
+    "pilot_started_on": N_("Pilot start"),
+    "pilot_duration_weeks": N_("Duration (weeks)"),
+    "pilot_limits": N_("Customer or exposure limits"),
+    "pilot_data_scope": N_("Data scope"),
+    "exit_outcome": N_("Outcome against KPIs"),
+    "exit_lessons": N_("Lessons learned"),
+    "exit_conditions": N_("Conditions"),
     # What a transition was decided from (``apply_transition``'s context).
-    "incident_id": "Decided from incident no.",
+    "incident_id": N_("Decided from incident no."),
 }
+
+
+def field_label(name: str) -> str:
+    """A field's label in the page's language (the name itself for a field with none)."""
+    label = FIELD_LABELS.get(name)
+    return gettext(label) if label else name
+
+
+def _day(value: date) -> str:
+    """A date in a message, as the pages write it in the page's language."""
+    from babel.dates import format_date
+
+    from tracker.i18n import CHINESE, is_chinese
+
+    if is_chinese():
+        return str(format_date(value, "long", locale=CHINESE))
+    return f"{value:%d %b %Y}"
 
 
 @dataclass(frozen=True)
@@ -179,8 +198,9 @@ class ProposalData:
     partner_ids: tuple[int, ...]
 
 
-def show_value(field: str, value: Any) -> str:
-    """A proposal field's value as text, as the edit history and the pages show it."""
+def show_value(field: str, value: Any, shown: bool = False) -> str:
+    """A proposal field's value as text, as the edit history records it (in English, whatever
+    the editor's language), or with ``shown`` as a page shows it (in the page's language)."""
     if field == "cohort_id":
         return str(db.session.get(Cohort, value) or "") if value is not None else ""
     if field == "category_id":
@@ -188,15 +208,20 @@ def show_value(field: str, value: Any) -> str:
     if field == "partners":
         return ", ".join(p.name for p in value)
     if isinstance(value, bool):
+        if shown:
+            return _("Yes") if value else _("No")
         return "Yes" if value else "No"
     if value is None:
         return ""
-    return value.label if hasattr(value, "label") else str(value)
+    if hasattr(value, "english"):
+        return str(value.label if shown else value.english)
+    return str(value)
 
 
-def _show(use_case: UseCase, field: str) -> str:
-    """A field's current value as text for the edit history."""
-    return show_value(field, use_case.partners if field == "partners" else getattr(use_case, field))
+def _show(use_case: UseCase, field: str, shown: bool = False) -> str:
+    """A field's current value as text for the edit history (or, ``shown``, for a page)."""
+    value = use_case.partners if field == "partners" else getattr(use_case, field)
+    return show_value(field, value, shown)
 
 
 def differences(use_case: UseCase, data: ProposalData) -> list[tuple[str, str, str]]:
@@ -205,9 +230,9 @@ def differences(use_case: UseCase, data: ProposalData) -> list[tuple[str, str, s
     rows = []
     for name in (*PROPOSAL_FIELDS, "partners"):
         proposed = _partners(data.partner_ids) if name == "partners" else getattr(data, name)
-        current, mine = _show(use_case, name), show_value(name, proposed)
+        current, mine = _show(use_case, name, shown=True), show_value(name, proposed, shown=True)
         if current != mine:
-            rows.append((FIELD_LABELS.get(name, name), current, mine))
+            rows.append((field_label(name), current, mine))
     return rows
 
 
@@ -234,45 +259,49 @@ NAME = 200  # names and job titles
 
 
 def _short_enough(rules: Any, field: str, value: str | None, limit: int) -> None:
-    rules.check(len(_text(value)) <= limit, field, f"This is at most {limit:,} characters long.")
+    rules.check(
+        len(_text(value)) <= limit,
+        field,
+        _("This is at most %(limit)s characters long.", limit=number(limit)),
+    )
 
 
 def _check_proposal(
     rules: Any, data: ProposalData, use_case: UseCase | None, cohort: Cohort | None
 ) -> None:
     """The rules every proposal meets, whether new or edited."""
-    for name, label in (
-        ("title", "a title"),
-        ("summary", "a summary"),
-        ("problem_statement", "the problem statement"),
-        ("data_used", "the data used"),
-        ("safeguards", "the safeguards"),
-        ("kpis", "at least one KPI"),
+    for name, message in (
+        ("title", N_("Give a title.")),
+        ("summary", N_("Give a summary.")),
+        ("problem_statement", N_("Give the problem statement.")),
+        ("data_used", N_("Give the data used.")),
+        ("safeguards", N_("Give the safeguards.")),
+        ("kpis", N_("Give at least one KPI.")),
     ):
-        rules.check(bool(_text(getattr(data, name))), name, f"Give {label}.")
+        rules.check(bool(_text(getattr(data, name))), name, gettext(message))
     _short_enough(rules, "title", data.title, SHORT_TEXT)
     for name in ("summary", "problem_statement", "data_used", "safeguards", "kpis"):
         _short_enough(rules, name, getattr(data, name), LONG_TEXT)
     rules.check(
         data.gpu_hours is None or 0 <= data.gpu_hours <= 10_000_000,
         "gpu_hours",
-        "Give a number of GPU hours from 0 to 10,000,000.",
+        _("Give a number of GPU hours from 0 to 10,000,000."),
     )
     category = db.session.get(Category, data.category_id)
     kept = use_case is not None and use_case.category_id == data.category_id
     rules.check(
         category is not None and (category.active or kept),
         "category_id",
-        "Choose one of the listed categories.",
+        _("Choose one of the listed categories."),
     )
-    rules.check(cohort is not None, "cohort_id", "Choose one of the listed cohorts.")
+    rules.check(cohort is not None, "cohort_id", _("Choose one of the listed cohorts."))
     known = {p.id for p in _partners(data.partner_ids)}
     if use_case is not None:
         known |= {p.id for p in use_case.partners}
     rules.check(
         set(data.partner_ids) <= known,
         "partner_ids",
-        "Choose technology partners from the list.",
+        _("Choose technology partners from the list."),
     )
 
 
@@ -288,7 +317,7 @@ def create_draft(user: User, data: ProposalData) -> UseCase:
         rules.check(
             permissions.can_propose_in(user, cohort),
             "cohort_id",
-            "This cohort is not open for applications from your institution.",
+            _("This cohort is not open for applications from your institution."),
         )
     rules.raise_if_any()
     use_case = UseCase(
@@ -327,8 +356,10 @@ def update_proposal(
         rules.check(
             permissions.can_move_to(user, use_case, cohort),
             "cohort_id",
-            "This proposal cannot move to that cohort: a submitted proposal stays in its "
-            "cohort, and a draft moves only to a cohort open to your institution.",
+            _(
+                "This proposal cannot move to that cohort: a submitted proposal stays in its "
+                "cohort, and a draft moves only to a cohort open to your institution."
+            ),
         )
     rules.raise_if_any()
     before = {f: _show(use_case, f) for f in (*PROPOSAL_FIELDS, "partners")}
@@ -370,11 +401,18 @@ def _check_transition_fields(
         rules.check(
             value is not None and value != "",
             name,
-            f"Give the {FIELD_LABELS.get(name, name).lower()}.",
+            _("Give the %(field)s.", field=field_label(name).lower()),
         )
     unexpected = set(fields) - set(transition.fields)
     if unexpected:
-        rules.add("__all__", f"{transition.label} does not record {', '.join(sorted(unexpected))}.")
+        rules.add(
+            "__all__",
+            _(
+                "%(action)s does not record %(fields)s.",
+                action=transition.label,
+                fields=", ".join(sorted(unexpected)),
+            ),
+        )
     if transition.needs is Needs.PILOT_TERMS:
         started = fields.get("pilot_started_on")
         selected_on = local_date(use_case.stage_changed_at)
@@ -382,11 +420,13 @@ def _check_transition_fields(
             rules.check(
                 started >= selected_on,
                 "pilot_started_on",
-                "The pilot cannot start before the use case was selected "
-                f"({selected_on:%d %b %Y}).",
+                _(
+                    "The pilot cannot start before the use case was selected (%(day)s).",
+                    day=_day(selected_on),
+                ),
             )
         elif started is not None:
-            rules.add("pilot_started_on", "Give the start as a date.")
+            rules.add("pilot_started_on", _("Give the start as a date."))
     for name in transition.fields:
         value = fields.get(name)
         if isinstance(value, str):
@@ -414,14 +454,17 @@ def apply_transition(
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     if not is_allowed(transition, use_case, user):
-        rules.add("__all__", transition.guard_hint or f"{transition.label} is not possible now.")
+        rules.add(
+            "__all__",
+            transition.guard_hint or _("%(action)s is not possible now.", action=transition.label),
+        )
     fields = {
         name: value.strip() if isinstance(value, str) else value
         for name, value in (fields or {}).items()
     }
     reason = _text(reason)
     if transition.reason_required:
-        rules.check(bool(reason), "reason", "Give the reason.")
+        rules.check(bool(reason), "reason", _("Give the reason."))
     _short_enough(rules, "reason", reason, LONG_TEXT)
     _check_transition_fields(rules, use_case, transition, fields)
     decided: dict[str, Any] = {}
@@ -502,10 +545,10 @@ def save_review(
         rules.check(
             given is not None and 1 <= given[0] <= 5,
             f"score_{criterion.id}",
-            "Score this criterion from 1 to 5.",
+            _("Score this criterion from 1 to 5."),
         )
     unknown = set(scores) - {c.id for c in use_case.cohort.criteria}
-    rules.check(not unknown, "__all__", "Score only the cohort's criteria.")
+    rules.check(not unknown, "__all__", _("Score only the cohort's criteria."))
     rules.raise_if_any()
     review = db.session.scalar(
         sa.select(Review).where(
@@ -555,20 +598,25 @@ def save_milestone(
     if not permissions.can_manage_milestones(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(bool(_text(title)), "title", "Give the milestone a name.")
+    rules.check(bool(_text(title)), "title", _("Give the milestone a name."))
     _short_enough(rules, "title", title, NAME)
     if status is MilestoneStatus.DONE:
-        rules.check(actual_on is not None, "actual_on", "Give the date the milestone was reached.")
+        rules.check(
+            actual_on is not None, "actual_on", _("Give the date the milestone was reached.")
+        )
     else:
         rules.check(
             actual_on is None,
             "actual_on",
-            f"A milestone that is {status.label.lower()} has no reached date: clear the date "
-            "or mark it done.",
+            _(
+                "A milestone that is %(status)s has no reached date: clear the date or mark it "
+                "done.",
+                status=status.label.lower(),
+            ),
         )
     if actual_on is not None:
         rules.check(
-            actual_on <= local_today(), "actual_on", "The actual date cannot be in the future."
+            actual_on <= local_today(), "actual_on", _("The actual date cannot be in the future.")
         )
     rules.raise_if_any()
     if milestone is None:
@@ -632,23 +680,29 @@ def _check_limits(rules: Any, plan: Any, data: ReturnData) -> None:
         rules.check(
             0 <= data.customers_reached <= 100_000_000,
             "customers_reached",
-            "Give a number of customers from 0 to 100,000,000.",
+            _("Give a number of customers from 0 to 100,000,000."),
         )
     elif plan is not None and plan.customer_cap is not None:
         rules.add(
             "customers_reached",
-            f"Give the customers reached so far: the plan caps them at {plan.customer_cap:,}.",
+            _(
+                "Give the customers reached so far: the plan caps them at %(cap)s.",
+                cap=number(plan.customer_cap),
+            ),
         )
     if data.exposure_used is not None:
         rules.check(
             Decimal(0) <= data.exposure_used < MAX_KPI_NUMBER,
             "exposure_used",
-            "Give the exposure used in HK$, 0 or more.",
+            _("Give the exposure used in HK$, 0 or more."),
         )
     elif plan is not None and plan.exposure_limit is not None:
         rules.add(
             "exposure_used",
-            f"Give the exposure used so far: the plan limits it to HK${plan.exposure_limit:,.0f}.",
+            _(
+                "Give the exposure used so far: the plan limits it to HK$%(limit)s.",
+                limit=number(plan.exposure_limit, 0),
+            ),
         )
 
 
@@ -661,33 +715,38 @@ def _name_the_kpis(rules: Any, plan: Any, expected: list[str], given: list[str])
     plan in force's, or the proposal's before plans), what is missing, what is not one, and at
     each position the name expected there."""
     if plan is not None:
-        message = (
-            f"Report a number for each KPI of the sandbox plan in force (version {plan.number}), "
-            f"named as the plan names them and in its order: {_quoted(expected)}."
+        message = _(
+            "Report a number for each KPI of the sandbox plan in force (version %(number)s), "
+            "named as the plan names them and in its order: %(kpis)s.",
+            number=plan.number,
+            kpis=_quoted(expected),
         )
     else:
-        message = (
-            f"Report a value for each of the proposal's KPIs, in its order: {_quoted(expected)}."
+        message = _(
+            "Report a value for each of the proposal's KPIs, in its order: %(kpis)s.",
+            kpis=_quoted(expected),
         )
     missing = [name for name in expected if name not in given]
     unknown = [name for name in dict.fromkeys(given) if name not in expected]
     if missing:
-        message += f" Missing: {_quoted(missing)}."
+        message += " " + _("Missing: %(kpis)s.", kpis=_quoted(missing))
     if unknown:
-        message += (
-            f" Not a KPI of the {'plan' if plan is not None else 'proposal'}: {_quoted(unknown)}."
+        message += " " + (
+            _("Not a KPI of the plan: %(kpis)s.", kpis=_quoted(unknown))
+            if plan is not None
+            else _("Not a KPI of the proposal: %(kpis)s.", kpis=_quoted(unknown))
         )
     rules.add("kpi_values", message)
     for position, name in enumerate(given):
         if position >= len(expected):
             rules.add(
                 f"kpi_{position}_name",
-                f'Not expected: the KPIs end at "{expected[-1]}".'
+                _('Not expected: the KPIs end at "%(kpi)s".', kpi=expected[-1])
                 if expected
-                else "There are no KPIs to report.",
+                else _("There are no KPIs to report."),
             )
         elif name != expected[position]:
-            rules.add(f"kpi_{position}_name", f'Expected "{expected[position]}" here.')
+            rules.add(f"kpi_{position}_name", _('Expected "%(kpi)s" here.', kpi=expected[position]))
 
 
 def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, plan: Any) -> None:
@@ -695,21 +754,28 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, 
     if earliest is not None and data.period_start < earliest:
         rules.add(
             "period_start",
-            f"The period starts on or after {earliest:%d %b %Y}, the pilot start or the day "
-            "after the last return's period.",
+            _(
+                "The period starts on or after %(day)s, the pilot start or the day after the last "
+                "return's period.",
+                day=_day(earliest),
+            ),
         )
     rules.check(
         data.period_end >= data.period_start,
         "period_end",
-        "The period cannot end before it starts.",
+        _("The period cannot end before it starts."),
     )
-    rules.check(data.period_end <= today, "period_end", "The period cannot end in the future.")
-    rules.check(bool(_text(data.narrative)), "narrative", "Give the narrative.")
-    rules.check(bool(_text(data.attested_by_name)), "attested_by_name", "Name the senior manager.")
+    rules.check(data.period_end <= today, "period_end", _("The period cannot end in the future."))
+    rules.check(bool(_text(data.narrative)), "narrative", _("Give the narrative."))
     rules.check(
-        bool(_text(data.attested_by_title)), "attested_by_title", "Give the senior manager's title."
+        bool(_text(data.attested_by_name)), "attested_by_name", _("Name the senior manager.")
     )
-    rules.check(data.attested, "attest", "The return must be attested.")
+    rules.check(
+        bool(_text(data.attested_by_title)),
+        "attested_by_title",
+        _("Give the senior manager's title."),
+    )
+    rules.check(data.attested, "attest", _("The return must be attested."))
     _short_enough(rules, "narrative", data.narrative, LONG_TEXT)
     _short_enough(rules, "attested_by_name", data.attested_by_name, NAME)
     _short_enough(rules, "attested_by_title", data.attested_by_title, NAME)
@@ -721,18 +787,18 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, 
         _name_the_kpis(rules, plan, expected, given)
     for position, (_kpi, value) in enumerate(data.kpi_values):
         if plan_kpis is None:  # a pilot without a plan (none starts so now): text as before
-            rules.check(bool(_text(value)), f"kpi_{position}", "Report a value.")
+            rules.check(bool(_text(value)), f"kpi_{position}", _("Report a value."))
             _short_enough(rules, f"kpi_{position}", value, SHORT_TEXT)
             continue
         number = parse_number(value)
         if not _text(value):
-            rules.add(f"kpi_{position}", "Report a number.")
+            rules.add(f"kpi_{position}", _("Report a number."))
         elif number is None:
-            rules.add(f"kpi_{position}", "Report a number, for example 12.5.")
+            rules.add(f"kpi_{position}", _("Report a number, for example 12.5."))
         elif not -MAX_KPI_NUMBER < number < MAX_KPI_NUMBER:
-            rules.add(f"kpi_{position}", "This number is too large.")
+            rules.add(f"kpi_{position}", _("This number is too large."))
     rules.check(
-        len(data.kpi_notes) <= len(data.kpi_values), "__all__", "A note belongs to a KPI value."
+        len(data.kpi_notes) <= len(data.kpi_values), "__all__", _("A note belongs to a KPI value.")
     )
     for position, note in enumerate(data.kpi_notes):
         _short_enough(rules, f"kpi_{position}_note", note, SHORT_TEXT)
@@ -740,30 +806,32 @@ def _check_return(rules: Any, use_case: UseCase, data: ReturnData, today: date, 
     for n, incident in enumerate(data.incidents):
         where = f"incidents.{n}"
         rules.check(
-            bool(_text(incident.description)), f"{where}.description", "Describe the incident."
+            bool(_text(incident.description)), f"{where}.description", _("Describe the incident.")
         )
         for name in ("description", "customer_impact", "remediation"):
             _short_enough(rules, f"{where}.{name}", getattr(incident, name), LONG_TEXT)
         rules.check(
             incident.severity is not None,
             f"{where}.severity",
-            "Give the severity of this incident.",
+            _("Give the severity of this incident."),
         )
         occurred = incident.occurred_on
         if occurred is None:
-            rules.add(f"{where}.occurred_on", "Give the date the incident occurred.")
+            rules.add(f"{where}.occurred_on", _("Give the date the incident occurred."))
         elif occurred > today:
-            rules.add(f"{where}.occurred_on", "The date cannot be in the future.")
+            rules.add(f"{where}.occurred_on", _("The date cannot be in the future."))
         elif occurred > data.period_end:
             rules.add(
                 f"{where}.occurred_on",
-                "An incident in this return occurred by the end of its period.",
+                _("An incident in this return occurred by the end of its period."),
             )
         elif pilot_start is not None and occurred < pilot_start:
             rules.add(
                 f"{where}.occurred_on",
-                f"The pilot started on {pilot_start:%d %b %Y}; an incident of the pilot cannot "
-                "be earlier.",
+                _(
+                    "The pilot started on %(day)s; an incident of the pilot cannot be earlier.",
+                    day=_day(pilot_start),
+                ),
             )
 
 
@@ -868,12 +936,12 @@ def resolve_incident(
         incident.progress_return.period_start if incident.progress_return else None
     )
     if resolved_on is None:
-        rules.add("resolved_on", "Give the date it was resolved.")
+        rules.add("resolved_on", _("Give the date it was resolved."))
     elif resolved_on > local_today():
-        rules.add("resolved_on", "The date cannot be in the future.")
+        rules.add("resolved_on", _("The date cannot be in the future."))
     elif occurred and resolved_on < occurred:
-        rules.add("resolved_on", "An incident cannot be resolved before it occurred.")
-    rules.check(bool(_text(resolution)), "resolution", "Say how it was resolved.")
+        rules.add("resolved_on", _("An incident cannot be resolved before it occurred."))
+    rules.check(bool(_text(resolution)), "resolution", _("Say how it was resolved."))
     _short_enough(rules, "resolution", resolution, LONG_TEXT)
     rules.raise_if_any()
     # One UPDATE that only matches an open incident: two people closing it at once cannot
@@ -900,7 +968,7 @@ def comment_on_return(progress_return: ProgressReturn, user: User, body: str) ->
     if not permissions.can_comment_on_return(user, progress_return.use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(bool(_text(body)), "body", "Write the comment.")
+    rules.check(bool(_text(body)), "body", _("Write the comment."))
     _short_enough(rules, "body", body, LONG_TEXT)
     rules.raise_if_any()
     comment = ReturnComment(return_id=progress_return.id, author=user, body=_text(body))
@@ -920,12 +988,12 @@ def post_message(use_case: UseCase, user: User, body: str, internal: bool) -> Me
     if not permissions.can_message(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(bool(_text(body)), "body", "Write the message.")
+    rules.check(bool(_text(body)), "body", _("Write the message."))
     _short_enough(rules, "body", body, LONG_TEXT)
     rules.check(
         not internal or permissions.can_see_internal(user),
         "internal",
-        "Only the regulator can keep internal notes.",
+        _("Only the regulator can keep internal notes."),
     )
     rules.raise_if_any()
     message = Message(use_case_id=use_case.id, author=user, body=_text(body), internal=internal)
@@ -1026,23 +1094,29 @@ def add_document(
         raise NotAllowedError("use_case.document")
     limit = int(current_app.config["TRACKER_MAX_UPLOAD_BYTES"])
     if not content:
-        raise UploadError("The file is empty.")
+        raise UploadError(_("The file is empty."))
     if len(content) > limit:
-        raise UploadError(f"The file is larger than the {limit // (1024 * 1024)} MB limit.")
+        raise UploadError(
+            _("The file is larger than the %(limit)s MB limit.", limit=limit // (1024 * 1024))
+        )
     kind = filetype.guess(content)
     detected = kind.extension if kind else None
     if detected == "jpeg":
         detected = "jpg"
     if detected not in ALLOWED_UPLOADS:
         raise UploadError(
-            "Only PDF, Word, Excel and image files (PNG, JPEG, GIF, WebP) are accepted."
+            _("Only PDF, Word, Excel and image files (PNG, JPEG, GIF, WebP) are accepted.")
         )
     content_type, extensions = ALLOWED_UPLOADS[detected]
     given = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if given not in extensions:
         raise UploadError(
-            f"The file's content is {detected.upper()} but its name ends in “.{given}”. "
-            "Rename it or upload the right file."
+            _(
+                "The file's content is %(kind)s but its name ends in “.%(given)s”. Rename it or "
+                "upload the right file.",
+                kind=detected.upper(),
+                given=given,
+            )
         )
     document = Document(
         use_case_id=use_case.id,

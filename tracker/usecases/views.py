@@ -23,6 +23,8 @@ from tracker.clock import local_today
 from tracker.clocks import display as clock_display
 from tracker.extensions import db
 from tracker.formutil import options
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name, ngettext
 from tracker.institutions.models import Category
 from tracker.returns import incidents as incident_register
 from tracker.returns import views as returns_views
@@ -62,7 +64,9 @@ def _proposal_choices(form: forms.ProposalForm, use_case: UseCase | None) -> Non
         cohorts = [c for c in queries.open_cohorts() if permissions.can_propose_in(current_user, c)]
         if use_case is not None and use_case.cohort not in cohorts:
             cohorts.insert(0, use_case.cohort)
-    form.cohort_id.choices = options((c.id, f"{c.programme.name} — {c.name}") for c in cohorts)
+    form.cohort_id.choices = options(
+        (c.id, f"{local_name(c.programme)} — {local_name(c)}") for c in cohorts
+    )
     categories = list(
         db.session.scalars(
             db.select(Category).where(Category.active.is_(True)).order_by(Category.name)
@@ -70,11 +74,11 @@ def _proposal_choices(form: forms.ProposalForm, use_case: UseCase | None) -> Non
     )
     if use_case is not None and use_case.category not in categories:
         categories.insert(0, use_case.category)
-    form.category_id.choices = options((c.id, c.name) for c in categories)
+    form.category_id.choices = options((c.id, local_name(c)) for c in categories)
     partners = queries.technology_partners()
     if use_case is not None:
         partners += [p for p in use_case.partners if p not in partners]
-    form.partner_ids.choices = options((p.id, p.name) for p in partners)
+    form.partner_ids.choices = options((p.id, local_name(p)) for p in partners)
 
 
 def _proposal_data(form: forms.ProposalForm) -> services.ProposalData:
@@ -112,7 +116,7 @@ def new() -> str | Response:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("Draft saved. Submit it when it is ready.", "success")
+            flash(_("Draft saved. Submit it when it is ready."), "success")
             return redirect(url_for("usecases.detail", id=use_case.id))
     return render_template("usecases/form.html", form=form, use_case=None)
 
@@ -153,15 +157,17 @@ def edit(id: int) -> str | Response | tuple[str, int]:
                 differences=services.differences(use_case, _proposal_data(form)),
             ), 409
         else:
-            flash(f"Saved. {_changes_recorded(len(changes))}" if changes else "Saved.", "success")
+            flash(_changes_recorded(len(changes)) if changes else _("Saved."), "success")
             return redirect(url_for("usecases.detail", id=use_case.id))
     return render_template("usecases/form.html", form=form, use_case=use_case)
 
 
 def _changes_recorded(count: int) -> str:
-    if count == 1:
-        return "One change is recorded in the history."
-    return f"{count} changes are recorded in the history."
+    return ngettext(
+        "Saved. One change is recorded in the history.",
+        "Saved. %(num)d changes are recorded in the history.",
+        count,
+    )
 
 
 def _render_detail(
@@ -360,7 +366,7 @@ def review(id: int) -> str | Response | tuple[str, int]:
                 "conflict_can_retry": permissions.can_review(current_user, use_case),
             }
         else:
-            flash("Your scores have been saved.", "success")
+            flash(_("Your scores have been saved."), "success")
             return redirect(url_for("usecases.detail", id=use_case.id) + "#reviews")
     return render_template(
         "usecases/review.html",
@@ -447,16 +453,18 @@ def milestone(id: int, milestone_id: int | None = None) -> str | Response | tupl
             # The form now carries the current version: saving again replaces what is shown.
             form.version.data = str(current.version)
             flash(
-                "Someone updated this milestone since you opened it. Nothing was saved; your "
-                "input is still in the form and the current values are shown above it. "
-                "Save again to replace them with yours.",
+                _(
+                    "Someone updated this milestone since you opened it. Nothing was saved; your "
+                    "input is still in the form and the current values are shown above it. "
+                    "Save again to replace them with yours."
+                ),
                 "danger",
             )
             return render_template(
                 "usecases/milestone.html", form=form, use_case=use_case, milestone=current
             ), 409
         else:
-            flash("Milestone saved.", "success")
+            flash(_("Milestone saved."), "success")
             return redirect(url_for("usecases.detail", id=use_case.id) + "#milestones")
     return render_template(
         "usecases/milestone.html", form=form, use_case=use_case, milestone=existing
@@ -473,7 +481,12 @@ def _kpi_label(kpi: Any) -> str:
     unit = f" ({kpi.unit})" if kpi.unit else ""
     if kpi.target is None or kpi.direction is None:
         return f"{kpi.name}{unit}"
-    return f"{kpi.name}{unit}, target {number(kpi.target)}, {kpi.direction.label.lower()}"
+    return _(
+        "%(kpi)s, target %(target)s, %(direction)s",
+        kpi=f"{kpi.name}{unit}",
+        target=number(kpi.target),
+        direction=kpi.direction.label.lower(),
+    )
 
 
 def _load_return(use_case: UseCase, return_id: int) -> ProgressReturn:
@@ -546,7 +559,7 @@ def new_return(id: int) -> str | Response | tuple[str, int]:
                 "conflict_can_retry": permissions.can_file_return(current_user, use_case, today),
             }
         else:
-            flash("Progress return filed.", "success")
+            flash(_("Progress return filed."), "success")
             return redirect(url_for("usecases.return_detail", id=use_case.id, return_id=filed.id))
     return render_template(
         "usecases/return_form.html",
@@ -605,7 +618,7 @@ def return_detail(id: int, return_id: int) -> Response | tuple[str, int]:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("Comment added.", "success")
+            flash(_("Comment added."), "success")
             return redirect(url_for("usecases.return_detail", id=id, return_id=return_id))
     return _render_return(use_case, filed, comment_form=form, status=400)
 
@@ -657,10 +670,10 @@ def upload(id: int) -> Response:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("Document uploaded.", "success")
+            flash(_("Document uploaded."), "success")
             return redirect(url_for("usecases.detail", id=id) + "#documents")
     form.keep_for(id)
-    flash("The document was not uploaded. See the message beside the file field.", "danger")
+    flash(_("The document was not uploaded. See the message beside the file field."), "danger")
     return redirect(url_for("usecases.detail", id=id) + "#documents", code=303)
 
 
@@ -697,7 +710,7 @@ def post_message(id: int) -> Response | tuple[str, int]:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("Internal note added." if internal else "Message sent.", "success")
+            flash(_("Internal note added.") if internal else _("Message sent."), "success")
             return redirect(url_for("usecases.detail", id=id) + "#messages")
-    flash("The message was not sent. See the message form below.", "danger")
+    flash(_("The message was not sent. See the message form below."), "danger")
     return _render_detail(use_case, message_form=form, status=400)

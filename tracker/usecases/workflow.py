@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.auth.models import User
+from tracker.i18n import N_, gettext
 from tracker.programmes.models import CohortStatus
 from tracker.usecases.models import Stage, UseCase
 
@@ -27,7 +28,7 @@ class Phase:
 
     stage: Stage
     order: int
-    institution_label: str
+    institution_text: str  # marked with N_, translated by ``institution_label``
     editable: bool = False  # the institution may edit the proposal
     in_review: bool = False  # waiting on the regulator's review
     milestones: bool = False  # milestones are kept
@@ -37,27 +38,32 @@ class Phase:
     implies_piloted: bool = False
     clock: str | None = None
 
+    @property
+    def institution_label(self) -> str:
+        """The label the institution sees, in the page's language."""
+        return gettext(self.institution_text)
+
 
 # fmt: off
 PHASES: tuple[Phase, ...] = (
-    Phase(Stage.DRAFT, 0, "Draft (only your institution sees it)", editable=True),
-    Phase(Stage.SUBMITTED, 1, "Submitted, waiting for review", in_review=True,
+    Phase(Stage.DRAFT, 0, N_("Draft (only your institution sees it)"), editable=True),
+    Phase(Stage.SUBMITTED, 1, N_("Submitted, waiting for review"), in_review=True,
           clock="submitted"),
-    Phase(Stage.UNDER_REVIEW, 2, "Under review by the regulator", in_review=True,
+    Phase(Stage.UNDER_REVIEW, 2, N_("Under review by the regulator"), in_review=True,
           clock="under_review"),
-    Phase(Stage.CHANGES_REQUESTED, 3, "Changes requested from you", editable=True,
+    Phase(Stage.CHANGES_REQUESTED, 3, N_("Changes requested from you"), editable=True,
           clock="changes_requested"),
-    Phase(Stage.SELECTED, 4, "Selected for a pilot", milestones=True, implies_selected=True),
-    Phase(Stage.PILOT, 5, "Pilot running", milestones=True, pilot=True, implies_selected=True,
+    Phase(Stage.SELECTED, 4, N_("Selected for a pilot"), milestones=True, implies_selected=True),
+    Phase(Stage.PILOT, 5, N_("Pilot running"), milestones=True, pilot=True, implies_selected=True,
           implies_piloted=True, clock="pilot"),
-    Phase(Stage.SUSPENDED, 6, "Pilot suspended", milestones=True, pilot=True,
+    Phase(Stage.SUSPENDED, 6, N_("Pilot suspended"), milestones=True, pilot=True,
           implies_selected=True, implies_piloted=True),
-    Phase(Stage.PRODUCTION, 7, "Approved for production", closed=True, implies_selected=True,
+    Phase(Stage.PRODUCTION, 7, N_("Approved for production"), closed=True, implies_selected=True,
           implies_piloted=True),
-    Phase(Stage.REJECTED, 8, "Not selected", closed=True),
-    Phase(Stage.WITHDRAWN, 9, "Withdrawn", closed=True),
+    Phase(Stage.REJECTED, 8, N_("Not selected"), closed=True),
+    Phase(Stage.WITHDRAWN, 9, N_("Withdrawn"), closed=True),
     # Discontinued from selection or from a pilot: selected for certain, piloted perhaps.
-    Phase(Stage.DISCONTINUED, 10, "Discontinued", closed=True, implies_selected=True),
+    Phase(Stage.DISCONTINUED, 10, N_("Discontinued"), closed=True, implies_selected=True),
 )
 # fmt: on
 
@@ -109,19 +115,38 @@ FIELDS_BY_NEED: dict[Needs, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Transition:
+    """Its texts are English msgids (marked with ``N_``); ``label``, ``confirm``, ``done`` and
+    ``guard_hint`` give them in the page's language."""
+
     name: str
-    label: str
+    label_text: str
     sources: frozenset[Stage]
     target: Stage
     side: Side
     needs: Needs
     style: str = "primary"
-    confirm: str | None = None
+    confirm_text: str | None = None
     # What the user is told once it is done.
-    done: str = ""
+    done_text: str = ""
     # An extra condition on the use case, with the reason shown when it is not met.
     guard: Callable[[UseCase], bool] | None = None
-    guard_hint: str = ""
+    hint_text: str = ""
+
+    @property
+    def label(self) -> str:
+        return gettext(self.label_text)
+
+    @property
+    def confirm(self) -> str | None:
+        return gettext(self.confirm_text) if self.confirm_text else None
+
+    @property
+    def done(self) -> str:
+        return gettext(self.done_text) if self.done_text else ""
+
+    @property
+    def guard_hint(self) -> str:
+        return gettext(self.hint_text) if self.hint_text else ""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -161,78 +186,79 @@ _BEFORE_PRODUCTION = OPEN_STAGES
 TRANSITIONS: tuple[Transition, ...] = (
     # Institution side
     Transition(
-        "submit", "Submit proposal", frozenset({Stage.DRAFT}), Stage.SUBMITTED,
+        "submit", N_("Submit proposal"), frozenset({Stage.DRAFT}), Stage.SUBMITTED,
         Side.INSTITUTION, Needs.NOTE,
-        confirm="Submit this proposal to the regulator? It can no longer be edited unless "
-        "changes are requested.",
-        guard=_cohort_open, guard_hint="The cohort is not open for applications.",
-        done="Your proposal has been submitted. The regulator will review it.",
+        confirm_text=N_("Submit this proposal to the regulator? It can no longer be edited unless "
+        "changes are requested."),
+        guard=_cohort_open, hint_text=N_("The cohort is not open for applications."),
+        done_text=N_("Your proposal has been submitted. The regulator will review it."),
     ),
     Transition(
-        "resubmit", "Resubmit with changes", frozenset({Stage.CHANGES_REQUESTED}),
+        "resubmit", N_("Resubmit with changes"), frozenset({Stage.CHANGES_REQUESTED}),
         Stage.SUBMITTED, Side.INSTITUTION, Needs.RESPONSE,
-        done="Your changes have been sent back to the regulator for review.",
+        done_text=N_("Your changes have been sent back to the regulator for review."),
     ),
     Transition(
-        "withdraw", "Withdraw", _BEFORE_PRODUCTION, Stage.WITHDRAWN, Side.INSTITUTION,
+        "withdraw", N_("Withdraw"), _BEFORE_PRODUCTION, Stage.WITHDRAWN, Side.INSTITUTION,
         Needs.REASON, style="outline-danger",
-        confirm="Withdraw this use case? This cannot be undone.",
-        done="The use case has been withdrawn.",
+        confirm_text=N_("Withdraw this use case? This cannot be undone."),
+        done_text=N_("The use case has been withdrawn."),
     ),
     # Regulator side
     Transition(
-        "start_review", "Start review", frozenset({Stage.SUBMITTED}), Stage.UNDER_REVIEW,
+        "start_review", N_("Start review"), frozenset({Stage.SUBMITTED}), Stage.UNDER_REVIEW,
         Side.REGULATOR, Needs.NOTE,
-        done="The review has started.",
+        done_text=N_("The review has started."),
     ),
     Transition(
-        "request_changes", "Request changes", frozenset({Stage.UNDER_REVIEW}),
+        "request_changes", N_("Request changes"), frozenset({Stage.UNDER_REVIEW}),
         Stage.CHANGES_REQUESTED, Side.REGULATOR, Needs.REASON, style="outline-primary",
-        done="Changes have been requested; the institution has been asked to respond.",
+        done_text=N_("Changes have been requested; the institution has been asked to respond."),
     ),
     Transition(
-        "select", "Select", frozenset({Stage.UNDER_REVIEW}), Stage.SELECTED, Side.REGULATOR,
+        "select", N_("Select"), frozenset({Stage.UNDER_REVIEW}), Stage.SELECTED, Side.REGULATOR,
         Needs.NOTE, style="success",
         guard=_has_complete_review,
-        guard_hint="Selection needs at least one review scoring every criterion (on a cohort "
-        "with a selection committee, its quorum of reviews by reviewers with no conflict).",
-        done="The proposal has been selected for a pilot.",
+        hint_text=N_("Selection needs at least one review scoring every criterion (on a cohort "
+        "with a selection committee, its quorum of reviews by reviewers with no conflict)."),
+        done_text=N_("The proposal has been selected for a pilot."),
     ),
     Transition(
-        "reject", "Reject", frozenset({Stage.SUBMITTED, Stage.UNDER_REVIEW}), Stage.REJECTED,
+        "reject", N_("Reject"), frozenset({Stage.SUBMITTED, Stage.UNDER_REVIEW}), Stage.REJECTED,
         Side.REGULATOR, Needs.REASON, style="outline-danger",
-        confirm="Reject this proposal? This cannot be undone.",
-        done="The proposal has been rejected.",
+        confirm_text=N_("Reject this proposal? This cannot be undone."),
+        done_text=N_("The proposal has been rejected."),
     ),
     Transition(
-        "start_pilot", "Start pilot", frozenset({Stage.SELECTED}), Stage.PILOT, Side.REGULATOR,
+        "start_pilot", N_("Start pilot"), frozenset({Stage.SELECTED}), Stage.PILOT, Side.REGULATOR,
         Needs.PILOT_TERMS, style="success",
         guard=_has_agreed_plan,
-        guard_hint="A pilot starts on an agreed sandbox plan: the institution submits it and "
-        "the regulator agrees it.",
-        done="The pilot has started on the agreed sandbox plan.",
+        hint_text=N_("A pilot starts on an agreed sandbox plan: the institution submits it and "
+        "the regulator agrees it."),
+        done_text=N_("The pilot has started on the agreed sandbox plan."),
     ),
     Transition(
-        "suspend", "Suspend pilot", frozenset({Stage.PILOT}), Stage.SUSPENDED, Side.REGULATOR,
+        "suspend", N_("Suspend pilot"), frozenset({Stage.PILOT}), Stage.SUSPENDED, Side.REGULATOR,
         Needs.REASON, style="outline-warning",
-        done="The pilot has been suspended.",
+        done_text=N_("The pilot has been suspended."),
     ),
     Transition(
-        "resume", "Resume pilot", frozenset({Stage.SUSPENDED}), Stage.PILOT, Side.REGULATOR,
+        "resume", N_("Resume pilot"), frozenset({Stage.SUSPENDED}), Stage.PILOT, Side.REGULATOR,
         Needs.REASON, style="outline-success",
-        done="The pilot has resumed.",
+        done_text=N_("The pilot has resumed."),
     ),
     Transition(
-        "approve_production", "Approve production", frozenset({Stage.PILOT}), Stage.PRODUCTION,
+        "approve_production", N_("Approve production"), frozenset({Stage.PILOT}), Stage.PRODUCTION,
         Side.REGULATOR, Needs.EXIT_REPORT, style="success",
-        confirm="Approve the move to production with this exit report? This cannot be undone.",
-        done="Production has been approved and the exit report recorded.",
+        confirm_text=N_("Approve the move to production with this exit report? This cannot be "
+        "undone."),
+        done_text=N_("Production has been approved and the exit report recorded."),
     ),
     Transition(
-        "discontinue", "Discontinue", frozenset({Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED}),
+        "discontinue", N_("Discontinue"), frozenset({Stage.SELECTED, Stage.PILOT, Stage.SUSPENDED}),
         Stage.DISCONTINUED, Side.REGULATOR, Needs.REASON, style="outline-danger",
-        confirm="Discontinue this use case? This cannot be undone.",
-        done="The use case has been discontinued.",
+        confirm_text=N_("Discontinue this use case? This cannot be undone."),
+        done_text=N_("The use case has been discontinued."),
     ),
 )
 # fmt: on

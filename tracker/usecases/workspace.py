@@ -23,6 +23,7 @@ from sqlalchemy.sql.visitors import replacement_traverse
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import remit_programme_ids
@@ -335,10 +336,10 @@ def funnel(user: User, scope: Scope) -> list[FunnelStep]:
     ).where(visible_filter(user), scope.where())
     proposals, selected, piloted, production = db.session.execute(stmt).one()
     return [
-        FunnelStep("proposals", "Proposals", int(proposals)),
-        FunnelStep("selected", "Selected", int(selected)),
-        FunnelStep("pilot", "Pilot", int(piloted)),
-        FunnelStep("production", "Production", int(production)),
+        FunnelStep("proposals", _("Proposals"), int(proposals)),
+        FunnelStep("selected", _("Selected"), int(selected)),
+        FunnelStep("pilot", _("Pilot"), int(piloted)),
+        FunnelStep("production", _("Production"), int(production)),
     ]
 
 
