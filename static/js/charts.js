@@ -71,7 +71,9 @@
       .catch(function () {
         var note = document.createElement("p");
         note.className = "small text-body-secondary";
-        note.textContent = "The chart could not be loaded; the table gives the same figures.";
+        note.textContent =
+          canvas.getAttribute("data-chart-error") ||
+          "The chart could not be loaded; the table gives the same figures.";
         canvas.replaceWith(note);
       });
   }

@@ -36,6 +36,7 @@ __all__ = [
     "calendar_for",
     "calendars_for",
     "days_between",
+    "holiday_names",
     "hong_kong_holidays",
     "is_working_day",
     "working_days_between",
@@ -64,6 +65,20 @@ def hong_kong_holidays(year: int) -> dict[date, str]:
             year,
         )
     return days
+
+
+def holiday_names(year: int, chinese: bool = False) -> dict[date, str]:
+    """Hong Kong's general holidays in ``year`` with their names for a page: in Traditional
+    Chinese (the library's ``zh_HK`` names) on a Chinese page, else English."""
+    days = hong_kong_holidays(year)
+    if not chinese or not days:
+        return days
+    try:
+        named = holidays.HK(years=year, categories=_CATEGORIES, language="zh_HK")
+        return {d: str(named.get(d) or name) for d, name in days.items()}
+    except Exception:  # noqa: BLE001 - the English names will do
+        log.exception("Chinese names of Hong Kong holidays for %s could not be read", year)
+        return days
 
 
 @dataclass(frozen=True)

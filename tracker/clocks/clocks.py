@@ -21,6 +21,8 @@ from datetime import date, datetime
 
 from tracker.clock import local_date
 from tracker.clocks.calendar import WorkingCalendar
+from tracker.i18n import N_, ngettext
+from tracker.i18n import gettext as _
 from tracker.usecases.models import Stage
 from tracker.usecases.workflow import PHASES
 
@@ -32,20 +34,26 @@ class Allowance:
 
     @property
     def label(self) -> str:
-        unit = "working day" if self.working else "calendar day"
-        return f"{self.days} {unit}{'' if self.days == 1 else 's'}"
+        if self.working:
+            return ngettext("%(num)d working day", "%(num)d working days", self.days)
+        return ngettext("%(num)d calendar day", "%(num)d calendar days", self.days)
 
 
 @dataclass(frozen=True)
 class ClockKind:
     name: str
-    label: str
+    # The English name, marked for the catalogue; ``label`` gives it in the page's language.
+    title: str
     # Whose move it is while the clock runs: "regulator", "applicant" or "pilot".
     side: str
     # Stages in which the clock stands paused, waiting to resume.
     paused_in: frozenset[Stage]
     # Whether each visit to the stage starts the clock afresh (else the days add up).
     restarts: bool = False
+
+    @property
+    def label(self) -> str:
+        return _(self.title)
 
 
 # The clocks, by the name ``Phase.clock`` gives; the stage each runs in comes from PHASES.
@@ -54,24 +62,24 @@ KINDS: dict[str, ClockKind] = {
     for k in (
         ClockKind(
             "submitted",
-            "Start of review",
+            N_("Start of review"),
             "regulator",
             frozenset({Stage.CHANGES_REQUESTED}),
         ),
         ClockKind(
             "under_review",
-            "Review decision",
+            N_("Review decision"),
             "regulator",
             frozenset({Stage.CHANGES_REQUESTED}),
         ),
         ClockKind(
             "changes_requested",
-            "Applicant's response",
+            N_("Applicant's response"),
             "applicant",
             frozenset(),
             restarts=True,
         ),
-        ClockKind("pilot", "Pilot duration", "pilot", frozenset({Stage.SUSPENDED})),
+        ClockKind("pilot", N_("Pilot duration"), "pilot", frozenset({Stage.SUSPENDED})),
     )
 }
 RUNS_IN: dict[str, Stage] = {p.clock: p.stage for p in PHASES if p.clock is not None}
@@ -97,7 +105,10 @@ class ClockStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(_STATUS_LABELS[self.value])
+
+
+_STATUS_LABELS = {"running": N_("Running"), "paused": N_("Paused"), "finished": N_("Finished")}
 
 
 @dataclass(frozen=True)

@@ -13,22 +13,29 @@ from tracker.clocks.clocks import KINDS
 from tracker.clocks.models import CLOCK_NAMES, MAX_CLOCK_DAYS, ClockSettings
 from tracker.clocks.services import CLOSURE_NAME_MAX, ClockSetting, ClosureData, Resolved
 from tracker.formutil import options
+from tracker.i18n import lazy_gettext as _l
+from tracker.i18n import local_name
 from tracker.organisations.models import Regulator
 
 
 class ClosureForm(FlaskForm):
-    regulator_id = SelectField("Regulator", validators=[InputRequired("Choose the regulator.")])
-    on = DateField("Date", validators=[InputRequired("Enter the date.")])
+    regulator_id = SelectField(
+        _l("Regulator"), validators=[InputRequired(_l("Choose the regulator."))]
+    )
+    on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
     name = StringField(
-        "Reason",
-        validators=[InputRequired("Say why the office is closed."), Length(max=CLOSURE_NAME_MAX)],
-        description="For example “Typhoon signal No. 8” or “Black rainstorm warning”.",
+        _l("Reason"),
+        validators=[
+            InputRequired(_l("Say why the office is closed.")),
+            Length(max=CLOSURE_NAME_MAX),
+        ],
+        description=_l("For example “Typhoon signal No. 8” or “Black rainstorm warning”."),
     )
 
     def __init__(self, regulators: list[Regulator], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.regulator_id.choices = options(
-            [("", "Choose…")] + [(str(r.id), f"{r.code} — {r.name_en}") for r in regulators]
+            [("", _l("Choose…"))] + [(str(r.id), f"{r.code} — {local_name(r)}") for r in regulators]
         )
 
     def to_input(self) -> ClosureData:
@@ -40,7 +47,13 @@ class ClosureForm(FlaskForm):
         )
 
 
-UNITS = options([("", "Usual unit"), ("working", "Working days"), ("calendar", "Calendar days")])
+UNITS = options(
+    [
+        ("", _l("Usual unit")),
+        ("working", _l("Working days")),
+        ("calendar", _l("Calendar days")),
+    ]
+)
 
 
 class ClockSettingsForm(FlaskForm):
@@ -93,7 +106,7 @@ for _name in CLOCK_NAMES:
         ClockSettingsForm,
         f"{_name}_days",
         IntegerField(
-            f"{KINDS[_name].label}: days",
+            _l("%(clock)s: days", clock=_l(KINDS[_name].title)),
             validators=[Optional()],
             render_kw={"min": 1, "max": MAX_CLOCK_DAYS, "inputmode": "numeric"},
         ),
@@ -101,5 +114,5 @@ for _name in CLOCK_NAMES:
     setattr(
         ClockSettingsForm,
         f"{_name}_unit",
-        SelectField(f"{KINDS[_name].label}: unit", choices=UNITS, default=""),
+        SelectField(_l("%(clock)s: unit", clock=_l(KINDS[_name].title)), choices=UNITS, default=""),
     )

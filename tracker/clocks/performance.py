@@ -10,6 +10,7 @@ from datetime import date
 from tracker.clock import local_date
 from tracker.clocks.clocks import ClockStatus, decided_within_time
 from tracker.clocks.services import ClockReader
+from tracker.i18n import gettext as _
 from tracker.usecases.models import Stage, UseCase
 
 # Moving to one of these is the regulator's decision on a proposal.
@@ -25,11 +26,19 @@ class ClockPerformance:
 
     @property
     def sentence(self) -> str:
-        decided = f"Decided within time: {self.decided_within_time} of {self.decided}."
         if not self.open_reviews:
-            return decided
-        return f"{decided} Still in review: {self.open_reviews}, of which overdue: " + (
-            f"{self.overdue_reviews}."
+            return _(
+                "Decided within time: %(within)d of %(decided)d.",
+                within=self.decided_within_time,
+                decided=self.decided,
+            )
+        return _(
+            "Decided within time: %(within)d of %(decided)d. Still in review: %(open)d, of "
+            "which overdue: %(overdue)d.",
+            within=self.decided_within_time,
+            decided=self.decided,
+            open=self.open_reviews,
+            overdue=self.overdue_reviews,
         )
 
 

@@ -35,6 +35,8 @@ from tracker.clocks.clocks import (
 )
 from tracker.clocks.models import CLOCK_NAMES, MAX_CLOCK_DAYS, ClockSettings, RegulatorClosure
 from tracker.extensions import db
+from tracker.i18n import N_
+from tracker.i18n import gettext as _
 from tracker.organisations.models import Regulator
 from tracker.organisations.services import record_changed, required_text
 from tracker.programmes.models import Cohort, Programme
@@ -48,6 +50,11 @@ CLOCKED_STAGES = frozenset(RUNS_IN.values())
 
 # Where an allowance came from, as the settings page says it.
 SOURCE_COHORT, SOURCE_PROGRAMME, SOURCE_BUILT_IN = "cohort", "programme", "built-in"
+_SOURCE_LABELS = {
+    SOURCE_COHORT: N_("cohort"),
+    SOURCE_PROGRAMME: N_("programme"),
+    SOURCE_BUILT_IN: N_("built-in"),
+}
 
 
 # Allowances --------------------------------------------------------------------------------
@@ -57,6 +64,11 @@ SOURCE_COHORT, SOURCE_PROGRAMME, SOURCE_BUILT_IN = "cohort", "programme", "built
 class Resolved:
     allowance: Allowance
     source: str
+
+    @property
+    def source_label(self) -> str:
+        """Where the allowance comes from, in the page's language."""
+        return _(_SOURCE_LABELS[self.source])
 
 
 def _own(row: ClockSettings | None, name: str) -> Allowance | None:
@@ -257,20 +269,20 @@ def add_closure(actor: User, data: ClosureData) -> RegulatorClosure:
         raise NotAllowedError("closure.create")
     rules = RuleError.collect("closure.create")
     regulator = db.session.get(Regulator, data.regulator_id) if data.regulator_id else None
-    rules.check(regulator is not None, "regulator_id", "Choose the regulator.")
+    rules.check(regulator is not None, "regulator_id", _("Choose the regulator."))
     name = (data.name or "").strip()
-    required_text(rules, "name", name, CLOSURE_NAME_MAX, "Say why the office is closed.")
-    if rules.check(data.on is not None, "on", "Enter the date."):
+    required_text(rules, "name", name, CLOSURE_NAME_MAX, _("Say why the office is closed."))
+    if rules.check(data.on is not None, "on", _("Enter the date.")):
         assert data.on is not None
         if data.on.weekday() >= 5:
-            rules.add("on", "That day is a weekend: clocks already skip it.")
+            rules.add("on", _("That day is a weekend: clocks already skip it."))
         if regulator is not None:
             taken = db.session.scalar(
                 sa.select(RegulatorClosure.id).where(
                     RegulatorClosure.regulator_id == regulator.id, RegulatorClosure.on == data.on
                 )
             )
-            rules.check(taken is None, "on", "This closure is already recorded.")
+            rules.check(taken is None, "on", _("This closure is already recorded."))
     rules.raise_if_any()
     assert regulator is not None and data.on is not None
     closure = RegulatorClosure(
@@ -351,7 +363,10 @@ def _check_settings(rules: RuleCollector, values: dict[str, ClockSetting]) -> No
         rules.check(
             1 <= setting.days <= MAX_CLOCK_DAYS,
             f"{name}_days",
-            f"Enter a whole number of days from 1 to {MAX_CLOCK_DAYS}, or leave it empty.",
+            _(
+                "Enter a whole number of days from 1 to %(most)d, or leave it empty.",
+                most=MAX_CLOCK_DAYS,
+            ),
         )
 
 
@@ -408,8 +423,8 @@ def save_clock_settings(
 
 def _last_change(row: ClockSettings | None) -> LastChange | None:
     if row is None:
-        return LastChange(what="The clock settings were removed", by="someone", at=None)
-    return LastChange(what="The clock settings were changed", by="someone", at=row.updated_at)
+        return LastChange(what=_("The clock settings were removed"), by=_("someone"), at=None)
+    return LastChange(what=_("The clock settings were changed"), by=_("someone"), at=row.updated_at)
 
 
 __all__ = [

@@ -3,8 +3,10 @@ settings of programmes and cohorts. Load, authorise, run one command in the unit
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.cli import AppGroup
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -13,11 +15,13 @@ from tracker.admin.permissions import Area, can_enter
 from tracker.auth.forms import EmptyForm
 from tracker.clock import local_today
 from tracker.clocks import services
-from tracker.clocks.calendar import hong_kong_holidays
+from tracker.clocks.calendar import holiday_names
 from tracker.clocks.clocks import BUILT_IN, KINDS
 from tracker.clocks.forms import ClockSettingsForm, ClosureForm
 from tracker.clocks.models import ClockSettings, RegulatorClosure
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import is_chinese, local_name
 from tracker.organisations import queries as organisation_queries
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
@@ -39,13 +43,23 @@ def _enter_settings() -> None:
         abort(403)
 
 
+def day(value: date) -> str:
+    """A date as the pages write it in the request's language (the ``day`` filter)."""
+    return str(current_app.jinja_env.filters["day"](value))
+
+
+def _cohort_label(cohort: Cohort) -> str:
+    return f"{local_name(cohort.programme)} — {local_name(cohort)}"
+
+
 # Closures ----------------------------------------------------------------------------------
 
 
 def _closure_page(form: ClosureForm, status: int = 200) -> tuple[str, int]:
     today = local_today()
     years = (today.year, today.year + 1)
-    holidays = sorted((d, n) for y in years for d, n in hong_kong_holidays(y).items())
+    chinese = is_chinese()
+    holidays = sorted((d, n) for y in years for d, n in holiday_names(y, chinese).items())
     return render_template(
         "clocks/closures.html",
         form=form,
@@ -71,8 +85,11 @@ def closures() -> tuple[str, int] | Response:
             rule_errors_onto(form, exc)
             return _closure_page(form)
         flash(
-            f"{closure.regulator.code} is closed on {closure.on:%d %b %Y}: its clocks skip "
-            "that day.",
+            _(
+                "%(regulator)s is closed on %(day)s: its clocks skip that day.",
+                regulator=closure.regulator.code,
+                day=day(closure.on),
+            ),
             "success",
         )
         return redirect(url_for("clocks.closures"))
@@ -87,10 +104,17 @@ def closure_remove(record_id: int) -> Response:
         abort(403)
     closure = db.get_or_404(RegulatorClosure, record_id)
     if EmptyForm().validate_on_submit():
-        label = f"{closure.regulator.code} on {closure.on:%d %b %Y}"
+        regulator, on = closure.regulator.code, day(closure.on)
         with unit_of_work():
             services.remove_closure(current_user, closure)
-        flash(f"The closure of {label} has been removed.", "success")
+        flash(
+            _(
+                "The closure of %(regulator)s on %(day)s has been removed.",
+                regulator=regulator,
+                day=on,
+            ),
+            "success",
+        )
     return redirect(url_for("clocks.closures"))
 
 
@@ -143,7 +167,7 @@ def _save(
             # Saving again applies the user's input over the current settings.
             form.version.data = str(row.version) if row is not None else ""
             return _settings_page(form, title, back, scope_label, conflict=exc, status=409)
-        flash(f"The clocks of {scope_label} have been saved.", "success")
+        flash(_("The clocks of %(scope)s have been saved.", scope=scope_label), "success")
         return redirect(back)
     return _settings_page(form, title, back, scope_label)
 
@@ -162,9 +186,9 @@ def programme_clocks(record_id: int) -> tuple[str, int] | Response:
     form = ClockSettingsForm(row, services.resolve(None, None))
     return _save(
         form,
-        "Default clocks",
+        _("Default clocks"),
         url_for("dashboard.programme", id=programme.id),
-        programme.name,
+        local_name(programme),
         programme=programme,
     )
 
@@ -182,7 +206,9 @@ def cohort_clocks(record_id: int) -> tuple[str, int] | Response:
     row = services.settings_row(cohort=cohort)
     programme_row = services.settings_row(programme=cohort.programme)
     form = ClockSettingsForm(row, services.resolve(None, programme_row))
-    return _save(form, "Cohort clocks", url_for("admin.cohorts"), str(cohort), cohort=cohort)
+    return _save(
+        form, _("Cohort clocks"), url_for("admin.cohorts"), _cohort_label(cohort), cohort=cohort
+    )
 
 
 # Command line ------------------------------------------------------------------------------

@@ -15,8 +15,11 @@ from tracker.auth.permissions import Permission, has
 from tracker.clock import local_today, utcnow
 from tracker.clocks import queries as clock_queries
 from tracker.clocks.queries import ClockFilter
+from tracker.dashboard.labels import funnel_label
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 from tracker.institutions.models import Institution, InstitutionKind
 from tracker.plans import queries as plan_queries
 from tracker.programmes.models import Cohort, CohortStatus, Programme
@@ -29,6 +32,7 @@ from tracker.usecases.workspace import Scope
 from tracker.web import clean_text, page_arg, parse_id
 
 bp = Blueprint("dashboard", __name__)
+bp.add_app_template_global(funnel_label, "funnel_label")
 
 BOARD_CARDS_PER_COLUMN = 30
 # Institution users see the returns falling due within this many days.
@@ -47,7 +51,10 @@ def _enum_arg(enum_cls: type[E], name: str) -> E | None:
     try:
         return enum_cls(raw)
     except ValueError:
-        flash(f"The {name} filter value was not understood and was ignored.", "warning")
+        flash(
+            _("The %(name)s filter value was not understood and was ignored.", name=name),
+            "warning",
+        )
         return None
 
 
@@ -346,7 +353,7 @@ def chart_stage_category() -> Response:
     matrix = queries.stage_category_matrix(current_user, scope)
     return jsonify(
         scope=scope.label,
-        labels=[c.name for c in matrix.categories],
+        labels=[local_name(c) for c in matrix.categories],
         datasets=[
             {
                 "key": stage.value,
@@ -367,6 +374,6 @@ def chart_funnel() -> Response:
     steps = queries.funnel(current_user, scope)
     return jsonify(
         scope=scope.label,
-        labels=[s.label for s in steps],
-        datasets=[{"key": "funnel", "label": "Use cases", "data": [s.count for s in steps]}],
+        labels=[funnel_label(s) for s in steps],
+        datasets=[{"key": "funnel", "label": _("Use cases"), "data": [s.count for s in steps]}],
     )

@@ -19,6 +19,8 @@ from tracker.admin.permissions import (
 )
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.organisations.models import Regulator, Sector
 from tracker.organisations.queries import is_taken
 from tracker.organisations.services import record_changed, required_text
@@ -64,14 +66,14 @@ def save_programme(actor: User, programme: Programme | None, data: ProgrammeData
         raise NotAllowedError("programme.save")
     name = data.name.strip()
     rules = RuleError.collect("programme.save")
-    if required_text(rules, "name", name, 200, "Enter a name."):
+    if required_text(rules, "name", name, 200, _("Enter a name.")):
         rules.check(
             not is_taken(Programme.name, name, exclude_id=programme.id if programme else None),
             "name",
-            "Another programme already has this name.",
+            _("Another programme already has this name."),
         )
     lead = db.session.get(Regulator, data.lead_regulator_id) if data.lead_regulator_id else None
-    rules.check(lead is not None, "lead_regulator_id", "Choose the lead regulator.")
+    rules.check(lead is not None, "lead_regulator_id", _("Choose the lead regulator."))
     participant_ids = [
         i for i in dict.fromkeys(data.participant_ids) if i != data.lead_regulator_id
     ]
@@ -79,13 +81,17 @@ def save_programme(actor: User, programme: Programme | None, data: ProgrammeData
     rules.check(
         all(r is not None for r in participants),
         "participant_ids",
-        "Choose regulators from the list.",
+        _("Choose regulators from the list."),
     )
     known = {s.value for s in Sector}
-    rules.check(bool(data.sectors), "sectors", "Choose at least one sector.")
-    rules.check(set(data.sectors) <= known, "sectors", "Choose sectors from the list.")
+    rules.check(bool(data.sectors), "sectors", _("Choose at least one sector."))
+    rules.check(set(data.sectors) <= known, "sectors", _("Choose sectors from the list."))
     _in_order(
-        rules, data.starts_on, data.ends_on, "ends_on", "The end date cannot be before the start."
+        rules,
+        data.starts_on,
+        data.ends_on,
+        "ends_on",
+        _("The end date cannot be before the start."),
     )
     rules.raise_if_any()
     assert lead is not None
@@ -135,7 +141,7 @@ def _check_cohort(
     rules: RuleCollector, data: CohortData, programme: Programme, current: Cohort | None
 ) -> str:
     name = data.name.strip()
-    if required_text(rules, "name", name, 120, "Enter a name."):
+    if required_text(rules, "name", name, 120, _("Enter a name.")):
         rules.check(
             not is_taken(
                 Cohort.name,
@@ -144,33 +150,33 @@ def _check_cohort(
                 scope=Cohort.programme_id == programme.id,
             ),
             "name",
-            "This programme already has a cohort with this name.",
+            _("This programme already has a cohort with this name."),
         )
     _in_order(
         rules,
         data.applications_open_on,
         data.applications_close_on,
         "applications_close_on",
-        "Applications cannot close before they open.",
+        _("Applications cannot close before they open."),
     )
     _in_order(
         rules,
         data.applications_close_on,
         data.selection_on,
         "selection_on",
-        "Selection cannot be announced before applications close.",
+        _("Selection cannot be announced before applications close."),
     )
     _in_order(
         rules,
         data.pilot_starts_on,
         data.pilot_ends_on,
         "pilot_ends_on",
-        "Pilots cannot end before they start.",
+        _("Pilots cannot end before they start."),
     )
     rules.check(
         1 <= data.return_interval_days <= MAX_RETURN_INTERVAL,
         "return_interval_days",
-        f"Enter a number of days from 1 to {MAX_RETURN_INTERVAL}.",
+        _("Enter a number of days from 1 to %(most)d.", most=MAX_RETURN_INTERVAL),
     )
     return name
 
@@ -190,7 +196,7 @@ def _apply_cohort(cohort: Cohort, data: CohortData, programme: Programme, name: 
 def _programme(data: CohortData) -> Programme:
     programme = db.session.get(Programme, data.programme_id) if data.programme_id else None
     if programme is None:
-        raise RuleError({"programme_id": "Choose the programme."}, "cohort.save")
+        raise RuleError({"programme_id": _("Choose the programme.")}, "cohort.save")
     return programme
 
 
@@ -202,7 +208,7 @@ def create_cohort(actor: User, data: CohortData) -> Cohort:
         raise NotAllowedError("cohort.create")
     rules = RuleError.collect("cohort.create")
     rules.check(
-        programme.active, "programme_id", "This programme is inactive: reactivate it first."
+        programme.active, "programme_id", _("This programme is inactive: reactivate it first.")
     )
     name = _check_cohort(rules, data, programme, None)
     rules.raise_if_any()
@@ -222,13 +228,15 @@ def _moving_refusal(cohort: Cohort) -> str | None:
     read: drafts are the institutions' own, so their existence is never spelt out."""
     proposals = queries.use_case_counts([cohort.id]).get(cohort.id, 0)
     if proposals:
-        held = "1 proposal" if proposals == 1 else f"{proposals} proposals"
-        return (
-            f"This cohort holds {held}, so it stays in its programme: their reviews and "
-            "history belong to it."
+        return ngettext(
+            "This cohort holds %(num)d proposal, so it stays in its programme: their reviews "
+            "and history belong to it.",
+            "This cohort holds %(num)d proposals, so it stays in its programme: their reviews "
+            "and history belong to it.",
+            proposals,
         )
     if queries.has_use_cases(cohort):
-        return (
+        return _(
             "Institutions may be preparing proposals in this cohort, so it cannot move to "
             "another programme."
         )
@@ -237,29 +245,38 @@ def _moving_refusal(cohort: Cohort) -> str | None:
 
 def _check_criteria(rules: RuleCollector, cohort: Cohort, names: list[str]) -> None:
     field = "criteria_text"
-    if not rules.check(bool(names), field, "List at least one criterion."):
+    if not rules.check(bool(names), field, _("List at least one criterion.")):
         return
     too_long = [n for n in names if len(n) > CRITERION_MAX_LENGTH]
     if too_long:
         rules.add(
             field,
-            f"Keep each criterion to {CRITERION_MAX_LENGTH} characters: “{too_long[0][:40]}…”.",
+            _(
+                "Keep each criterion to %(most)d characters: “%(start)s…”.",
+                most=CRITERION_MAX_LENGTH,
+                start=too_long[0][:40],
+            ),
         )
         return
     seen: set[str] = set()
     for name in names:
         if name.casefold() in seen:
-            rules.add(field, f"“{name}” is listed twice.")
+            rules.add(field, _("“%(name)s” is listed twice.", name=name))
             return
         seen.add(name.casefold())
     scores = queries.scored_criteria(cohort)
     blocked = [c for c in plan_criteria(list(cohort.criteria), names).removed if scores.get(c.id)]
     if blocked:
-        described = "; ".join(f"“{c.name}” ({scores[c.id]} scores)" for c in blocked)
+        described = _("; ").join(
+            _("“%(name)s” (%(num)d scores)", name=c.name, num=scores[c.id]) for c in blocked
+        )
         rules.add(
             field,
-            "Reviewers have already scored proposals against "
-            f"{described}. Those scores would lose their criterion, so keep it in the list.",
+            _(
+                "Reviewers have already scored proposals against %(criteria)s. Those scores "
+                "would lose their criterion, so keep it in the list.",
+                criteria=described,
+            ),
         )
 
 
