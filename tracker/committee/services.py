@@ -47,7 +47,7 @@ def _text(value: str | None) -> str:
 
 
 def _at_most(limit: int) -> str:
-    return _("At most %(num)s characters.", num=f"{limit:,}")
+    return _("At most %(num)s characters.", num=format(limit, ","))
 
 
 # ---------------------------------------------------------------- the committee
@@ -193,7 +193,7 @@ def save_criteria(actor: User, cohort: Cohort, rows: list[CriterionData]) -> Non
             rules.check(
                 len(_text(text)) <= RUBRIC,
                 f"rubric_{level}_{row.criterion_id}",
-                _("Keep the rubric to %(num)s characters.", num=f"{RUBRIC:,}"),
+                _("Keep the rubric to %(num)s characters.", num=format(RUBRIC, ",")),
             )
     if all(r.weight is not None for r in rows):
         rules.check(
@@ -433,7 +433,9 @@ def declare(user: User, assignment: Assignment, data: DeclarationData) -> Assign
     )
     note = _text(data.note)
     rules.check(
-        len(note) <= TEXT, "note", _("The note is at most %(num)s characters.", num=f"{TEXT:,}")
+        len(note) <= TEXT,
+        "note",
+        _("The note is at most %(num)s characters.", num=format(TEXT, ",")),
     )
     if data.conflict:
         rules.check(

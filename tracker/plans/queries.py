@@ -118,7 +118,7 @@ def limits_text(version: SandboxPlanVersion) -> str:
     """The boundaries in one text, as the use case's pilot terms keep them."""
     parts = []
     if version.customer_cap is not None:
-        parts.append(_("At most %(num)s customers.", num=f"{version.customer_cap:,}"))
+        parts.append(_("At most %(num)s customers.", num=format(version.customer_cap, ",")))
     if version.exposure_limit is not None:
         parts.append(_("Exposure at most %(limit)s.", limit=money(version.exposure_limit)))
     if version.other_limits:

@@ -122,11 +122,11 @@ def _text(value: str | None) -> str:
 
 
 def _at_most(limit: int) -> str:
-    return _("At most %(num)s characters.", num=f"{limit:,}")
+    return _("At most %(num)s characters.", num=format(limit, ","))
 
 
 def _at_most_long(limit: int) -> str:
-    return _("This is at most %(num)s characters long.", num=f"{limit:,}")
+    return _("This is at most %(num)s characters long.", num=format(limit, ","))
 
 
 def _check(rules: Any, data: PlanData) -> None:
@@ -136,7 +136,7 @@ def _check(rules: Any, data: PlanData) -> None:
         rules.check(
             len(_text(getattr(data, name))) <= LONG_TEXT,
             name,
-            _("This is at most %(num)s characters long.", num=f"{LONG_TEXT:,}"),
+            _("This is at most %(num)s characters long.", num=format(LONG_TEXT, ",")),
         )
     weeks = data.duration_weeks
     rules.check(
