@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField
 from wtforms.validators import InputRequired, Length, Optional
@@ -13,6 +15,12 @@ from tracker.i18n import lazy_gettext as _l
 from tracker.usecases.forms import TextArea
 
 LONG_TEXT = 20_000
+
+
+def _lazy_choices(enum: Any) -> list[Any]:
+    """An enum's choices with labels translated when the form is shown, not when the class is
+    built at import (``LabelledEnum.choices()`` translates at once)."""
+    return options((m.value, _l(m.english)) for m in enum)
 
 
 class CommitteeForm(FlaskForm):
@@ -55,7 +63,7 @@ class DeclarationForm(FlaskForm):
     )
     conflict_with = RadioField(
         _l("The conflict is with"),
-        choices=ConflictWith.choices(),
+        choices=_lazy_choices(ConflictWith),
         validators=[Optional()],
         validate_choice=False,
     )
@@ -68,7 +76,7 @@ class DeclarationForm(FlaskForm):
 class DeterminationForm(FlaskForm):
     decision = RadioField(
         _l("Determination"),
-        choices=Decision.choices(),
+        choices=_lazy_choices(Decision),
         validators=[InputRequired(_l("Choose the determination."))],
     )
     reasons = TextArea(_l("Reasons"), validators=[Optional(), Length(max=LONG_TEXT)])

@@ -279,9 +279,9 @@ def setup(id: int) -> str | Response | tuple[str, int]:
     committee = cohort.committee
     form = forms.CommitteeForm(obj=committee if request.method == "GET" else None)
     candidates = queries.eligible_members(cohort)
+    independent = _("independent")
     form.member_ids.choices = options(
-        (u.id, f"{u.name} — {u.role.label}, {u.organisation or _('independent')}")
-        for u in candidates
+        (u.id, f"{u.name} — {u.role.label}, {u.organisation or independent}") for u in candidates
     )
     if request.method == "GET" and committee is not None:
         form.member_ids.data = [m.user_id for m in committee.members]

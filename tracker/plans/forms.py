@@ -24,6 +24,12 @@ from tracker.plans.models import BreachDecision, Direction, ReportingFrequency
 from tracker.usecases.forms import LONG_TEXT, TextArea, VersionedForm
 
 
+def _lazy_choices(enum: Any) -> list[Any]:
+    """An enum's choices with labels translated when the form is shown, not when the class is
+    built at import (``LabelledEnum.choices()`` translates at once)."""
+    return options((m.value, _l(m.english)) for m in enum)
+
+
 class MilestoneRow(Form):
     title = StringField(_l("Milestone"), validators=[Optional(), Length(max=200)])
     planned_on = DateField(_l("Planned date"), validators=[Optional()])
@@ -38,7 +44,7 @@ class KpiRow(Form):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
     direction = SelectField(
         _l("Better when"),
-        choices=[*options([("", "—")]), *Direction.choices()],
+        choices=[*options([("", "—")]), *_lazy_choices(Direction)],
         validators=[Optional()],
     )
     baseline = NumberField(_l("Baseline"))
@@ -151,7 +157,7 @@ class BreachDecisionForm(SubmitForm):
     use_case_version = HiddenField(validators=[InputRequired()])
     decision = RadioField(
         _l("Decision"),
-        choices=BreachDecision.choices(),
+        choices=_lazy_choices(BreachDecision),
         validators=[InputRequired(_l("Choose a decision."))],
     )
     reason = TextArea(
