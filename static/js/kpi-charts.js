@@ -21,7 +21,7 @@
     ];
     if (payload.target !== null) {
       datasets.push({
-        label: "Target",
+        label: payload.target_label || "Target",
         data: payload.labels.map(function () { return payload.target; }),
         borderColor: "#146c43",
         borderDash: [6, 4],
@@ -30,7 +30,7 @@
     }
     if (payload.baseline !== null) {
       datasets.push({
-        label: "Baseline",
+        label: payload.baseline_label || "Baseline",
         data: payload.labels.map(function () { return payload.baseline; }),
         borderColor: "#6c757d",
         borderDash: [2, 3],

@@ -27,6 +27,7 @@ EXPERT: dict[tuple[str, str], tuple[str, int]] = {
     ("GET", "/login"): ("/login", 302),
     ("POST", "/login"): ("/login", 302),
     ("POST", "/logout"): ("/logout", 302),
+    ("POST", "/language"): ("/language", 303),
     ("GET", "/account"): ("/account", 200),
     ("POST", "/account"): ("/account", 200),
     # The committee's pages: what is assigned, and nothing else.

@@ -3,13 +3,14 @@ pilot start that waits for an agreed plan."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from tests import factories as f
 from tests.conftest import World
+from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.plans import queries, services
 from tracker.plans.models import Direction, PlanStatus
@@ -133,7 +134,7 @@ def test_the_pilot_starts_only_on_an_agreed_plan_and_takes_its_terms(world: Worl
     start = BY_NAME["start_pilot"]
     with pytest.raises(RuleError) as refused:
         uc_services.apply_transition(
-            uc, start, world.reviewer, uc.version, {"pilot_started_on": date.today()}
+            uc, start, world.reviewer, uc.version, {"pilot_started_on": local_today()}
         )
     assert "agreed sandbox plan" in refused.value.errors["__all__"][0]
     version = services.save_draft(
@@ -144,11 +145,11 @@ def test_the_pilot_starts_only_on_an_agreed_plan_and_takes_its_terms(world: Worl
     services.submit(uc, version, world.bank_user, version.lock_version)
     with pytest.raises(RuleError):  # submitted is not agreed
         uc_services.apply_transition(
-            uc, start, world.reviewer, uc.version, {"pilot_started_on": date.today()}
+            uc, start, world.reviewer, uc.version, {"pilot_started_on": local_today()}
         )
     services.agree(uc, version, world.reviewer, version.lock_version)
     row = uc_services.apply_transition(
-        uc, start, world.reviewer, uc.version, {"pilot_started_on": date.today()}
+        uc, start, world.reviewer, uc.version, {"pilot_started_on": local_today()}
     )
     assert uc.stage is Stage.PILOT and uc.pilot_duration_weeks == 20
     assert uc.pilot_limits == (

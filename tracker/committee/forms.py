@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField
 from wtforms.validators import InputRequired, Length, Optional
@@ -9,62 +11,73 @@ from wtforms.validators import InputRequired, Length, Optional
 from tracker.admin.forms import MultiCheckboxField
 from tracker.committee.models import ConflictWith, Decision
 from tracker.formutil import options
+from tracker.i18n import lazy_gettext as _l
 from tracker.usecases.forms import TextArea
 
 LONG_TEXT = 20_000
 
 
+def _lazy_choices(enum: Any) -> list[Any]:
+    """An enum's choices with labels translated when the form is shown, not when the class is
+    built at import (``LabelledEnum.choices()`` translates at once)."""
+    return options((m.value, _l(m.english)) for m in enum)
+
+
 class CommitteeForm(FlaskForm):
-    member_ids = MultiCheckboxField("Members", coerce=int, validate_choice=False)
+    member_ids = MultiCheckboxField(_l("Members"), coerce=int, validate_choice=False)
     quorum = IntegerField(
-        "Quorum: complete reviews with no conflict a proposal needs",
+        _l("Quorum: complete reviews with no conflict a proposal needs"),
         validators=[Optional()],
         default=2,
     )
     review_days = IntegerField(
-        "Working days a reviewer has for each assignment", validators=[Optional()], default=14
+        _l("Working days a reviewer has for each assignment"), validators=[Optional()], default=14
     )
-    places = IntegerField("Places in the cohort", validators=[Optional()])
+    places = IntegerField(_l("Places in the cohort"), validators=[Optional()])
     blind = BooleanField(
-        "Reviewers see each other's scores only once they have scored", default=True
+        _l("Reviewers see each other's scores only once they have scored"), default=True
     )
     share_scores = BooleanField(
-        "Applicants see the mean scores and reviewers' names with their feedback"
+        _l("Applicants see the mean scores and reviewers' names with their feedback")
     )
 
 
 class AssignForm(FlaskForm):
-    reviewer_ids = MultiCheckboxField("Reviewers", coerce=int, validate_choice=False)
+    reviewer_ids = MultiCheckboxField(_l("Reviewers"), coerce=int, validate_choice=False)
 
 
 class SpreadForm(FlaskForm):
-    per_proposal = IntegerField("Reviewers per proposal", validators=[Optional()])
+    per_proposal = IntegerField(_l("Reviewers per proposal"), validators=[Optional()])
 
 
 class DeclarationForm(FlaskForm):
     conflict = RadioField(
-        "Do you have a conflict of interest with the applicant or a technology partner named on "
-        "this proposal?",
-        choices=options([("no", "No conflict"), ("yes", "I have a conflict (I will be recused)")]),
-        validators=[InputRequired("Say whether you have a conflict of interest.")],
+        _l(
+            "Do you have a conflict of interest with the applicant or a technology partner named "
+            "on this proposal?"
+        ),
+        choices=options(
+            [("no", _l("No conflict")), ("yes", _l("I have a conflict (I will be recused)"))]
+        ),
+        validators=[InputRequired(_l("Say whether you have a conflict of interest."))],
     )
     conflict_with = RadioField(
-        "The conflict is with",
-        choices=ConflictWith.choices(),
+        _l("The conflict is with"),
+        choices=_lazy_choices(ConflictWith),
         validators=[Optional()],
         validate_choice=False,
     )
     partner_id = SelectField(
-        "Technology partner", coerce=int, validators=[Optional()], validate_choice=False
+        _l("Technology partner"), coerce=int, validators=[Optional()], validate_choice=False
     )
-    note = TextArea("Note", validators=[Optional(), Length(max=LONG_TEXT)])
+    note = TextArea(_l("Note"), validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class DeterminationForm(FlaskForm):
     decision = RadioField(
-        "Determination",
-        choices=Decision.choices(),
-        validators=[InputRequired("Choose the determination.")],
+        _l("Determination"),
+        choices=_lazy_choices(Decision),
+        validators=[InputRequired(_l("Choose the determination."))],
     )
-    reasons = TextArea("Reasons", validators=[Optional(), Length(max=LONG_TEXT)])
-    conditions = TextArea("Conditions", validators=[Optional(), Length(max=LONG_TEXT)])
+    reasons = TextArea(_l("Reasons"), validators=[Optional(), Length(max=LONG_TEXT)])
+    conditions = TextArea(_l("Conditions"), validators=[Optional(), Length(max=LONG_TEXT)])

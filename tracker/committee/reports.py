@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.committee.models import Assignment, Declaration, Determination, SlateEntry
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,16 @@ def committee_record(
         declared = a.declared_at is not None and a.declared_at <= cutoff
         detail = ""
         if declared and a.declaration is Declaration.CONFLICT and a.conflict_with is not None:
-            partner = f" ({a.conflict_partner.name})" if a.conflict_partner else ""
-            detail = f"With {a.conflict_with.label.lower()}{partner}: {a.conflict_note}"
+            party = a.conflict_with.label.lower()
+            if a.conflict_partner:
+                detail = _(
+                    "With %(party)s (%(partner)s):",
+                    party=party,
+                    partner=local_name(a.conflict_partner),
+                )
+            else:
+                detail = _("With %(party)s:", party=party)
+            detail += f" {a.conflict_note}"
         elif declared:
             detail = a.conflict_note
         rows.append(
@@ -94,7 +104,7 @@ def committee_record(
     if slate is not None:
         decision = f"{slate.outcome.label}: {slate.reason}"
         if slate.override_reason:
-            decision += f" Override of the objection: {slate.override_reason}"
+            decision += " " + _("Override of the objection:") + f" {slate.override_reason}"
     return CommitteeRecord(
         declarations=tuple(rows),
         determinations=tuple(

@@ -13,6 +13,7 @@ from tracker.auth.models import User
 from tracker.committee import permissions
 from tracker.committee.models import Assignment, Committee, Decision, Declaration, Determination
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.usecases.models import Review, UseCase
 
 
@@ -87,11 +88,11 @@ def scoring_problem(use_case: UseCase, reviewer: User) -> str | None:
         return None
     assignment = assignment_of(reviewer, use_case)
     if assignment is None:
-        return "You are not assigned to review this proposal."
+        return _("You are not assigned to review this proposal.")
     if assignment.declaration is Declaration.PENDING:
-        return "Declare whether you have a conflict of interest before scoring this proposal."
+        return _("Declare whether you have a conflict of interest before scoring this proposal.")
     if assignment.recused:
-        return (
+        return _(
             "You declared a conflict of interest on this proposal and are recused: you cannot "
             "score it."
         )
@@ -110,16 +111,22 @@ def check_decision(
         if assignment is not None and assignment.recused:
             rules.add(
                 "__all__",
-                "You declared a conflict of interest on this proposal and are recused: you "
-                "cannot take part in deciding it.",
+                _(
+                    "You declared a conflict of interest on this proposal and are recused: you "
+                    "cannot take part in deciding it."
+                ),
             )
         if selecting:
             counted = len(counted_reviews(use_case))
             rules.check(
                 counted >= committee.quorum,
                 "__all__",
-                f"Selection needs {committee.quorum} complete reviews by assigned reviewers "
-                f"with no conflict of interest; this proposal has {counted}.",
+                _(
+                    "Selection needs %(quorum)d complete reviews by assigned reviewers with no "
+                    "conflict of interest; this proposal has %(num)d.",
+                    quorum=committee.quorum,
+                    num=counted,
+                ),
             )
     determination = latest_determinations([use_case.id]).get(use_case.id) if selecting else None
     if (
@@ -128,8 +135,11 @@ def check_decision(
         and rules.check(
             bool(override_reason.strip()),
             "override_reason",
-            f"The {determination.regulator.code} objects to this proposal. Selecting it over "
-            "the objection needs an override reason.",
+            _(
+                "The %(regulator)s objects to this proposal. Selecting it over the objection "
+                "needs an override reason.",
+                regulator=determination.regulator.code,
+            ),
         )
     ):
         details["override_reason"] = override_reason.strip()

@@ -29,6 +29,8 @@ from tracker.committee.models import (
 )
 from tracker.committee.rules import assignment_of, routed_regulator_id
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.programmes.models import Cohort, SelectionCriterion
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.usecases import services as usecase_services
@@ -42,6 +44,10 @@ MAX_MEMBERS = 200
 
 def _text(value: str | None) -> str:
     return (value or "").strip()
+
+
+def _at_most(limit: int) -> str:
+    return _("At most %(num)s characters.", num=format(limit, ","))
 
 
 # ---------------------------------------------------------------- the committee
@@ -74,33 +80,42 @@ def save_committee(actor: User, cohort: Cohort, data: CommitteeData) -> Committe
     rules.check(
         all(i in users and permissions.may_sit_on(users[i], cohort) for i in ids),
         "member_ids",
-        "Choose members from the list: external experts and staff of the programme's regulators.",
+        _(
+            "Choose members from the list: external experts and staff of the programme's "
+            "regulators."
+        ),
     )
-    rules.check(bool(ids), "member_ids", "Choose the committee's members.")
+    rules.check(bool(ids), "member_ids", _("Choose the committee's members."))
     rules.check(
-        len(ids) <= MAX_MEMBERS, "member_ids", f"A committee has at most {MAX_MEMBERS} members."
+        len(ids) <= MAX_MEMBERS,
+        "member_ids",
+        _("A committee has at most %(num)d members.", num=MAX_MEMBERS),
     )
     if rules.check(
         data.quorum is not None and data.quorum >= 1,
         "quorum",
-        "Give a quorum of at least 1 review.",
+        _("Give a quorum of at least 1 review."),
     ):
         assert data.quorum is not None
         rules.check(
             data.quorum <= len(ids) or not ids,
             "quorum",
-            f"The quorum ({data.quorum}) cannot be larger than the committee ({len(ids)} "
-            f"member{'s' if len(ids) != 1 else ''}).",
+            ngettext(
+                "The quorum (%(quorum)d) cannot be larger than the committee (%(num)d member).",
+                "The quorum (%(quorum)d) cannot be larger than the committee (%(num)d members).",
+                len(ids),
+                quorum=data.quorum,
+            ),
         )
     rules.check(
         data.review_days is not None and 1 <= data.review_days <= 365,
         "review_days",
-        "Give the days a reviewer has, from 1 to 365.",
+        _("Give the days a reviewer has, from 1 to 365."),
     )
     rules.check(
         data.places is None or 0 <= data.places <= 10_000,
         "places",
-        "Give the number of places from 0 to 10,000, or leave it empty.",
+        _("Give the number of places from 0 to 10,000, or leave it empty."),
     )
     if committee is not None:
         leaving = {m.user_id for m in committee.members} - set(ids)
@@ -118,8 +133,12 @@ def save_committee(actor: User, cohort: Cohort, data: CommitteeData) -> Committe
             rules.check(
                 not holding,
                 "member_ids",
-                f"{names} hold{'s' if len(holding) == 1 else ''} assignments in this cohort and "
-                "stay on the committee.",
+                ngettext(
+                    "%(names)s holds assignments in this cohort and stays on the committee.",
+                    "%(names)s hold assignments in this cohort and stay on the committee.",
+                    len(holding),
+                    names=names,
+                ),
             )
     rules.raise_if_any()
     if committee is None:
@@ -161,26 +180,26 @@ def save_criteria(actor: User, cohort: Cohort, rows: list[CriterionData]) -> Non
     rules.check(
         {r.criterion_id for r in rows} == set(criteria) and len(rows) == len(criteria),
         "__all__",
-        "Give a weight for each of the cohort's criteria, as listed.",
+        _("Give a weight for each of the cohort's criteria, as listed."),
     )
     for row in rows:
         rules.check(
             row.weight is not None and 0 <= row.weight <= 100,
             f"weight_{row.criterion_id}",
-            "Give a weight from 0 to 100.",
+            _("Give a weight from 0 to 100."),
         )
         for level in ("1", "3", "5"):
             text = getattr(row, f"rubric_{level}")
             rules.check(
                 len(_text(text)) <= RUBRIC,
                 f"rubric_{level}_{row.criterion_id}",
-                f"Keep the rubric to {RUBRIC:,} characters.",
+                _("Keep the rubric to %(num)s characters.", num=format(RUBRIC, ",")),
             )
     if all(r.weight is not None for r in rows):
         rules.check(
             sum(r.weight or 0 for r in rows) > 0,
             "__all__",
-            "The weights sum to zero: give at least one criterion a weight above 0.",
+            _("The weights sum to zero: give at least one criterion a weight above 0."),
         )
     rules.raise_if_any()
     for row in rows:
@@ -198,7 +217,7 @@ def save_criteria(actor: User, cohort: Cohort, rows: list[CriterionData]) -> Non
 
 def _committee_or_refuse(cohort: Cohort, action: str) -> Committee:
     if cohort.committee is None:
-        raise RuleError("Set up the cohort's committee first.", action)
+        raise RuleError(_("Set up the cohort's committee first."), action)
     return cohort.committee
 
 
@@ -246,10 +265,10 @@ def assign(actor: User, use_case: UseCase, reviewer_ids: tuple[int, ...]) -> lis
     rules.check(
         use_case.stage in permissions.BEFORE_COMMITTEE,
         "__all__",
-        "Only a proposal submitted or under review is assigned to reviewers.",
+        _("Only a proposal submitted or under review is assigned to reviewers."),
     )
     members = {m.user_id: m.user for m in committee.members}
-    rules.check(bool(reviewer_ids), "reviewer_ids", "Choose at least one reviewer.")
+    rules.check(bool(reviewer_ids), "reviewer_ids", _("Choose at least one reviewer."))
     already = {
         a.reviewer_id
         for a in db.session.scalars(
@@ -259,15 +278,22 @@ def assign(actor: User, use_case: UseCase, reviewer_ids: tuple[int, ...]) -> lis
     for reviewer_id in reviewer_ids:
         reviewer = members.get(reviewer_id)
         if reviewer is None:
-            rules.add("reviewer_ids", "Choose reviewers from the committee's members.")
+            rules.add("reviewer_ids", _("Choose reviewers from the committee's members."))
             continue
         if reviewer_id in already:
-            rules.add("reviewer_ids", f"{reviewer.name} is already assigned to this proposal.")
+            rules.add(
+                "reviewer_ids",
+                _("%(name)s is already assigned to this proposal.", name=reviewer.name),
+            )
         if permissions.is_own_organisation(reviewer, use_case):
             rules.add(
                 "reviewer_ids",
-                f"{reviewer.name} works for {reviewer.institution}, which is on this proposal: "
-                "nobody reviews their own organisation's proposal.",
+                _(
+                    "%(name)s works for %(institution)s, which is on this proposal: nobody "
+                    "reviews their own organisation's proposal.",
+                    name=reviewer.name,
+                    institution=reviewer.institution,
+                ),
             )
     rules.raise_if_any()
     due_on = review_due_on(committee)
@@ -291,14 +317,18 @@ def spread(actor: User, cohort: Cohort, per_proposal: int | None) -> list[Assign
     if rules.check(
         per_proposal is not None and per_proposal >= 1,
         "per_proposal",
-        "Give the number of reviewers per proposal, at least 1.",
+        _("Give the number of reviewers per proposal, at least 1."),
     ):
         assert per_proposal is not None
         rules.check(
             per_proposal <= len(members),
             "per_proposal",
-            f"The committee has {len(members)} active members: it cannot give each proposal "
-            f"{per_proposal} reviewers.",
+            _(
+                "The committee has %(members)d active members: it cannot give each proposal "
+                "%(num)d reviewers.",
+                members=len(members),
+                num=per_proposal,
+            ),
         )
     rules.raise_if_any()
     assert per_proposal is not None
@@ -347,11 +377,23 @@ def spread(actor: User, cohort: Cohort, per_proposal: int | None) -> list[Assign
     if short:
         raise RuleError(
             {
-                "per_proposal": "Not enough members may review "
-                + ", ".join(short[:10])
-                + (" and others" if len(short) > 10 else "")
-                + f" (their own organisation's proposals) to give each {per_proposal} "
-                "reviewers. Lower the number or add members."
+                "per_proposal": (
+                    _(
+                        "Not enough members may review %(proposals)s and others (their own "
+                        "organisation's proposals) to give each %(num)d reviewers. Lower the "
+                        "number or add members.",
+                        proposals=", ".join(short[:10]),
+                        num=per_proposal,
+                    )
+                    if len(short) > 10
+                    else _(
+                        "Not enough members may review %(proposals)s (their own "
+                        "organisation's proposals) to give each %(num)d reviewers. Lower the "
+                        "number or add members.",
+                        proposals=", ".join(short[:10]),
+                        num=per_proposal,
+                    )
+                )
             },
             action,
         )
@@ -384,24 +426,28 @@ def declare(user: User, assignment: Assignment, data: DeclarationData) -> Assign
     rules.check(
         use_case.stage in permissions.BEFORE_COMMITTEE,
         "__all__",
-        "This proposal is no longer before the committee.",
+        _("This proposal is no longer before the committee."),
     )
     rules.check(
-        data.conflict is not None, "conflict", "Say whether you have a conflict of interest."
+        data.conflict is not None, "conflict", _("Say whether you have a conflict of interest.")
     )
     note = _text(data.note)
-    rules.check(len(note) <= TEXT, "note", f"The note is at most {TEXT:,} characters.")
+    rules.check(
+        len(note) <= TEXT,
+        "note",
+        _("The note is at most %(num)s characters.", num=format(TEXT, ",")),
+    )
     if data.conflict:
         rules.check(
-            data.conflict_with is not None, "conflict_with", "Say who the conflict is with."
+            data.conflict_with is not None, "conflict_with", _("Say who the conflict is with.")
         )
         if data.conflict_with is ConflictWith.PARTNER:
             rules.check(
                 data.partner_id in {p.id for p in use_case.partners},
                 "partner_id",
-                "Choose the technology partner named on the proposal.",
+                _("Choose the technology partner named on the proposal."),
             )
-        rules.check(bool(note), "note", "Describe the conflict.")
+        rules.check(bool(note), "note", _("Describe the conflict."))
     rules.raise_if_any()
     conflict_with = data.conflict_with if data.conflict else None
     # One UPDATE that only matches a pending declaration: two windows declaring at once cannot
@@ -444,17 +490,17 @@ def record_determination(
     if not permissions.can_determine(user, use_case, routed_regulator_id(use_case)):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(decision is not None, "decision", "Choose the determination.")
-    rules.check(bool(_text(reasons)), "reasons", "Give the reasons.")
-    rules.check(len(_text(reasons)) <= TEXT, "reasons", f"At most {TEXT:,} characters.")
-    rules.check(len(_text(conditions)) <= TEXT, "conditions", f"At most {TEXT:,} characters.")
+    rules.check(decision is not None, "decision", _("Choose the determination."))
+    rules.check(bool(_text(reasons)), "reasons", _("Give the reasons."))
+    rules.check(len(_text(reasons)) <= TEXT, "reasons", _at_most(TEXT))
+    rules.check(len(_text(conditions)) <= TEXT, "conditions", _at_most(TEXT))
     if decision is Decision.SUPPORT_WITH_CONDITIONS:
-        rules.check(bool(_text(conditions)), "conditions", "Give the conditions.")
+        rules.check(bool(_text(conditions)), "conditions", _("Give the conditions."))
     elif decision is not None:
         rules.check(
             not _text(conditions),
             "conditions",
-            "Conditions go with “Support with conditions”: clear them or choose that.",
+            _("Conditions go with “Support with conditions”: clear them or choose that."),
         )
     rules.raise_if_any()
     assert decision is not None and user.regulator_id is not None
@@ -502,7 +548,7 @@ def decide_slate(user: User, cohort: Cohort, choices: list[SlateChoice]) -> list
     committee = _committee_or_refuse(cohort, action)
     rules = RuleError.collect(action)
     decided = [c for c in choices if c.outcome is not None]
-    rules.check(bool(decided), "__all__", "Decide at least one proposal.")
+    rules.check(bool(decided), "__all__", _("Decide at least one proposal."))
     ids = [c.use_case_id for c in decided]
     use_cases = (
         {uc.id: uc for uc in db.session.scalars(sa.select(UseCase).where(UseCase.id.in_(ids)))}
@@ -513,28 +559,39 @@ def decide_slate(user: User, cohort: Cohort, choices: list[SlateChoice]) -> list
         uc = use_cases.get(choice.use_case_id)
         where = f"reason_{choice.use_case_id}"
         if uc is None or uc.cohort_id != cohort.id or not uc.is_proposal:
-            rules.add("__all__", "The slate lists only this cohort's proposals.")
+            rules.add("__all__", _("The slate lists only this cohort's proposals."))
             continue
         if choice.expected_version is not None and uc.version != choice.expected_version:
             raise ConflictError(usecase_services.last_change(uc), action)
         rules.check(
             uc.stage is Stage.UNDER_REVIEW,
             where,
-            f"{uc.reference} is {uc.stage.label.lower()}, not under review: it cannot be decided.",
+            _(
+                "%(reference)s is %(stage)s, not under review: it cannot be decided.",
+                reference=uc.reference,
+                stage=uc.stage.label.lower(),
+            ),
         )
-        rules.check(bool(_text(choice.reason)), where, f"Give the reason for {uc.reference}.")
-        rules.check(len(_text(choice.reason)) <= TEXT, where, f"At most {TEXT:,} characters.")
+        rules.check(
+            bool(_text(choice.reason)),
+            where,
+            _("Give the reason for %(reference)s.", reference=uc.reference),
+        )
+        rules.check(len(_text(choice.reason)) <= TEXT, where, _at_most(TEXT))
         rules.check(
             len(_text(choice.feedback)) <= TEXT,
             f"feedback_{choice.use_case_id}",
-            f"At most {TEXT:,} characters.",
+            _at_most(TEXT),
         )
         assignment = assignment_of(user, uc)
         rules.check(
             assignment is None or not assignment.recused,
             where,
-            f"You are recused from {uc.reference} (you declared a conflict of interest): "
-            "a colleague decides it.",
+            _(
+                "You are recused from %(reference)s (you declared a conflict of interest): "
+                "a colleague decides it.",
+                reference=uc.reference,
+            ),
         )
     if committee.places is not None:
         already = (
@@ -549,8 +606,14 @@ def decide_slate(user: User, cohort: Cohort, choices: list[SlateChoice]) -> list
         rules.check(
             already + selecting <= committee.places,
             "__all__",
-            f"The cohort has {committee.places} places and {already} are taken: the slate "
-            f"selects {selecting}, {already + selecting - committee.places} too many.",
+            _(
+                "The cohort has %(places)d places and %(taken)d are taken: the slate selects "
+                "%(selecting)d, %(over)d too many.",
+                places=committee.places,
+                taken=already,
+                selecting=selecting,
+                over=already + selecting - committee.places,
+            ),
         )
     rules.raise_if_any()
     entries: list[SlateEntry] = []

@@ -19,6 +19,8 @@ from tracker.committee.models import ConflictWith, Decision, Outcome
 from tracker.committee.rules import others_scores_visible
 from tracker.extensions import db
 from tracker.formutil import options
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 from tracker.rules import ConflictError, RuleError
 from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
@@ -88,7 +90,7 @@ def declare(id: int) -> str | Response | tuple[str, int]:
         abort(403)
     form = forms.DeclarationForm()
     form.partner_id.choices = options(
-        [(0, ""), *((p.id, p.name) for p in assignment.use_case.partners)]
+        [(0, ""), *((p.id, local_name(p)) for p in assignment.use_case.partners)]
     )
     status = 200
     if form.validate_on_submit():
@@ -99,13 +101,13 @@ def declare(id: int) -> str | Response | tuple[str, int]:
             rule_errors_onto(form, exc)
             status = 400
         except ConflictError:
-            flash("You have already declared your interests on this proposal.", "warning")
+            flash(_("You have already declared your interests on this proposal."), "warning")
             return redirect(url_for("committee.score", id=id))
         else:
             if assignment.recused:
-                flash("Your conflict is on record: you are recused from this proposal.", "info")
+                flash(_("Your conflict is on record: you are recused from this proposal."), "info")
             else:
-                flash("No conflict declared. The proposal is now shown to you.", "success")
+                flash(_("No conflict declared. The proposal is now shown to you."), "success")
             return redirect(url_for("committee.score", id=id))
     elif request.method == "POST":
         status = 400
@@ -163,17 +165,19 @@ def score(id: int) -> str | Response | tuple[str, int]:
         except ConflictError:
             status = 409
             flash(
-                "The proposal changed since you opened it. Nothing was saved; your scores are "
-                "still in the form. Check the proposal and save again.",
+                _(
+                    "The proposal changed since you opened it. Nothing was saved; your scores "
+                    "are still in the form. Check the proposal and save again."
+                ),
                 "danger",
             )
             fresh, _committee = queries.assignment_or_404(id, current_user)
             form.version.data = str(fresh.use_case.version)
         except IntegrityError:
             status = 409
-            flash("Your scores were saved from another window at the same moment.", "warning")
+            flash(_("Your scores were saved from another window at the same moment."), "warning")
         else:
-            flash("Your scores are submitted.", "success")
+            flash(_("Your scores are submitted."), "success")
             return redirect(url_for("committee.my_reviews"))
     else:
         status = 400
@@ -213,7 +217,7 @@ def determination(id: int) -> str | Response | tuple[str, int]:
             rule_errors_onto(form, exc)
             status = 400
         else:
-            flash("Your regulator's determination is recorded.", "success")
+            flash(_("Your regulator's determination is recorded."), "success")
             return redirect(url_for("usecases.detail", id=id) + "#committee")
     elif request.method == "POST":
         status = 400
@@ -275,8 +279,9 @@ def setup(id: int) -> str | Response | tuple[str, int]:
     committee = cohort.committee
     form = forms.CommitteeForm(obj=committee if request.method == "GET" else None)
     candidates = queries.eligible_members(cohort)
+    independent = _("independent")
     form.member_ids.choices = options(
-        (u.id, f"{u.name} — {u.role.label}, {u.organisation or 'independent'}") for u in candidates
+        (u.id, f"{u.name} — {u.role.label}, {u.organisation or independent}") for u in candidates
     )
     if request.method == "GET" and committee is not None:
         form.member_ids.data = [m.user_id for m in committee.members]
@@ -297,7 +302,7 @@ def setup(id: int) -> str | Response | tuple[str, int]:
             rule_errors_onto(form, exc)
             status = 400
         else:
-            flash("The committee is saved.", "success")
+            flash(_("The committee is saved."), "success")
             return redirect(url_for("committee.cohort", id=id))
     elif request.method == "POST":
         status = 400
@@ -337,11 +342,11 @@ def criteria(id: int) -> str | Response | tuple[str, int]:
             errors = exc.errors
             status = 400
         else:
-            flash("The criteria's weights and rubric are saved.", "success")
+            flash(_("The criteria's weights and rubric are saved."), "success")
             return redirect(url_for("committee.cohort", id=id))
     elif request.method == "POST":
         status = 400
-        errors = {"__all__": ["The form expired: send it again."]}
+        errors = {"__all__": [_("The form expired: send it again.")]}
     return render_template(
         "committee/criteria.html", cohort=cohort, form=form, errors=errors, typed=typed
     ), status
@@ -353,7 +358,7 @@ def assign(id: int) -> str | Response | tuple[str, int]:
     """Assign reviewers to one proposal by hand."""
     cohort = _cohort_for(id, manage=True)
     if cohort.committee is None:
-        flash("Set up the committee first.", "warning")
+        flash(_("Set up the committee first."), "warning")
         return redirect(url_for("committee.setup", id=id))
     view = queries.committee_view(cohort, local_today())
     form = forms.AssignForm()
@@ -379,7 +384,12 @@ def assign(id: int) -> str | Response | tuple[str, int]:
                 status = 400
             else:
                 flash(
-                    f"{len(made)} reviewer(s) assigned to {chosen.use_case.reference}.", "success"
+                    _(
+                        "%(num)d reviewer(s) assigned to %(reference)s.",
+                        num=len(made),
+                        reference=chosen.use_case.reference,
+                    ),
+                    "success",
                 )
                 return redirect(url_for("committee.cohort", id=id) + "#ranking")
         else:
@@ -404,7 +414,7 @@ def spread(id: int) -> Response | tuple[str, int]:
             rule_errors_onto(form, exc)
         else:
             made_text = plural(len(made), "%(num)d assignment", "%(num)d assignments")
-            flash(f"{made_text} made, spread evenly over the committee.", "success")
+            flash(_("%(made)s made, spread evenly over the committee.", made=made_text), "success")
             return redirect(url_for("committee.cohort", id=id) + "#members", code=303)
     return _render_cohort(id, EmptyForm(), {}, {}, spread_form=form), 400
 
@@ -458,13 +468,15 @@ def slate(id: int) -> Response | tuple[str, int]:
     except ConflictError:
         errors = {
             "__all__": [
-                "A proposal on the slate changed since you opened this page. Nothing was "
-                "decided; the slate shows what is current and your choices are kept."
+                _(
+                    "A proposal on the slate changed since you opened this page. Nothing was "
+                    "decided; the slate shows what is current and your choices are kept."
+                )
             ]
         }
         status = 409
     else:
-        flash(f"The slate is decided: {len(entries)} proposal(s).", "success")
+        flash(_("The slate is decided: %(num)d proposal(s).", num=len(entries)), "success")
         return redirect(url_for("committee.cohort", id=id))
     db.session.expire_all()  # the rolled-back slate: show what is current
     return _render_cohort(id, form, errors, typed), status

@@ -6,6 +6,8 @@ from typing import Any
 
 from wtforms import StringField
 
+from tracker.i18n import N_
+from tracker.i18n import gettext as _
 from tracker.plans.queries import parse_number
 
 
@@ -13,7 +15,7 @@ class NumberField(StringField):
     """A decimal number as people type it (``1,250.5``, ``-3``); anything else is refused with
     a clear message, and what was typed stays in the field."""
 
-    NOT_A_NUMBER = "Give a number, for example 12.5."
+    NOT_A_NUMBER = N_("Give a number, for example 12.5.")
     data: Any
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -21,7 +23,7 @@ class NumberField(StringField):
         self.raw_data = valuelist
         self.data = parse_number(raw)
         if raw.strip() and self.data is None:
-            raise ValueError(self.NOT_A_NUMBER)
+            raise ValueError(_(self.NOT_A_NUMBER))
 
     def _value(self) -> str:
         if self.raw_data:

@@ -18,14 +18,21 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from tracker.formutil import options
+from tracker.i18n import lazy_gettext as _l
 from tracker.plans.fields import NumberField
 from tracker.plans.models import BreachDecision, Direction, ReportingFrequency
 from tracker.usecases.forms import LONG_TEXT, TextArea, VersionedForm
 
 
+def _lazy_choices(enum: Any) -> list[Any]:
+    """An enum's choices with labels translated when the form is shown, not when the class is
+    built at import (``LabelledEnum.choices()`` translates at once)."""
+    return options((m.value, _l(m.english)) for m in enum)
+
+
 class MilestoneRow(Form):
-    title = StringField("Milestone", validators=[Optional(), Length(max=200)])
-    planned_on = DateField("Planned date", validators=[Optional()])
+    title = StringField(_l("Milestone"), validators=[Optional(), Length(max=200)])
+    planned_on = DateField(_l("Planned date"), validators=[Optional()])
 
     @property
     def is_blank(self) -> bool:
@@ -33,15 +40,15 @@ class MilestoneRow(Form):
 
 
 class KpiRow(Form):
-    name = StringField("KPI", validators=[Optional(), Length(max=200)])
-    unit = StringField("Unit", validators=[Optional(), Length(max=40)])
+    name = StringField(_l("KPI"), validators=[Optional(), Length(max=200)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
     direction = SelectField(
-        "Better when",
-        choices=[*options([("", "—")]), *Direction.choices()],
+        _l("Better when"),
+        choices=[*options([("", "—")]), *_lazy_choices(Direction)],
         validators=[Optional()],
     )
-    baseline = NumberField("Baseline")
-    target = NumberField("Target")
+    baseline = NumberField(_l("Baseline"))
+    target = NumberField(_l("Target"))
 
     @property
     def is_blank(self) -> bool:
@@ -57,7 +64,7 @@ def _typed(f: NumberField) -> str:
     return "" if f.data is None else str(f.data)
 
 
-def _text(label: str, message: str) -> TextArea:
+def _text(label: Any, message: Any) -> TextArea:
     return TextArea(label, validators=[DataRequired(message), Length(max=LONG_TEXT)])
 
 
@@ -65,49 +72,51 @@ def plan_form_class(kpi_rows: int, milestone_rows: int) -> type[VersionedForm]:
     """The plan form with so many KPI and milestone rows."""
 
     class PlanForm(VersionedForm):
-        objectives = _text("Objectives", "Give the objectives of the test.")
-        success_measures = _text("Success measures", "Say how success will be measured.")
-        methodology = _text("Methodology", "Describe the methodology.")
+        objectives = _text(_l("Objectives"), _l("Give the objectives of the test."))
+        success_measures = _text(_l("Success measures"), _l("Say how success will be measured."))
+        methodology = _text(_l("Methodology"), _l("Describe the methodology."))
         duration_weeks = IntegerField(
-            "Duration (weeks)",
+            _l("Duration (weeks)"),
             validators=[
-                InputRequired("Give the test's duration in weeks."),
-                NumberRange(min=1, max=156, message="From 1 to 156 weeks."),
+                InputRequired(_l("Give the test's duration in weeks.")),
+                NumberRange(min=1, max=156, message=_l("From 1 to 156 weeks.")),
             ],
         )
         customer_cap = IntegerField(
-            "Customer cap",
+            _l("Customer cap"),
             validators=[Optional(), NumberRange(min=0, max=100_000_000)],
         )
-        exposure_limit = NumberField("Exposure limit (HK$)")
-        other_limits = TextArea("Other limits", validators=[Optional(), Length(max=LONG_TEXT)])
-        data_scope = _text("Data scope", "Give the data scope.")
-        channels = _text("Channels", "Name the channels the test uses.")
-        geographies = _text("Geographies", "Name the geographies the test covers.")
+        exposure_limit = NumberField(_l("Exposure limit (HK$)"))
+        other_limits = TextArea(_l("Other limits"), validators=[Optional(), Length(max=LONG_TEXT)])
+        data_scope = _text(_l("Data scope"), _l("Give the data scope."))
+        channels = _text(_l("Channels"), _l("Name the channels the test uses."))
+        geographies = _text(_l("Geographies"), _l("Name the geographies the test covers."))
         safeguard_boundary = _text(
-            "Boundary: scope, phases, timing and termination", "Describe the boundary."
+            _l("Boundary: scope, phases, timing and termination"), _l("Describe the boundary.")
         )
         safeguard_customer_protection = _text(
-            "Customer protection", "Describe how customers are protected."
+            _l("Customer protection"), _l("Describe how customers are protected.")
         )
         safeguard_risk_controls = _text(
-            "Risk-management controls", "Describe the risk-management controls."
+            _l("Risk-management controls"), _l("Describe the risk-management controls.")
         )
         safeguard_readiness = _text(
-            "Readiness and close monitoring", "Describe the readiness and monitoring."
+            _l("Readiness and close monitoring"), _l("Describe the readiness and monitoring.")
         )
         report_frequency = SelectField(
-            "Progress returns", choices=ReportingFrequency.choices(), validators=[InputRequired()]
+            _l("Progress returns"),
+            choices=ReportingFrequency.choices(),
+            validators=[InputRequired()],
         )
         report_due_days = IntegerField(
-            "Days allowed after each period",
+            _l("Days allowed after each period"),
             validators=[
-                InputRequired("Give the days allowed after each period."),
-                NumberRange(min=1, max=60, message="From 1 to 60 days."),
+                InputRequired(_l("Give the days allowed after each period.")),
+                NumberRange(min=1, max=60, message=_l("From 1 to 60 days.")),
             ],
         )
         exit_strategy = _text(
-            "Exit strategy", "Say what happens to customers and data if the test stops."
+            _l("Exit strategy"), _l("Say what happens to customers and data if the test stops.")
         )
 
         def kpi_forms(self) -> list[Any]:
@@ -117,9 +126,11 @@ def plan_form_class(kpi_rows: int, milestone_rows: int) -> type[VersionedForm]:
             return [self[f"milestone_{i}"] for i in range(milestone_rows)]
 
     for i in range(kpi_rows):
-        setattr(PlanForm, f"kpi_{i}", FormField(KpiRow, f"KPI {i + 1}"))
+        setattr(PlanForm, f"kpi_{i}", FormField(KpiRow, _l("KPI %(num)d", num=i + 1)))
     for i in range(milestone_rows):
-        setattr(PlanForm, f"milestone_{i}", FormField(MilestoneRow, f"Milestone {i + 1}"))
+        setattr(
+            PlanForm, f"milestone_{i}", FormField(MilestoneRow, _l("Milestone %(num)d", num=i + 1))
+        )
     return PlanForm
 
 
@@ -130,11 +141,13 @@ class SubmitForm(VersionedForm):
 
 
 class AgreeForm(SubmitForm):
-    note = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    note = TextArea(_l("Note (optional)"), validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class RequestChangesForm(SubmitForm):
-    reason = TextArea("What should change", validators=[DataRequired("Say what should change.")])
+    reason = TextArea(
+        _l("What should change"), validators=[DataRequired(_l("Say what should change."))]
+    )
 
 
 class BreachDecisionForm(SubmitForm):
@@ -143,13 +156,13 @@ class BreachDecisionForm(SubmitForm):
 
     use_case_version = HiddenField(validators=[InputRequired()])
     decision = RadioField(
-        "Decision",
-        choices=BreachDecision.choices(),
-        validators=[InputRequired("Choose a decision.")],
+        _l("Decision"),
+        choices=_lazy_choices(BreachDecision),
+        validators=[InputRequired(_l("Choose a decision."))],
     )
     reason = TextArea(
-        "Reason",
-        validators=[DataRequired("Give the reason for the decision."), Length(max=LONG_TEXT)],
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason for the decision.")), Length(max=LONG_TEXT)],
     )
 
     def carried_use_case_version(self) -> int:

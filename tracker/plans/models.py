@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
+from tracker.i18n import gettext
 
 if TYPE_CHECKING:
     from tracker.usecases.models import UseCase
@@ -129,7 +130,7 @@ class SandboxPlanVersion(Base):
 
     @property
     def label(self) -> str:
-        return f"Version {self.number}"
+        return gettext("Version %(num)d", num=self.number)
 
 
 class PlanMilestone(Base):

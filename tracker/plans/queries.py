@@ -16,6 +16,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import N_, is_chinese
+from tracker.i18n import gettext as _
 from tracker.plans.models import (
     BoundaryBreach,
     Direction,
@@ -116,9 +118,9 @@ def limits_text(version: SandboxPlanVersion) -> str:
     """The boundaries in one text, as the use case's pilot terms keep them."""
     parts = []
     if version.customer_cap is not None:
-        parts.append(f"At most {version.customer_cap:,} customers.")
+        parts.append(_("At most %(num)s customers.", num=format(version.customer_cap, ",")))
     if version.exposure_limit is not None:
-        parts.append(f"Exposure at most {money(version.exposure_limit)}.")
+        parts.append(_("Exposure at most %(limit)s.", limit=money(version.exposure_limit)))
     if version.other_limits:
         parts.append(version.other_limits)
     return "\n".join(parts)
@@ -126,24 +128,24 @@ def limits_text(version: SandboxPlanVersion) -> str:
 
 # Every section of a version, in page order, with its heading: what the differences compare.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("objectives", "Objectives"),
-    ("success_measures", "Success measures"),
-    ("kpis", "KPIs"),
-    ("duration_weeks", "Duration (weeks)"),
-    ("customer_cap", "Customer cap"),
-    ("exposure_limit", "Exposure limit"),
-    ("other_limits", "Other limits"),
-    ("data_scope", "Data scope"),
-    ("channels", "Channels"),
-    ("geographies", "Geographies"),
-    ("safeguard_boundary", "Boundary"),
-    ("safeguard_customer_protection", "Customer protection"),
-    ("safeguard_risk_controls", "Risk-management controls"),
-    ("safeguard_readiness", "Readiness and monitoring"),
-    ("methodology", "Methodology"),
-    ("reporting", "Reporting schedule"),
-    ("milestones", "Milestones"),
-    ("exit_strategy", "Exit strategy"),
+    ("objectives", N_("Objectives")),
+    ("success_measures", N_("Success measures")),
+    ("kpis", N_("KPIs")),
+    ("duration_weeks", N_("Duration (weeks)")),
+    ("customer_cap", N_("Customer cap")),
+    ("exposure_limit", N_("Exposure limit")),
+    ("other_limits", N_("Other limits")),
+    ("data_scope", N_("Data scope")),
+    ("channels", N_("Channels")),
+    ("geographies", N_("Geographies")),
+    ("safeguard_boundary", N_("Boundary")),
+    ("safeguard_customer_protection", N_("Customer protection")),
+    ("safeguard_risk_controls", N_("Risk-management controls")),
+    ("safeguard_readiness", N_("Readiness and monitoring")),
+    ("methodology", N_("Methodology")),
+    ("reporting", N_("Reporting schedule")),
+    ("milestones", N_("Milestones")),
+    ("exit_strategy", N_("Exit strategy")),
 )
 SECTION_LABELS = dict(SECTIONS)
 
@@ -151,11 +153,23 @@ SECTION_LABELS = dict(SECTIONS)
 def kpi_line(kpi: PlanKpi) -> str:
     head = f"{kpi.name} ({kpi.unit})" if kpi.unit else kpi.name
     if kpi.direction is None:
-        return f"{head}: no target set"
-    return (
-        f"{head}: {kpi.direction.label.lower()}, baseline {number(kpi.baseline)}, "
-        f"target {number(kpi.target)}"
+        return _("%(kpi)s: no target set", kpi=head)
+    return _(
+        "%(kpi)s: %(direction)s, baseline %(baseline)s, target %(target)s",
+        kpi=head,
+        direction=kpi.direction.label.lower(),
+        baseline=number(kpi.baseline),
+        target=number(kpi.target),
     )
+
+
+def short_day(value: date) -> str:
+    """A date as the pages write it: 01 Dec 2026, or 2026年12月1日 in Chinese."""
+    if is_chinese():
+        from babel.dates import format_date
+
+        return str(format_date(value, "long", locale="zh_Hant"))
+    return f"{value:%d %b %Y}"
 
 
 def section_text(version: SandboxPlanVersion, name: str) -> str:
@@ -163,11 +177,12 @@ def section_text(version: SandboxPlanVersion, name: str) -> str:
     if name == "kpis":
         return "\n".join(kpi_line(k) for k in version.kpis)
     if name == "milestones":
-        return "\n".join(f"{m.planned_on:%d %b %Y} {m.title}" for m in version.milestones)
+        return "\n".join(f"{short_day(m.planned_on)} {m.title}" for m in version.milestones)
     if name == "reporting":
-        return (
-            f"{version.report_frequency.label}; each return due {version.report_due_days} days "
-            "after its period ends"
+        return _(
+            "%(frequency)s; each return due %(num)d days after its period ends",
+            frequency=version.report_frequency.label,
+            num=version.report_due_days,
         )
     if name == "exposure_limit":
         return money(version.exposure_limit)
@@ -195,7 +210,7 @@ def differences(old: SandboxPlanVersion, new: SandboxPlanVersion) -> list[Sectio
             for line in difflib.ndiff(before.splitlines(), after.splitlines())
             if line[:1] in "-+ "
         )
-        changed.append(SectionDiff(name, label, lines))
+        changed.append(SectionDiff(name, _(label), lines))
     return changed
 
 
@@ -232,7 +247,9 @@ class KpiSeries:
         """The figures the page's chart draws (the table beside it shows the same)."""
         return {
             "label": self.name + (f" ({self.unit})" if self.unit else ""),
-            "labels": [f"{p.period_end:%d %b %Y}" for p in self.points],
+            "labels": [short_day(p.period_end) for p in self.points],
+            "target_label": _("Target"),
+            "baseline_label": _("Baseline"),
             "values": [float(p.number) if p.number is not None else None for p in self.points],
             "target": float(self.target) if self.target is not None else None,
             "baseline": float(self.baseline) if self.baseline is not None else None,

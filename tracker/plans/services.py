@@ -15,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import events
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_, language
+from tracker.i18n import gettext as _
 from tracker.plans import permissions, queries
 from tracker.plans.events import (
     BoundaryBreached,
@@ -99,17 +101,19 @@ TEXT_FIELDS = (
     "exit_strategy",
 )
 REQUIRED_TEXT = {
-    "objectives": "Give the objectives of the test.",
-    "success_measures": "Say how success will be measured.",
-    "methodology": "Describe the methodology.",
-    "data_scope": "Give the data scope.",
-    "channels": "Name the channels the test uses (for example: mobile app, branch staff).",
-    "geographies": "Name the geographies the test covers.",
-    "safeguard_boundary": "Describe the boundary safeguard: scope, phases, timing, termination.",
-    "safeguard_customer_protection": "Describe how customers are protected.",
-    "safeguard_risk_controls": "Describe the risk-management controls.",
-    "safeguard_readiness": "Describe the readiness and close monitoring.",
-    "exit_strategy": "Say what happens to customers and data if the test stops.",
+    "objectives": N_("Give the objectives of the test."),
+    "success_measures": N_("Say how success will be measured."),
+    "methodology": N_("Describe the methodology."),
+    "data_scope": N_("Give the data scope."),
+    "channels": N_("Name the channels the test uses (for example: mobile app, branch staff)."),
+    "geographies": N_("Name the geographies the test covers."),
+    "safeguard_boundary": N_(
+        "Describe the boundary safeguard: scope, phases, timing, termination."
+    ),
+    "safeguard_customer_protection": N_("Describe how customers are protected."),
+    "safeguard_risk_controls": N_("Describe the risk-management controls."),
+    "safeguard_readiness": N_("Describe the readiness and close monitoring."),
+    "exit_strategy": N_("Say what happens to customers and data if the test stops."),
 }
 
 
@@ -117,56 +121,72 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _at_most(limit: int) -> str:
+    return _("At most %(num)s characters.", num=format(limit, ","))
+
+
+def _at_most_long(limit: int) -> str:
+    return _("This is at most %(num)s characters long.", num=format(limit, ","))
+
+
 def _check(rules: Any, data: PlanData) -> None:
     for name, message in REQUIRED_TEXT.items():
-        rules.check(bool(_text(getattr(data, name))), name, message)
+        rules.check(bool(_text(getattr(data, name))), name, _(message))
     for name in TEXT_FIELDS:
         rules.check(
             len(_text(getattr(data, name))) <= LONG_TEXT,
             name,
-            f"This is at most {LONG_TEXT:,} characters long.",
+            _("This is at most %(num)s characters long.", num=format(LONG_TEXT, ",")),
         )
     weeks = data.duration_weeks
     rules.check(
         weeks is not None and 1 <= weeks <= 156,
         "duration_weeks",
-        "Give the test's duration: from 1 to 156 weeks.",
+        _("Give the test's duration: from 1 to 156 weeks."),
     )
     if data.customer_cap is not None:
         rules.check(
             0 <= data.customer_cap <= 100_000_000,
             "customer_cap",
-            "Give a number of customers from 0 to 100,000,000.",
+            _("Give a number of customers from 0 to 100,000,000."),
         )
     if data.exposure_limit is not None:
         rules.check(
             Decimal(0) <= data.exposure_limit < MAX_NUMBER,
             "exposure_limit",
-            "Give the exposure limit in HK$, 0 or more.",
+            _("Give the exposure limit in HK$, 0 or more."),
         )
     rules.check(
         data.customer_cap is not None
         or data.exposure_limit is not None
         or bool(_text(data.other_limits)),
         "customer_cap",
-        "A plan sets the test's boundaries: give a customer cap, an exposure limit or other "
-        "limits.",
+        _(
+            "A plan sets the test's boundaries: give a customer cap, an exposure limit or other "
+            "limits."
+        ),
     )
-    rules.check(data.report_frequency is not None, "report_frequency", "Choose how often.")
+    rules.check(data.report_frequency is not None, "report_frequency", _("Choose how often."))
     rules.check(
         data.report_due_days is not None and 1 <= data.report_due_days <= 60,
         "report_due_days",
-        "Give the days allowed after each period: from 1 to 60.",
+        _("Give the days allowed after each period: from 1 to 60."),
     )
-    rules.check(len(data.milestones) <= MAX_MILESTONES, "__all__", "At most 20 milestones.")
+    rules.check(
+        len(data.milestones) <= MAX_MILESTONES,
+        "__all__",
+        _("At most %(num)d milestones.", num=MAX_MILESTONES),
+    )
     for n, milestone in enumerate(data.milestones):
         where = f"milestones.{n}"
         title = _text(milestone.title)
-        rules.check(bool(title), f"{where}.title", "Name the milestone.")
-        rules.check(len(title) <= 200, f"{where}.title", "This is at most 200 characters long.")
-        rules.check(milestone.planned_on is not None, f"{where}.planned_on", "Give its date.")
-    rules.check(bool(data.kpis), "__all__", "Define at least one KPI with its baseline and target.")
-    rules.check(len(data.kpis) <= MAX_KPIS, "__all__", f"At most {MAX_KPIS} KPIs.")
+        rules.check(bool(title), f"{where}.title", _("Name the milestone."))
+        rules.check(len(title) <= 200, f"{where}.title", _at_most_long(200))
+        rules.check(milestone.planned_on is not None, f"{where}.planned_on", _("Give its date."))
+    rules.check(
+        bool(data.kpis), "__all__", _("Define at least one KPI with its baseline and target.")
+    )
+    rules.check(len(data.kpis) <= MAX_KPIS, "__all__", _("At most %(num)d KPIs.", num=MAX_KPIS))
     seen: set[str] = set()
     for n, kpi in enumerate(data.kpis):
         _check_kpi(rules, f"kpis.{n}", kpi, seen)
@@ -176,44 +196,57 @@ def _check_kpi(rules: Any, where: str, kpi: KpiInput, seen: set[str]) -> None:
     """A KPI's target lies in its direction of improvement from the baseline (equal to it when
     the aim is to hold the baseline, such as no missed hits)."""
     name = _text(kpi.name)
-    rules.check(bool(name), f"{where}.name", "Name the KPI.")
-    rules.check(len(name) <= 200, f"{where}.name", "This is at most 200 characters long.")
+    rules.check(bool(name), f"{where}.name", _("Name the KPI."))
+    rules.check(len(name) <= 200, f"{where}.name", _at_most_long(200))
     rules.check(
-        name.casefold() not in seen, f"{where}.name", "Another KPI of the plan has this name."
+        name.casefold() not in seen, f"{where}.name", _("Another KPI of the plan has this name.")
     )
     seen.add(name.casefold())
-    rules.check(len(_text(kpi.unit)) <= 40, f"{where}.unit", "At most 40 characters.")
-    rules.check(kpi.direction is not None, f"{where}.direction", "Say which way is better.")
+    rules.check(len(_text(kpi.unit)) <= 40, f"{where}.unit", _at_most(40))
+    rules.check(kpi.direction is not None, f"{where}.direction", _("Say which way is better."))
     for field in ("baseline", "target"):
         value = getattr(kpi, field)
         if value is None:
-            rules.add(f"{where}.{field}", f"Give the {field} as a number.")
+            rules.add(
+                f"{where}.{field}",
+                _("Give the baseline as a number.")
+                if field == "baseline"
+                else _("Give the target as a number."),
+            )
         elif not -MAX_NUMBER < value < MAX_NUMBER:
-            rules.add(f"{where}.{field}", "This number is too large.")
+            rules.add(f"{where}.{field}", _("This number is too large."))
     if kpi.direction is not None and kpi.baseline is not None and kpi.target is not None:
         if kpi.direction is Direction.HIGHER:
             rules.check(
                 kpi.target >= kpi.baseline,
                 f"{where}.target",
-                f"Higher is better, so the target cannot be below the baseline "
-                f"({queries.number(kpi.baseline)}).",
+                _(
+                    "Higher is better, so the target cannot be below the baseline (%(baseline)s).",
+                    baseline=queries.number(kpi.baseline),
+                ),
             )
         else:
             rules.check(
                 kpi.target <= kpi.baseline,
                 f"{where}.target",
-                f"Lower is better, so the target cannot be above the baseline "
-                f"({queries.number(kpi.baseline)}).",
+                _(
+                    "Lower is better, so the target cannot be above the baseline (%(baseline)s).",
+                    baseline=queries.number(kpi.baseline),
+                ),
             )
 
 
 def _last_change(version: SandboxPlanVersion) -> LastChange:
     fresh = db.session.get(SandboxPlanVersion, version.id)
-    status = fresh.status.label.lower() if fresh is not None else "changed"
+    status = fresh.status.label.lower() if fresh is not None else _("changed")
     who = fresh.decided_by or fresh.drafted_by if fresh is not None else None
     return LastChange(
-        what=f"The plan's {version.label.lower()} is now {status}",
-        by=who.name if who is not None else "someone",
+        what=_(
+            "The plan's %(version)s is now %(status)s",
+            version=version.label.lower(),
+            status=status,
+        ),
+        by=who.name if who is not None else _("someone"),
         at=fresh.updated_at if fresh is not None else None,
     )
 
@@ -257,8 +290,10 @@ def save_draft(
     if version is not None and version.status is PlanStatus.SUBMITTED:
         rules.add(
             "__all__",
-            "The plan is waiting for the regulator's agreement: it can be changed once the "
-            "regulator agrees it or asks for changes.",
+            _(
+                "The plan is waiting for the regulator's agreement: it can be changed once the "
+                "regulator agrees it or asks for changes."
+            ),
         )
     _check(rules, data)
     rules.raise_if_any()
@@ -316,7 +351,7 @@ def submit(
     if not permissions.can_draft_plan(user, use_case):
         raise NotAllowedError(action)
     if not version.status.is_open:
-        raise RuleError("This version has already been submitted.", action)
+        raise RuleError(_("This version has already been submitted."), action)
     now = utcnow()
     version.status = PlanStatus.SUBMITTED
     version.submitted_at = now
@@ -343,9 +378,9 @@ def agree(
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     rules.check(
-        version.status is PlanStatus.SUBMITTED, "__all__", "Only a submitted plan can be agreed."
+        version.status is PlanStatus.SUBMITTED, "__all__", _("Only a submitted plan can be agreed.")
     )
-    rules.check(len(_text(note)) <= LONG_TEXT, "note", f"At most {LONG_TEXT:,} characters.")
+    rules.check(len(_text(note)) <= LONG_TEXT, "note", _at_most(LONG_TEXT))
     rules.raise_if_any()
     now = utcnow()
     version.status = PlanStatus.AGREED
@@ -381,10 +416,10 @@ def request_changes(
     rules.check(
         version.status is PlanStatus.SUBMITTED,
         "__all__",
-        "Only a submitted plan can be sent back.",
+        _("Only a submitted plan can be sent back."),
     )
-    rules.check(bool(_text(reason)), "reason", "Say what should change.")
-    rules.check(len(_text(reason)) <= LONG_TEXT, "reason", f"At most {LONG_TEXT:,} characters.")
+    rules.check(bool(_text(reason)), "reason", _("Say what should change."))
+    rules.check(len(_text(reason)) <= LONG_TEXT, "reason", _at_most(LONG_TEXT))
     rules.raise_if_any()
     now = utcnow()
     version.status = PlanStatus.CHANGES_REQUESTED
@@ -407,11 +442,17 @@ def apply_terms(use_case: UseCase, version: SandboxPlanVersion) -> None:
             setattr(use_case, name, value)
 
 
+def _limits_in_english(version: SandboxPlanVersion) -> str:
+    """The limits as the use case's record keeps them: in English, whoever starts the pilot."""
+    with language("en"):
+        return queries.limits_text(version)
+
+
 def pilot_terms(version: SandboxPlanVersion) -> dict[str, Any]:
     """The pilot terms a plan version sets: what the start of the pilot records."""
     return {
         "pilot_duration_weeks": version.duration_weeks,
-        "pilot_limits": queries.limits_text(version),
+        "pilot_limits": _limits_in_english(version),
         "pilot_data_scope": version.data_scope,
         "plan_version": version.number,
     }
@@ -500,21 +541,27 @@ def decide_breach(
     if not permissions.can_decide_plan(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(breach.is_open, "__all__", "A decision on this breach is already recorded.")
-    rules.check(decision is not None, "decision", "Choose a decision.")
-    rules.check(bool(_text(reason)), "reason", "Give the reason for the decision.")
-    rules.check(len(_text(reason)) <= LONG_TEXT, "reason", f"At most {LONG_TEXT:,} characters.")
+    rules.check(breach.is_open, "__all__", _("A decision on this breach is already recorded."))
+    rules.check(decision is not None, "decision", _("Choose a decision."))
+    rules.check(bool(_text(reason)), "reason", _("Give the reason for the decision."))
+    rules.check(len(_text(reason)) <= LONG_TEXT, "reason", _at_most(LONG_TEXT))
     if decision is BreachDecision.SUSPENDED:
         rules.check(
             use_case.stage is Stage.PILOT,
             "decision",
-            f"The pilot cannot be suspended: it is {use_case.stage.label.lower()}.",
+            _(
+                "The pilot cannot be suspended: it is %(stage)s.",
+                stage=use_case.stage.label.lower(),
+            ),
         )
     if decision is BreachDecision.DISCONTINUED:
         rules.check(
             use_case.stage in BY_NAME["discontinue"].sources,
             "decision",
-            f"The use case cannot be discontinued: it is {use_case.stage.label.lower()}.",
+            _(
+                "The use case cannot be discontinued: it is %(stage)s.",
+                stage=use_case.stage.label.lower(),
+            ),
         )
     amendment = None
     if decision is BreachDecision.AMENDED:
@@ -530,9 +577,12 @@ def decide_breach(
         rules.check(
             amendment is not None,
             "decision",
-            f"Accepting needs an amendment of the plan that allows the "
-            f"{breach.boundary.label.lower()} reported ({queries.number(breach.reported)}), "
-            "agreed since the breach: agree it first, then accept.",
+            _(
+                "Accepting needs an amendment of the plan that allows the %(boundary)s "
+                "reported (%(reported)s), agreed since the breach: agree it first, then accept.",
+                boundary=breach.boundary.label.lower(),
+                reported=queries.number(breach.reported),
+            ),
         )
     rules.raise_if_any()
     if decision is BreachDecision.SUSPENDED:

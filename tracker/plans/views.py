@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker.i18n import gettext as _
 from tracker.plans import forms, permissions, queries, services
 from tracker.plans import notifications as _notifications  # noqa: F401  (who is told)
 from tracker.plans.models import (
@@ -216,7 +217,7 @@ def edit(id: int) -> str | Response | tuple[str, int]:
         abort(403)
     pending = services.open_version(found)
     if request.method == "GET" and pending is not None and not pending.status.is_open:
-        flash("The plan is waiting for the regulator's agreement.", "info")
+        flash(_("The plan is waiting for the regulator's agreement."), "info")
         return redirect(url_for("plans.plan", id=use_case.id))
     start_from = pending or _in_force(found)
     if request.method == "POST":
@@ -256,7 +257,10 @@ def edit(id: int) -> str | Response | tuple[str, int]:
             conflict, status = exc, 409
         else:
             flash(
-                f"{saved.label} of the plan saved as a draft. Submit it when it is ready.",
+                _(
+                    "%(version)s of the plan saved as a draft. Submit it when it is ready.",
+                    version=saved.label,
+                ),
                 "success",
             )
             return redirect(url_for("plans.plan", id=use_case.id))
@@ -298,7 +302,10 @@ def submit(id: int) -> Response | tuple[str, int]:
     except ConflictError as exc:
         return _render_page(use_case, queries.plan_of(use_case.id), conflict=exc, status=409)
     else:
-        flash(f"{pending.label} of the plan submitted to the regulator.", "success")
+        flash(
+            _("%(version)s of the plan submitted to the regulator.", version=pending.label),
+            "success",
+        )
     return redirect(url_for("plans.plan", id=use_case.id))
 
 
@@ -329,9 +336,9 @@ def _decide(id: int, agreeing: bool) -> Response | tuple[str, int]:
             return _render_page(use_case, queries.plan_of(use_case.id), conflict=exc, status=409)
         else:
             flash(
-                f"{pending.label} of the plan agreed: it is in force from now."
+                _("%(version)s of the plan agreed: it is in force from now.", version=pending.label)
                 if agreeing
-                else "Changes requested; the institution has been told why.",
+                else _("Changes requested; the institution has been told why."),
                 "success",
             )
             return redirect(url_for("plans.plan", id=use_case.id))
@@ -385,7 +392,11 @@ def decide_breach(id: int, breach_id: int) -> Response | tuple[str, int]:
             return _render_page(fresh, queries.plan_of(fresh.id), conflict=exc, status=409)
         else:
             flash(
-                f"Decision recorded: {BreachDecision(form.decision.data).label.lower()}.", "success"
+                _(
+                    "Decision recorded: %(decision)s.",
+                    decision=BreachDecision(form.decision.data).label.lower(),
+                ),
+                "success",
             )
             return redirect(url_for("plans.plan", id=use_case.id, _anchor="breaches"))
     return _render_page(use_case, found, status=400, deciding=(breach.id, form))
