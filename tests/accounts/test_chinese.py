@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from tests import factories as f
 from tests.accounts.conftest import MOMENT, code_now, enrol
-from tests.conftest import World, csrf_token, login
+from tests.conftest import World, csrf_token, login, make_app
 from tests.i18n.helpers import english_left
 from tracker.auth import links, services
 from tracker.auth.models import User
@@ -336,3 +336,112 @@ def test_api_reference_and_data_dictionary_in_chinese(client: FlaskClient) -> No
     assert (
         _chinese(data, *sorted(labels, key=len, reverse=True), "Idempotency-Key", "If-Match") == []
     )
+
+
+# Which language a request gets --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("zh-HK", "zh-Hant"),
+        ("zh-HK,zh;q=0.9,en;q=0.8", "zh-Hant"),
+        ("zh-TW", "zh-Hant"),
+        ("zh-Hant", "zh-Hant"),
+        ("zh-Hant-HK,en;q=0.5", "zh-Hant"),
+        ("zh-CN", "en"),
+        ("zh-CN,zh;q=0.9", "en"),
+        ("en", "en"),
+        ("en-GB,zh-HK;q=0.5", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_browser_language_chooses_the_sign_in_page(
+    client: FlaskClient, header: str, lang: str
+) -> None:
+    page = _page(client, "/login", headers={"Accept-Language": header} if header else {})
+    assert _lang(page) == lang
+    assert ("忘記密碼？" in page) is (lang == "zh-Hant")
+    assert ("Forgot your password?" in page) is (lang == "en")
+
+
+def test_a_link_with_lang_opens_in_chinese_and_the_session_keeps_it(client: FlaskClient) -> None:
+    english = {"Accept-Language": "en-GB"}
+    page = _page(client, "/login/forgot?lang=zh-Hant", headers=english)
+    assert _lang(page) == "zh-Hant" and "發送連結" in page
+    # The next page, without the argument, stays in the language of the link.
+    assert _lang(_page(client, "/login", headers=english)) == "zh-Hant"
+    back = _page(client, "/login?lang=en", headers={"Accept-Language": "zh-HK"})
+    assert _lang(back) == "en" and "Forgot your password?" in back
+
+
+def test_the_saved_preference_wins_over_the_browser(client: FlaskClient, world: World) -> None:
+    user = world.reviewer
+    _prefer_chinese(user)
+    login(client, user)
+    page = _page(client, "/account", headers={"Accept-Language": "en-GB,en"})
+    assert _lang(page) == "zh-Hant" and "閣下的帳戶" in page
+    with unit_of_work("test"):
+        services.set_language(user, "en")
+    page = _page(client, "/account", headers={"Accept-Language": "zh-HK"})
+    assert _lang(page) == "en" and "Your account" in page
+
+
+def _switch(client: FlaskClient, page: str, lang: str, next_url: str) -> str:
+    response = client.post(
+        "/language", data={"csrf_token": csrf_token(page), "lang": lang, "next": next_url}
+    )
+    assert response.status_code == 303
+    return str(response.headers["Location"])
+
+
+def test_the_navigation_switch_saves_the_language_of_a_signed_in_user(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    user = world.supervisor
+    login(client, user)
+    page = _page(client, "/account")
+    assert _lang(page) == "en"
+    assert _switch(client, page, "zh_Hant", "/account?lang=en") == "/account"
+    db.session.refresh(user)
+    assert user.language == "zh_Hant"
+    assert _lang(_page(client, "/account")) == "zh-Hant"
+    # Saved for the user: another browser, in English, shows Chinese once signed in.
+    other = app.test_client()
+    login(other, user)
+    assert _lang(_page(other, "/account", headers={"Accept-Language": "en"})) == "zh-Hant"
+
+
+def test_the_navigation_switch_keeps_the_language_for_the_session_when_signed_out(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    page = _page(client, "/login")
+    assert _switch(client, page, "zh_Hant", "/login/forgot") == "/login/forgot"
+    forgot = _page(client, "/login/forgot")
+    assert _lang(forgot) == "zh-Hant" and "發送連結" in forgot
+    # Nobody's preference changed, and another browser is still in English.
+    assert db.session.scalar(db.select(db.func.count()).where(User.language.is_not(None))) == 0
+    assert _lang(_page(app.test_client(), "/login")) == "en"
+
+
+def test_the_switch_saves_nothing_without_its_csrf_token(database_url: str, world: World) -> None:
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        client = app.test_client()
+        sign_in = _page(client, "/login")
+        client.post(
+            "/login",
+            data={
+                "csrf_token": csrf_token(sign_in),
+                "email": world.reviewer.email,
+                "password": f.PASSWORD,
+            },
+        )
+        page = _page(client, "/account")
+        refused = client.post("/language", data={"lang": "zh_Hant", "next": "/account"})
+        assert refused.status_code in (303, 400)
+        assert _lang(_page(client, "/account")) == "en"
+        assert _switch(client, page, "zh_Hant", "/account") == "/account"
+        assert _lang(_page(client, "/account")) == "zh-Hant"
+    db.session.expire_all()
+    assert db.session.get(User, world.reviewer.id).language == "zh_Hant"  # type: ignore[union-attr]
