@@ -108,6 +108,43 @@ def test_sign_in_page_and_a_failed_attempt_in_chinese(client: FlaskClient, world
     assert _chinese(empty) == []
 
 
+def test_refused_sign_ins_are_explained_in_chinese(database_url: str, world: World) -> None:
+    app = make_app(database_url, LOGIN_RATE_LIMIT="2 per 15 minutes")
+    chinese = {"Accept-Language": "zh-HK"}
+    with app.app_context():
+        for n in range(2):
+            app.test_client().post(
+                "/login",
+                data={"email": world.reviewer.email, "password": "guess"},
+                headers=chinese,
+                environ_base={"REMOTE_ADDR": f"10.3.0.{n + 1}"},
+            )
+        account = app.test_client().post(
+            "/login",
+            data={"email": world.reviewer.email, "password": "guess"},
+            headers=chinese,
+            environ_base={"REMOTE_ADDR": "10.3.0.9"},
+        )
+        # The second address already tried once: its next two attempts fill its count.
+        network = [
+            app.test_client().post(
+                "/login",
+                data={"email": f"someone{n}@example.com", "password": "guess"},
+                headers=chinese,
+                environ_base={"REMOTE_ADDR": "10.3.0.2"},
+            )
+            for n in range(2)
+        ][-1]
+    assert account.status_code == network.status_code == 429
+    locked = account.get_data(as_text=True)
+    assert "此帳戶登入失敗的次數過多。" in locked and "請等候 15 分鐘後再試。" in locked
+    assert "透過電郵設定新密碼" in locked
+    assert _chinese(locked) == []
+    busy = network.get_data(as_text=True)
+    assert "閣下的網絡登入失敗的次數過多。" in busy
+    assert _chinese(busy) == []
+
+
 def test_forgot_password_page_in_chinese(client: FlaskClient, world: World) -> None:
     page = _page(client, "/login/forgot?lang=zh-Hant")
     assert "忘記密碼？" in page and "發送連結" in page
