@@ -482,3 +482,29 @@ def test_the_switch_saves_nothing_without_its_csrf_token(database_url: str, worl
         assert _lang(_page(client, "/account")) == "zh-Hant"
     db.session.expire_all()
     assert db.session.get(User, world.reviewer.id).language == "zh_Hant"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("kind", ["invitation", "password_reset"])
+def test_account_emails_read_in_chinese(app: Flask, world: World, kind: str) -> None:
+    from flask import render_template
+
+    from tracker.i18n import language
+
+    user = world.bank_user
+    context = {
+        "user": user,
+        "link": "https://tracker.example/link",
+        "expires_at": MOMENT,
+        "sign_in_url": "https://tracker.example/login",
+    }
+    with app.test_request_context("/"), language("zh_Hant"):
+        text = render_template(f"auth/email/{kind}.txt", **context)
+        html = render_template(f"auth/email/{kind}.html", **context)
+    assert "沙盒追蹤系統" in text and "此連結可使用一次" in text and "登入：" in text
+    shown = text.replace(user.name, "").replace(user.email, "")
+    assert re.search(r"[A-Za-z]{4,}", re.sub(r"https://\S+|Asia/Hong_Kong", "", shown)) is None
+    assert _lang(html) == "zh-Hant"
+    assert _chinese(html, user.name, user.email) == []
+    with app.test_request_context("/"):
+        english = render_template(f"auth/email/{kind}.txt", **context)
+    assert f"Hello {user.name}," in english and "Sandbox Tracker. Sign in: " in english
