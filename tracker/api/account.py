@@ -12,6 +12,7 @@ from tracker.api.forms import TokenForm
 from tracker.api.models import ApiToken, TokenScope
 from tracker.auth.forms import EmptyForm
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
 from tracker.rules import RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.web import rule_errors_onto
@@ -67,5 +68,5 @@ def revoke(token_id: int) -> Response:
         abort(400)
     with unit_of_work("api_token.revoke"):
         tokens.revoke_token(token, current_user)
-    flash(f"The token “{token.name}” is revoked.", "success")
+    flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("auth.account") + "#api-tokens")

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 from werkzeug.wrappers import Response
 
 from tracker.api.problems import TITLES
+from tracker.i18n import N_
 from tracker.usecases.models import MilestoneStatus, Rag, Severity, Stage
 from tracker.usecases.workflow import TRANSITIONS
 
@@ -18,6 +19,23 @@ REFERENCE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; worker-src 'self' blob:; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+# The problem types' titles, for the data dictionary read by people: the JSON keeps them in
+# English (tracker/api/problems.py); a Chinese page shows a translation beside them.
+PROBLEM_TITLES = (
+    N_("The request breaks a rule"),
+    N_("The record changed since you read it"),
+    N_("If-Match is required"),
+    N_("Not allowed"),
+    N_("A valid token is required"),
+    N_("Not found"),
+    N_("Idempotency-Key used for another request"),
+    N_("A request with this Idempotency-Key is in progress"),
+    N_("Idempotency-Key is required"),
+    N_("Request too large"),
+    N_("Too many requests"),
 )
 
 

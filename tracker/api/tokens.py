@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.api.models import ApiToken, TokenScope
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
 from tracker.rules import NotAllowedError, RuleError
 
 TOKEN_PREFIX = "stk_"  # noqa: S105 (the public prefix, not a secret)
@@ -44,12 +45,12 @@ def create_token(
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     name = (name or "").strip()
-    rules.check(bool(name), "name", "Name the token, e.g. after the system that will use it.")
-    rules.check(len(name) <= 100, "name", "The name is at most 100 characters.")
+    rules.check(bool(name), "name", _("Name the token, e.g. after the system that will use it."))
+    rules.check(len(name) <= 100, "name", _("The name is at most 100 characters."))
     rules.check(
         days is None or 1 <= days <= MAX_DAYS,
         "expires_in_days",
-        f"A token lasts from 1 to {MAX_DAYS} days.",
+        _("A token lasts from 1 to %(max)d days.", max=MAX_DAYS),
     )
     rules.raise_if_any()
     now = now or utcnow()

@@ -13,6 +13,9 @@ import re
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from tracker.i18n import N_, is_chinese
+from tracker.i18n import gettext as _
+
 # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4) exceed OWASP's minimum.
 _hasher = PasswordHasher()
 
@@ -31,6 +34,37 @@ _DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$"
     "59yvSSEzXRVO7JEFTVDmZg$0gfAAlaaA1j+lbqiKlPkMpxwoFWlvHLl/LeX7Ats8Vc"
 )
+
+
+# zxcvbn's warnings (English only), in the catalogue so a Chinese page shows them in Chinese.
+ZXCVBN_WARNINGS = (
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Recent years are easy to guess."),
+    N_("Dates are often easy to guess."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+)
+
+
+def _warning(text: str) -> str:
+    """zxcvbn's warning in the page's language, ending with a full stop; empty on a Chinese
+    page when the catalogue has no translation of it."""
+    if not text:
+        return ""
+    text = text if text.endswith(".") else f"{text}."
+    translated = _(text)
+    if is_chinese() and translated == text:
+        return ""
+    return translated
 
 
 def hash_password(password: str) -> str:
@@ -61,25 +95,31 @@ def _personal_words(email: str, name: str) -> list[str]:
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
     """What is wrong with ``password`` as a new password for this user; empty when nothing."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        return [f"Use from {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."]
+        return [
+            _(
+                "Use from %(min)d to %(max)d characters.",
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+            )
+        ]
     folded = password.casefold()
     personal = _personal_words(email, name)
     if any(word in folded for word in personal):
-        return ["Do not use your name or e-mail address in the password."]
+        return [_("Do not use your name or e-mail address in the password.")]
     from zxcvbn import zxcvbn
 
     estimate = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[*personal, *SERVICE_WORDS])
     if estimate["score"] < MIN_STRENGTH:
-        warning = estimate["feedback"].get("warning") or ""
-        return [
-            " ".join(
-                part
-                for part in (
-                    "This password is too easy to guess.",
-                    warning if warning.endswith(".") else f"{warning}." if warning else "",
-                    "Try a few unrelated words, or a longer phrase.",
+        warning = _warning(estimate["feedback"].get("warning") or "")
+        if warning:
+            return [
+                _(
+                    "This password is too easy to guess. %(warning)s Try a few unrelated words, "
+                    "or a longer phrase.",
+                    warning=warning,
                 )
-                if part
-            )
+            ]
+        return [
+            _("This password is too easy to guess. Try a few unrelated words, or a longer phrase.")
         ]
     return []

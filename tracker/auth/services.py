@@ -29,6 +29,7 @@ from tracker.auth.models import (
 )
 from tracker.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
 from tracker.notifications.kinds import ACCOUNT_MAIL
 from tracker.organisations.models import Institution, Regulator
 from tracker.organisations.queries import is_taken
@@ -107,24 +108,24 @@ def _check_account(
     """Every rule on an account's details; returns the email, name and organisation to store
     (only the organisation the role calls for is kept, as the database also checks)."""
     email, name = normalise_email(data.email), data.name.strip()
-    if rules.check(bool(email), "email", "Enter an email address.") and rules.check(
-        len(email) <= 254, "email", "Use at most 254 characters."
+    if rules.check(bool(email), "email", _("Enter an email address.")) and rules.check(
+        len(email) <= 254, "email", _("Use at most 254 characters.")
     ):
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
-            rules.add("email", "Enter a valid email address.")
+            rules.add("email", _("Enter a valid email address."))
         else:
             rules.check(
                 not is_taken(User.email, email, exclude_id=current.id if current else None),
                 "email",
-                "Another account already uses this email address.",
+                _("Another account already uses this email address."),
             )
-    if rules.check(bool(name), "name", "Enter a name."):
-        rules.check(len(name) <= 200, "name", "Use at most 200 characters.")
+    if rules.check(bool(name), "name", _("Enter a name.")):
+        rules.check(len(name) <= 200, "name", _("Use at most 200 characters."))
     if current is not None and actor is not None and current.id == actor.id:
         rules.check(
-            data.role is Role.ADMIN, "role", "You cannot remove your own administrator role."
+            data.role is Role.ADMIN, "role", _("You cannot remove your own administrator role.")
         )
     regulator_id = institution_id = None
     if data.role in (Role.REGULATOR, Role.SUPERVISOR):
@@ -132,14 +133,14 @@ def _check_account(
         rules.check(
             regulator_id is not None and db.session.get(Regulator, regulator_id) is not None,
             "regulator_id",
-            "Choose the regulator this person works for.",
+            _("Choose the regulator this person works for."),
         )
     elif data.role is Role.INSTITUTION:
         institution_id = data.institution_id
         rules.check(
             institution_id is not None and db.session.get(Institution, institution_id) is not None,
             "institution_id",
-            "Choose the institution this person works for.",
+            _("Choose the institution this person works for."),
         )
     elif data.role is Role.EXPERT:
         # Independent, or of an institution (a university, a technology partner): never of
@@ -148,7 +149,7 @@ def _check_account(
         rules.check(
             institution_id is None or db.session.get(Institution, institution_id) is not None,
             "institution_id",
-            "Choose the institution this expert works for, or none.",
+            _("Choose the institution this expert works for, or none."),
         )
     return email, name, regulator_id, institution_id
 
@@ -216,9 +217,11 @@ def resend_invitation(actor: User, user: User) -> AccountToken:
     working."""
     _allow(actor, "user.invite")
     if user.has_password:
-        raise RuleError(f"{user.name} has already accepted the invitation.", "user.invite")
+        raise RuleError(
+            _("%(name)s has already accepted the invitation.", name=user.name), "user.invite"
+        )
     if not user.active:
-        raise RuleError("Reactivate the account before inviting its owner again.", "user.invite")
+        raise RuleError(_("Reactivate the account before inviting its owner again."), "user.invite")
     record_changed(actor, "user", user.id, "invite_again")
     return _send_link(user, TokenPurpose.INVITATION, actor)
 
@@ -320,7 +323,7 @@ def set_password_by_link(token: str, purpose: TokenPurpose, new_password: str) -
     link = usable_link(token, purpose)
     if link is None:
         raise RuleError(
-            "This link has expired or has already been used. Ask for a new one.", action
+            _("This link has expired or has already been used. Ask for a new one."), action
         )
     user = link.user
     rules = RuleError.collect(action)
@@ -340,7 +343,7 @@ def set_password_by_link(token: str, purpose: TokenPurpose, new_password: str) -
     )
     if not used.rowcount:  # type: ignore[attr-defined]
         raise RuleError(
-            "This link has expired or has already been used. Ask for a new one.", action
+            _("This link has expired or has already been used. Ask for a new one."), action
         )
     _revoke_links(user, tuple(TokenPurpose))
     user.password_hash = hash_password(new_password)
@@ -394,7 +397,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     change = "reactivate" if active else "deactivate"
     _allow(actor, f"user.{change}")
     if not active and not can_deactivate_user(actor, user):
-        raise RuleError("You cannot deactivate your own account.", "user.deactivate")
+        raise RuleError(_("You cannot deactivate your own account."), "user.deactivate")
     user.active = active
     if not active:
         revoke_sessions(user)
@@ -407,7 +410,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     Every other session is signed out."""
     rules = RuleError.collect("auth.password_change")
     if not verify_password(user.password_hash, current_password):
-        rules.add("current_password", "The current password is not correct.")
+        rules.add("current_password", _("The current password is not correct."))
     else:
         for problem in password_problems(new_password, email=user.email, name=user.name):
             rules.add("new_password", problem)
@@ -424,7 +427,7 @@ def set_language(user: User, code: str) -> None:
     language = normalise(code)
     if language not in LANGUAGES:
         rules = RuleError.collect("auth.set_language")
-        rules.add("language", "Choose English or Traditional Chinese.")
+        rules.add("language", _("Choose English or Traditional Chinese."))
         rules.raise_if_any()
     if user.language != language:
         user.language = language
@@ -481,7 +484,7 @@ def start_two_factor(user: User) -> str:
     """Begin enrolment: a new secret waits for its first code. Starting again replaces a
     secret that was never confirmed."""
     if user.two_factor_enabled:
-        raise RuleError("Two-factor sign-in is already on.", "auth.two_factor_start")
+        raise RuleError(_("Two-factor sign-in is already on."), "auth.two_factor_start")
     user.totp_secret = totp.new_secret()
     user.totp_enabled_at, user.totp_last_step = None, None
     db.session.flush()
@@ -503,17 +506,17 @@ def confirm_two_factor(user: User, code: str) -> list[str]:
     the user this once."""
     action = "auth.two_factor_confirm"
     if user.two_factor_enabled:
-        raise RuleError("Two-factor sign-in is already on.", action)
+        raise RuleError(_("Two-factor sign-in is already on."), action)
     try:
         secret = user.totp_secret
     except UnreadableSealedValueError:
         secret = None
     if secret is None:
-        raise RuleError("Start the set-up again: no secret is waiting.", action)
+        raise RuleError(_("Start the set-up again: no secret is waiting."), action)
     step = totp.matching_step(secret, code, utcnow(), None)
     if step is None:
         raise RuleError(
-            {"code": "This code is not correct. Type the 6 digits the app shows now."}, action
+            {"code": _("This code is not correct. Type the 6 digits the app shows now.")}, action
         )
     user.totp_enabled_at, user.totp_last_step = utcnow(), step
     codes = _new_recovery_codes(user)
@@ -590,7 +593,7 @@ def _confirm_identity(user: User, secret: str, action: str) -> None:
     if verify_password(user.password_hash, secret):
         return
     if verify_second_factor(user, secret) is None:
-        raise RuleError({"confirmation": "This is not your password or a current code."}, action)
+        raise RuleError({"confirmation": _("This is not your password or a current code.")}, action)
 
 
 def new_recovery_codes(user: User, confirmation: str) -> list[str]:
@@ -598,7 +601,7 @@ def new_recovery_codes(user: User, confirmation: str) -> list[str]:
     password."""
     action = "auth.recovery_codes"
     if not user.two_factor_enabled:
-        raise RuleError("Two-factor sign-in is off.", action)
+        raise RuleError(_("Two-factor sign-in is off."), action)
     _confirm_identity(user, confirmation, action)
     codes = _new_recovery_codes(user)
     record_changed(user, "user", user.id, "recovery_codes_renewed")
@@ -615,7 +618,7 @@ def disable_two_factor(user: User, confirmation: str) -> None:
     """The user turns two-factor sign-in off, confirmed by a current code or the password."""
     action = "auth.two_factor_off"
     if not user.two_factor_enabled:
-        raise RuleError("Two-factor sign-in is already off.", action)
+        raise RuleError(_("Two-factor sign-in is already off."), action)
     _confirm_identity(user, confirmation, action)
     _clear_two_factor(user)
     record_changed(user, "user", user.id, "two_factor_off")
@@ -627,7 +630,10 @@ def reset_two_factor(actor: User, user: User) -> None:
     at the next sign-in."""
     _allow(actor, "user.two_factor_reset")
     if not user.two_factor_enabled and user.totp_secret is None:
-        raise RuleError(f"{user.name} has no two-factor sign-in to reset.", "user.two_factor_reset")
+        raise RuleError(
+            _("%(name)s has no two-factor sign-in to reset.", name=user.name),
+            "user.two_factor_reset",
+        )
     _clear_two_factor(user)
     revoke_sessions(user)
     record_changed(actor, "user", user.id, "two_factor_reset")

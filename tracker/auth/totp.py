@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 import pyotp
 import segno
 
+from tracker.i18n import gettext as _
+
 ISSUER = "Sandbox Tracker"
 STEP_SECONDS = 30
 # A code of the step before or after is accepted too: phones' clocks drift.
@@ -61,7 +63,7 @@ def qr_svg(uri: str) -> str:
     """The QR code of the URI, as an SVG element to put in the page."""
     return str(
         segno.make(uri, error="m").svg_inline(
-            scale=5, dark="#000", light="#fff", title="QR code for your authenticator app"
+            scale=5, dark="#000", light="#fff", title=_("QR code for your authenticator app")
         )
     )
 

@@ -27,12 +27,17 @@ from tracker.auth.forms import (
     EmptyForm,
     EnrolForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     SetPasswordForm,
     TwoFactorForm,
 )
 from tracker.auth.models import TokenPurpose, User
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_plural, current_language, ngettext
+from tracker.i18n import gettext as _
+from tracker.i18n import language as in_language
+from tracker.i18n import lazy_gettext as _l
 from tracker.rules import RuleError
 from tracker.sealed import UnreadableSealedValueError
 from tracker.text import plural
@@ -41,11 +46,13 @@ from tracker.web import rule_errors_onto
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "The email or password is not correct."
-CODE_FAILED = "This code is not correct, or was used already. Try the code the app shows now."
-RESET_SENT = (
+LOGIN_FAILED = _l("The email or password is not correct.")
+CODE_FAILED = _l("This code is not correct, or was used already. Try the code the app shows now.")
+RESET_SENT = N_plural(
     "If an active account uses this address, an e-mail with a link to choose a new password is "
-    "on its way. The link works once, for {minutes} minutes."
+    "on its way. The link works once, for %(num)d minute.",
+    "If an active account uses this address, an e-mail with a link to choose a new password is "
+    "on its way. The link works once, for %(num)d minutes.",
 )
 # Between the password and the second factor: who, which session version, since when, where to.
 PENDING = "tracker_2fa_pending"
@@ -98,7 +105,7 @@ def _finish_sign_in(user: User, email: str, target: str | None) -> Response:
     current_app.logger.info("sign-in user=%s", user.id)
     if not user.two_factor_enabled and services.two_factor_required(user):
         session[MUST_ENROL] = True
-        flash("Your role requires two-factor sign-in: set it up to continue.", "info")
+        flash(_("Your role requires two-factor sign-in: set it up to continue."), "info")
         response = redirect(url_for("auth.two_factor"))
     else:
         response = redirect(_safe_next(target))
@@ -142,7 +149,7 @@ def login() -> str | Response | tuple[str, int]:
                 return redirect(url_for("auth.two_factor_sign_in"))
             return _finish_sign_in(user, email, request.args.get("next"))
         current_app.logger.info("failed sign-in")
-        flash(LOGIN_FAILED, "danger")
+        flash(str(LOGIN_FAILED), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -176,7 +183,7 @@ def two_factor_sign_in() -> str | Response | tuple[str, int]:
         return redirect(url_for("dashboard.index"))
     found = _pending_user()
     if found is None:
-        flash("Sign in again: the sign-in was not finished in time.", "info")
+        flash(_("Sign in again: the sign-in was not finished in time."), "info")
         return redirect(url_for("auth.login"))
     user, pending = found
     form = TwoFactorForm()
@@ -194,15 +201,16 @@ def two_factor_sign_in() -> str | Response | tuple[str, int]:
                 flash(
                     plural(
                         left,
-                        "You signed in with a recovery code: %(num)d is left.",
-                        "You signed in with a recovery code: %(num)d are left.",
-                    )
-                    + " Make new ones under Account.",
+                        "You signed in with a recovery code: %(num)d is left. Make new ones "
+                        "under Account.",
+                        "You signed in with a recovery code: %(num)d are left. Make new ones "
+                        "under Account.",
+                    ),
                     "warning",
                 )
             return _finish_sign_in(user, user.email, pending.get("next"))
         current_app.logger.info("failed second factor user=%s", user.id)
-        form.code.errors = [CODE_FAILED]
+        form.code.errors = [str(CODE_FAILED)]
     return render_template("auth/two_factor_sign_in.html", form=form)
 
 
@@ -216,7 +224,7 @@ def logout() -> Response:
             services.revoke_sessions(current_user)
         logout_user()
         session.pop(MUST_ENROL, None)
-        flash("You have been signed out.", "info")
+        flash(_("You have been signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -261,7 +269,7 @@ def forgot_password() -> str | Response | tuple[str, int]:
             return render_template("auth/forgot.html", form=form), 429
         jobs.request_password_reset(email)
         minutes = current_app.config["TRACKER_PASSWORD_RESET_MINUTES"]
-        flash(RESET_SENT.format(minutes=minutes), "info")
+        flash(ngettext(*RESET_SENT, minutes), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
@@ -272,7 +280,7 @@ def _set_password_page(
     if current_user.is_authenticated:
         # Someone else's link, or one's own while signed in: sign out first, so the new
         # password is never set under another person's session.
-        flash("Sign out before using a link from an e-mail.", "info")
+        flash(_("Sign out before using a link from an e-mail."), "info")
         return redirect(url_for("dashboard.index"))
     link = services.usable_link(token, purpose)
     if link is None:
@@ -286,7 +294,7 @@ def _set_password_page(
             rule_errors_onto(form, exc)
         else:
             throttle.clear_account(user.email)
-            flash("Your password is set. Sign in with it now.", "success")
+            flash(_("Your password is set. Sign in with it now."), "success")
             return redirect(url_for("auth.login"))
     return render_template(template, form=form, user=link.user, link=link)
 
@@ -338,15 +346,41 @@ def account() -> str | Response | tuple[str, int]:
         else:
             attempt.succeeded()
             login_user(current_user)
-            flash("Your password has been changed. Other sessions were signed out.", "success")
+            flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     return _account_page(form)
 
 
-def _account_page(form: ChangePasswordForm) -> str:
+@bp.post("/account/language")
+@login_required
+def account_language() -> str | Response | tuple[str, int]:
+    """Save the interface language chosen on the account page (pages, e-mails and reports)."""
+    language_form = LanguageForm()
+    if not language_form.validate_on_submit():
+        return _account_page(ChangePasswordForm(formdata=None), language_form), 400
+    code = language_form.language.data or ""
+    try:
+        with unit_of_work("auth.set_language"):
+            services.set_language(current_user, code)
+    except RuleError as exc:
+        rule_errors_onto(language_form, exc)
+        return _account_page(ChangePasswordForm(formdata=None), language_form), 400
+    session["lang"] = current_user.language
+    # The message in the language just chosen.
+    with in_language(current_user.language):
+        flash(_("Your language is saved."), "success")
+    return redirect(url_for("auth.account"), code=303)
+
+
+def _account_page(form: ChangePasswordForm, language_form: LanguageForm | None = None) -> str:
+    if language_form is None:
+        language_form = LanguageForm(
+            formdata=None, language=current_user.language or current_language()
+        )
     return render_template(
         "auth/account.html",
         form=form,
+        language_form=language_form,
         two_factor_required=services.two_factor_required(current_user),
         recovery_left=services.unused_recovery_codes(current_user)
         if current_user.two_factor_enabled
@@ -414,7 +448,7 @@ def two_factor_confirm() -> str | Response | tuple[str, int]:
         return _two_factor_page(enrol_form=form), 400
     attempt.succeeded()
     session.pop(MUST_ENROL, None)
-    flash("Two-factor sign-in is on.", "success")
+    flash(_("Two-factor sign-in is on."), "success")
     return _two_factor_page(codes=codes)
 
 
@@ -444,7 +478,7 @@ def two_factor_recovery_codes() -> str | tuple[str, int]:
     codes, failed, status = _confirmed("auth.recovery_codes", services.new_recovery_codes)
     if failed is not None:
         return _two_factor_page(confirm_form=failed), status
-    flash("New recovery codes: the old ones no longer work.", "success")
+    flash(_("New recovery codes: the old ones no longer work."), "success")
     return _two_factor_page(codes=codes)
 
 
@@ -452,12 +486,12 @@ def two_factor_recovery_codes() -> str | tuple[str, int]:
 @login_required
 def two_factor_disable() -> str | Response | tuple[str, int]:
     """Turn two-factor sign-in off. Where the role requires it, enrolment follows at once."""
-    _, failed, status = _confirmed("auth.two_factor_off", services.disable_two_factor)
+    _done, failed, status = _confirmed("auth.two_factor_off", services.disable_two_factor)
     if failed is not None:
         return _two_factor_page(confirm_form=failed), status
     if services.two_factor_required(current_user):
         session[MUST_ENROL] = True
-        flash("Two-factor sign-in is off. Your role requires it: set it up again.", "warning")
+        flash(_("Two-factor sign-in is off. Your role requires it: set it up again."), "warning")
     else:
-        flash("Two-factor sign-in is off.", "success")
+        flash(_("Two-factor sign-in is off."), "success")
     return redirect(url_for("auth.two_factor"))
