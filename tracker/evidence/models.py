@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, db, enum_column, utcnow
+from tracker.i18n import gettext as _
 from tracker.usecases.models import Document, HistoryIsAppendOnlyError, Technique
 
 __all__ = ["HistoryIsAppendOnlyError"]
@@ -101,7 +102,12 @@ class EvidenceEntry(Base):
 
     @property
     def title(self) -> str:
-        return f"Iteration {self.iteration}: {self.model_name} {self.model_version}"
+        return _(
+            "Iteration %(num)d: %(model)s %(version)s",
+            num=self.iteration,
+            model=self.model_name,
+            version=self.model_version,
+        )
 
 
 class EvidenceEvaluation(Base):
