@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.auth.models import User
 from tracker.extensions import db
 from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 from tracker.institutions.models import Category
 from tracker.lessons.models import Lesson, LessonStatus, LessonTheme, Theme
 from tracker.programmes.models import Cohort
@@ -84,8 +85,8 @@ def view(lesson: Lesson, local: Callable[[datetime], datetime] = lambda v: v) ->
         use_case_reference=uc.reference,
         use_case_title=uc.title,
         institution=uc.institution.display_name,
-        cohort=uc.cohort.name,
-        category=uc.category.name,
+        cohort=local_name(uc.cohort),
+        category=local_name(uc.category),
         technique=uc.technique.label,
         source=source,
         proposed_by=lesson.created_by.name if lesson.created_by else "—",
