@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
+from babel.dates import format_date
 
 from tracker import i18n
 
