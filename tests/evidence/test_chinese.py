@@ -12,7 +12,6 @@ from tests.evidence.conftest import entry_data, entry_form, selected_case
 from tests.i18n.helpers import english_left
 from tests.returns.chinese import ELSEWHERE, ZH, main
 from tracker.compute import services as compute
-from tracker.evidence import services
 from tracker.lessons import services as lessons
 from tracker.lessons.models import Theme
 from tracker.unit_of_work import unit_of_work
