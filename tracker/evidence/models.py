@@ -13,7 +13,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, db, enum_column, utcnow
-from tracker.i18n import gettext as _
 from tracker.usecases.models import Document, HistoryIsAppendOnlyError, Technique
 
 __all__ = ["HistoryIsAppendOnlyError"]
@@ -102,12 +101,8 @@ class EvidenceEntry(Base):
 
     @property
     def title(self) -> str:
-        return _(
-            "Iteration %(num)d: %(model)s %(version)s",
-            num=self.iteration,
-            model=self.model_name,
-            version=self.model_version,
-        )
+        # In English: notifications store it (the pages show EntryView.title, translated).
+        return f"Iteration {self.iteration}: {self.model_name} {self.model_version}"
 
 
 class EvidenceEvaluation(Base):

@@ -226,7 +226,7 @@ def suspend_for(
         # Suspending the pilot answers the incident: the clock stops with it.
         incident.acknowledged_at = record.at
         incident.acknowledged_by_id = user.id
-        incident.acknowledgement = _("The pilot was suspended.")
+        incident.acknowledgement = "The pilot was suspended."  # stored: the record's language
     db.session.flush()
     return record
 
