@@ -7,29 +7,30 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.formutil import options
+from tracker.i18n import lazy_gettext as _l
 from tracker.usecases.forms import LONG_TEXT, TextArea
 
 
 class AllocationForm(FlaskForm):
-    granted_on = DateField("Date allocated", validators=[InputRequired("Give the date.")])
+    granted_on = DateField(_l("Date allocated"), validators=[InputRequired(_l("Give the date."))])
     hours = IntegerField(
-        "GPU hours", validators=[InputRequired("Give the hours as a whole number.")]
+        _l("GPU hours"), validators=[InputRequired(_l("Give the hours as a whole number."))]
     )
-    note = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    note = TextArea(_l("Note (optional)"), validators=[Optional(), Length(max=LONG_TEXT)])
 
 
 class UsageForm(FlaskForm):
-    period_start = DateField("Period start", validators=[InputRequired("Give the date.")])
-    period_end = DateField("Period end", validators=[InputRequired("Give the date.")])
+    period_start = DateField(_l("Period start"), validators=[InputRequired(_l("Give the date."))])
+    period_end = DateField(_l("Period end"), validators=[InputRequired(_l("Give the date."))])
     hours_used = IntegerField(
-        "GPU hours used", validators=[InputRequired("Give the hours as a whole number.")]
+        _l("GPU hours used"), validators=[InputRequired(_l("Give the hours as a whole number."))]
     )
     return_id = SelectField(
-        "Progress return of the period (optional)",
-        choices=options([("", "None")]),
+        _l("Progress return of the period (optional)"),
+        choices=options([("", _l("None"))]),
         validators=[Optional()],
     )
     over_use_reason = TextArea(
-        "Reason for use beyond the hours allocated",
+        _l("Reason for use beyond the hours allocated"),
         validators=[Optional(), Length(max=LONG_TEXT)],
     )

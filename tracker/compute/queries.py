@@ -13,8 +13,10 @@ from sqlalchemy.orm import joinedload
 
 from tracker.compute.models import ComputeAllocation, ComputeUsage
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.institutions.models import Category
 from tracker.programmes.models import Cohort, Programme
+from tracker.returns.dates import period
 from tracker.usecases.models import UseCase
 
 
@@ -103,9 +105,7 @@ def ledger(
                 hours_used=u.hours_used,
                 return_id=u.return_id,
                 return_period=(
-                    f"{linked.period_start:%d %b %Y} to {linked.period_end:%d %b %Y}"
-                    if linked is not None
-                    else ""
+                    period(linked.period_start, linked.period_end) if linked is not None else ""
                 ),
                 over_use_reason=u.over_use_reason,
                 reported_by=_name(u.reported_by),
@@ -197,7 +197,7 @@ def programme_totals(programme: Programme) -> ProgrammeTotals:
     by_cohort = grouped(Cohort.id, Cohort.name, Cohort.id)
     by_category = grouped(Category.id, Category.name, Category.name)
     total = TotalRow(
-        "All cohorts",
+        _("All cohorts"),
         sum(r.use_cases for r in by_cohort),
         sum(r.requested for r in by_cohort),
         sum(r.allocated for r in by_cohort),

@@ -7,6 +7,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from tracker.compute.queries import Ledger
+from tracker.i18n import gettext as _
+from tracker.i18n import number, percent
 from tracker.reports.pdf.shell import Heading
 from tracker.reports.pdf.styles import H1, SMALL, label, subheading
 from tracker.reports.pdf.tables import facts, simple_table
@@ -17,46 +19,48 @@ def compute_section(ledger: Ledger | None) -> list[Flowable]:
     """Requested, allocated and used, the tranches and the periods reported."""
     if ledger is None:
         return []
-    share = f" ({ledger.share_used:.0%} of allocated)" if ledger.share_used is not None else ""
+    used = number(ledger.used)
+    if ledger.share_used is not None:
+        used = _("%(hours)s (%(share)s of allocated)", hours=used, share=percent(ledger.share_used))
     story: list[Flowable] = [
-        Heading("Compute", H1, room=40 * mm),
+        Heading(_("Compute"), H1, room=40 * mm),
         facts(
             [
                 (
-                    "GPU hours requested",
-                    "—" if ledger.requested is None else f"{ledger.requested:,}",
+                    _("GPU hours requested"),
+                    "—" if ledger.requested is None else number(ledger.requested),
                 ),
-                ("Allocated", f"{ledger.allocated:,}"),
-                ("Used", f"{ledger.used:,}{share}"),
+                (_("Allocated"), number(ledger.allocated)),
+                (_("Used"), used),
                 (
-                    "Remaining",
-                    f"{ledger.remaining:,}"
+                    _("Remaining"),
+                    number(ledger.remaining)
                     if ledger.remaining >= 0
-                    else f"{-ledger.remaining:,} beyond the allocation",
+                    else _("%(hours)s beyond the allocation", hours=number(-ledger.remaining)),
                 ),
             ]
         ),
     ]
     if ledger.allocations:
         story += [
-            subheading("Tranches allocated"),
+            subheading(_("Tranches allocated")),
             simple_table(
-                ["Date", "GPU hours", "Note"],
-                [[day(a.granted_on), f"{a.hours:,}", a.note or "—"] for a in ledger.allocations],
+                [_("Date"), _("GPU hours"), _("Note")],
+                [[day(a.granted_on), number(a.hours), a.note or "—"] for a in ledger.allocations],
                 [0.2, 0.15, 0.65],
                 right=(1,),
             ),
         ]
     if ledger.usage:
         story += [
-            subheading("Hours used per period"),
+            subheading(_("Hours used per period")),
             simple_table(
-                ["Period", "Used", "Used to date", "Reason for use beyond allocation"],
+                [_("Period"), _("Used"), _("Used to date"), _("Reason for use beyond allocation")],
                 [
                     [
-                        f"{day(u.period_start)} to {day(u.period_end)}",
-                        f"{u.hours_used:,}",
-                        f"{u.used_to_date:,}",
+                        _("%(start)s to %(end)s", start=day(u.period_start), end=day(u.period_end)),
+                        number(u.hours_used),
+                        number(u.used_to_date),
                         u.over_use_reason or "—",
                     ]
                     for u in ledger.usage
@@ -66,5 +70,5 @@ def compute_section(ledger: Ledger | None) -> list[Flowable]:
             ),
         ]
     if not ledger.allocations and not ledger.usage:
-        story.append(label("No GPU hours allocated or used by this date.", SMALL))
+        story.append(label(_("No GPU hours allocated or used by this date."), SMALL))
     return story

@@ -15,6 +15,9 @@ from tracker.compute import permissions
 from tracker.compute.events import ComputeAllocated, ComputeUsageReported
 from tracker.compute.models import ComputeAllocation, ComputeUsage
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
+from tracker.i18n import number
+from tracker.returns.dates import day
 from tracker.rules import NotAllowedError, RuleError
 from tracker.usecases.models import ProgressReturn, UseCase
 
@@ -52,21 +55,28 @@ def allocate(
     if not permissions.can_allocate(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    if rules.check(granted_on is not None, "granted_on", "Give the date of the allocation."):
+    if rules.check(granted_on is not None, "granted_on", _("Give the date of the allocation.")):
         assert granted_on is not None
         rules.check(
             granted_on <= local_today(),
             "granted_on",
-            "The allocation date cannot be in the future.",
+            _("The allocation date cannot be in the future."),
         )
-    if rules.check(hours is not None, "hours", "Give the GPU hours allocated."):
+    if rules.check(hours is not None, "hours", _("Give the GPU hours allocated.")):
         assert hours is not None
         rules.check(
             0 < hours <= MAX_HOURS,
             "hours",
-            f"Allocate a whole number of hours from 1 to {MAX_HOURS:,}.",
+            _(
+                "Allocate a whole number of hours from 1 to %(max_hours)s.",
+                max_hours=number(MAX_HOURS),
+            ),
         )
-    rules.check(len(note.strip()) <= LONG_TEXT, "note", f"At most {LONG_TEXT:,} characters.")
+    rules.check(
+        len(note.strip()) <= LONG_TEXT,
+        "note",
+        _("At most %(limit)s characters.", limit=number(LONG_TEXT)),
+    )
     rules.raise_if_any()
     assert granted_on is not None and hours is not None
     allocation = ComputeAllocation(
@@ -103,11 +113,11 @@ def report_usage(use_case: UseCase, user: User, data: UsageData) -> ComputeUsage
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     start, end = data.period_start, data.period_end
-    rules.check(start is not None, "period_start", "Give the first day of the period.")
-    rules.check(end is not None, "period_end", "Give the last day of the period.")
+    rules.check(start is not None, "period_start", _("Give the first day of the period."))
+    rules.check(end is not None, "period_end", _("Give the last day of the period."))
     if start is not None and end is not None:
-        rules.check(end >= start, "period_end", "The period cannot end before it starts.")
-        rules.check(end <= local_today(), "period_end", "The period cannot end in the future.")
+        rules.check(end >= start, "period_end", _("The period cannot end before it starts."))
+        rules.check(end <= local_today(), "period_end", _("The period cannot end in the future."))
         last_end = db.session.scalar(
             sa.select(sa.func.max(ComputeUsage.period_end)).where(
                 ComputeUsage.use_case_id == use_case.id
@@ -117,15 +127,18 @@ def report_usage(use_case: UseCase, user: User, data: UsageData) -> ComputeUsage
             rules.check(
                 start > last_end,
                 "period_start",
-                f"Hours up to {last_end:%d %b %Y} are already reported: start after that day.",
+                _(
+                    "Hours up to %(last_end)s are already reported: start after that day.",
+                    last_end=day(last_end),
+                ),
             )
     hours = data.hours_used
-    if rules.check(hours is not None, "hours_used", "Give the GPU hours used in the period."):
+    if rules.check(hours is not None, "hours_used", _("Give the GPU hours used in the period.")):
         assert hours is not None
         rules.check(
             0 <= hours <= MAX_HOURS,
             "hours_used",
-            f"Give a whole number of hours from 0 to {MAX_HOURS:,}.",
+            _("Give a whole number of hours from 0 to %(max_hours)s.", max_hours=number(MAX_HOURS)),
         )
     if data.return_id is not None:
         found = db.session.scalar(
@@ -133,9 +146,13 @@ def report_usage(use_case: UseCase, user: User, data: UsageData) -> ComputeUsage
                 ProgressReturn.id == data.return_id, ProgressReturn.use_case_id == use_case.id
             )
         )
-        rules.check(found is not None, "return_id", "Choose a progress return of this use case.")
+        rules.check(found is not None, "return_id", _("Choose a progress return of this use case."))
     reason = data.over_use_reason.strip()
-    rules.check(len(reason) <= LONG_TEXT, "over_use_reason", f"At most {LONG_TEXT:,} characters.")
+    rules.check(
+        len(reason) <= LONG_TEXT,
+        "over_use_reason",
+        _("At most %(limit)s characters.", limit=number(LONG_TEXT)),
+    )
     over = False
     if hours is not None:
         allocated = allocated_hours(use_case.id)
@@ -145,8 +162,12 @@ def report_usage(use_case: UseCase, user: User, data: UsageData) -> ComputeUsage
             rules.check(
                 bool(reason),
                 "over_use_reason",
-                f"This brings the hours used to {total:,}, beyond the {allocated:,} allocated: "
-                "give the reason.",
+                _(
+                    "This brings the hours used to %(total)s, beyond the %(allocated)s "
+                    "allocated: give the reason.",
+                    total=number(total),
+                    allocated=number(allocated),
+                ),
             )
     rules.raise_if_any()
     assert start is not None and end is not None and hours is not None

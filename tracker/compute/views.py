@@ -14,8 +14,11 @@ from tracker.clock import local_today
 from tracker.compute import forms, permissions, queries, services
 from tracker.extensions import db
 from tracker.formutil import options
+from tracker.i18n import gettext as _
+from tracker.i18n import number
 from tracker.programmes.models import Programme
 from tracker.programmes.permissions import can_view_programme
+from tracker.returns.dates import period
 from tracker.rules import RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import queries as usecase_queries
@@ -28,11 +31,8 @@ bp = Blueprint("compute", __name__)
 def _usage_form(use_case: UseCase, form: forms.UsageForm | None = None) -> forms.UsageForm:
     form = form or forms.UsageForm()
     form.return_id.choices = options(
-        [("", "None")]
-        + [
-            (str(r.id), f"{r.period_start:%d %b %Y} to {r.period_end:%d %b %Y}")
-            for r in reversed(use_case.returns)
-        ]
+        [("", _("None"))]
+        + [(str(r.id), period(r.period_start, r.period_end)) for r in reversed(use_case.returns)]
     )
     return form
 
@@ -95,7 +95,7 @@ def allocate(id: int) -> Response | tuple[str, int]:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash(f"{form.hours.data:,} GPU hours allocated.", "success")
+            flash(_("%(hours)s GPU hours allocated.", hours=number(form.hours.data)), "success")
             return redirect(url_for("compute.ledger", id=id))
     return _render(use_case, allocation_form=form, status=400)
 
@@ -122,7 +122,7 @@ def report_usage(id: int) -> Response | tuple[str, int]:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("GPU hours used recorded.", "success")
+            flash(_("GPU hours used recorded."), "success")
             return redirect(url_for("compute.ledger", id=id))
     return _render(use_case, usage_form=form, status=400)
 

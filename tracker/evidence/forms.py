@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.admin.forms import MultiCheckboxField
 from tracker.evidence.models import Direction, Hosting, Outcome
 from tracker.formutil import options
+from tracker.i18n import lazy_gettext as _l
 from tracker.usecases.forms import LONG_TEXT, ChooseSelectField, TextArea, VersionedForm
 from tracker.usecases.models import Technique
 
@@ -19,59 +20,64 @@ SPARE_EVALUATION_ROWS = 2
 class EvaluationForm(Form):
     """One evaluation; a row left blank is ignored. The command checks the numbers."""
 
-    metric = StringField("Metric", validators=[Optional(), Length(max=200)])
-    dataset = StringField("Dataset", validators=[Optional(), Length(max=300)])
-    result = StringField("Result", validators=[Optional(), Length(max=40)])
-    threshold = StringField("Threshold", validators=[Optional(), Length(max=40)])
+    metric = StringField(_l("Metric"), validators=[Optional(), Length(max=200)])
+    dataset = StringField(_l("Dataset"), validators=[Optional(), Length(max=300)])
+    result = StringField(_l("Result"), validators=[Optional(), Length(max=40)])
+    threshold = StringField(_l("Threshold"), validators=[Optional(), Length(max=40)])
     direction = SelectField(
-        "Passes when the result is",
-        choices=[*options([("", "—")]), *Direction.choices()],
+        _l("Passes when the result is"),
+        choices=lambda: [*options([("", "—")]), *Direction.choices()],
         validators=[Optional()],
     )
     stated_outcome = SelectField(
-        "Pass or fail",
-        choices=[*options([("", "Derived from the threshold")]), *Outcome.choices()],
+        _l("Pass or fail"),
+        choices=lambda: [
+            *options([("", _l("Derived from the threshold"))]),
+            *Outcome.choices(),
+        ],
         validators=[Optional()],
     )
 
 
 class EntryForm(VersionedForm):
-    model_name = StringField("Model", validators=[DataRequired(), Length(max=200)])
-    model_version = StringField("Version", validators=[DataRequired(), Length(max=100)])
-    provider = StringField("Provider", validators=[DataRequired(), Length(max=200)])
+    model_name = StringField(_l("Model"), validators=[DataRequired(), Length(max=200)])
+    model_version = StringField(_l("Version"), validators=[DataRequired(), Length(max=100)])
+    provider = StringField(_l("Provider"), validators=[DataRequired(), Length(max=200)])
     technique = ChooseSelectField(
-        "Technique",
-        choices=Technique.choices(),
-        validators=[DataRequired("Choose the technique.")],
+        _l("Technique"),
+        choices=Technique.choices,
+        validators=[DataRequired(_l("Choose the technique."))],
     )
     hosting = ChooseSelectField(
-        "Where it runs",
-        choices=Hosting.choices(),
-        validators=[DataRequired("Choose where the model runs.")],
+        _l("Where it runs"),
+        choices=Hosting.choices,
+        validators=[DataRequired(_l("Choose where the model runs."))],
     )
-    guardrails = TextArea("Guardrails in place", validators=[Optional(), Length(max=LONG_TEXT)])
+    guardrails = TextArea(_l("Guardrails in place"), validators=[Optional(), Length(max=LONG_TEXT)])
     red_teaming = TextArea(
-        "Adversarial and red-team tests", validators=[Optional(), Length(max=LONG_TEXT)]
+        _l("Adversarial and red-team tests"), validators=[Optional(), Length(max=LONG_TEXT)]
     )
     bias_testing = TextArea(
-        "Bias and fairness tests", validators=[Optional(), Length(max=LONG_TEXT)]
+        _l("Bias and fairness tests"), validators=[Optional(), Length(max=LONG_TEXT)]
     )
-    human_oversight = TextArea("Human oversight", validators=[Optional(), Length(max=LONG_TEXT)])
+    human_oversight = TextArea(
+        _l("Human oversight"), validators=[Optional(), Length(max=LONG_TEXT)]
+    )
     drift_monitoring = TextArea(
-        "Monitoring for drift", validators=[Optional(), Length(max=LONG_TEXT)]
+        _l("Monitoring for drift"), validators=[Optional(), Length(max=LONG_TEXT)]
     )
-    limitations = TextArea("Known limitations", validators=[Optional(), Length(max=LONG_TEXT)])
+    limitations = TextArea(_l("Known limitations"), validators=[Optional(), Length(max=LONG_TEXT)])
     evaluations = FieldList(FormField(EvaluationForm), min_entries=1, max_entries=20)
     document_ids = MultiCheckboxField(
-        "Supporting documents (uploaded to the use case)", coerce=int, validators=[Optional()]
+        _l("Supporting documents (uploaded to the use case)"), coerce=int, validators=[Optional()]
     )
 
 
 class CommentForm(FlaskForm):
     body = TextArea(
-        "Comment", validators=[DataRequired("Write the comment."), Length(max=LONG_TEXT)]
+        _l("Comment"), validators=[DataRequired(_l("Write the comment.")), Length(max=LONG_TEXT)]
     )
 
 
 class ReviewForm(VersionedForm):
-    note = TextArea("Note (optional)", validators=[Optional(), Length(max=LONG_TEXT)])
+    note = TextArea(_l("Note (optional)"), validators=[Optional(), Length(max=LONG_TEXT)])

@@ -101,6 +101,7 @@ class EvidenceEntry(Base):
 
     @property
     def title(self) -> str:
+        # In English: notifications store it (the pages show EntryView.title, translated).
         return f"Iteration {self.iteration}: {self.model_name} {self.model_version}"
 
 

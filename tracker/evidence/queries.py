@@ -29,6 +29,7 @@ from tracker.evidence.models import (
 )
 from tracker.evidence.services import NARRATIVE_FIELDS
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.usecases.models import Technique
 
 
@@ -44,7 +45,7 @@ class EvaluationRow:
 
     @property
     def outcome_label(self) -> str:
-        return self.outcome.label if self.outcome else "Not stated"
+        return self.outcome.label if self.outcome else _("Not stated")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,12 @@ class EvidenceView:
 
     @property
     def title(self) -> str:
-        return f"Iteration {self.iteration}: {self.model_name} {self.model_version}"
+        return _(
+            "Iteration %(num)d: %(model)s %(version)s",
+            num=self.iteration,
+            model=self.model_name,
+            version=self.model_version,
+        )
 
     @property
     def reviewed(self) -> bool:

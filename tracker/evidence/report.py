@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from tracker.evidence.queries import EvidenceView
+from tracker.i18n import gettext as _
 from tracker.reports.pdf.shell import Heading
 from tracker.reports.pdf.styles import H1, SMALL, label, para, subheading
 from tracker.reports.pdf.tables import facts, simple_table
@@ -22,39 +23,49 @@ def _number(value: float | None) -> str:
 
 def evidence_section(entries: Sequence[EvidenceView]) -> list[Flowable]:
     """Every model iteration recorded by the report's date, each as it stood then."""
-    story: list[Flowable] = [Heading("AI evidence", H1, room=40 * mm)]
+    story: list[Flowable] = [Heading(_("AI evidence"), H1, room=40 * mm)]
     if not entries:
-        story.append(label("No model iteration recorded by this date."))
+        story.append(label(_("No model iteration recorded by this date.")))
         return story
     story.append(
         label(
-            "Each model iteration as last saved by the report's date, with the regulator's "
-            "review mark as it stood then.",
+            _(
+                "Each model iteration as last saved by the report's date, with the regulator's "
+                "review mark as it stood then."
+            ),
             SMALL,
         )
     )
     for entry in entries:
         reviewed = (
-            f"Reviewed by {entry.reviewed_by}, {moment(entry.reviewed_at)}"
+            _(
+                "Reviewed by %(name)s, %(time)s",
+                name=entry.reviewed_by,
+                time=moment(entry.reviewed_at),
+            )
             if entry.reviewed_at is not None
-            else "Not reviewed"
+            else _("Not reviewed")
         )
         story += [
             subheading(escape(entry.title)),
             facts(
                 [
-                    ("Provider", entry.provider),
-                    ("Technique", entry.technique),
-                    ("Where it runs", entry.hosting),
+                    (_("Provider"), entry.provider),
+                    (_("Technique"), entry.technique),
+                    (_("Where it runs"), entry.hosting),
                     (
-                        "Revision",
-                        f"{entry.revision}, saved by {entry.revised_by}, "
-                        f"{moment(entry.revised_at)}",
+                        _("Revision"),
+                        _(
+                            "%(num)d, saved by %(name)s, %(time)s",
+                            num=entry.revision,
+                            name=entry.revised_by,
+                            time=moment(entry.revised_at),
+                        ),
                     ),
-                    ("Review", reviewed),
+                    (_("Review"), reviewed),
                     (
-                        "Documents",
-                        ", ".join(d.filename for d in entry.documents) or "None linked",
+                        _("Documents"),
+                        ", ".join(d.filename for d in entry.documents) or _("None linked"),
                     ),
                 ]
             ),
@@ -62,7 +73,7 @@ def evidence_section(entries: Sequence[EvidenceView]) -> list[Flowable]:
         if entry.evaluations:
             story.append(
                 simple_table(
-                    ["Metric", "Dataset", "Result", "Threshold", "Pass or fail"],
+                    [_("Metric"), _("Dataset"), _("Result"), _("Threshold"), _("Pass or fail")],
                     [
                         [
                             e.metric,
@@ -79,9 +90,17 @@ def evidence_section(entries: Sequence[EvidenceView]) -> list[Flowable]:
                 )
             )
         for title, text in entry.narratives:
-            story += [label(f"<b>{escape(title)}</b>"), para(text or "None recorded.")]
+            story += [label(f"<b>{escape(_(title))}</b>"), para(text or _("None recorded."))]
         for comment in entry.comments:
             story.append(
-                para(f"Comment by {comment.by}, {moment(comment.at)}: {comment.body}", SMALL)
+                para(
+                    _(
+                        "Comment by %(name)s, %(time)s: %(text)s",
+                        name=comment.by,
+                        time=moment(comment.at),
+                        text=comment.body,
+                    ),
+                    SMALL,
+                )
             )
     return story

@@ -32,6 +32,10 @@ from tracker.evidence.models import (
     outcome_of,
 )
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
+from tracker.i18n import number as grouped
 from tracker.rules import ConflictError, LastChange, NotAllowedError, RuleCollector, RuleError
 from tracker.usecases.models import Document, Technique, UseCase
 
@@ -43,16 +47,16 @@ MAX_EVALUATIONS = 20
 
 # The narrative fields of an entry, in the order the register shows them.
 NARRATIVE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("guardrails", "Guardrails in place"),
-    ("red_teaming", "Adversarial and red-team tests"),
-    ("bias_testing", "Bias and fairness tests"),
-    ("human_oversight", "Human oversight"),
-    ("drift_monitoring", "Monitoring for drift"),
-    ("limitations", "Known limitations"),
+    ("guardrails", N_("Guardrails in place")),
+    ("red_teaming", N_("Adversarial and red-team tests")),
+    ("bias_testing", N_("Bias and fairness tests")),
+    ("human_oversight", N_("Human oversight")),
+    ("drift_monitoring", N_("Monitoring for drift")),
+    ("limitations", N_("Known limitations")),
 )
 REQUIRED_NARRATIVE = {
-    "guardrails": "Describe the guardrails in place.",
-    "human_oversight": "Describe the human oversight of the model's output.",
+    "guardrails": _l("Describe the guardrails in place."),
+    "human_oversight": _l("Describe the human oversight of the model's output."),
 }
 
 
@@ -116,7 +120,11 @@ def _number(rules: RuleCollector, name: str, raw: str, what: str) -> float | Non
     if not raw.strip():
         return None
     value = parse_number(raw)
-    rules.check(value is not None, name, f"Give the {what} as a number, such as 0.93 or 95.")
+    messages = {
+        "result": _("Give the result as a number, such as 0.93 or 95."),
+        "threshold": _("Give the threshold as a number, such as 0.93 or 95."),
+    }
+    rules.check(value is not None, name, messages[what])
     return value
 
 
@@ -130,27 +138,35 @@ def _check_evaluation(
     """The row's stored values, or None when it breaks a rule (the rules say which)."""
     prefix = f"evaluations.{index}."
     before = len(rules.errors)
-    rules.check(bool(_text(row.metric)), prefix + "metric", "Name the metric evaluated.")
-    rules.check(len(_text(row.metric)) <= NAME, prefix + "metric", f"At most {NAME} characters.")
+    rules.check(bool(_text(row.metric)), prefix + "metric", _("Name the metric evaluated."))
     rules.check(
-        len(_text(row.dataset)) <= DATASET, prefix + "dataset", f"At most {DATASET} characters."
+        len(_text(row.metric)) <= NAME,
+        prefix + "metric",
+        _("At most %(limit)s characters.", limit=NAME),
+    )
+    rules.check(
+        len(_text(row.dataset)) <= DATASET,
+        prefix + "dataset",
+        _("At most %(limit)s characters.", limit=DATASET),
     )
     result = _number(rules, prefix + "result", row.result, "result")
     threshold = _number(rules, prefix + "threshold", row.threshold, "threshold")
     if row.threshold.strip() and not row.result.strip():
         rules.add(
             prefix + "result",
-            "A threshold needs the result measured against it: give the result, or clear "
-            "the threshold.",
+            _(
+                "A threshold needs the result measured against it: give the result, or "
+                "clear the threshold."
+            ),
         )
     if row.threshold.strip():
         rules.check(
             row.direction is not None,
             prefix + "direction",
-            "Say which side of the threshold passes.",
+            _("Say which side of the threshold passes."),
         )
     elif row.direction is not None:
-        rules.add(prefix + "threshold", "Give the threshold the direction refers to.")
+        rules.add(prefix + "threshold", _("Give the threshold the direction refers to."))
     if (
         result is not None
         and threshold is not None
@@ -161,9 +177,13 @@ def _check_evaluation(
         rules.check(
             derived is row.stated_outcome,
             prefix + "stated_outcome",
-            f"A result of {_fmt(result)} against a threshold of {_fmt(threshold)} is a "
-            f"{derived.label.lower() if derived else ''}: leave pass/fail blank to derive it, "
-            "or correct the figures.",
+            _(
+                "A result of %(result)s against a threshold of %(threshold)s is a %(outcome)s: "
+                "leave pass/fail blank to derive it, or correct the figures.",
+                result=_fmt(result),
+                threshold=_fmt(threshold),
+                outcome=derived.label.lower() if derived else "",
+            ),
         )
     if len(rules.errors) > before:
         return None
@@ -181,29 +201,35 @@ def _check(
     use_case: UseCase, data: EntryData, action: str
 ) -> tuple[list[dict[str, Any]], list[Document]]:
     rules = RuleError.collect(action)
-    for name, label, limit in (
-        ("model_name", "the model's name", NAME),
-        ("model_version", "the model's version", VERSION),
-        ("provider", "the model's provider", NAME),
+    for name, required, limit in (
+        ("model_name", _("Give the model's name."), NAME),
+        ("model_version", _("Give the model's version."), VERSION),
+        ("provider", _("Give the model's provider."), NAME),
     ):
         value = _text(getattr(data, name))
-        rules.check(bool(value), name, f"Give {label}.")
-        rules.check(len(value) <= limit, name, f"This is at most {limit:,} characters long.")
-    rules.check(data.technique is not None, "technique", "Choose the technique.")
-    rules.check(data.hosting is not None, "hosting", "Choose where the model runs.")
+        rules.check(bool(value), name, required)
+        rules.check(
+            len(value) <= limit,
+            name,
+            _("This is at most %(limit)s characters long.", limit=grouped(limit)),
+        )
+    rules.check(data.technique is not None, "technique", _("Choose the technique."))
+    rules.check(data.hosting is not None, "hosting", _("Choose where the model runs."))
     for name, _label in NARRATIVE_FIELDS:
         value = _text(getattr(data, name))
         if name in REQUIRED_NARRATIVE:
-            rules.check(bool(value), name, REQUIRED_NARRATIVE[name])
+            rules.check(bool(value), name, str(REQUIRED_NARRATIVE[name]))
         rules.check(
-            len(value) <= LONG_TEXT, name, f"This is at most {LONG_TEXT:,} characters long."
+            len(value) <= LONG_TEXT,
+            name,
+            _("This is at most %(limit)s characters long.", limit=grouped(LONG_TEXT)),
         )
     rows = [(i, row) for i, row in enumerate(data.evaluations) if not row.is_blank]
-    rules.check(bool(rows), "evaluations", "Record at least one evaluation of this iteration.")
+    rules.check(bool(rows), "evaluations", _("Record at least one evaluation of this iteration."))
     rules.check(
         len(rows) <= MAX_EVALUATIONS,
         "evaluations",
-        f"An entry holds at most {MAX_EVALUATIONS} evaluations.",
+        _("An entry holds at most %(limit)s evaluations.", limit=MAX_EVALUATIONS),
     )
     evaluations = [_check_evaluation(rules, i, row) for i, row in rows]
     wanted = set(data.document_ids)
@@ -219,7 +245,7 @@ def _check(
         rules.check(
             len(documents) == len(wanted),
             "document_ids",
-            "Link only documents uploaded to this use case.",
+            _("Link only documents uploaded to this use case."),
         )
     rules.raise_if_any()
     return [e for e in evaluations if e is not None], documents
@@ -296,8 +322,9 @@ def _last_change(entry_id: int) -> LastChange | None:
     )
     if revision is None:
         return None
-    by = revision.actor.name if revision.actor else "someone"
-    return LastChange(what=f"revision {revision.number} of the entry", by=by, at=revision.at)
+    by = revision.actor.name if revision.actor else _("someone")
+    what = _("revision %(num)d of the entry", num=revision.number)
+    return LastChange(what=what, by=by, at=revision.at)
 
 
 def _revisions(entry: EvidenceEntry) -> int:
@@ -394,8 +421,12 @@ def comment(entry: EvidenceEntry, use_case: UseCase, user: User, body: str) -> E
     if not permissions.can_review(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(bool(_text(body)), "body", "Write the comment.")
-    rules.check(len(_text(body)) <= LONG_TEXT, "body", f"At most {LONG_TEXT:,} characters.")
+    rules.check(bool(_text(body)), "body", _("Write the comment."))
+    rules.check(
+        len(_text(body)) <= LONG_TEXT,
+        "body",
+        _("At most %(limit)s characters.", limit=grouped(LONG_TEXT)),
+    )
     rules.raise_if_any()
     activity = EvidenceActivity(
         entry_id=entry.id,
@@ -426,8 +457,12 @@ def mark_reviewed(
     if not permissions.can_review(user, use_case):
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
-    rules.check(entry.reviewed_at is None, "__all__", "This entry is already marked reviewed.")
-    rules.check(len(_text(note)) <= LONG_TEXT, "body", f"At most {LONG_TEXT:,} characters.")
+    rules.check(entry.reviewed_at is None, "__all__", _("This entry is already marked reviewed."))
+    rules.check(
+        len(_text(note)) <= LONG_TEXT,
+        "body",
+        _("At most %(limit)s characters.", limit=grouped(LONG_TEXT)),
+    )
     rules.raise_if_any()
     number = _revisions(entry)
     now = utcnow()

@@ -13,6 +13,7 @@ from tracker.evidence import forms, permissions, queries, services
 from tracker.evidence.models import Direction, EvidenceEntry, Hosting, Outcome
 from tracker.extensions import db
 from tracker.formutil import options
+from tracker.i18n import gettext as _
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import queries as usecase_queries
@@ -143,7 +144,10 @@ def new(id: int) -> str | Response:
         except RuleError as exc:
             rule_errors_onto(form, exc, _prefixes(form))
         else:
-            flash(f"Iteration {iteration} recorded in the evidence register.", "success")
+            flash(
+                _("Iteration %(num)d recorded in the evidence register.", num=iteration),
+                "success",
+            )
             return redirect(url_for("evidence.entry", id=use_case.id, entry_id=created_id))
     if request.method == "GET":
         _pad(form)
@@ -206,7 +210,7 @@ def edit(id: int, entry_id: int) -> str | Response | tuple[str, int]:
                 conflict_can_retry=permissions.can_record(current_user, use_case),
             ), 409
         else:
-            flash("Entry saved. The earlier revision is kept in its history.", "success")
+            flash(_("Entry saved. The earlier revision is kept in its history."), "success")
             return redirect(url_for("evidence.entry", id=use_case.id, entry_id=entry_id))
     view = next((v for v in queries.evidence_as_at(use_case.id) if v.entry_id == entry_id), None)
     return render_template("evidence/form.html", form=form, use_case=use_case, entry=view)
@@ -228,7 +232,7 @@ def comment(id: int, entry_id: int) -> Response | tuple[str, int]:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("Comment added.", "success")
+            flash(_("Comment added."), "success")
             return redirect(url_for("evidence.entry", id=id, entry_id=entry_id) + "#comments")
     return _render_entry(use_case, existing, comment_form=form, status=400)
 
@@ -252,8 +256,10 @@ def review(id: int, entry_id: int) -> Response | tuple[str, int]:
             rule_errors_onto(form, exc)
         except ConflictError:
             flash(
-                "The institution changed this entry since you opened it: nothing was marked. "
-                "Read the current revision below, then mark it reviewed.",
+                _(
+                    "The institution changed this entry since you opened it: nothing was marked. "
+                    "Read the current revision below, then mark it reviewed."
+                ),
                 "danger",
             )
             use_case = _use_case(id)
@@ -261,6 +267,6 @@ def review(id: int, entry_id: int) -> Response | tuple[str, int]:
             form.version.data = str(current.version)
             return _render_entry(use_case, current, review_form=form, status=409)
         else:
-            flash("Entry marked reviewed.", "success")
+            flash(_("Entry marked reviewed."), "success")
             return redirect(url_for("evidence.entry", id=id, entry_id=entry_id))
     return _render_entry(use_case, existing, review_form=form, status=400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms.validators import Length, Optional
 
 from tracker.exits.services import ABSTRACT
+from tracker.i18n import lazy_gettext as _l
 from tracker.usecases.forms import TextArea, VersionedForm
 
 
@@ -14,8 +15,10 @@ class ConsentForm(VersionedForm):
 
 class PublishForm(VersionedForm):
     abstract = TextArea(
-        "Public abstract",
+        _l("Public abstract"),
         validators=[Optional(), Length(max=ABSTRACT)],
-        description="Shown on the public page without sign-in: what was tested and what it "
-        "showed. No internal notes, no scores.",
+        description=_l(
+            "Shown on the public page without sign-in: what was tested and what it "
+            "showed. No internal notes, no scores."
+        ),
     )

@@ -18,6 +18,8 @@ from tracker.events import UseCaseEvent
 from tracker.exits.data import EXIT_STAGES
 from tracker.exits.models import ExitPublication
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
+from tracker.i18n import number
 from tracker.reports.models import IssuedReport, ReportKind
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.usecases.models import UseCase
@@ -76,7 +78,10 @@ def _open_for(use_case: UseCase, user: User) -> str:
         raise NotAllowedError(ACTION)
     if use_case.stage not in EXIT_STAGES:
         raise RuleError(
-            "Only the exit of a use case approved for production or discontinued can be published.",
+            _(
+                "Only the exit of a use case approved for production or discontinued "
+                "can be published."
+            ),
             ACTION,
         )
     return side
@@ -98,15 +103,15 @@ def consent(use_case: UseCase, user: User, expected_version: int) -> ExitPublica
     side = _open_for(use_case, user)
     record = _current(use_case, expected_version)
     if record.published:
-        raise RuleError("The exit report is already published.", ACTION)
+        raise RuleError(_("The exit report is already published."), ACTION)
     now = utcnow()
     if side == "institution":
         if record.institution_consent_at is not None:
-            raise RuleError("Your institution has already consented.", ACTION)
+            raise RuleError(_("Your institution has already consented."), ACTION)
         record.institution_consent_at, record.institution_consent_by_id = now, user.id
     else:
         if record.regulator_consent_at is not None:
-            raise RuleError("The regulator has already consented.", ACTION)
+            raise RuleError(_("The regulator has already consented."), ACTION)
         record.regulator_consent_at, record.regulator_consent_by_id = now, user.id
     _flush("consented", side, use_case, user)
     return record
@@ -118,16 +123,16 @@ def withdraw(use_case: UseCase, user: User, expected_version: int) -> ExitPublic
     record = _current(use_case, expected_version)
     if record.published:
         raise RuleError(
-            "The exit report is already published: consent can no longer be withdrawn.",
+            _("The exit report is already published: consent can no longer be withdrawn."),
             ACTION,
         )
     if side == "institution":
         if record.institution_consent_at is None:
-            raise RuleError("Your institution has not consented.", ACTION)
+            raise RuleError(_("Your institution has not consented."), ACTION)
         record.institution_consent_at = record.institution_consent_by_id = None
     else:
         if record.regulator_consent_at is None:
-            raise RuleError("The regulator has not consented.", ACTION)
+            raise RuleError(_("The regulator has not consented."), ACTION)
         record.regulator_consent_at = record.regulator_consent_by_id = None
     _flush("withdrew", side, use_case, user)
     return record
@@ -149,23 +154,29 @@ def publish(use_case: UseCase, user: User, abstract: str, expected_version: int)
     record = _current(use_case, expected_version)
     rules = RuleError.collect(ACTION)
     if record.published:
-        raise RuleError("The exit report is already published.", ACTION)
+        raise RuleError(_("The exit report is already published."), ACTION)
     text = abstract.strip()
-    rules.check(bool(text), "abstract", "Write the abstract the public page shows.")
-    rules.check(len(text) <= ABSTRACT, "abstract", f"At most {ABSTRACT:,} characters.")
+    rules.check(bool(text), "abstract", _("Write the abstract the public page shows."))
+    rules.check(
+        len(text) <= ABSTRACT,
+        "abstract",
+        _("At most %(limit)s characters.", limit=number(ABSTRACT)),
+    )
     rules.check(
         record.institution_consent_at is not None,
         "abstract",
-        "The institution has not consented to publication: an exit report is published only "
-        "when both the institution and the regulator agree.",
+        _(
+            "The institution has not consented to publication: an exit report is published only "
+            "when both the institution and the regulator agree."
+        ),
     )
     rules.check(
         record.regulator_consent_at is not None,
         "abstract",
-        "Record the regulator's consent before publishing.",
+        _("Record the regulator's consent before publishing."),
     )
     report = latest_exit_report(use_case.id)
-    rules.check(report is not None, "abstract", "Issue the exit report before publishing it.")
+    rules.check(report is not None, "abstract", _("Issue the exit report before publishing it."))
     rules.raise_if_any()
     assert report is not None
     record.abstract = text

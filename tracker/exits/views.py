@@ -14,6 +14,7 @@ from tracker.exits.data import exit_refusal
 from tracker.exits.forms import ConsentForm, PublishForm
 from tracker.exits.models import ExitPublication
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.reports.models import IssuedReport, ReportKind
 from tracker.reports.permissions import EXIT_KINDS, visible_reports
 from tracker.rules import ConflictError, NotAllowedError, RuleError
@@ -94,8 +95,10 @@ def _command(id: int, change: str) -> Response | tuple[str, int]:
         abort(403)
     except ConflictError:
         flash(
-            "The publication record changed since you read it: nothing was saved. "
-            "Read it again below.",
+            _(
+                "The publication record changed since you read it: nothing was saved. "
+                "Read it again below."
+            ),
             "danger",
         )
         fresh = usecase_queries.get_visible_or_404(id, current_user)
@@ -109,9 +112,9 @@ def _command(id: int, change: str) -> Response | tuple[str, int]:
         return _render(use_case, status=400)
     flash(
         {
-            "consent": "Consent to publication recorded.",
-            "withdraw": "Consent to publication withdrawn.",
-            "publish": "The exit report's abstract is published.",
+            "consent": _("Consent to publication recorded."),
+            "withdraw": _("Consent to publication withdrawn."),
+            "publish": _("The exit report's abstract is published."),
         }[change],
         "success",
     )

@@ -8,21 +8,24 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.admin.forms import MultiCheckboxField
 from tracker.formutil import options
+from tracker.i18n import lazy_gettext as _l
 from tracker.lessons.models import Theme
 from tracker.usecases.forms import LONG_TEXT, TextArea, VersionedForm
 
 
 class LessonForm(FlaskForm):
     title = StringField(
-        "Lesson", validators=[DataRequired("Give the lesson a short title."), Length(max=200)]
+        _l("Lesson"),
+        validators=[DataRequired(_l("Give the lesson a short title.")), Length(max=200)],
     )
     text = TextArea(
-        "What was learned", validators=[DataRequired("Write the lesson."), Length(max=LONG_TEXT)]
+        _l("What was learned"),
+        validators=[DataRequired(_l("Write the lesson.")), Length(max=LONG_TEXT)],
     )
-    themes = MultiCheckboxField("Themes", choices=Theme.choices(), validators=[Optional()])
+    themes = MultiCheckboxField(_l("Themes"), choices=Theme.choices, validators=[Optional()])
     return_id = SelectField(
-        "From the progress return",
-        choices=options([("", "The pilot and its exit")]),
+        _l("From the progress return"),
+        choices=options([("", _l("The pilot and its exit"))]),
         validators=[Optional()],
     )
 

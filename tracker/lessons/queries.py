@@ -14,9 +14,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 from tracker.institutions.models import Category
 from tracker.lessons.models import Lesson, LessonStatus, LessonTheme, Theme
 from tracker.programmes.models import Cohort
+from tracker.returns.dates import day
 from tracker.usecases.models import Technique, UseCase
 from tracker.usecases.permissions import visible_filter
 
@@ -63,10 +66,13 @@ def _options() -> list[Any]:
 def view(lesson: Lesson, local: Callable[[datetime], datetime] = lambda v: v) -> LessonView:
     uc = lesson.use_case
     source = (
-        f"Progress return for {lesson.progress_return.period_start:%d %b %Y} to "
-        f"{lesson.progress_return.period_end:%d %b %Y}"
+        _(
+            "Progress return for %(start)s to %(end)s",
+            start=day(lesson.progress_return.period_start),
+            end=day(lesson.progress_return.period_end),
+        )
         if lesson.progress_return is not None
-        else "Pilot and exit"
+        else _("Pilot and exit")
     )
     return LessonView(
         id=lesson.id,
@@ -79,8 +85,8 @@ def view(lesson: Lesson, local: Callable[[datetime], datetime] = lambda v: v) ->
         use_case_reference=uc.reference,
         use_case_title=uc.title,
         institution=uc.institution.display_name,
-        cohort=uc.cohort.name,
-        category=uc.category.name,
+        cohort=local_name(uc.cohort),
+        category=local_name(uc.category),
         technique=uc.technique.label,
         source=source,
         proposed_by=lesson.created_by.name if lesson.created_by else "—",

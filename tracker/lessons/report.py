@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
+from tracker.i18n import gettext as _
 from tracker.lessons.models import Theme
 from tracker.lessons.queries import LessonView
 from tracker.reports.pdf.shell import Heading
@@ -18,19 +19,21 @@ from tracker.reports.pdf.tables import simple_table
 
 
 def lessons_section(lessons: Sequence[LessonView]) -> list[Flowable]:
-    story: list[Flowable] = [Heading("Lessons and good practice", H1, room=50 * mm)]
+    story: list[Flowable] = [Heading(_("Lessons and good practice"), H1, room=50 * mm)]
     if not lessons:
-        story.append(label("No lessons recorded by this date."))
+        story.append(label(_("No lessons recorded by this date.")))
         return story
     counts = [(t, sum(1 for lesson in lessons if t in lesson.themes)) for t in Theme]
     story += [
         label(
-            "Lessons recorded by the regulator from pilots, progress returns and exits, by "
-            "theme. Proposals not yet recorded are left out.",
+            _(
+                "Lessons recorded by the regulator from pilots, progress returns and exits, by "
+                "theme. Proposals not yet recorded are left out."
+            ),
             SMALL,
         ),
         simple_table(
-            ["Theme", "Lessons"],
+            [_("Theme"), _("Lessons")],
             [[t.label, str(n)] for t, n in counts if n],
             [0.7, 0.3],
             right=(1,),

@@ -13,6 +13,8 @@ from tracker import events
 from tracker.auth.models import User
 from tracker.events import UseCaseEvent
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
+from tracker.i18n import number
 from tracker.lessons import permissions
 from tracker.lessons.models import Lesson, LessonStatus, LessonTheme, Theme
 from tracker.rules import ConflictError, NotAllowedError, RuleError
@@ -48,18 +50,20 @@ def add_lesson(use_case: UseCase, user: User, data: LessonData) -> Lesson:
         raise NotAllowedError(action)
     rules = RuleError.collect(action)
     title, text = data.title.strip(), data.text.strip()
-    rules.check(bool(title), "title", "Give the lesson a short title.")
-    rules.check(len(title) <= TITLE, "title", f"At most {TITLE} characters.")
-    rules.check(bool(text), "text", "Write the lesson.")
-    rules.check(len(text) <= LONG_TEXT, "text", f"At most {LONG_TEXT:,} characters.")
-    rules.check(bool(data.themes), "themes", "Choose at least one theme.")
+    rules.check(bool(title), "title", _("Give the lesson a short title."))
+    rules.check(len(title) <= TITLE, "title", _("At most %(limit)s characters.", limit=TITLE))
+    rules.check(bool(text), "text", _("Write the lesson."))
+    rules.check(
+        len(text) <= LONG_TEXT, "text", _("At most %(limit)s characters.", limit=number(LONG_TEXT))
+    )
+    rules.check(bool(data.themes), "themes", _("Choose at least one theme."))
     if data.return_id is not None:
         found = db.session.scalar(
             sa.select(ProgressReturn.id).where(
                 ProgressReturn.id == data.return_id, ProgressReturn.use_case_id == use_case.id
             )
         )
-        rules.check(found is not None, "return_id", "Choose a progress return of this use case.")
+        rules.check(found is not None, "return_id", _("Choose a progress return of this use case."))
     rules.raise_if_any()
     now = utcnow()
     lesson = Lesson(
@@ -94,7 +98,7 @@ def record_proposed(lesson: Lesson, use_case: UseCase, user: User, expected_vers
     if not permissions.can_record(user, use_case):
         raise NotAllowedError(action)
     if lesson.status is LessonStatus.RECORDED:
-        raise RuleError("This lesson is already recorded.", action)
+        raise RuleError(_("This lesson is already recorded."), action)
     lesson.status = LessonStatus.RECORDED
     lesson.recorded_at = utcnow()
     lesson.recorded_by_id = user.id

@@ -12,10 +12,12 @@ from werkzeug.wrappers import Response
 
 from tracker.extensions import db
 from tracker.formutil import options
+from tracker.i18n import gettext as _
 from tracker.lessons import forms, permissions, queries, services
 from tracker.lessons.models import Lesson, Theme
 from tracker.programmes.models import Cohort
 from tracker.programmes.permissions import remit_programme_ids
+from tracker.returns.dates import period
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases import queries as usecase_queries
@@ -29,11 +31,8 @@ bp = Blueprint("lessons", __name__)
 def _form(use_case: UseCase, form: forms.LessonForm | None = None) -> forms.LessonForm:
     form = form or forms.LessonForm()
     form.return_id.choices = options(
-        [("", "The pilot and its exit")]
-        + [
-            (str(r.id), f"{r.period_start:%d %b %Y} to {r.period_end:%d %b %Y}")
-            for r in reversed(use_case.returns)
-        ]
+        [("", _("The pilot and its exit"))]
+        + [(str(r.id), period(r.period_start, r.period_end)) for r in reversed(use_case.returns)]
     )
     return form
 
@@ -87,7 +86,8 @@ def add(id: int) -> Response | tuple[str, int]:
             rule_errors_onto(form, exc)
         else:
             flash(
-                "Lesson recorded." if recorded else "Lesson proposed to the regulator.", "success"
+                _("Lesson recorded.") if recorded else _("Lesson proposed to the regulator."),
+                "success",
             )
             return redirect(url_for("lessons.use_case_lessons", id=id))
     return _render(use_case, form, status=400)
@@ -113,11 +113,14 @@ def record(id: int, lesson_id: int) -> Response | tuple[str, int]:
             return _render(use_case, status=400)
         except ConflictError:
             flash(
-                "The lesson changed since you read it: nothing was recorded. Read it again below.",
+                _(
+                    "The lesson changed since you read it: nothing was recorded. "
+                    "Read it again below."
+                ),
                 "danger",
             )
             return _render(usecase_queries.get_visible_or_404(id, current_user), status=409)
-        flash("Lesson recorded.", "success")
+        flash(_("Lesson recorded."), "success")
         return redirect(url_for("lessons.use_case_lessons", id=id))
     return _render(use_case, status=400)
 

@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.returns.models import Frequency
 from tracker.usecases.forms import LONG_TEXT, ChooseSelectField, TextArea, VersionedForm
 from tracker.usecases.models import Severity
@@ -33,66 +35,71 @@ class DateListField(StringField):
                 self.data.append(date.fromisoformat(part))
             except ValueError:
                 self.data = self.raw
-                raise ValueError(f"“{part}” is not a date: write dates as YYYY-MM-DD.") from None
+                raise ValueError(
+                    _("“%(part)s” is not a date: write dates as YYYY-MM-DD.", part=part)
+                ) from None
 
 
 class ScheduleForm(VersionedForm):
     frequency = ChooseSelectField(
-        "How often",
-        choices=Frequency.choices(),
-        validators=[InputRequired("Choose how often the pilot reports.")],
+        _l("How often"),
+        choices=Frequency.choices,
+        validators=[InputRequired(_l("Choose how often the pilot reports."))],
     )
-    first_period_start = DateField("First period starts", validators=[Optional()])
-    report_dates = DateListField("Period end dates", validators=[Optional()])
+    first_period_start = DateField(_l("First period starts"), validators=[Optional()])
+    report_dates = DateListField(_l("Period end dates"), validators=[Optional()])
     days_to_file = IntegerField(
-        "Days to file after each period",
+        _l("Days to file after each period"),
         default=14,
-        validators=[InputRequired("Give the days allowed to file."), NumberRange(0, 90)],
+        validators=[InputRequired(_l("Give the days allowed to file.")), NumberRange(0, 90)],
     )
     milestone_days = IntegerField(
-        "Return due this many days after a milestone is reached",
+        _l("Return due this many days after a milestone is reached"),
         validators=[Optional(), NumberRange(0, 90)],
     )
-    ends_on = DateField("Last day covered", validators=[Optional()])
+    ends_on = DateField(_l("Last day covered"), validators=[Optional()])
 
 
 class RequestForm(FlaskForm):
     request = TextArea(
-        "What the return should cover",
-        validators=[DataRequired("Say what the return should cover."), Length(max=5_000)],
+        _l("What the return should cover"),
+        validators=[DataRequired(_l("Say what the return should cover.")), Length(max=5_000)],
     )
-    period_start = DateField("Period from", validators=[Optional()])
-    period_end = DateField("Period to", validators=[InputRequired("Give the end of the period.")])
-    due_on = DateField("Due on", validators=[InputRequired("Give the date it is due.")])
+    period_start = DateField(_l("Period from"), validators=[Optional()])
+    period_end = DateField(
+        _l("Period to"), validators=[InputRequired(_l("Give the end of the period."))]
+    )
+    due_on = DateField(_l("Due on"), validators=[InputRequired(_l("Give the date it is due."))])
 
 
 class WaiveForm(VersionedForm):
     reason = TextArea(
-        "Why it is no longer expected",
-        validators=[DataRequired("Give the reason."), Length(max=5_000)],
+        _l("Why it is no longer expected"),
+        validators=[DataRequired(_l("Give the reason.")), Length(max=5_000)],
     )
 
 
 class ReportIncidentForm(FlaskForm):
     severity = ChooseSelectField(
-        "Severity",
-        choices=Severity.choices(),
-        validators=[InputRequired("Give the severity of this incident.")],
+        _l("Severity"),
+        choices=Severity.choices,
+        validators=[InputRequired(_l("Give the severity of this incident."))],
     )
     occurred_at = DateTimeLocalField(
-        "When it happened",
+        _l("When it happened"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired("Give the date and time it happened.")],
+        validators=[InputRequired(_l("Give the date and time it happened."))],
     )
     description = TextArea(
-        "What happened", validators=[DataRequired("Describe the incident."), Length(max=LONG_TEXT)]
+        _l("What happened"),
+        validators=[DataRequired(_l("Describe the incident.")), Length(max=LONG_TEXT)],
     )
     customers_affected = IntegerField(
-        "Customers affected", validators=[Optional(), NumberRange(0, 100_000_000)]
+        _l("Customers affected"), validators=[Optional(), NumberRange(0, 100_000_000)]
     )
-    customer_impact = TextArea("Impact on customers", validators=[Length(max=LONG_TEXT)])
-    remediation = TextArea("What was done", validators=[Length(max=LONG_TEXT)])
+    customer_impact = TextArea(_l("Impact on customers"), validators=[Length(max=LONG_TEXT)])
+    remediation = TextArea(_l("What was done"), validators=[Length(max=LONG_TEXT)])
 
 
 class AcknowledgeForm(FlaskForm):
-    note = TextArea("Note (optional)", validators=[Length(max=LONG_TEXT)])
+    note = TextArea(_l("Note (optional)"), validators=[Length(max=LONG_TEXT)])

@@ -17,7 +17,10 @@ from tracker import events
 from tracker.auth.models import User
 from tracker.clock import local_date, utcnow
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import number
 from tracker.returns import events as return_events
+from tracker.returns.dates import day
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.usecases import permissions
 from tracker.usecases.models import (
@@ -109,30 +112,32 @@ def report_incident(use_case: UseCase, user: User, data: IncidentReport) -> Inci
     now = utcnow()
     rules = RuleError.collect(action)
     description = (data.description or "").strip()
-    rules.check(bool(description), "description", "Describe the incident.")
-    rules.check(data.severity is not None, "severity", "Give the severity of this incident.")
+    rules.check(bool(description), "description", _("Describe the incident."))
+    rules.check(data.severity is not None, "severity", _("Give the severity of this incident."))
     for name in ("description", "customer_impact", "remediation"):
         rules.check(
             len((getattr(data, name) or "").strip()) <= LONG_TEXT,
             name,
-            f"This is at most {LONG_TEXT:,} characters long.",
+            _("This is at most %(limit)s characters long.", limit=number(LONG_TEXT)),
         )
     if data.occurred_at is None:
-        rules.add("occurred_at", "Give the date and time it happened.")
+        rules.add("occurred_at", _("Give the date and time it happened."))
     elif data.occurred_at > now:
-        rules.add("occurred_at", "The time it happened cannot be in the future.")
+        rules.add("occurred_at", _("The time it happened cannot be in the future."))
     elif use_case.pilot_started_on is not None and (
         local_date(data.occurred_at) < use_case.pilot_started_on
     ):
         rules.add(
             "occurred_at",
-            f"The pilot started on {use_case.pilot_started_on:%d %b %Y}; an incident of the "
-            "pilot cannot be earlier.",
+            _(
+                "The pilot started on %(day)s; an incident of the pilot cannot be earlier.",
+                day=day(use_case.pilot_started_on),
+            ),
         )
     rules.check(
         data.customers_affected is None or 0 <= data.customers_affected <= MAX_CUSTOMERS,
         "customers_affected",
-        "Give the number of customers affected (0 or more), or leave it empty if not known.",
+        _("Give the number of customers affected (0 or more), or leave it empty if not known."),
     )
     rules.raise_if_any()
     assert data.severity is not None and data.occurred_at is not None
@@ -172,7 +177,11 @@ def acknowledge(incident: Incident, user: User, note: str) -> None:
         raise ConflictError(action=action)
     note = (note or "").strip()
     rules = RuleError.collect(action)
-    rules.check(len(note) <= LONG_TEXT, "note", f"This is at most {LONG_TEXT:,} characters long.")
+    rules.check(
+        len(note) <= LONG_TEXT,
+        "note",
+        _("This is at most %(limit)s characters long.", limit=number(LONG_TEXT)),
+    )
     rules.raise_if_any()
     # Only an unacknowledged incident matches: two people acknowledging at once cannot both.
     done = db.session.execute(
@@ -217,7 +226,7 @@ def suspend_for(
         # Suspending the pilot answers the incident: the clock stops with it.
         incident.acknowledged_at = record.at
         incident.acknowledged_by_id = user.id
-        incident.acknowledgement = "The pilot was suspended."
+        incident.acknowledgement = "The pilot was suspended."  # stored: the record's language
     db.session.flush()
     return record
 

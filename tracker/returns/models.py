@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.auth.models import User
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column, utcnow
+from tracker.i18n import gettext as _
+from tracker.returns.dates import day
 from tracker.text import plural
 from tracker.usecases.models import Milestone, ProgressReturn, UseCase
 
@@ -74,18 +76,38 @@ class ReturnSchedule(Base):
         return sorted(date.fromisoformat(d) for d in self.report_dates or [])
 
     def describe(self) -> str:
+        values = {
+            "due": plural(self.days_to_file, "%(num)d day", "%(num)d days"),
+            "end": day(self.ends_on),
+            "after": plural(self.milestone_days or 0, "%(num)d day", "%(num)d days"),
+        }
+        milestones = self.milestone_days is not None
         if self.frequency is Frequency.DATES:
-            when = ", ".join(f"{d:%d %b %Y}" for d in self.dates) or "no dates"
-            text = f"Periods ending {when}"
-        else:
-            text = f"{self.frequency.label} from {self.first_period_start:%d %b %Y}"
-        due = plural(self.days_to_file, "%(num)d day", "%(num)d days")
-        text += f", each return due {due} after its period, until "
-        text += f"{self.ends_on:%d %b %Y}"
-        if self.milestone_days is not None:
-            after = plural(self.milestone_days, "%(num)d day", "%(num)d days")
-            text += f"; a return {after} after each milestone reached"
-        return text + "."
+            values["dates"] = ", ".join(day(d) for d in self.dates) or _("no dates")
+            if milestones:
+                return _(
+                    "Periods ending %(dates)s, each return due %(due)s after its period, "
+                    "until %(end)s; a return %(after)s after each milestone reached.",
+                    **values,
+                )
+            return _(
+                "Periods ending %(dates)s, each return due %(due)s after its period, "
+                "until %(end)s.",
+                **values,
+            )
+        values["frequency"] = self.frequency.label
+        values["start"] = day(self.first_period_start)
+        if milestones:
+            return _(
+                "%(frequency)s from %(start)s, each return due %(due)s after its period, "
+                "until %(end)s; a return %(after)s after each milestone reached.",
+                **values,
+            )
+        return _(
+            "%(frequency)s from %(start)s, each return due %(due)s after its period, "
+            "until %(end)s.",
+            **values,
+        )
 
 
 class ExpectedReturn(Base):
@@ -169,6 +191,5 @@ class ReturnReminder(Base):
         if self.step.startswith("before:"):
             days = int(self.step.split(":", 1)[1])
             return plural(days, "Reminder %(num)d day before", "Reminder %(num)d days before")
-        return {"overdue": "Overdue notice", "escalated": "Escalated to supervisors"}.get(
-            self.step, self.step
-        )
+        labels = {"overdue": _("Overdue notice"), "escalated": _("Escalated to supervisors")}
+        return labels.get(self.step, self.step)

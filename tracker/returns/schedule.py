@@ -21,7 +21,10 @@ from tracker import events
 from tracker.auth.models import User
 from tracker.clock import local_today
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
+from tracker.i18n import number
 from tracker.returns import events as return_events
+from tracker.returns.dates import day
 from tracker.returns.models import (
     ExpectedReturn,
     ExpectedStatus,
@@ -166,17 +169,17 @@ def set_return_schedule(
         raise NotAllowedError(action)
     today = local_today()
     rules = RuleError.collect(action)
-    rules.check(data.frequency is not None, "frequency", "Choose how often the pilot reports.")
+    rules.check(data.frequency is not None, "frequency", _("Choose how often the pilot reports."))
     start = data.first_period_start or use_case.pilot_started_on
-    rules.check(start is not None, "first_period_start", "Give the day the first period starts.")
+    rules.check(start is not None, "first_period_start", _("Give the day the first period starts."))
     ends_on = data.ends_on or pilot_end(use_case)
     rules.check(
         ends_on is not None,
         "ends_on",
-        "Give the last day the schedule covers: the pilot has no planned end yet.",
+        _("Give the last day the schedule covers: the pilot has no planned end yet."),
     )
     if start is not None and ends_on is not None:
-        rules.check(ends_on >= start, "ends_on", "The schedule cannot end before it starts.")
+        rules.check(ends_on >= start, "ends_on", _("The schedule cannot end before it starts."))
         rules.check(
             ends_on <= start + timedelta(days=3 * 366),
             "ends_on",
@@ -185,31 +188,44 @@ def set_return_schedule(
     rules.check(
         data.days_to_file is not None and 0 <= data.days_to_file <= MAX_DAYS,
         "days_to_file",
-        f"Give the days allowed to file, from 0 to {MAX_DAYS}.",
+        _("Give the days allowed to file, from 0 to %(max_days)s.", max_days=MAX_DAYS),
     )
     rules.check(
         data.milestone_days is None or 0 <= data.milestone_days <= MAX_DAYS,
         "milestone_days",
-        f"Give the days after a milestone from 0 to {MAX_DAYS}, or leave it empty.",
+        _(
+            "Give the days after a milestone from 0 to %(max_days)s, or leave it empty.",
+            max_days=MAX_DAYS,
+        ),
     )
     if data.frequency is Frequency.DATES:
         dates = sorted(set(data.report_dates))
-        rules.check(bool(dates), "report_dates", "Give at least one date a period ends.")
-        rules.check(len(dates) <= MAX_DATES, "report_dates", f"Give at most {MAX_DATES} dates.")
+        rules.check(bool(dates), "report_dates", _("Give at least one date a period ends."))
+        rules.check(
+            len(dates) <= MAX_DATES,
+            "report_dates",
+            _("Give at most %(limit)s dates.", limit=MAX_DATES),
+        )
         if start is not None and dates:
             rules.check(
                 dates[0] >= start,
                 "report_dates",
-                f"Every period ends on or after the first period's start ({start:%d %b %Y}).",
+                _(
+                    "Every period ends on or after the first period's start (%(start)s).",
+                    start=day(start),
+                ),
             )
         if ends_on is not None and dates:
             rules.check(
                 dates[-1] <= ends_on,
                 "report_dates",
-                f"Every period ends by the schedule's last day ({ends_on:%d %b %Y}).",
+                _(
+                    "Every period ends by the schedule's last day (%(ends_on)s).",
+                    ends_on=day(ends_on),
+                ),
             )
     elif data.report_dates:
-        rules.add("report_dates", "Dates are given only for a schedule on given dates.")
+        rules.add("report_dates", _("Dates are given only for a schedule on given dates."))
     rules.raise_if_any()
     assert data.frequency is not None and start is not None and ends_on is not None
     assert data.days_to_file is not None
@@ -278,31 +294,37 @@ def request_return(use_case: UseCase, user: User, data: RequestData) -> Expected
     today = local_today()
     rules = RuleError.collect(action)
     text = (data.request or "").strip()
-    rules.check(bool(text), "request", "Say what the return should cover.")
+    rules.check(bool(text), "request", _("Say what the return should cover."))
     rules.check(
-        len(text) <= REQUEST_TEXT, "request", f"This is at most {REQUEST_TEXT:,} characters long."
+        len(text) <= REQUEST_TEXT,
+        "request",
+        _("This is at most %(limit)s characters long.", limit=number(REQUEST_TEXT)),
     )
     start = data.period_start or use_case.next_return_start
     end = data.period_end
-    rules.check(start is not None, "period_start", "Give the start of the period to cover.")
+    rules.check(start is not None, "period_start", _("Give the start of the period to cover."))
     if end is None:
-        rules.add("period_end", "Give the end of the period to cover.")
+        rules.add("period_end", _("Give the end of the period to cover."))
     elif start is not None and end < start:
-        rules.add("period_end", "The period cannot end before it starts.")
+        rules.add("period_end", _("The period cannot end before it starts."))
     pilot_start = use_case.pilot_started_on
     if start is not None and pilot_start is not None and start < pilot_start:
         rules.add(
-            "period_start", f"The pilot started on {pilot_start:%d %b %Y}: start then or later."
+            "period_start",
+            _(
+                "The pilot started on %(pilot_start)s: start then or later.",
+                pilot_start=day(pilot_start),
+            ),
         )
     if data.due_on is None:
-        rules.add("due_on", "Give the date the return is due.")
+        rules.add("due_on", _("Give the date the return is due."))
     else:
-        rules.check(data.due_on >= today, "due_on", "The due date cannot be in the past.")
+        rules.check(data.due_on >= today, "due_on", _("The due date cannot be in the past."))
         if end is not None:
             rules.check(
                 data.due_on >= end,
                 "due_on",
-                "The return cannot be due before the end of the period it covers.",
+                _("The return cannot be due before the end of the period it covers."),
             )
     rules.raise_if_any()
     assert start is not None and end is not None and data.due_on is not None
@@ -335,9 +357,11 @@ def waive(expected: ExpectedReturn, user: User, reason: str, expected_version: i
         raise NotAllowedError(action)
     reason = (reason or "").strip()
     rules = RuleError.collect(action)
-    rules.check(bool(reason), "reason", "Give the reason.")
+    rules.check(bool(reason), "reason", _("Give the reason."))
     rules.check(
-        len(reason) <= REQUEST_TEXT, "reason", f"This is at most {REQUEST_TEXT:,} characters long."
+        len(reason) <= REQUEST_TEXT,
+        "reason",
+        _("This is at most %(limit)s characters long.", limit=number(REQUEST_TEXT)),
     )
     rules.raise_if_any()
     expected.status = ExpectedStatus.WAIVED

@@ -10,6 +10,7 @@ from flask import current_app
 
 from tracker import events
 from tracker.extensions import db
+from tracker.i18n import ENGLISH, language
 from tracker.notifications.recipients import Occurrence, Trigger
 from tracker.notifications.subscribers import excerpt, tell
 from tracker.returns import events as return_events
@@ -47,6 +48,8 @@ def schedule_set(event: return_events.ReturnScheduleSet) -> None:
     schedule = db.session.get(ReturnSchedule, event.schedule_id)
     if schedule is None:
         return
+    with language(ENGLISH):  # the notification's text is stored, in English like its title
+        description = schedule.describe()
     tell(
         [
             _occurrence(
@@ -55,7 +58,7 @@ def schedule_set(event: return_events.ReturnScheduleSet) -> None:
                 f"return_schedule:{schedule.id}:{schedule.version}",
                 event.actor_id,
                 "Reporting schedule",
-                f"{schedule.use_case.reference}: {schedule.describe()}",
+                f"{schedule.use_case.reference}: {description}",
             )
         ]
     )

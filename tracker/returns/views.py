@@ -15,7 +15,9 @@ from werkzeug.wrappers import Response
 from tracker.auth.models import User
 from tracker.clock import local_today, utcnow
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.returns import forms, incidents, schedule
+from tracker.returns.dates import day
 from tracker.returns.models import ExpectedReturn, Frequency
 from tracker.rules import ConflictError, RuleError
 from tracker.unit_of_work import unit_of_work
@@ -135,7 +137,7 @@ def return_schedule(id: int) -> str | Response | tuple[str, int]:
                 "conflict_can_retry": schedule.can_manage(current_user, use_case),
             }
         else:
-            flash("Reporting schedule saved. The expected returns are listed below.", "success")
+            flash(_("Reporting schedule saved. The expected returns are listed below."), "success")
             return redirect(url_for("usecases.detail", id=id) + "#expected-returns")
     elif request.method == "POST":
         status = 400
@@ -170,7 +172,7 @@ def request_return(id: int) -> str | Response | tuple[str, int]:
             rule_errors_onto(form, exc)
             status = 400
         else:
-            flash("Return requested. The institution has been told.", "success")
+            flash(_("Return requested. The institution has been told."), "success")
             return redirect(url_for("usecases.detail", id=id) + "#expected-returns")
     elif request.method == "POST":
         status = 400
@@ -215,7 +217,7 @@ def waive_return(id: int, expected_id: int) -> str | Response | tuple[str, int]:
             status = 409
             context = {"conflict": exc, "conflict_can_retry": expected.is_open}
         else:
-            flash("The return is no longer expected.", "success")
+            flash(_("The return is no longer expected."), "success")
             return redirect(url_for("usecases.detail", id=id) + "#expected-returns")
     elif request.method == "POST":
         status = 400
@@ -267,9 +269,9 @@ def report_incident(id: int) -> str | Response | tuple[str, int]:
             status = 400
         else:
             flash(
-                "Incident reported. The regulator has been told at once."
+                _("Incident reported. The regulator has been told at once.")
                 if incident.acknowledge_by
-                else "Incident reported.",
+                else _("Incident reported."),
                 "success",
             )
             return redirect(url_for("usecases.incident", id=id, incident_id=incident.id))
@@ -346,13 +348,15 @@ def acknowledge_incident(id: int, incident_id: int) -> Response | tuple[str, int
         except ConflictError:
             db.session.expire_all()
             flash(
-                "Someone acknowledged this incident since you opened the page: their "
-                "acknowledgement is shown. Nothing was saved.",
+                _(
+                    "Someone acknowledged this incident since you opened the page: their "
+                    "acknowledgement is shown. Nothing was saved."
+                ),
                 "warning",
             )
             return _render_incident(use_case, _incident_or_404(use_case, incident_id), status=409)
         else:
-            flash("Incident acknowledged: its response clock has stopped.", "success")
+            flash(_("Incident acknowledged: its response clock has stopped."), "success")
             return redirect(url_for("usecases.incident", id=id, incident_id=incident_id))
     return _render_incident(use_case, found, acknowledge_form=form, status=400)
 
@@ -375,12 +379,14 @@ def resolve_from_form(incident: Incident, form: ResolveIncidentForm) -> str | No
     except ConflictError:
         db.session.expire_all()
         flash(
-            "Someone recorded this incident as resolved since you opened the page: nothing "
-            "was saved, and the resolution they recorded is shown. Your note is kept below.",
+            _(
+                "Someone recorded this incident as resolved since you opened the page: nothing "
+                "was saved, and the resolution they recorded is shown. Your note is kept below."
+            ),
             "warning",
         )
         return "conflict"
-    flash("The incident is recorded as resolved.", "success")
+    flash(_("The incident is recorded as resolved."), "success")
     return "done"
 
 
@@ -418,7 +424,11 @@ def suspend_for_incident(id: int, incident_id: int) -> str | Response | tuple[st
     if request.method == "GET":
         form.version.data = str(use_case.version)
         form.reason.data = (
-            f"{found.severity.label} incident of {found.occurred_on:%d %b %Y}: "
+            _(
+                "%(severity)s incident of %(day)s: ",
+                severity=found.severity.label,
+                day=day(found.occurred_on),
+            )
             if found.occurred_on
             else ""
         )
@@ -445,7 +455,7 @@ def suspend_for_incident(id: int, incident_id: int) -> str | Response | tuple[st
             }
         else:
             flash(
-                "The pilot is suspended. The history links the suspension to the incident.",
+                _("The pilot is suspended. The history links the suspension to the incident."),
                 "success",
             )
             return redirect(url_for("usecases.incident", id=id, incident_id=incident_id))
