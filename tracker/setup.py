@@ -8,8 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel.dates import format_date, format_datetime
 from flask import Flask, Response, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, lazy_gettext
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
