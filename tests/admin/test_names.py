@@ -107,3 +107,16 @@ def test_migration_0019_adds_the_cohorts_chinese_name(
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("cohort")}
         assert "name_zh" not in columns
         db.engine.dispose()
+
+
+def test_the_institution_filter_finds_an_institution_by_its_chinese_name(
+    client: FlaskClient, world: World
+) -> None:
+    world.bank.name_zh = "海港銀行"
+    f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.SUBMITTED)
+    db.session.commit()
+    login(client, world.admin)
+    found = client.get("/use-cases/institutions.json", query_string={"q": "海港"}).get_json()
+    assert found == {
+        "results": [{"id": world.bank.id, "name": "Harbour Bank", "name_zh": "海港銀行"}]
+    }
