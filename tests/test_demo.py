@@ -182,6 +182,21 @@ def test_reference_data_is_bilingual(seeded: SeedResult):
     }
 
 
+def test_every_institution_programme_and_cohort_has_a_chinese_name(seeded: SeedResult):
+    assert all(i.name_zh for i in db.session.scalars(sa.select(Institution)))
+    programmes = {p.name: p.name_zh for p in db.session.scalars(sa.select(Programme))}
+    assert programmes == {
+        "GenA.I. Sandbox": "生成式人工智能沙盒",
+        "GenA.I. Sandbox++": "生成式人工智能沙盒++",
+    }
+    cohorts = {(c.programme.name, c.name): c.name_zh for c in db.session.scalars(sa.select(Cohort))}
+    assert cohorts == {
+        ("GenA.I. Sandbox", "Cohort 1"): "第一期",
+        ("GenA.I. Sandbox", "Cohort 2"): "第二期",
+        ("GenA.I. Sandbox++", "Cohort 1"): "第一期",
+    }
+
+
 def test_every_history_follows_the_workflow(seeded: SeedResult):
     use_cases = all_use_cases()
     assert len(use_cases) >= 20

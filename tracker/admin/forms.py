@@ -35,6 +35,9 @@ from tracker.auth.models import Role, User
 from tracker.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from tracker.auth.services import AccountData
 from tracker.formutil import options
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
+from tracker.i18n import local_name
 from tracker.organisations import queries as organisation_queries
 from tracker.organisations.models import Category, Institution, InstitutionKind, Regulator, Sector
 from tracker.organisations.services import CategoryInput, InstitutionInput, RegulatorInput
@@ -88,21 +91,21 @@ def _blank_choice(text: str) -> list[SelectChoice]:
 
 class RegulatorForm(FlaskForm):
     code = StringField(
-        "Code",
-        description="A short code such as HKMA or SFC, shown throughout the tracker.",
+        _l("Code"),
+        description=_l("A short code such as HKMA or SFC, shown throughout the tracker."),
         filters=[strip, upper],
         validators=[
-            DataRequired(message="Enter a code."),
+            DataRequired(message=_l("Enter a code.")),
             Length(max=16),
-            Regexp(r"^[A-Z0-9-]+$", message="Use letters, digits and hyphens only."),
+            Regexp(r"^[A-Z0-9-]+$", message=_l("Use letters, digits and hyphens only.")),
         ],
     )
     name_en = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)],
     )
-    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=200)])
+    name_zh = StringField(_l("Chinese name"), filters=[strip], validators=[Length(max=200)])
 
     def __init__(self, current: Regulator | None = None, **kwargs: Any) -> None:
         super().__init__(obj=current, **kwargs)
@@ -116,29 +119,31 @@ class RegulatorForm(FlaskForm):
 
 class ProgrammeForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)],
     )
-    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=200)])
-    description = TextAreaField("Description", filters=[strip], validators=[Length(max=5000)])
+    name_zh = StringField(_l("Chinese name"), filters=[strip], validators=[Length(max=200)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=5000)])
     lead_regulator_id = SelectField(
-        "Lead regulator",
+        _l("Lead regulator"),
         coerce=optional_id,
-        validators=[DataRequired(message="Choose the lead regulator.")],
+        validators=[DataRequired(message=_l("Choose the lead regulator."))],
     )
     participant_ids = MultiCheckboxField(
-        "Participating regulators",
+        _l("Participating regulators"),
         coerce=int,
-        description="Their staff and supervisors see this programme. The lead is always included.",
+        description=_l(
+            "Their staff and supervisors see this programme. The lead is always included."
+        ),
     )
     sectors = MultiCheckboxField(
-        "Sectors",
+        _l("Sectors"),
         choices=Sector.choices(),
-        validators=[AtLeastOne("Choose at least one sector.")],
+        validators=[AtLeastOne(_l("Choose at least one sector."))],
     )
-    starts_on = DateField("Starts on", validators=[Optional()])
-    ends_on = DateField("Ends on", validators=[Optional()])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
 
     def __init__(self, current: Programme | None = None, **kwargs: Any) -> None:
         if current is not None:
@@ -147,8 +152,10 @@ class ProgrammeForm(FlaskForm):
         self.current = current
         keep = current.regulator_ids if current else set()
         choices = organisation_queries.regulator_choices(keep)
-        self.lead_regulator_id.choices = _blank_choice("Choose a regulator") + choices
+        self.lead_regulator_id.choices = _blank_choice(_("Choose a regulator")) + choices
         self.participant_ids.choices = choices
+        # The labels follow the request's language (the class is built at import, in English).
+        self.sectors.choices = Sector.choices()
 
     def to_input(self) -> ProgrammeData:
         return ProgrammeData(
@@ -165,27 +172,30 @@ class ProgrammeForm(FlaskForm):
 
 class CohortForm(FlaskForm):
     programme_id = SelectField(
-        "Programme", coerce=optional_id, validators=[DataRequired(message="Choose the programme.")]
+        _l("Programme"),
+        coerce=optional_id,
+        validators=[DataRequired(message=_l("Choose the programme."))],
     )
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        description="Unique within the programme, for example “Cohort 2”.",
-        validators=[DataRequired(message="Enter a name."), Length(max=120)],
+        description=_l("Unique within the programme, for example “Cohort 2”."),
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=120)],
     )
-    applications_open_on = DateField("Applications open on", validators=[Optional()])
-    applications_close_on = DateField("Applications close on", validators=[Optional()])
-    selection_on = DateField("Selection announced on", validators=[Optional()])
-    pilot_starts_on = DateField("Pilots start on (planned)", validators=[Optional()])
-    pilot_ends_on = DateField("Pilots end on (planned)", validators=[Optional()])
-    status = SelectField("Status", choices=CohortStatus.choices(), coerce=CohortStatus)
+    name_zh = StringField(_l("Chinese name"), filters=[strip], validators=[Length(max=120)])
+    applications_open_on = DateField(_l("Applications open on"), validators=[Optional()])
+    applications_close_on = DateField(_l("Applications close on"), validators=[Optional()])
+    selection_on = DateField(_l("Selection announced on"), validators=[Optional()])
+    pilot_starts_on = DateField(_l("Pilots start on (planned)"), validators=[Optional()])
+    pilot_ends_on = DateField(_l("Pilots end on (planned)"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=CohortStatus.choices(), coerce=CohortStatus)
     return_interval_days = IntegerField(
-        "Progress return every (days)",
+        _l("Progress return every (days)"),
         default=30,
-        description="Pilots in this cohort file a progress return at this interval.",
+        description=_l("Pilots in this cohort file a progress return at this interval."),
         # The range is the command's rule; the browser is told it too.
         render_kw={"min": 1, "max": MAX_RETURN_INTERVAL},
-        validators=[InputRequired(message="Enter a number of days.")],
+        validators=[InputRequired(message=_l("Enter a number of days."))],
     )
 
     def __init__(self, user: User, current: Cohort | None = None, **kwargs: Any) -> None:
@@ -193,9 +203,11 @@ class CohortForm(FlaskForm):
         self.current = current
         keep = [current.programme_id] if current else []
         self.programmes = {p.id: p for p in programme_queries.manageable_programmes(user, keep)}
-        self.programme_id.choices = _blank_choice("Choose a programme") + options(
-            (p.id, p.name if p.active else f"{p.name} (inactive)") for p in self.programmes.values()
+        self.programme_id.choices = _blank_choice(_("Choose a programme")) + options(
+            (p.id, local_name(p) if p.active else _("%(name)s (inactive)", name=local_name(p)))
+            for p in self.programmes.values()
         )
+        self.status.choices = CohortStatus.choices()
 
     @property
     def programme(self) -> Programme | None:
@@ -217,10 +229,12 @@ class CohortForm(FlaskForm):
 
 class CohortEditForm(CohortForm):
     criteria_text = TextAreaField(
-        "Selection criteria",
-        description="One criterion per line, in the order reviewers score them. "
-        "A criterion that reviewers have already scored against cannot be removed.",
-        validators=[DataRequired(message="List at least one criterion.")],
+        _l("Selection criteria"),
+        description=_l(
+            "One criterion per line, in the order reviewers score them. "
+            "A criterion that reviewers have already scored against cannot be removed."
+        ),
+        validators=[DataRequired(message=_l("List at least one criterion."))],
     )
 
     def __init__(self, user: User, current: Cohort, **kwargs: Any) -> None:
@@ -235,25 +249,26 @@ class CohortEditForm(CohortForm):
 
 class InstitutionForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)],
     )
-    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=200)])
-    kind = SelectField("Kind", choices=InstitutionKind.choices(), coerce=InstitutionKind)
+    name_zh = StringField(_l("Chinese name"), filters=[strip], validators=[Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=InstitutionKind.choices(), coerce=InstitutionKind)
     regulator_id = SelectField(
-        "Supervising regulator",
+        _l("Supervising regulator"),
         coerce=optional_id,
-        description="Required for every kind except technology partners.",
+        description=_l("Required for every kind except technology partners."),
     )
 
     def __init__(self, current: Institution | None = None, **kwargs: Any) -> None:
         super().__init__(obj=current, **kwargs)
         self.current = current
         keep = [current.regulator_id] if current and current.regulator_id else []
-        self.regulator_id.choices = _blank_choice("None") + organisation_queries.regulator_choices(
-            keep
-        )
+        self.regulator_id.choices = _blank_choice(
+            _("None")
+        ) + organisation_queries.regulator_choices(keep)
+        self.kind.choices = InstitutionKind.choices()
 
     def to_input(self) -> InstitutionInput:
         return InstitutionInput(
@@ -266,12 +281,12 @@ class InstitutionForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        validators=[DataRequired(message="Enter a name."), Length(max=120)],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=120)],
     )
-    name_zh = StringField("Chinese name", filters=[strip], validators=[Length(max=120)])
-    description = TextAreaField("Description", filters=[strip], validators=[Length(max=5000)])
+    name_zh = StringField(_l("Chinese name"), filters=[strip], validators=[Length(max=120)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=5000)])
 
     def __init__(self, current: Category | None = None, **kwargs: Any) -> None:
         super().__init__(obj=current, **kwargs)
@@ -288,35 +303,35 @@ class CategoryForm(FlaskForm):
 _PASSWORD_LENGTH = Length(
     min=MIN_PASSWORD_LENGTH,
     max=MAX_PASSWORD_LENGTH,
-    message="Use from %(min)d to %(max)d characters.",
+    message=_l("Use from %(min)d to %(max)d characters."),
 )
 
 
 class UserForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         filters=[strip, lower],
         validators=[
-            DataRequired(message="Enter an email address."),
+            DataRequired(message=_l("Enter an email address.")),
             Length(max=254),
-            Email(check_deliverability=False, message="Enter a valid email address."),
+            Email(check_deliverability=False, message=_l("Enter a valid email address.")),
         ],
     )
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[strip],
-        validators=[DataRequired(message="Enter a name."), Length(max=200)],
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=200)],
     )
-    role = SelectField("Role", choices=Role.choices(), coerce=Role)
+    role = SelectField(_l("Role"), choices=Role.choices(), coerce=Role)
     regulator_id = SelectField(
-        "Regulator",
+        _l("Regulator"),
         coerce=optional_id,
-        description="Required for regulator staff and supervisors.",
+        description=_l("Required for regulator staff and supervisors."),
     )
     institution_id = SelectField(
-        "Institution",
+        _l("Institution"),
         coerce=optional_id,
-        description="Required for institution users.",
+        description=_l("Required for institution users."),
     )
 
     def __init__(self, actor: User, current: User | None = None, **kwargs: Any) -> None:
@@ -325,12 +340,13 @@ class UserForm(FlaskForm):
         self.current = current
         keep_regulators = [current.regulator_id] if current and current.regulator_id else []
         keep_institutions = [current.institution_id] if current and current.institution_id else []
-        self.regulator_id.choices = _blank_choice("None") + organisation_queries.regulator_choices(
-            keep_regulators
-        )
+        self.regulator_id.choices = _blank_choice(
+            _("None")
+        ) + organisation_queries.regulator_choices(keep_regulators)
         self.institution_id.choices = _blank_choice(
-            "None"
+            _("None")
         ) + organisation_queries.institution_choices(keep_institutions)
+        self.role.choices = Role.choices()
 
     def to_input(self) -> AccountData:
         return AccountData(
@@ -367,8 +383,9 @@ def chosen_requirements(form: FlaskForm) -> dict[Role, bool]:
 
 class UserEditForm(UserForm):
     new_password = PasswordField(
-        "New password",
-        description="Leave empty to keep the current password. "
-        "Setting one signs the user out everywhere.",
+        _l("New password"),
+        description=_l(
+            "Leave empty to keep the current password. Setting one signs the user out everywhere."
+        ),
         validators=[Optional(), _PASSWORD_LENGTH],
     )

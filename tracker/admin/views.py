@@ -40,6 +40,9 @@ from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
 from tracker.auth.views import MUST_ENROL
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_, local_name
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.organisations import queries as organisation_queries
 from tracker.organisations import services as organisation_services
 from tracker.organisations.models import Category, Institution, Regulator
@@ -56,26 +59,101 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 T = TypeVar("T")
 # The commands check uniqueness first; this covers a rival request saving between check and
 # commit.
-_TAKEN = "Another record was saved with this value a moment ago. Choose another."
+_TAKEN = _l("Another record was saved with this value a moment ago. Choose another.")
 Record = Regulator | Programme | Institution | Category
 
 
 @dataclass(frozen=True)
 class AreaPage:
-    """How an area is named on its pages and where its list lives."""
+    """How an area is named on its pages and where its list lives. ``done`` holds, for each
+    action, the whole sentence that reports it (``%(name)s`` is the record), so that each is
+    translated as one sentence."""
 
     title: str
     noun: str
     endpoint: str
+    new_title: str
+    edit_title: str
+    done: dict[str, str]
 
 
 AREA_PAGES: dict[Area, AreaPage] = {
-    Area.REGULATORS: AreaPage("Regulators", "regulator", "admin.regulators"),
-    Area.PROGRAMMES: AreaPage("Programmes", "programme", "admin.programmes"),
-    Area.COHORTS: AreaPage("Cohorts", "cohort", "admin.cohorts"),
-    Area.INSTITUTIONS: AreaPage("Institutions", "institution", "admin.institutions"),
-    Area.CATEGORIES: AreaPage("Categories", "category", "admin.categories"),
-    Area.USERS: AreaPage("Users", "user", "admin.users"),
+    Area.REGULATORS: AreaPage(
+        _l("Regulators"),
+        "regulator",
+        "admin.regulators",
+        _l("New regulator"),
+        _l("Edit regulator"),
+        {
+            "created": N_("The regulator “%(name)s” has been created."),
+            "updated": N_("The regulator “%(name)s” has been updated."),
+            "deactivated": N_("The regulator “%(name)s” has been deactivated."),
+            "reactivated": N_("The regulator “%(name)s” has been reactivated."),
+        },
+    ),
+    Area.PROGRAMMES: AreaPage(
+        _l("Programmes"),
+        "programme",
+        "admin.programmes",
+        _l("New programme"),
+        _l("Edit programme"),
+        {
+            "created": N_("The programme “%(name)s” has been created."),
+            "updated": N_("The programme “%(name)s” has been updated."),
+            "deactivated": N_("The programme “%(name)s” has been deactivated."),
+            "reactivated": N_("The programme “%(name)s” has been reactivated."),
+        },
+    ),
+    Area.COHORTS: AreaPage(
+        _l("Cohorts"),
+        "cohort",
+        "admin.cohorts",
+        _l("New cohort"),
+        _l("Edit cohort"),
+        {
+            "created": N_("The cohort “%(name)s” has been created."),
+            "updated": N_("The cohort “%(name)s” has been updated."),
+            "closed": N_("The cohort “%(name)s” has been closed."),
+        },
+    ),
+    Area.INSTITUTIONS: AreaPage(
+        _l("Institutions"),
+        "institution",
+        "admin.institutions",
+        _l("New institution"),
+        _l("Edit institution"),
+        {
+            "created": N_("The institution “%(name)s” has been created."),
+            "updated": N_("The institution “%(name)s” has been updated."),
+            "deactivated": N_("The institution “%(name)s” has been deactivated."),
+            "reactivated": N_("The institution “%(name)s” has been reactivated."),
+        },
+    ),
+    Area.CATEGORIES: AreaPage(
+        _l("Categories"),
+        "category",
+        "admin.categories",
+        _l("New category"),
+        _l("Edit category"),
+        {
+            "created": N_("The category “%(name)s” has been created."),
+            "updated": N_("The category “%(name)s” has been updated."),
+            "deactivated": N_("The category “%(name)s” has been deactivated."),
+            "reactivated": N_("The category “%(name)s” has been reactivated."),
+        },
+    ),
+    Area.USERS: AreaPage(
+        _l("Users"),
+        "user",
+        "admin.users",
+        _l("New user"),
+        _l("Edit user"),
+        {
+            "updated": N_("The user “%(name)s” has been updated."),
+            "deactivated": N_("The user “%(name)s” has been deactivated."),
+            "reactivated": N_("The user “%(name)s” has been reactivated."),
+        },
+    ),
 }
 
 
@@ -104,13 +182,13 @@ def _run(form: FlaskForm, unique_field: Field, command: Callable[[], T]) -> T | 
 
 def _form_page(area: Area, form: FlaskForm, record: Any = None) -> str:
     page = AREA_PAGES[area]
-    title = f"Edit {page.noun}" if record is not None else f"New {page.noun}"
+    title = page.edit_title if record is not None else page.new_title
     return render_template("admin/form.html", form=form, page=page, title=title, record=record)
 
 
 def _done(area: Area, action: str, label: str) -> Response:
     page = AREA_PAGES[area]
-    flash(f"The {page.noun} “{label}” has been {action}.", "success")
+    flash(_(page.done[action], name=label), "success")
     return redirect(url_for(page.endpoint))
 
 
@@ -227,6 +305,16 @@ def _cohort_or_404(record_id: int, loaded: Cohort | None = None) -> Cohort:
     return cohort
 
 
+def _with_chinese_name(cohort: Cohort, form: CohortForm) -> Cohort:
+    """The cohort's Chinese name, saved beside the command that created or changed it (in the
+    same unit of work); the form keeps it within the column's length."""
+    name_zh = (form.name_zh.data or "").strip() or None
+    if cohort.name_zh != name_zh:
+        cohort.name_zh = name_zh
+        db.session.flush()
+    return cohort
+
+
 @bp.get("/cohorts/")
 @login_required
 def cohorts() -> str:
@@ -251,16 +339,18 @@ def cohort_new() -> str | Response:
     if not form.programmes:
         # Regulator staff with no programme in remit have nothing to set up here.
         _enter(Area.PROGRAMMES)
-        flash("Create a programme first: every cohort belongs to one.", "info")
+        flash(_("Create a programme first: every cohort belongs to one."), "info")
         return redirect(url_for("admin.programme_form"))
     if form.validate_on_submit():
         cohort = _run(
             form,
             form.name,
-            lambda: programme_services.create_cohort(current_user, form.to_input()),
+            lambda: _with_chinese_name(
+                programme_services.create_cohort(current_user, form.to_input()), form
+            ),
         )
         if cohort is not None:
-            return _done(Area.COHORTS, "created", cohort.name)
+            return _done(Area.COHORTS, "created", local_name(cohort))
     return _form_page(Area.COHORTS, form)
 
 
@@ -277,12 +367,15 @@ def cohort_edit(record_id: int) -> str | Response:
         saved = _run(
             form,
             form.name,
-            lambda: programme_services.update_cohort(
-                current_user, cohort, form.to_input(), form.criteria
+            lambda: _with_chinese_name(
+                programme_services.update_cohort(
+                    current_user, cohort, form.to_input(), form.criteria
+                ),
+                form,
             ),
         )
         if saved is not None:
-            return _done(Area.COHORTS, "updated", saved.name)
+            return _done(Area.COHORTS, "updated", local_name(saved))
     return _form_page(Area.COHORTS, form, cohort)
 
 
@@ -295,7 +388,7 @@ def cohort_close(record_id: int) -> Response:
     if EmptyForm().validate_on_submit():
         with unit_of_work():
             programme_services.close_cohort(current_user, cohort)
-        return _done(Area.COHORTS, "closed", cohort.name)
+        return _done(Area.COHORTS, "closed", local_name(cohort))
     return redirect(url_for("admin.cohorts"))
 
 
@@ -405,8 +498,12 @@ def user_new() -> str | Response:
         )
         if saved is not None:
             flash(
-                f"The user “{saved.name}” has been created and invited by e-mail to "
-                f"{saved.email} to choose a password.",
+                _(
+                    "The user “%(name)s” has been created and invited by e-mail to "
+                    "%(email)s to choose a password.",
+                    name=saved.name,
+                    email=saved.email,
+                ),
                 "success",
             )
             return redirect(url_for("admin.users"))
@@ -426,7 +523,7 @@ def user_invite(record_id: int) -> Response:
         except RuleError as exc:
             flash(str(exc), "danger")
         else:
-            flash(f"A new invitation is on its way to {user.email}.", "success")
+            flash(_("A new invitation is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -444,7 +541,10 @@ def user_reset_two_factor(record_id: int) -> Response:
             flash(str(exc), "danger")
         else:
             flash(
-                f"Two-factor sign-in of {user.name} has been reset; they have been signed out.",
+                _(
+                    "Two-factor sign-in of %(name)s has been reset; they have been signed out.",
+                    name=user.name,
+                ),
                 "success",
             )
     return redirect(url_for("admin.users"))
@@ -465,12 +565,14 @@ def two_factor_policy() -> str | Response:
             # The actor's own session was among those ended: renew it, straight to enrolment.
             login_user(current_user)
             session[MUST_ENROL] = True
-        message = "The two-factor requirements have been saved."
         if added:
-            message += (
-                " Users of a newly required role without two-factor sign-in have been signed out:"
-                " they set it up when they next sign in."
+            message = _(
+                "The two-factor requirements have been saved. Users of a newly required role"
+                " without two-factor sign-in have been signed out: they set it up when they next"
+                " sign in."
             )
+        else:
+            message = _("The two-factor requirements have been saved.")
         flash(message, "success")
         return redirect(url_for("admin.two_factor_policy"))
     return render_template("admin/two_factor_policy.html", form=form, page=AREA_PAGES[Area.USERS])

@@ -47,6 +47,7 @@ def open_cohorts() -> Response:
         {
             "id": c.id,
             "name": c.name,
+            "name_zh": c.name_zh,
             "programme": c.programme,
             "status": c.status,
             "open_to_you": permissions.can_propose_in(user, c),

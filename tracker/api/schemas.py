@@ -524,6 +524,9 @@ class MessageInput(Schema):
 class CohortOut(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
+    name_zh = fields.String(
+        allow_none=True, metadata={"description": "The cohort's name in Chinese, if it has one."}
+    )
     programme = fields.Nested(Named, required=True)
     status = fields.Enum(CohortStatus, by_value=True, required=True)
     open_to_you = fields.Boolean(

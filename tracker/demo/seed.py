@@ -138,6 +138,8 @@ def ensure_regulators(result: SeedResult) -> dict[str, Regulator]:
         if code not in found:
             found[code] = Regulator(code=code, name_en=name_en, name_zh=name_zh)
             _add(result, "regulators", found[code])
+        elif not found[code].name_zh:
+            found[code].name_zh = name_zh  # a database seeded before names in both languages
     return found
 
 
@@ -153,6 +155,8 @@ def ensure_categories(result: SeedResult) -> dict[str, Category]:
                 name=name, name_zh=name_zh, description=CATEGORY_DESCRIPTIONS.get(name, "")
             )
             _add(result, "categories", found[name])
+        elif not found[name].name_zh:
+            found[name].name_zh = name_zh
     return found
 
 
@@ -285,6 +289,11 @@ def _ensure_cohorts(
             result.created["cohorts"] += 1
             result.created["selection criteria"] += len(DEFAULT_CRITERIA)
             created.add(spec.key)
+        if spec.name_zh and not cohort.name_zh:
+            # The cohort command takes the English name; the Chinese one is set beside it, as
+            # the cohort's edit page does.
+            cohort.name_zh = spec.name_zh
+            db.session.flush()
         cohorts[spec.key] = cohort
     return cohorts, created
 

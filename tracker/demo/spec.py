@@ -89,6 +89,7 @@ class CohortSpec:
     pilot_ends_on: date
     timeline: tuple[tuple[date, CohortStatus], ...]
     return_interval_days: int = 30
+    name_zh: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, enum_column
+from tracker.i18n import local_name
 
 
 class Sector(LabelledEnum):
@@ -77,7 +78,7 @@ class Institution(Base):
         return f"{self.name} ({self.name_zh})" if self.name_zh else self.name
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self) if self.name else ""
 
 
 class Category(Base):
@@ -90,7 +91,7 @@ class Category(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self) if self.name else ""
 
 
 DEFAULT_CATEGORIES = (

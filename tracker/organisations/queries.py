@@ -12,6 +12,8 @@ from wtforms import SelectChoice
 
 from tracker.extensions import db
 from tracker.formutil import options
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 from tracker.organisations.models import Category, Institution, Regulator
 
 
@@ -47,7 +49,7 @@ def is_taken(
 
 
 def _with_inactive_marked(name: str, active: bool) -> str:
-    return name if active else f"{name} (inactive)"
+    return name if active else _("%(name)s (inactive)", name=name)
 
 
 def regulator_choices(keep: Collection[int] = ()) -> list[SelectChoice]:
@@ -57,7 +59,9 @@ def regulator_choices(keep: Collection[int] = ()) -> list[SelectChoice]:
         .where(sa.or_(Regulator.active, Regulator.id.in_(list(keep))))
         .order_by(Regulator.code)
     )
-    return options((r.id, _with_inactive_marked(f"{r.code} — {r.name_en}", r.active)) for r in rows)
+    return options(
+        (r.id, _with_inactive_marked(f"{r.code} — {local_name(r)}", r.active)) for r in rows
+    )
 
 
 def institution_choices(keep: Collection[int] = ()) -> list[SelectChoice]:
@@ -66,4 +70,4 @@ def institution_choices(keep: Collection[int] = ()) -> list[SelectChoice]:
         .where(sa.or_(Institution.active, Institution.id.in_(list(keep))))
         .order_by(Institution.name)
     )
-    return options((i.id, _with_inactive_marked(i.name, i.active)) for i in rows)
+    return options((i.id, _with_inactive_marked(local_name(i), i.active)) for i in rows)

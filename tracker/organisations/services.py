@@ -14,6 +14,7 @@ from tracker import events
 from tracker.admin.permissions import Area, can_enter
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.i18n import gettext as _
 from tracker.organisations.models import Category, Institution, InstitutionKind, Regulator
 from tracker.organisations.queries import is_taken
 from tracker.rules import NotAllowedError, RuleCollector, RuleError
@@ -47,7 +48,7 @@ def record_changed(actor: User | None, kind: str, record_id: int, change: str) -
 def required_text(rules: RuleCollector, field: str, value: str, limit: int, missing: str) -> bool:
     """A required line of text within ``limit`` characters."""
     return rules.check(bool(value), field, missing) and rules.check(
-        len(value) <= limit, field, f"Use at most {limit} characters."
+        len(value) <= limit, field, _("Use at most %(num)d characters.", num=limit)
     )
 
 
@@ -76,17 +77,17 @@ def save_regulator(actor: User, regulator: Regulator | None, data: RegulatorInpu
         _optional(data.name_zh),
     )
     rules = RuleError.collect("regulator.save")
-    if required_text(rules, "code", code, 16, "Enter a code.") and rules.check(
-        bool(CODE_RE.match(code)), "code", "Use letters, digits and hyphens only."
+    if required_text(rules, "code", code, 16, _("Enter a code.")) and rules.check(
+        bool(CODE_RE.match(code)), "code", _("Use letters, digits and hyphens only.")
     ):
         exclude = regulator.id if regulator else None
         rules.check(
             not is_taken(Regulator.code, code, exclude_id=exclude),
             "code",
-            "Another regulator already uses this code.",
+            _("Another regulator already uses this code."),
         )
-    required_text(rules, "name_en", name_en, 200, "Enter a name.")
-    rules.check(len(name_zh or "") <= 200, "name_zh", "Use at most 200 characters.")
+    required_text(rules, "name_en", name_en, 200, _("Enter a name."))
+    rules.check(len(name_zh or "") <= 200, "name_zh", _("Use at most %(num)d characters.", num=200))
     rules.raise_if_any()
     change = "update" if regulator else "create"
     if regulator is None:
@@ -117,26 +118,26 @@ def save_institution(
     _allow(actor, Area.INSTITUTIONS, "institution.save")
     name, name_zh = data.name.strip(), _optional(data.name_zh)
     rules = RuleError.collect("institution.save")
-    if required_text(rules, "name", name, 200, "Enter a name."):
+    if required_text(rules, "name", name, 200, _("Enter a name.")):
         rules.check(
             not is_taken(
                 Institution.name, name, exclude_id=institution.id if institution else None
             ),
             "name",
-            "Another institution already has this name.",
+            _("Another institution already has this name."),
         )
-    rules.check(len(name_zh or "") <= 200, "name_zh", "Use at most 200 characters.")
+    rules.check(len(name_zh or "") <= 200, "name_zh", _("Use at most %(num)d characters.", num=200))
     if data.regulator_id is None:
         rules.check(
             data.kind is InstitutionKind.TECH_PARTNER,
             "regulator_id",
-            "Choose the supervising regulator: only technology partners may have none.",
+            _("Choose the supervising regulator: only technology partners may have none."),
         )
     else:
         rules.check(
             db.session.get(Regulator, data.regulator_id) is not None,
             "regulator_id",
-            "Choose a regulator from the list.",
+            _("Choose a regulator from the list."),
         )
     rules.raise_if_any()
     change = "update" if institution else "create"
@@ -166,14 +167,16 @@ def save_category(actor: User, category: Category | None, data: CategoryInput) -
     name, name_zh = data.name.strip(), _optional(data.name_zh)
     description = (data.description or "").strip()
     rules = RuleError.collect("category.save")
-    if required_text(rules, "name", name, 120, "Enter a name."):
+    if required_text(rules, "name", name, 120, _("Enter a name.")):
         rules.check(
             not is_taken(Category.name, name, exclude_id=category.id if category else None),
             "name",
-            "Another category already has this name.",
+            _("Another category already has this name."),
         )
-    rules.check(len(name_zh or "") <= 120, "name_zh", "Use at most 120 characters.")
-    rules.check(len(description) <= 5000, "description", "Use at most 5000 characters.")
+    rules.check(len(name_zh or "") <= 120, "name_zh", _("Use at most %(num)d characters.", num=120))
+    rules.check(
+        len(description) <= 5000, "description", _("Use at most %(num)d characters.", num=5000)
+    )
     rules.raise_if_any()
     change = "update" if category else "create"
     if category is None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.enums import LabelledEnum
 from tracker.extensions import Base, db, enum_column, utcnow
+from tracker.i18n import local_name
 from tracker.organisations.models import Regulator, Sector
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class Programme(Base):
         return [Sector(s).label for s in self.sectors or []]
 
     def __str__(self) -> str:
-        return self.name
+        return local_name(self) if self.name else ""
 
 
 class Cohort(Base):
@@ -109,6 +110,7 @@ class Cohort(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    name_zh: Mapped[str | None] = mapped_column(sa.String(120))
     applications_open_on: Mapped[date | None]
     applications_close_on: Mapped[date | None]
     selection_on: Mapped[date | None]
@@ -133,7 +135,8 @@ class Cohort(Base):
         return self.status is not CohortStatus.CLOSED
 
     def __str__(self) -> str:
-        return f"{self.programme.name} — {self.name}"
+        """The programme and the cohort ("programme — cohort"), named in the page's language."""
+        return f"{local_name(self.programme)} — {local_name(self) if self.name else ''}"
 
 
 class SelectionCriterion(Base):

@@ -205,22 +205,31 @@ class ListFilters:
 
 
 def search_condition(term: str) -> sa.ColumnElement[bool]:
-    """Case-insensitive match on title, lead institution or partner name (English or Chinese),
-    or the reference UC-00042. LIKE wildcards typed by the user are matched literally."""
-    # Institutions are few: find those named first, then their use cases by index.
-    named = sa.select(Institution.id).where(
-        sa.or_(
-            Institution.name.icontains(term, autoescape=True),
-            Institution.name_zh.icontains(term, autoescape=True),
+    """Case-insensitive match on title, lead institution or partner name, programme, cohort or
+    category name (each in English or Chinese), or the reference UC-00042. LIKE wildcards typed
+    by the user are matched literally."""
+
+    def named(model: Any) -> sa.ColumnElement[bool]:
+        return sa.or_(
+            model.name.icontains(term, autoescape=True),
+            model.name_zh.icontains(term, autoescape=True),
         )
-    )
+
+    # Institutions, programmes, cohorts and categories are few: find those named first, then
+    # their use cases by index.
+    institutions = sa.select(Institution.id).where(named(Institution))
     partner_ids = sa.select(use_case_partner.c.use_case_id).where(
-        use_case_partner.c.institution_id.in_(named)
+        use_case_partner.c.institution_id.in_(institutions)
     )
+    programmes = sa.select(Programme.id).where(named(Programme))
+    cohorts = sa.select(Cohort.id).where(sa.or_(named(Cohort), Cohort.programme_id.in_(programmes)))
+    categories = sa.select(Category.id).where(named(Category))
     options: list[sa.ColumnElement[bool]] = [
         UseCase.title.icontains(term, autoescape=True),
-        UseCase.institution_id.in_(named),
+        UseCase.institution_id.in_(institutions),
         UseCase.id.in_(partner_ids),
+        UseCase.cohort_id.in_(cohorts),
+        UseCase.category_id.in_(categories),
     ]
     reference = REFERENCE_RE.match(term)
     if reference:

@@ -52,6 +52,7 @@ COHORT = CohortSpec(
         (date(2024, 11, 16), CohortStatus.SELECTION),
         (date(2025, 2, 3), CohortStatus.PILOTING),
     ),
+    name_zh="第一期",
 )  # fmt: skip
 
 SELECTION_AT = hk(2024, 12, 19, 11, 0)

@@ -37,6 +37,7 @@ def cohort(today: date) -> CohortSpec:
         SANDBOX, "Cohort 2", today - timedelta(days=45), today + timedelta(days=30),
         today + timedelta(days=75), today + timedelta(days=120), today + timedelta(days=302),
         timeline=((today - timedelta(days=45), CohortStatus.OPEN),),
+        name_zh="第二期",
     )  # fmt: skip
 
 

@@ -43,6 +43,7 @@ COHORT = CohortSpec(
         (date(2026, 5, 30), CohortStatus.SELECTION),
         (date(2026, 8, 3), CohortStatus.PILOTING),
     ),
+    name_zh="第一期",
 )  # fmt: skip
 
 PLUS_SELECTION_AT = hk(2026, 7, 10, 11, 0)
