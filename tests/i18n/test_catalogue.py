@@ -40,7 +40,12 @@ def _extracted() -> set[str | tuple[str, ...]]:
     return {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=KEYWORDS
+            str(ROOT),
+            method_map,
+            options_map,
+            keywords=KEYWORDS,
+            # As `make translations-extract --ignore-dirs '.*'`: folders such as _macros count.
+            directory_filter=lambda path: not Path(path).name.startswith("."),
         )
         if message
     }
