@@ -80,6 +80,11 @@ def from_accept_language(header_values: Any) -> str:
 def select_locale() -> str:
     if not has_request_context():
         return ENGLISH
+    if request.blueprint == "api":
+        # The JSON API is a contract with scripts: its labels and problem details are the
+        # documented English whatever the caller's language (its reference pages for people,
+        # under /api/docs, follow the reader's language).
+        return ENGLISH
     asked = normalise(request.args.get("lang"))
     if asked:
         session["lang"] = asked

@@ -130,3 +130,13 @@ def test_wtforms_messages_are_theirs_exactly() -> None:
     )
     ours = [*i18n_wtforms.MESSAGES, *(s for pair in i18n_wtforms.PLURAL_MESSAGES for s in pair)]
     assert [m for m in ours if f'"{m}"' not in theirs and repr(m) not in theirs] == []
+
+
+def test_the_json_api_answers_in_english_whatever_the_callers_language(client) -> None:  # type: ignore[no-untyped-def]
+    english = client.get("/api/v1/me")
+    chinese = client.get("/api/v1/me?lang=zh-Hant", headers={"Accept-Language": "zh-HK"})
+    assert english.status_code == chinese.status_code == 401
+    assert english.get_json() == chinese.get_json()
+    # The API's reference page is for people: it follows their language.
+    page = client.get("/api/docs/?lang=zh-Hant").get_data(as_text=True)
+    assert '<html lang="zh-Hant">' in page
