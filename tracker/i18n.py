@@ -155,6 +155,26 @@ def percent(share: float | None, digits: int = 0) -> str:
     return str(format_percent(share, format=pattern))
 
 
+class ZoneName:
+    """The configured time zone as pages name it: ``Asia/Hong_Kong`` in English (as set),
+    Babel's name in Chinese (香港時間)."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+
+    def __str__(self) -> str:
+        if is_chinese():
+            from babel.dates import get_timezone_name
+
+            return str(get_timezone_name(self.zone, locale=CHINESE))
+        return self.zone
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
 def babel_locale(code: str | None = None) -> Locale:
     return Locale.parse(normalise(code) or current_language())
 

@@ -174,7 +174,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals["languages"] = i18n.LANGUAGES
     # {% trans %} blocks are read with their whitespace collapsed, as the extractor reads them.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.globals["timezone_name"] = app.config["TRACKER_TIMEZONE"]
+    app.jinja_env.globals["timezone_name"] = i18n.ZoneName(app.config["TRACKER_TIMEZONE"])
     app.jinja_env.globals["demo_mode"] = app.config["TRACKER_DEMO_MODE"]
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

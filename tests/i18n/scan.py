@@ -72,6 +72,15 @@ KEPT = {
     "GPU",
     "SVG",
     "Markdown",
+    "Ctrl",
+    "Cmd",
+    "Mac",
+    "Shift",
+    "Enter",
+    "Tab",
+    "Word",
+    "Excel",
+    "PowerPoint",
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9.+'’-]*[A-Za-z0-9+]|[A-Za-z]{2,}")
 _ENTITY = re.compile(r"&[#a-zA-Z0-9]+;")
