@@ -67,6 +67,8 @@ class IssuedReport(Base):
     # A use-case report issued while the use case was still a draft stays its institution's own,
     # whatever the use case becomes later: visibility follows what the report covered.
     on_draft: Mapped[bool] = mapped_column(default=False)
+    # The language the PDF is written in (Babel code: "en" or "zh_Hant").
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
@@ -126,6 +128,8 @@ class ReportRequest(Base):
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(sa.Text, default="")
+    # The language asked for (Babel code: "en" or "zh_Hant"); the worker renders in it.
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
 
     requested_by: Mapped[User | None] = relationship()
     issued_report: Mapped[IssuedReport | None] = relationship(
