@@ -36,9 +36,7 @@ def request_report(data: dict[str, Any]) -> Response:
     if not can_generate(user, kind, subject):
         abort(403 if can_see_subject(user, kind, subject) else 404)
     with unit_of_work("api.report.request"):
-        wanted = services.request_report(
-            user, kind, subject, data["as_at"], data["language"]
-        )
+        wanted = services.request_report(user, kind, subject, data["as_at"], data["language"])
         location = url_for("api.get_report_request", request_id=wanted.id)
         return reply(202, ReportRequestOut().dump(wanted), location=location)
 

@@ -720,6 +720,7 @@ def _views(
 # ---------------------------------------------------------------------------------------------
 # What needs attention
 
+
 def _severity_rank() -> dict[str, int]:
     """Each severity's rank by its label (in the report's language)."""
     return {s.label: rank for rank, s in enumerate(Severity)}

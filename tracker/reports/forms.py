@@ -32,7 +32,7 @@ class GenerateForm(FlaskForm):
     language = RadioField(
         _l("Language"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
-        default="en",
+        default=None,
         description=_l("The report is written in this language."),
         # A form without the field (the small button on other pages) asks in the page's
         # language: the view reads what was sent, and falls back to it.
@@ -45,6 +45,4 @@ class GenerateForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    pdf = FileField(
-        _l("PDF report to check"), validators=[FileRequired(_l("Choose a PDF file."))]
-    )
+    pdf = FileField(_l("PDF report to check"), validators=[FileRequired(_l("Choose a PDF file."))])

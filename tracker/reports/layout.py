@@ -504,7 +504,9 @@ class ExitStory(Story[ExitReportData]):
 
     def running_title(self) -> str:
         view = self.report.record.use_case
-        return _("Exit report · %(reference)s %(title)s", reference=view.reference, title=view.title)
+        return _(
+            "Exit report · %(reference)s %(title)s", reference=view.reference, title=view.title
+        )
 
     def cover(self) -> list[Flowable]:
         view = self.report.record.use_case

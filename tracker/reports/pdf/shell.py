@@ -52,7 +52,7 @@ from tracker.reports.pdf.styles import (
     label,
     para,
 )
-from tracker.reports.pdf.text import day, markup, moment, needs_cjk, one_line
+from tracker.reports.pdf.text import day, markup, moment, needs_cjk, one_line, zone
 
 # Nothing in a report is ever fetched: no URL scheme and no host is trusted. (Local paths are
 # kept out by escaping every user string, so no <img> tag can reach the parser.)
@@ -285,7 +285,7 @@ class Document(BaseDocTemplate):
                 "Reference <b>%(reference)s</b> · issued %(moment)s (%(zone)s)",
                 reference=escape(imprint.reference),
                 moment=escape(moment(imprint.generated_at)),
-                zone=escape(imprint.timezone),
+                zone=escape(zone(imprint.timezone)),
             ),
             RUNNING,
         )

@@ -65,7 +65,9 @@ def app_markup(text: str) -> str:
         if piece.startswith("<") and piece.endswith(">"):
             pieces.append(piece)
         else:
-            pieces.append(_OUTSIDE_BASE.sub(lambda m: f'<font name="{CJK_FONT}">{m.group()}</font>', piece))
+            pieces.append(
+                _OUTSIDE_BASE.sub(lambda m: f'<font name="{CJK_FONT}">{m.group()}</font>', piece)
+            )
     return "".join(pieces)
 
 
@@ -92,6 +94,18 @@ def day(value: date | None) -> str:
 
         return format_date(value, "long", locale="zh_Hant")
     return value.strftime("%d %b %Y")
+
+
+def zone(name: str) -> str:
+    """A time zone as the report's language names it: Asia/Hong_Kong, or 香港時間."""
+    if _chinese():
+        from babel.dates import get_timezone_name
+
+        try:
+            return str(get_timezone_name(name, locale="zh_Hant"))
+        except LookupError:
+            return name
+    return name
 
 
 def moment(value: datetime) -> str:
