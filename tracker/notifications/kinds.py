@@ -34,7 +34,8 @@ class Kind:
 
 # fmt: off
 KINDS: tuple[Kind, ...] = (
-    Kind("changes_requested", N_("The regulator asks for changes to your proposal"), mandatory=True),
+    Kind("changes_requested", N_("The regulator asks for changes to your proposal"),
+         mandatory=True),
     Kind("proposal_decided", N_("Your proposal is selected or rejected"), mandatory=True),
     Kind("pilot_decided",
          N_("Your pilot starts, is suspended, resumes, is discontinued or approved for production"),

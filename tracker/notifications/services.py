@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tracker import i18n
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
 from tracker.i18n import ngettext
 from tracker.notifications.kinds import KIND, Kind
 from tracker.notifications.mail import DIGEST
@@ -151,9 +152,9 @@ def set_preferences(user: User, choices: dict[str, Delivery]) -> None:
     for name, delivery in choices.items():
         kind = KIND.get(name)
         if kind is None:
-            rules.add(name, "There is no such kind of notification.")
+            rules.add(name, _("There is no such kind of notification."))
         elif delivery not in kind.choices:
-            rules.add(name, "This one cannot be turned off: it is a decision on your proposal.")
+            rules.add(name, _("This one cannot be turned off: it is a decision on your proposal."))
     rules.raise_if_any()
     existing = {
         p.kind: p
@@ -179,7 +180,9 @@ def unsubscribe(user: User, kind_name: str) -> list[str]:
     else:
         kind = KIND.get(kind_name)
         if kind is None or kind.mandatory:
-            raise RuleError("This notification cannot be turned off.", "notification.unsubscribe")
+            raise RuleError(
+                _("This notification cannot be turned off."), "notification.unsubscribe"
+            )
         names = [kind_name]
     set_preferences(user, dict.fromkeys(names, Delivery.OFF))
     return names
