@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.api.conftest import Api, api_as  # noqa: F401  (the fixture)
 from tests.conftest import World, login
 from tests.i18n.scan import _WORD, is_prose
 from tests.reports.conftest import Sample, pdf_info, pdf_text, qpdf_check
@@ -235,3 +236,23 @@ def test_report_pages_in_chinese(client: FlaskClient, world: World, sample: Samp
         # This area's part of the page (the navigation is another's).
         main = html[html.index("<main") : html.index("</main>")]
         assert english_left(main, allowed=allowed) == [], url
+
+
+def test_the_api_asks_for_a_language(world: World, sample: Sample, api_as, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    supervisor: Api = api_as(world.supervisor)
+    asked = supervisor.post(
+        "/reports", {"kind": "cohort", "subject_id": world.cohort.id, "language": "zh-Hant"}
+    )
+    assert asked.status_code == 202, asked.json
+    assert asked.json["language"] == "zh_Hant"
+    done = supervisor.get(asked.headers["Location"].removeprefix("/api/v1")).json
+    assert done["status"] == "done" and done["report"]["language"] == "zh_Hant"
+    pdf = supervisor.get(f"/reports/{done['report']['id']}/pdf").data
+    assert "批次進度報告" in pdf_text(pdf, tmp_path)
+    english = supervisor.post("/reports", {"kind": "cohort", "subject_id": world.cohort.id})
+    assert english.json["language"] == "en"
+    wrong = supervisor.post(
+        "/reports", {"kind": "cohort", "subject_id": world.cohort.id, "language": "fr"}
+    )
+    assert wrong.status_code in (400, 422)
+    assert "Must be one of" in str(wrong.json)
