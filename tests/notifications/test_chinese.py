@@ -96,6 +96,11 @@ def test_a_password_reset_follows_the_readers_language(people: People, smtp: Smt
     run(lambda: auth_services.request_password_reset(people.reviewer.email))
     message = smtp.inbox.by_recipient("reviewer@example.com")[0]
     assert message["Subject"] == "重設閣下的沙盒追蹤系統密碼"
+    text, html = parts(message)
+    assert "有人（相信是閣下）要求重設" in text and "請在此設定新密碼：" in text
+    assert '<html lang="zh-Hant">' in html and "設定新密碼" in html
     run(lambda: auth_services.request_password_reset(people.hkma_colleague.email))
     english = smtp.inbox.by_recipient("colleague@hkma.example.com")[0]
     assert english["Subject"] == "Reset your Sandbox Tracker password"
+    text, _html = parts(english)
+    assert "Someone, probably you, asked to reset the password" in text
