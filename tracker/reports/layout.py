@@ -21,8 +21,8 @@ from tracker.compute.report import compute_section
 from tracker.evidence.report import evidence_section
 from tracker.exits import report as exit_parts
 from tracker.exits.data import ExitReportData, ProofData
+from tracker.i18n import N_, ngettext
 from tracker.i18n import gettext as _
-from tracker.i18n import ngettext
 from tracker.lessons.report import lessons_section
 from tracker.reports.data import (
     BreakdownRow,
@@ -239,7 +239,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
                 parts.COHORT_COLUMNS,
             )
             if progress is not None:
-                progress(_("cohort %(num)d of %(total)d prepared", num=index, total=len(r.cohorts)))
+                progress(f"cohort {index} of {len(r.cohorts)} prepared")
         story += lessons_section(r.lessons)
         return story
 
@@ -597,6 +597,6 @@ def render(
     )
     flowables = story.flowables(progress)
     if progress is not None:
-        progress(_("laying out pages"))
+        progress(N_("laying out pages"))
     document.build_story(flowables)
     return buffer.getvalue()

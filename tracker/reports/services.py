@@ -301,7 +301,7 @@ def register(request: ReportRequest, prepared: Prepared, pdf: bytes) -> IssuedRe
         raise AlreadyRegisteredError(request.id) from exc
     request.status = RequestStatus.DONE
     request.finished_at = utcnow()
-    request.step = "ready"
+    request.step = i18n.N_("ready")
     db.session.flush()
     events.record(
         events.ReportIssued(

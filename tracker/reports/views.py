@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from tracker.extensions import db
 from tracker.i18n import current_language, normalise
+from tracker.i18n import gettext as _
 from tracker.reports import services
 from tracker.reports.forms import GenerateForm, VerifyForm, local_today
 from tracker.reports.models import IssuedReport, ReportKind, ReportRequest
@@ -174,7 +175,7 @@ def progress_status(request_id: int) -> Response:
     return jsonify(
         status=wanted.status.value,
         label=wanted.status.label,
-        step=wanted.step,
+        step=_(wanted.step) if wanted.step else "",
         steps_done=wanted.steps_done,
         error=wanted.error,
         download=(
