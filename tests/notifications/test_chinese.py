@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
+from tests.conftest import login
 from tests.i18n.scan import is_prose
 from tests.notifications.conftest import People, SmtpServer, parts, run, use_case_at
 from tests.notifications.test_mail import _hk, submit
 from tracker.auth import services as auth_services
 from tracker.extensions import db, utcnow
 from tracker.notifications import jobs, services
+from tracker.notifications.mail import unsubscribe_token
 from tracker.notifications.models import Delivery, Notification
 from tracker.usecases.models import Stage
 
@@ -104,3 +107,30 @@ def test_a_password_reset_follows_the_readers_language(people: People, smtp: Smt
     assert english["Subject"] == "Reset your Sandbox Tracker password"
     text, _html = parts(english)
     assert "Someone, probably you, asked to reset the password" in text
+
+
+def test_the_notification_pages_in_chinese(people: People, client: FlaskClient) -> None:
+    from tests.i18n.helpers import english_left
+
+    people.reviewer.language = "zh_Hant"
+    db.session.commit()
+    submit(people, use_case_at(people, Stage.DRAFT, title=TITLE))
+    login(client, people.reviewer)
+    token = unsubscribe_token(people.reviewer.id, "proposal_received")
+    allowed = (TITLE, "GenA.I. Sandbox", "Cohort 1", "Harbour Bank", people.reviewer.name)
+    for url, phrase in (
+        ("/notifications/", "全部標示為已讀"),
+        ("/notifications/preferences", "閣下對每類通知的選擇"),
+        (f"/notifications/unsubscribe/{token}", "停止接收"),
+    ):
+        html = client.get(url).get_data(as_text=True)
+        assert phrase in html, url
+        main = html[html.index("<main") : html.index("</main>")]
+        assert english_left(main, allowed=allowed) == [], url
+    client.post("/logout")
+    login(client, people.admin)
+    html = client.get("/notifications/who-is-told?lang=zh-Hant").get_data(as_text=True)
+    main = html[html.index("<main") : html.index("</main>")]
+    assert "誰會收到甚麼通知" in main
+    # The sign-out message is the accounts area's.
+    assert english_left(main, allowed=("You have been signed out.",)) == []
