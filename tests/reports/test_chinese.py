@@ -120,6 +120,7 @@ def test_cohort_report_in_chinese_has_no_english_of_its_own(
     assert english_of_the_product(text, allowed) == []
     assert pdf_info(issued.data, tmp_path)["Title"] == issued.title
     assert issued.title.startswith("批次進度報告：")
+    assert issued.download_name.startswith("GenA-I-Sandbox-Cohort-1-progress-")
 
 
 def test_english_report_names_its_language_and_the_other(

@@ -80,7 +80,8 @@ class IssuedReport(Base):
         """The file name for a download: subject, kind, as-at date and reference, e.g.
         ``GenA-I-Sandbox-Cohort-1-progress-2026-12-01-TR-2026-000001.pdf``. Letters of any
         script are kept; Flask sends an ASCII fallback beside the UTF-8 ``filename*``."""
-        subject = self.title.partition(": ")[2] or self.title
+        # After the kind ("Cohort progress report: …", or in Chinese "批次進度報告：…").
+        subject = re.split(r": |：", self.title, maxsplit=1)[-1] or self.title
         words: list[str] = []
         for word in filter(None, _NOT_A_WORD.split(subject)):
             if len("-".join([*words, word])) > _SUBJECT_CHARS:
