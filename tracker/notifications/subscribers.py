@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.i18n import N_
 from tracker.notifications import jobs, services
 from tracker.notifications.recipients import Occurrence, Trigger
-from tracker.notifications.text import Text, _l, joined
+from tracker.notifications.text import Text, _l, cohort_name, joined
 from tracker.reports.models import IssuedReport, ReportRequest
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases.models import (
@@ -170,7 +170,7 @@ def moved_occurrence(moved: StageTransition) -> Occurrence | None:
         "%(reference)s, %(institution)s, %(cohort)s.",
         reference=use_case.reference,
         institution=use_case.institution.name,
-        cohort=str(use_case.cohort),
+        cohort=cohort_name(use_case.cohort),
     )
     if moved.reason:
         body = joined(body, f"\n\n{excerpt(moved.reason)}")
@@ -521,7 +521,7 @@ def assignment_occurrence(assignment: Assignment) -> Occurrence:
             "You are asked to review %(reference)s for the committee of %(cohort)s, by "
             "%(day)s. Declare your interests first: the proposal is shown once you have.",
             reference=use_case.reference,
-            cohort=str(use_case.cohort),
+            cohort=cohort_name(use_case.cohort),
             day=assignment.due_on,
         ),
         endpoint="committee.declare",

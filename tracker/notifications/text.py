@@ -41,9 +41,32 @@ def _l(message: str, /, **values: Any) -> Text:
     return Text(message, values)
 
 
+@dataclass(frozen=True)
+class Named:
+    """A record's name in the language rendered in (``tracker.i18n.local_name``)."""
+
+    record: Any
+
+    def __str__(self) -> str:
+        from tracker.i18n import local_name
+
+        return local_name(self.record)
+
+
+def cohort_name(cohort: Any) -> Text:
+    """The cohort as ``str(cohort)`` writes it (programme — cohort), each name in the language
+    (the pattern is the same in both languages, so it is not in the catalogue)."""
+    return Text(
+        "%(programme)s — %(cohort)s",
+        {"programme": Named(cohort.programme), "cohort": Named(cohort)},
+    )
+
+
 def _value(value: Any) -> Any:
     if isinstance(value, Text):
         return value.render()
+    if isinstance(value, Named):
+        return str(value)
     if isinstance(value, LabelledEnum):
         return value.label
     if isinstance(value, datetime):
