@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort, send_file, url_for
 from werkzeug.wrappers import Response
 
+from tracker import i18n
 from tracker.api.blueprint import bp, current_api_user, errors, reply
 from tracker.api.schemas import ReportRequestInput, ReportRequestOut
 from tracker.api.usecases import IDEMPOTENCY, LOCATION
@@ -35,8 +36,10 @@ def request_report(data: dict[str, Any]) -> Response:
         abort(404)
     if not can_generate(user, kind, subject):
         abort(403 if can_see_subject(user, kind, subject) else 404)
-    with unit_of_work("api.report.request"):
-        wanted = services.request_report(user, kind, subject, data["as_at"])
+    # The API answers in English (its rule messages too); the report is written in the
+    # language asked for.
+    with i18n.language(i18n.ENGLISH), unit_of_work("api.report.request"):
+        wanted = services.request_report(user, kind, subject, data["as_at"], data["language"])
         location = url_for("api.get_report_request", request_id=wanted.id)
         return reply(202, ReportRequestOut().dump(wanted), location=location)
 

@@ -548,12 +548,22 @@ class Me(Schema):
 
 # Every kind the register issues, the exit report and written proof of activities included.
 REPORT_SLUGS = ("cohort", "programme", "institution", "use-case", "exit", "exit-proof")
+# The languages a report can be written in, as a request may spell them.
+REPORT_LANGUAGES = ("en", "zh-Hant", "zh_Hant")
 
 
 class ReportRequestInput(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(REPORT_SLUGS))
     subject_id = Id(required=True)
     as_at = fields.Date(load_default=None, allow_none=True)
+    language = fields.String(
+        load_default="en",
+        validate=validate.OneOf(REPORT_LANGUAGES),
+        metadata={
+            "description": "The report's language: `en` (English, the default) or `zh-Hant` "
+            "(Traditional Chinese; `zh_Hant` is accepted too)."
+        },
+    )
 
 
 class IssuedReportOut(Schema):
@@ -563,6 +573,7 @@ class IssuedReportOut(Schema):
     sha256 = fields.String(required=True)
     size = fields.Integer(required=True)
     generated_at = UtcDateTime(required=True)
+    language = fields.String(required=True)
 
 
 class ReportRequestOut(Schema):
@@ -570,6 +581,7 @@ class ReportRequestOut(Schema):
     kind = fields.Enum(ReportKind, by_value=True, required=True)
     subject_id = fields.Integer(required=True)
     as_at = fields.Date(required=True)
+    language = fields.String(required=True)
     status = fields.Enum(RequestStatus, by_value=True, required=True)
     step = fields.String(required=True)
     error = fields.String(required=True)

@@ -17,11 +17,14 @@ from sqlalchemy.orm import selectinload
 
 from tracker.evidence.queries import EvidenceView
 from tracker.extensions import db
+from tracker.i18n import gettext as _
+from tracker.i18n import local_name
 from tracker.lessons.queries import LessonView, lessons_for_use_case
 from tracker.plans.models import Direction, PlanStatus, SandboxPlan, SandboxPlanVersion
 from tracker.plans.queries import KpiSeries, number
 from tracker.reports.data import AsAt, Attention, ReportError, UseCaseReport, use_case_report
 from tracker.reports.models import ReportKind
+from tracker.reports.pdf.text import day
 from tracker.usecases.models import Stage, StageTransition, UseCase
 
 EXIT_STAGES = frozenset({Stage.PRODUCTION, Stage.DISCONTINUED})
@@ -32,10 +35,11 @@ def exit_refusal(use_case: UseCase) -> str | None:
     """Why no exit report can be made for ``use_case`` now, or None when one can."""
     if use_case.stage in EXIT_STAGES:
         return None
-    return (
-        f"{use_case.reference} is {use_case.stage.label.lower()}: exit reports and written "
-        "proof of activities are made only for a use case approved for production or "
-        "discontinued."
+    return _(
+        "%(reference)s is %(stage)s: exit reports and written proof of activities are made "
+        "only for a use case approved for production or discontinued.",
+        reference=use_case.reference,
+        stage=use_case.stage.label.lower(),
     )
 
 
@@ -118,15 +122,19 @@ def decision(use_case: UseCase, as_at: AsAt) -> ExitDecision:
     ).first()
     if closing is None:
         raise ReportError(
-            f"{use_case.reference} had not been approved for production or discontinued by "
-            f"{as_at.day:%d %b %Y}: an exit report is made as at its exit or later."
+            _(
+                "%(reference)s had not been approved for production or discontinued by "
+                "%(day)s: an exit report is made as at its exit or later.",
+                reference=use_case.reference,
+                day=day(as_at.day),
+            )
         )
     production = closing.to_stage is Stage.PRODUCTION
     return ExitDecision(
-        outcome="Approved for production" if production else "Discontinued",
+        outcome=_("Approved for production") if production else Stage.DISCONTINUED.label,
         production=production,
         at=as_at.local(closing.at),
-        by=closing.actor.name if closing.actor else "System",
+        by=closing.actor.name if closing.actor else _("System"),
         reason=closing.reason or "",
         exit_outcome=(use_case.exit_outcome or "") if production else "",
         exit_lessons=(use_case.exit_lessons or "") if production else "",
@@ -160,15 +168,15 @@ def _plan_versions(use_case_id: int, as_at: AsAt) -> tuple[PlanVersionRow, ...]:
 def _met(series: KpiSeries) -> str:
     final = series.latest
     if final is None:
-        return "No value returned"
+        return _("No value returned")
     if series.target is None or series.direction is None:
-        return "No target"
+        return _("No target")
     reached: bool
     if series.direction is Direction.HIGHER:
         reached = final >= series.target
     else:
         reached = final <= series.target
-    return "Met" if reached else "Not met"
+    return _("Met") if reached else _("Not met")
 
 
 def _shown(value: Decimal | None) -> str:
@@ -205,7 +213,7 @@ def exit_report(use_case: UseCase, as_at: AsAt) -> ExitReportData:
     view = record.use_case
     return ExitReportData(
         subject_id=use_case.id,
-        title=f"Exit report: {view.reference} {view.title}",
+        title=_("Exit report: %(reference)s %(title)s", reference=view.reference, title=view.title),
         as_at=as_at.day,
         record=record,
         decision=closing,
@@ -227,13 +235,17 @@ def proof_of_activities(use_case: UseCase, as_at: AsAt) -> ProofData:
     programme = use_case.cohort.programme
     return ProofData(
         subject_id=use_case.id,
-        title=f"Written proof of activities: {view.reference} {view.title}",
+        title=_(
+            "Written proof of activities: %(reference)s %(title)s",
+            reference=view.reference,
+            title=view.title,
+        ),
         as_at=as_at.day,
         record=record,
         decision=closing,
         plan_versions=_plan_versions(use_case.id, as_at),
-        regulator=programme.lead_regulator.name_en,
-        programme=programme.name,
+        regulator=local_name(programme.lead_regulator),
+        programme=local_name(programme),
         selected_on=selected[0].at.date() if selected else None,
         attention=Attention((), (), ()),
     )

@@ -12,37 +12,42 @@ from reportlab.platypus import Flowable, Spacer
 
 from tracker.compute.report import compute_section
 from tracker.exits.data import ExitDecision, ExitReportData, PlanVersionRow, ProofData
+from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.lessons.report import lessons_section
 from tracker.reports.data import UseCaseView
 from tracker.reports.pdf import parts
 from tracker.reports.pdf.shell import Heading
 from tracker.reports.pdf.styles import H1, SMALL, label, para, subheading
 from tracker.reports.pdf.tables import facts, simple_table
-from tracker.reports.pdf.text import day, moment, plural
+from tracker.reports.pdf.text import day, moment
 from tracker.usecases.models import MilestoneStatus
 
 
 def cover_pairs(view: UseCaseView, decision: ExitDecision) -> list[tuple[str, str]]:
     return [
-        ("Use case", f"{view.reference} · {view.title}"),
-        ("Institution", view.institution),
-        ("Programme / cohort", f"{view.programme} — {view.cohort}"),
-        ("Category", view.category),
-        ("Outcome", f"{decision.outcome} on {moment(decision.at)}"),
+        (_("Use case"), f"{view.reference} · {view.title}"),
+        (_("Institution"), view.institution),
+        (_("Programme / cohort"), f"{view.programme} — {view.cohort}"),
+        (_("Category"), view.category),
+        (
+            _("Outcome"),
+            _("%(outcome)s on %(moment)s", outcome=decision.outcome, moment=moment(decision.at)),
+        ),
     ]
 
 
 def _plan_table(rows: Sequence[PlanVersionRow]) -> Flowable:
     if not rows:
-        return label("No sandbox plan was agreed.", SMALL)
+        return label(_("No sandbox plan was agreed."), SMALL)
     return simple_table(
-        ["Version", "Agreed on", "Agreed by", "Note"],
+        [_("Version"), _("Agreed on"), _("Agreed by"), _("Note")],
         [
             [
                 str(r.number),
                 day(r.agreed_on),
                 r.agreed_by,
-                "Carried over from the pilot's recorded terms" if r.carried_over else "",
+                _("Carried over from the pilot's recorded terms") if r.carried_over else "",
             ]
             for r in rows
         ],
@@ -53,26 +58,26 @@ def _plan_table(rows: Sequence[PlanVersionRow]) -> Flowable:
 
 def _decision(decision: ExitDecision) -> list[Flowable]:
     story: list[Flowable] = [
-        Heading("Exit decision", H1, room=40 * mm),
+        Heading(_("Exit decision"), H1, room=40 * mm),
         facts(
             [
-                ("Outcome", decision.outcome),
-                ("Decided", moment(decision.at)),
-                ("By", decision.by),
+                (_("Outcome"), decision.outcome),
+                (_("Decided"), moment(decision.at)),
+                (_("By"), decision.by),
             ]
         ),
     ]
     if decision.production:
         story += [
-            subheading("Outcome against the KPIs"),
+            subheading(_("Outcome against the KPIs")),
             para(decision.exit_outcome or "—"),
-            subheading("Lessons learned"),
+            subheading(_("Lessons learned")),
             para(decision.exit_lessons or "—"),
-            subheading("Conditions of production"),
+            subheading(_("Conditions of production")),
             para(decision.conditions or "—"),
         ]
     else:
-        story += [subheading("Reason for discontinuing"), para(decision.reason or "—")]
+        story += [subheading(_("Reason for discontinuing")), para(decision.reason or "—")]
     return story
 
 
@@ -84,35 +89,46 @@ def exit_body(report: ExitReportData) -> list[Flowable]:
     done = [m for m in view.milestones if m.status == MilestoneStatus.DONE.label]
     started = day(details.pilot_terms.started_on if details.pilot_terms else None)
     story: list[Flowable] = [
-        Heading("Summary", H1),
+        Heading(_("Summary"), H1),
         parts.view_facts(view, with_cohort=True),
         Spacer(1, 4),
-        para(view.summary or "No summary given."),
+        para(view.summary or _("No summary given.")),
         *_decision(report.decision),
-        Heading("Activities", H1, room=40 * mm),
+        Heading(_("Activities"), H1, room=40 * mm),
         label(
             escape(
-                f"Pilot started {started}"
-                f"; {plural(len(report.plan_versions), 'plan version')} agreed; "
-                f"{plural(len(returns), 'progress return')} filed; "
-                f"{len(done)} of {plural(len(view.milestones), 'milestone')} reached."
+                _(
+                    "Pilot started %(day)s; %(plans)s agreed; %(returns)s filed; %(done)d of "
+                    "%(milestones)s reached.",
+                    day=started,
+                    plans=ngettext(
+                        "%(num)d plan version", "%(num)d plan versions", len(report.plan_versions)
+                    ),
+                    returns=ngettext(
+                        "%(num)d progress return", "%(num)d progress returns", len(returns)
+                    ),
+                    done=len(done),
+                    milestones=ngettext(
+                        "%(num)d milestone", "%(num)d milestones", len(view.milestones)
+                    ),
+                )
             )
         ),
-        subheading("Sandbox plan versions agreed"),
+        subheading(_("Sandbox plan versions agreed")),
         _plan_table(report.plan_versions),
-        subheading("Stage history"),
+        subheading(_("Stage history")),
         *parts.history(view),
-        subheading("Milestones"),
+        subheading(_("Milestones")),
         parts.milestones(view.milestones),
-        subheading("Progress returns filed"),
+        subheading(_("Progress returns filed")),
     ]
     if returns:
         story.append(
             simple_table(
-                ["Period", "RAG", "Submitted", "Attested by"],
+                [_("Period"), "RAG", _("Submitted"), _("Attested by")],
                 [
                     [
-                        f"{day(r.period_start)} to {day(r.period_end)}",
+                        _("%(start)s to %(end)s", start=day(r.period_start), end=day(r.period_end)),
                         r.rag,
                         moment(r.submitted_at),
                         r.attested_by,
@@ -123,17 +139,21 @@ def exit_body(report: ExitReportData) -> list[Flowable]:
             )
         )
     else:
-        story.append(label("No progress return filed.", SMALL))
-    story.append(Heading("Results against each KPI target", H1, room=60 * mm))
+        story.append(label(_("No progress return filed."), SMALL))
+    story.append(Heading(_("Results against each KPI target"), H1, room=60 * mm))
     if report.kpi_results:
         story += [
             label(
-                "Each KPI of the sandbox plan in force at the report's date: the last value "
-                "returned against its target.",
+                escape(
+                    _(
+                        "Each KPI of the sandbox plan in force at the report's date: the last "
+                        "value returned against its target."
+                    )
+                ),
                 SMALL,
             ),
             simple_table(
-                ["KPI", "Baseline", "Target", "Final", "Returns", "Result"],
+                [_("KPI"), _("Baseline"), _("Target"), _("Final"), _("Returns"), _("Result")],
                 [
                     [
                         f"{k.name} ({k.unit})" if k.unit else k.name,
@@ -152,19 +172,24 @@ def exit_body(report: ExitReportData) -> list[Flowable]:
         for series in details.kpi_series:
             story += parts.kpi_series(series)
     else:
-        story.append(label("The plan in force set no KPI as data.", SMALL))
-    story.append(Heading("Evidence reviewed", H1, room=40 * mm))
+        story.append(label(_("The plan in force set no KPI as data."), SMALL))
+    story.append(Heading(_("Evidence reviewed"), H1, room=40 * mm))
     reviewed = report.reviewed_evidence
     if reviewed:
         story.append(
             simple_table(
-                ["Model iteration", "Reviewed by", "Reviewed", "Evaluations"],
+                [_("Model iteration"), _("Reviewed by"), _("Reviewed"), _("Evaluations")],
                 [
                     [
                         e.title,
                         e.reviewed_by or "—",
                         moment(e.reviewed_at) if e.reviewed_at else "—",
-                        f"{e.passed} passed, {e.failed} failed of {len(e.evaluations)}",
+                        _(
+                            "%(passed)d passed, %(failed)d failed of %(total)d",
+                            passed=e.passed,
+                            failed=e.failed,
+                            total=len(e.evaluations),
+                        ),
                     ]
                     for e in reviewed
                 ],
@@ -172,21 +197,33 @@ def exit_body(report: ExitReportData) -> list[Flowable]:
             )
         )
     else:
-        story.append(label("No evidence entry stood reviewed at the report's date.", SMALL))
+        story.append(
+            label(escape(_("No evidence entry stood reviewed at the report's date.")), SMALL)
+        )
     unreviewed = len(report.record.evidence) - len(reviewed)
     if unreviewed:
         story.append(
-            label(escape(f"{plural(unreviewed, 'further iteration')} recorded, not reviewed."))
+            label(
+                escape(
+                    ngettext(
+                        "%(num)d further iteration recorded, not reviewed.",
+                        "%(num)d further iterations recorded, not reviewed.",
+                        unreviewed,
+                    )
+                )
+            )
         )
     story += compute_section(report.record.compute)
     story += [
-        Heading("Incidents", H1, room=40 * mm),
+        Heading(_("Incidents"), H1, room=40 * mm),
         label(
-            "Incidents reported in progress returns and those reported on their own as they "
-            "happened.",
+            _(
+                "Incidents reported in progress returns and those reported on their own as they "
+                "happened."
+            ),
             SMALL,
         ),
-        *parts.incidents(details.incidents, "No incidents reported."),
+        *parts.incidents(details.incidents, _("No incidents reported.")),
     ]
     story += lessons_section(report.lessons)
     return story
@@ -200,64 +237,89 @@ def proof_body(proof: ProofData) -> list[Flowable]:
     decision = proof.decision
     done = [m for m in view.milestones if m.status == MilestoneStatus.DONE.label]
     story: list[Flowable] = [
-        Heading("Written proof of activities", H1),
+        Heading(_("Written proof of activities"), H1),
         para(
-            f"{proof.regulator} confirms that {view.institution} took part in {proof.programme}, "
-            f"{view.cohort}, with the use case {view.reference} “{view.title}”, and carried out "
-            "in the sandbox the activities set out below, as recorded in the sandbox tracker "
-            f"at the end of {day(proof.as_at)}."
+            _(
+                "%(regulator)s confirms that %(institution)s took part in %(programme)s, "
+                "%(cohort)s, with the use case %(reference)s “%(title)s”, and carried out in the "
+                "sandbox the activities set out below, as recorded in the sandbox tracker at the "
+                "end of %(day)s.",
+                regulator=proof.regulator,
+                institution=view.institution,
+                programme=proof.programme,
+                cohort=view.cohort,
+                reference=view.reference,
+                title=view.title,
+                day=day(proof.as_at),
+            )
         ),
         Spacer(1, 4),
         facts(
             [
-                ("Participant", view.institution),
-                ("Use case", f"{view.reference} · {view.title}"),
-                ("Category", view.category),
-                ("Selected for a pilot", day(proof.selected_on)),
-                ("Pilot started", day(terms.started_on if terms else None)),
-                ("Exit", f"{decision.outcome}, {moment(decision.at)}"),
+                (_("Participant"), view.institution),
+                (_("Use case"), f"{view.reference} · {view.title}"),
+                (_("Category"), view.category),
+                (_("Selected for a pilot"), day(proof.selected_on)),
+                (_("Pilot started"), day(terms.started_on if terms else None)),
+                (
+                    _("Exit"),
+                    _(
+                        "%(outcome)s, %(moment)s",
+                        outcome=decision.outcome,
+                        moment=moment(decision.at),
+                    ),
+                ),
             ]
         ),
-        subheading("Sandbox plan versions agreed"),
+        subheading(_("Sandbox plan versions agreed")),
         _plan_table(proof.plan_versions),
-        subheading("Progress returns filed"),
+        subheading(_("Progress returns filed")),
     ]
     if details.returns:
         story.append(
             simple_table(
-                ["Period", "Submitted"],
+                [_("Period"), _("Submitted")],
                 [
-                    [f"{day(r.period_start)} to {day(r.period_end)}", moment(r.submitted_at)]
+                    [
+                        _("%(start)s to %(end)s", start=day(r.period_start), end=day(r.period_end)),
+                        moment(r.submitted_at),
+                    ]
                     for r in details.returns
                 ],
                 [0.6, 0.4],
             )
         )
     else:
-        story.append(label("No progress return filed.", SMALL))
-    story.append(subheading("Milestones reached"))
+        story.append(label(_("No progress return filed."), SMALL))
+    story.append(subheading(_("Milestones reached")))
     if done:
         story.append(
             simple_table(
-                ["Milestone", "Planned", "Reached"],
+                [_("Milestone"), _("Planned"), _("Reached")],
                 [[m.title, day(m.planned_on), day(m.actual_on)] for m in done],
                 [0.6, 0.2, 0.2],
             )
         )
     else:
-        story.append(label("No milestone recorded as reached.", SMALL))
+        story.append(label(_("No milestone recorded as reached."), SMALL))
+    outcome = _("%(outcome)s on %(moment)s.", outcome=decision.outcome, moment=moment(decision.at))
+    if decision.conditions:
+        outcome += " " + _("Conditions: %(conditions)s", conditions=decision.conditions)
+    if not decision.production and decision.reason:
+        outcome += " " + _("Reason: %(reason)s", reason=decision.reason)
     story += [
-        subheading("Outcome"),
-        para(
-            f"{decision.outcome} on {moment(decision.at)}."
-            + (f" Conditions: {decision.conditions}" if decision.conditions else "")
-            + (f" Reason: {decision.reason}" if not decision.production and decision.reason else "")
-        ),
+        subheading(_("Outcome")),
+        para(outcome),
         Spacer(1, 6),
         label(
-            "This written proof of the activities carried out in the sandbox (compare Article "
-            "57(7) of the EU AI Act) is kept in the tracker's report register under the "
-            "reference in the footer; its SHA-256 fingerprint confirms a copy is unchanged.",
+            escape(
+                _(
+                    "This written proof of the activities carried out in the sandbox (compare "
+                    "Article 57(7) of the EU AI Act) is kept in the tracker's report register "
+                    "under the reference in the footer; its SHA-256 fingerprint confirms a copy "
+                    "is unchanged."
+                )
+            ),
             SMALL,
         ),
     ]

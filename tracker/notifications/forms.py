@@ -9,10 +9,12 @@ from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired
 
 from tracker.formutil import options
+from tracker.i18n import gettext as _
+from tracker.i18n import lazy_gettext as _l
 from tracker.notifications.kinds import KINDS
 from tracker.notifications.models import Delivery
 
-SHOW = (("unread", "Unread"), ("all", "All"))
+SHOW = (("unread", _l("Unread")), ("all", _l("All")))
 
 
 class FilterForm(FlaskForm):
@@ -21,12 +23,12 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    show = SelectField("Show", choices=options(SHOW), default="unread")
-    kind = SelectField("Kind", default="")
+    show = SelectField(_l("Show"), choices=options(SHOW), default="unread")
+    kind = SelectField(_l("Kind"), default="")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.kind.choices = options([("", "Every kind"), *((k.name, k.label) for k in KINDS)])
+        self.kind.choices = options([("", _("Every kind")), *((k.name, _(k.label)) for k in KINDS)])
 
 
 def preferences_form(current: dict[str, Delivery], formdata: Any = None) -> FlaskForm:
@@ -36,7 +38,11 @@ def preferences_form(current: dict[str, Delivery], formdata: Any = None) -> Flas
         pass
 
     for kind in KINDS:
-        label = kind.label + (" (cannot be turned off)" if kind.mandatory else "")
+        label = (
+            _("%(kind)s (cannot be turned off)", kind=_(kind.label))
+            if kind.mandatory
+            else _(kind.label)
+        )
         setattr(
             PreferencesForm,
             kind.name,

@@ -17,9 +17,11 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from tracker import i18n
 from tracker.auth.links import token_for
 from tracker.auth.models import AccountToken, TokenPurpose, User
 from tracker.extensions import utcnow
+from tracker.i18n import gettext as _
 from tracker.notifications.kinds import ACCOUNT_MAIL, KIND
 from tracker.notifications.models import Notification, OutboundMail
 
@@ -126,14 +128,20 @@ def _message_id(mail: OutboundMail) -> str:
 
 
 def compose(mail: OutboundMail, user: User, items: list[Notification]) -> EmailMessage:
-    """The e-mail for ``user`` of the notifications they may still see."""
+    """The e-mail for ``user`` of the notifications they may still see, in their language
+    (``User.language``, else English): the subject and body are rendered under it."""
+    with i18n.language(user.language):
+        return _compose(mail, user, items)
+
+
+def _compose(mail: OutboundMail, user: User, items: list[Notification]) -> EmailMessage:
     config = current_app.config
     entries = [
         {
             "title": n.title,
             "body": n.body,
             "url": external_url(n.endpoint, n.url_params, n.anchor),
-            "kind": KIND[n.kind].label if n.kind in KIND else n.kind,
+            "kind": _(KIND[n.kind].label) if n.kind in KIND else n.kind,
             "at": n.created_at,
         }
         for n in items
@@ -144,7 +152,9 @@ def compose(mail: OutboundMail, user: User, items: list[Notification]) -> EmailM
         kind = DIGEST if mail.is_digest else optional[0]
         token = unsubscribe_token(user.id, kind)
         unsubscribe_url = external_url("notifications.unsubscribe", {"token": token})
-        unsubscribe_label = "the daily digest" if mail.is_digest else f"“{KIND[kind].label}”"
+        unsubscribe_label = (
+            _("the daily digest") if mail.is_digest else _("“%(kind)s”", kind=_(KIND[kind].label))
+        )
     context = {
         "user": user,
         "entries": entries,
@@ -156,6 +166,7 @@ def compose(mail: OutboundMail, user: User, items: list[Notification]) -> EmailM
     }
     template = "digest" if mail.is_digest else "notification"
     message = EmailMessage()
+    # The subject was rendered in the recipient's language when the e-mail was queued.
     message["Subject"] = mail.subject or entries[0]["title"]
     message["From"] = config["TRACKER_MAIL_FROM"]
     message["To"] = formataddr((user.name, user.email))
@@ -184,8 +195,13 @@ def account_link(token: AccountToken) -> str:
 
 
 def compose_account(mail: OutboundMail, user: User, token: AccountToken) -> EmailMessage:
-    """The e-mail carrying a single-use account link. No unsubscribe: it is not optional, and
-    it goes only to the account's own address."""
+    """The e-mail carrying a single-use account link, in the recipient's language. No
+    unsubscribe: it is not optional, and it goes only to the account's own address."""
+    with i18n.language(user.language):
+        return _compose_account(mail, user, token)
+
+
+def _compose_account(mail: OutboundMail, user: User, token: AccountToken) -> EmailMessage:
     config = current_app.config
     kind = ACCOUNT_MAIL[str(token.purpose.value)]
     context = {
@@ -195,7 +211,7 @@ def compose_account(mail: OutboundMail, user: User, token: AccountToken) -> Emai
         "sign_in_url": external_url("auth.login"),
     }
     message = EmailMessage()
-    message["Subject"] = kind.subject
+    message["Subject"] = _(kind.subject)
     message["From"] = config["TRACKER_MAIL_FROM"]
     message["To"] = formataddr((user.name, user.email))
     message["Date"] = format_datetime(utcnow().replace(tzinfo=UTC))

@@ -16,6 +16,7 @@ from tracker.auth.models import Role, User
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.notifications.kinds import KIND
+from tracker.notifications.text import Text
 from tracker.usecases.models import Review, UseCase
 from tracker.usecases.workflow import TRANSITIONS
 
@@ -179,10 +180,11 @@ class Occurrence:
     trigger: Trigger
     key: str
     actor_id: int | None
-    title: str
+    # Plain text, or a Text rendered in each recipient's language (tracker.notifications.text).
+    title: str | Text
     endpoint: str
     url_params: dict[str, Any] = field(default_factory=dict)
-    body: str = ""
+    body: str | Text = ""
     anchor: str = ""
     use_case: UseCase | None = None
     report_id: int | None = None

@@ -9,8 +9,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from tracker import i18n
 from tracker.auth.models import User
 from tracker.extensions import db, utcnow
+from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.notifications.kinds import KIND, Kind
 from tracker.notifications.mail import DIGEST
 from tracker.notifications.models import (
@@ -21,6 +24,7 @@ from tracker.notifications.models import (
 )
 from tracker.notifications.permissions import visible_to
 from tracker.notifications.recipients import Occurrence, recipients
+from tracker.notifications.text import render
 from tracker.rules import NotAllowedError, RuleError
 
 log = logging.getLogger(__name__)
@@ -78,6 +82,9 @@ def notify(
         delivery = effective(KIND[kind_name], choices.get((user.id, kind_name)))
         if delivery is Delivery.OFF:
             continue
+        # Rendered in the recipient's language and kept as sent (see notifications.text).
+        with i18n.language(getattr(user, "language", None)):
+            title, body = render(occurrence.title), render(occurrence.body)
         notification = Notification(
             user_id=user.id,
             kind=kind_name,
@@ -86,8 +93,8 @@ def notify(
             use_case_id=occurrence.use_case.id if occurrence.use_case else None,
             report_id=occurrence.report_id,
             regulator_only=occurrence.regulator_only,
-            title=occurrence.title[:300],
-            body=occurrence.body,
+            title=title[:300],
+            body=body,
             endpoint=occurrence.endpoint,
             url_params=occurrence.url_params,
             anchor=occurrence.anchor,
@@ -145,9 +152,9 @@ def set_preferences(user: User, choices: dict[str, Delivery]) -> None:
     for name, delivery in choices.items():
         kind = KIND.get(name)
         if kind is None:
-            rules.add(name, "There is no such kind of notification.")
+            rules.add(name, _("There is no such kind of notification."))
         elif delivery not in kind.choices:
-            rules.add(name, "This one cannot be turned off: it is a decision on your proposal.")
+            rules.add(name, _("This one cannot be turned off: it is a decision on your proposal."))
     rules.raise_if_any()
     existing = {
         p.kind: p
@@ -173,7 +180,9 @@ def unsubscribe(user: User, kind_name: str) -> list[str]:
     else:
         kind = KIND.get(kind_name)
         if kind is None or kind.mandatory:
-            raise RuleError("This notification cannot be turned off.", "notification.unsubscribe")
+            raise RuleError(
+                _("This notification cannot be turned off."), "notification.unsubscribe"
+            )
         names = [kind_name]
     set_preferences(user, dict.fromkeys(names, Delivery.OFF))
     return names
@@ -212,7 +221,12 @@ def queue_digests(day: date, before: datetime) -> list[OutboundMail]:
         if not items:
             continue
         mail = _queue_mail(f"digest:{user_id}:{day.isoformat()}", user_id, items, day)
-        mail.subject = f"Your daily digest: {len(items)} update{'s' if len(items) != 1 else ''}"
+        with i18n.language(user.language):
+            mail.subject = ngettext(
+                "Your daily digest: %(num)d update",
+                "Your daily digest: %(num)d updates",
+                len(items),
+            )
         mails.append(mail)
     return mails
 

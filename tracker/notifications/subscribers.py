@@ -18,8 +18,10 @@ from tracker.committee.models import Assignment
 from tracker.evidence.events import EvidenceCommented, EvidenceReviewed
 from tracker.evidence.models import EvidenceActivity, EvidenceEntry
 from tracker.extensions import db
+from tracker.i18n import N_
 from tracker.notifications import jobs, services
 from tracker.notifications.recipients import Occurrence, Trigger
+from tracker.notifications.text import Text, _l, cohort_name, joined
 from tracker.reports.models import IssuedReport, ReportRequest
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases.models import (
@@ -99,15 +101,17 @@ def _detail(
     key: str,
     actor_id: int | None,
     title: str,
-    body: str = "",
+    body: str | Text = "",
     anchor: str = "",
     regulator_only: bool = False,
 ) -> Occurrence:
+    """``title`` is a message of the catalogue (marked with ``N_``), shown before the use
+    case's title."""
     return Occurrence(
         trigger=trigger,
         key=key,
         actor_id=actor_id,
-        title=f"{title}: {use_case.title}",
+        title=_l("%(what)s: %(title)s", what=_l(title), title=use_case.title),
         body=body,
         endpoint="usecases.detail",
         url_params={"id": use_case.id},
@@ -123,33 +127,37 @@ def draft_created(event: events.DraftCreated) -> list[Occurrence]:
     if use_case is None:
         return []
     author = db.session.get(User, event.actor_id) if event.actor_id else None
-    by = f" by {author.name}" if author else ""
+    started = (
+        _l("%(reference)s was started by %(name)s.", reference=use_case.reference, name=author.name)
+        if author
+        else _l("%(reference)s was started.", reference=use_case.reference)
+    )
     return [
         _detail(
             use_case,
             Trigger.DRAFT_CREATED,
             f"draft:{use_case.id}",
             event.actor_id,
-            "New draft",
-            f"{use_case.reference} was started{by}.",
+            N_("New draft"),
+            started,
         )
     ]
 
 
 # What the institution is told of each transition, before the reason.
 MOVED_TITLES: dict[str, str] = {
-    "submit": "New proposal",
-    "resubmit": "Proposal resubmitted",
-    "withdraw": "Withdrawn",
-    "start_review": "Review started",
-    "request_changes": "Changes requested",
-    "select": "Selected for a pilot",
-    "reject": "Not selected",
-    "start_pilot": "Pilot started",
-    "suspend": "Pilot suspended",
-    "resume": "Pilot resumed",
-    "approve_production": "Approved for production",
-    "discontinue": "Discontinued",
+    "submit": N_("New proposal"),
+    "resubmit": N_("Proposal resubmitted"),
+    "withdraw": N_("Withdrawn"),
+    "start_review": N_("Review started"),
+    "request_changes": N_("Changes requested"),
+    "select": N_("Selected for a pilot"),
+    "reject": N_("Not selected"),
+    "start_pilot": N_("Pilot started"),
+    "suspend": N_("Pilot suspended"),
+    "resume": N_("Pilot resumed"),
+    "approve_production": N_("Approved for production"),
+    "discontinue": N_("Discontinued"),
 }
 
 
@@ -158,9 +166,14 @@ def moved_occurrence(moved: StageTransition) -> Occurrence | None:
     use_case = moved.use_case
     if moved.action not in MOVED_TITLES:
         return None
-    body = f"{use_case.reference}, {use_case.institution.name}, {use_case.cohort}."
+    body: str | Text = _l(
+        "%(reference)s, %(institution)s, %(cohort)s.",
+        reference=use_case.reference,
+        institution=use_case.institution.name,
+        cohort=cohort_name(use_case.cohort),
+    )
     if moved.reason:
-        body += f"\n\n{excerpt(moved.reason)}"
+        body = joined(body, f"\n\n{excerpt(moved.reason)}")
     return _detail(
         use_case,
         Trigger(moved.action),
@@ -204,8 +217,13 @@ def review_saved(event: events.ReviewSaved) -> list[Occurrence]:
             Trigger.REVIEW_SAVED,
             f"review:{review.id}:{review.at.isoformat()}",
             event.actor_id,
-            "Review saved",
-            f"{review.reviewer.name} scored {use_case.reference}: {review.total} in all.",
+            N_("Review saved"),
+            _l(
+                "%(name)s scored %(reference)s: %(total)s in all.",
+                name=review.reviewer.name,
+                reference=use_case.reference,
+                total=review.total,
+            ),
             anchor="reviews",
         )
     ]
@@ -221,14 +239,19 @@ def return_occurrences(filed: ProgressReturn, actor_id: int | None) -> list[Occu
     """A filed return, and its serious incidents if it reports any."""
     use_case = filed.use_case
     params = {"id": use_case.id, "return_id": filed.id}
-    period = f"{filed.period_start:%d %b %Y} to {filed.period_end:%d %b %Y}"
+    period = _l("%(start)s to %(end)s", start=filed.period_start, end=filed.period_end)
     occurrences = [
         Occurrence(
             trigger=Trigger.RETURN_FILED,
             key=f"return:{filed.id}",
             actor_id=actor_id,
-            title=f"Progress return filed: {use_case.title}",
-            body=f"{use_case.reference}: {period}, rated {filed.rag.label}.",
+            title=_l("Progress return filed: %(title)s", title=use_case.title),
+            body=_l(
+                "%(reference)s: %(period)s, rated %(rag)s.",
+                reference=use_case.reference,
+                period=period,
+                rag=filed.rag,
+            ),
             endpoint="usecases.return_detail",
             url_params=params,
             use_case=use_case,
@@ -236,14 +259,26 @@ def return_occurrences(filed: ProgressReturn, actor_id: int | None) -> list[Occu
     ]
     serious = [i for i in filed.incidents if i.severity in SERIOUS]
     if serious:
-        lines = "\n".join(f"- {i.severity.label}: {excerpt(i.description)}" for i in serious)
+        lines: list[str | Text] = []
+        for i in serious:
+            lines += [
+                "\n",
+                _l("- %(severity)s: %(text)s", severity=i.severity, text=excerpt(i.description)),
+            ]
         occurrences.append(
             Occurrence(
                 trigger=Trigger.SERIOUS_INCIDENT,
                 key=f"incident:{filed.id}",
                 actor_id=actor_id,
-                title=f"Serious incident reported: {use_case.title}",
-                body=f"{use_case.reference}, return for {period}:\n{lines}",
+                title=_l("Serious incident reported: %(title)s", title=use_case.title),
+                body=joined(
+                    _l(
+                        "%(reference)s, return for %(period)s:",
+                        reference=use_case.reference,
+                        period=period,
+                    ),
+                    *lines,
+                ),
                 endpoint="usecases.return_detail",
                 url_params=params,
                 use_case=use_case,
@@ -269,7 +304,7 @@ def comment_occurrence(comment: ReturnComment) -> Occurrence:
         trigger=Trigger.RETURN_COMMENTED,
         key=f"return_comment:{comment.id}",
         actor_id=comment.author_id,
-        title=f"Comment on your progress return: {use_case.title}",
+        title=_l("Comment on your progress return: %(title)s", title=use_case.title),
         body=f"{comment.author.name}: {excerpt(comment.body)}",
         endpoint="usecases.return_detail",
         url_params={"id": use_case.id, "return_id": comment.return_id},
@@ -296,9 +331,16 @@ def incident_resolved(event: events.IncidentResolved) -> list[Occurrence]:
             trigger=Trigger.INCIDENT_RESOLVED,
             key=f"incident_resolved:{incident.id}",
             actor_id=event.actor_id,
-            title=f"Incident closed: {use_case.title}",
-            body=f"{incident.severity.label}: {excerpt(incident.description)}\n\n"
-            f"Resolution: {excerpt(incident.resolution)}",
+            title=_l("Incident closed: %(title)s", title=use_case.title),
+            body=joined(
+                _l(
+                    "%(severity)s: %(text)s",
+                    severity=incident.severity,
+                    text=excerpt(incident.description),
+                ),
+                "\n\n",
+                _l("Resolution: %(text)s", text=excerpt(incident.resolution)),
+            ),
             endpoint=endpoint,
             url_params=params,
             use_case=use_case,
@@ -316,11 +358,11 @@ def message_occurrence(message: Message) -> Occurrence:
     use_case = db.session.get(UseCase, message.use_case_id)
     assert use_case is not None
     if message.internal:
-        trigger, title = Trigger.INTERNAL_NOTE, "Internal note"
+        trigger, title = Trigger.INTERNAL_NOTE, N_("Internal note")
     elif message.author.is_institution_user:
-        trigger, title = Trigger.MESSAGE_FROM_INSTITUTION, "New message"
+        trigger, title = Trigger.MESSAGE_FROM_INSTITUTION, N_("New message")
     else:
-        trigger, title = Trigger.MESSAGE_FROM_REGULATOR, "New message"
+        trigger, title = Trigger.MESSAGE_FROM_REGULATOR, N_("New message")
     return _detail(
         use_case,
         trigger,
@@ -343,15 +385,23 @@ def document_added(event: events.DocumentAdded) -> list[Occurrence]:
     trigger = (
         Trigger.DOCUMENT_FROM_INSTITUTION if by_institution else Trigger.DOCUMENT_FROM_REGULATOR
     )
-    by = f" by {document.uploaded_by.name}" if document.uploaded_by else ""
+    added = (
+        _l(
+            "%(file)s was added by %(name)s.",
+            file=document.filename,
+            name=document.uploaded_by.name,
+        )
+        if document.uploaded_by
+        else _l("%(file)s was added.", file=document.filename)
+    )
     return [
         _detail(
             use_case,
             trigger,
             f"document:{document.id}",
             event.actor_id,
-            "New document",
-            f"{document.filename} was added{by}.",
+            N_("New document"),
+            added,
             anchor="documents",
         )
     ]
@@ -369,16 +419,20 @@ def milestone_saved(event: events.MilestoneSaved) -> list[Occurrence]:
             Trigger.MILESTONE_SAVED,
             f"milestone:{milestone.id}:{milestone.version}",
             event.actor_id,
-            "Milestone",
-            f"{milestone.title}: {milestone.status.label}, planned for "
-            f"{milestone.planned_on:%d %b %Y}.",
+            N_("Milestone"),
+            _l(
+                "%(milestone)s: %(status)s, planned for %(day)s.",
+                milestone=milestone.title,
+                status=milestone.status,
+                day=milestone.planned_on,
+            ),
             anchor="milestones",
         )
     ]
 
 
 def _evidence(
-    event: EvidenceReviewed | EvidenceCommented, trigger: Trigger, title: str, body: str
+    event: EvidenceReviewed | EvidenceCommented, trigger: Trigger, title: str, body: str | Text
 ) -> list[Occurrence]:
     entry = db.session.get(EvidenceEntry, event.entry_id)
     use_case = _use_case(event.use_case_id)
@@ -389,7 +443,12 @@ def _evidence(
             trigger=trigger,
             key=f"{trigger.value}:{entry.id}:{event.revision_or_comment}",
             actor_id=event.actor_id,
-            title=f"{title}: {entry.title} · {use_case.title}",
+            title=_l(
+                "%(what)s: %(entry)s · %(title)s",
+                what=_l(title),
+                entry=entry.title,
+                title=use_case.title,
+            ),
             body=body,
             endpoint="evidence.entry",
             url_params={"id": use_case.id, "entry_id": entry.id},
@@ -404,8 +463,11 @@ def evidence_reviewed(event: EvidenceReviewed) -> list[Occurrence]:
     return _evidence(
         event,
         Trigger.EVIDENCE_REVIEWED,
-        "AI evidence reviewed",
-        f"The regulator marked revision {event.revision} of the entry reviewed.",
+        N_("AI evidence reviewed"),
+        _l(
+            "The regulator marked revision %(revision)s of the entry reviewed.",
+            revision=event.revision,
+        ),
     )
 
 
@@ -415,7 +477,7 @@ def evidence_commented(event: EvidenceCommented) -> list[Occurrence]:
     return _evidence(
         event,
         Trigger.EVIDENCE_COMMENTED,
-        "Comment on AI evidence",
+        N_("Comment on AI evidence"),
         excerpt(activity.body if activity else ""),
     )
 
@@ -432,8 +494,8 @@ def report_issued(event: events.ReportIssued) -> list[Occurrence]:
             key=f"report:{report.id}",
             # The requester is told even though the report is issued in their name.
             actor_id=None,
-            title=f"Report ready: {report.title}",
-            body=f"{report.reference}, as at {report.as_at:%d %b %Y}.",
+            title=_l("Report ready: %(title)s", title=report.title),
+            body=_l("%(reference)s, as at %(day)s.", reference=report.reference, day=report.as_at),
             endpoint="reports.register",
             report_id=report.id,
             requester_id=request.requested_by_id,
@@ -454,11 +516,13 @@ def assignment_occurrence(assignment: Assignment) -> Occurrence:
         trigger=Trigger.REVIEWER_ASSIGNED,
         key=f"assignment:{assignment.id}",
         actor_id=assignment.assigned_by_id,
-        title=f"Assigned to review: {use_case.reference}",
-        body=(
-            f"You are asked to review {use_case.reference} for the committee of "
-            f"{use_case.cohort}, by {assignment.due_on:%d %b %Y}. Declare your interests "
-            "first: the proposal is shown once you have."
+        title=_l("Assigned to review: %(reference)s", reference=use_case.reference),
+        body=_l(
+            "You are asked to review %(reference)s for the committee of %(cohort)s, by "
+            "%(day)s. Declare your interests first: the proposal is shown once you have.",
+            reference=use_case.reference,
+            cohort=cohort_name(use_case.cohort),
+            day=assignment.due_on,
         ),
         endpoint="committee.declare",
         url_params={"id": assignment.id},

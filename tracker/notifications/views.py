@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
 from tracker.extensions import csrf, db
+from tracker.i18n import gettext as _
+from tracker.i18n import ngettext
 from tracker.notifications import permissions, services
 from tracker.notifications.forms import FilterForm, preferences_form
 from tracker.notifications.kinds import ACCOUNT_MAILS, KIND, KINDS
@@ -109,7 +111,10 @@ def mark_all_read() -> Response:
         abort(400)
     with unit_of_work("notification.read_all"):
         count = services.mark_all_read(current_user)
-    flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+    flash(
+        ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", count),
+        "success",
+    )
     return redirect(_back_to_list())
 
 
@@ -127,7 +132,7 @@ def preferences() -> str | Response:
         except RuleError as exc:
             rule_errors_onto(form, exc)
         else:
-            flash("Your notification choices are saved.", "success")
+            flash(_("Your notification choices are saved."), "success")
             return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form, kinds=KINDS)
 
@@ -142,7 +147,7 @@ def unsubscribe(token: str) -> tuple[str, int] | str:
     kind_name = found[1] if found else ""
     if user is None or (kind_name not in KIND and kind_name != services.DIGEST):
         return render_template("notifications/unsubscribe.html", state="invalid"), 404
-    label = "the daily digest" if kind_name == services.DIGEST else KIND[kind_name].label
+    label = _("the daily digest") if kind_name == services.DIGEST else _(KIND[kind_name].label)
     if request.method == "GET":
         return render_template("notifications/unsubscribe.html", state="ask", label=label)
     try:

@@ -39,17 +39,40 @@ def _write_atomically(path: Path, data: bytes) -> Path:
     return Path(temporary)
 
 
-def _issue(kind: ReportKind, subject_id: int, out: Path, as_at: datetime | None) -> None:
+# The report's language: en (the default) or zh-Hant (Traditional Chinese; zh_Hant too).
+_LANGUAGE = click.option(
+    "--lang",
+    "language",
+    default="en",
+    show_default=True,
+    metavar="LANG",
+    help="The report's language: en (English) or zh-Hant (Traditional Chinese).",
+)
+
+
+def _language(value: str) -> str:
+    try:
+        return services.report_language(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a report language (en or zh-Hant).", param_hint="--lang"
+        ) from None
+
+
+def _issue(
+    kind: ReportKind, subject_id: int, out: Path, as_at: datetime | None, language: str = "en"
+) -> None:
     """Ask for the report as the system and produce it here, as a worker would: the figures are
     read, then the PDF laid out with no database lock held, then registered."""
     subject = services.load_subject(kind, subject_id)
     if subject is None:
         raise click.ClickException(f"There is no {services.SLUG_OF[kind]} with id {subject_id}.")
+    code = _language(language)
     progress = _progress()
     try:
         with unit_of_work("report.request"):
             request_id = services.request_system_report(
-                kind, subject, as_at.date() if as_at else None
+                kind, subject, as_at.date() if as_at else None, code
             ).id
     except RuleError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -65,6 +88,7 @@ def _issue(kind: ReportKind, subject_id: int, out: Path, as_at: datetime | None)
     click.echo(
         f"Issued {issued.reference}: {issued.title}\n"
         f"  as at {issued.as_at:%d %b %Y}, {issued.size:,} bytes, sha256 {issued.sha256}\n"
+        f"  language {issued.language}\n"
         f"  written to {out}"
     )
 
@@ -83,8 +107,9 @@ def _command(kind: ReportKind, name: str, argument: str) -> click.Command:
         type=click.DateTime(formats=["%Y-%m-%d"]),
         help="Produce the report as at this date (YYYY-MM-DD); default today.",
     )
-    def command(out: Path, as_at: datetime | None, **kwargs: int) -> None:
-        _issue(kind, kwargs[argument], out, as_at)
+    @_LANGUAGE
+    def command(out: Path, as_at: datetime | None, language: str, **kwargs: int) -> None:
+        _issue(kind, kwargs[argument], out, as_at, language)
 
     article = "an" if kind.label[0].lower() in "aeiou" else "a"
     command.__doc__ = f"Issue {article} {kind.label.lower()} and write it to --out."
@@ -116,10 +141,13 @@ _command(ReportKind.USE_CASE, "use-case", "use_case_id")
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Produce it as at this date (YYYY-MM-DD, on or after the exit); default today.",
 )
-def exit_report(use_case_id: int, out: Path, proof: bool, as_at: datetime | None) -> None:
+@_LANGUAGE
+def exit_report(
+    use_case_id: int, out: Path, proof: bool, as_at: datetime | None, language: str
+) -> None:
     """Issue the exit report of a use case in production or discontinued (with --proof, the
     written proof of its activities in the sandbox) and write it to --out."""
-    _issue(ReportKind.EXIT_PROOF if proof else ReportKind.EXIT, use_case_id, out, as_at)
+    _issue(ReportKind.EXIT_PROOF if proof else ReportKind.EXIT, use_case_id, out, as_at, language)
 
 
 @report_cli.command("verify")
@@ -140,5 +168,6 @@ def verify(file: Path) -> None:
         f"  {issued.title}\n"
         f"  as at {issued.as_at:%d %b %Y}; issued {issued.generated_at:%d %b %Y %H:%M} UTC"
         f" by {by}\n"
+        f"  language {issued.language}\n"
         f"  sha256 {issued.sha256}"
     )

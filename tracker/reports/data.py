@@ -33,12 +33,15 @@ from tracker.committee.reports import CommitteeRecord
 from tracker.compute.queries import Ledger, ledger
 from tracker.evidence.queries import EvidenceView, evidence_as_at
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_, local_name
+from tracker.i18n import gettext as _
 from tracker.institutions.models import Institution
 from tracker.lessons.queries import LessonView, programme_lessons
 from tracker.plans import queries as plan_queries
 from tracker.plans.models import SandboxPlanVersion
 from tracker.programmes.models import Cohort, Programme
 from tracker.reports.models import ReportKind
+from tracker.reports.pdf.text import day as _day
 from tracker.usecases import workflow
 from tracker.usecases.models import (
     FieldChange,
@@ -68,7 +71,7 @@ _PILOT_OR_LATER = workflow.PILOT_OR_LATER
 _REVERTIBLE_FIELDS = ("title", "summary", "problem_statement", "data_used", "safeguards", "kpis")
 
 
-BASIS_NOTE = (
+BASIS_NOTE = N_(
     "Figures are as at the end of the stated day and cover proposals submitted by then; drafts "
     "are not included. Stages come from the recorded stage history; "
     "progress returns count from the time they were submitted, milestones from the time they "
@@ -112,10 +115,10 @@ class Funnel:
 
     def steps(self) -> tuple[Count, ...]:
         return (
-            Count("Proposals", self.proposals),
-            Count("Selected", self.selected),
-            Count("Pilot", self.pilot),
-            Count("Production", self.production),
+            Count(_("Proposals"), self.proposals),
+            Count(_("Selected"), self.selected),
+            Count(_("Pilot"), self.pilot),
+            Count(_("Production"), self.production),
         )
 
 
@@ -428,7 +431,7 @@ class AsAt:
         today = now.replace(tzinfo=UTC).astimezone(zone).date()
         day = day or today
         if day > today:
-            raise ReportError(f"The as-at date {day:%d %b %Y} is in the future.")
+            raise ReportError(_("The as-at date %(day)s is in the future.", day=_day(day)))
         end_of_day = (
             datetime.combine(day + timedelta(days=1), time.min, zone)
             .astimezone(UTC)
@@ -510,8 +513,8 @@ def _edits(use_case: UseCase, as_at: AsAt) -> tuple[EditRow, ...]:
         EditRow(
             at=as_at.local(c.at),
             # The label the web pages use for the field (a removed field keeps its raw name).
-            field=FIELD_LABELS.get(c.field, c.field),
-            actor=c.actor.name if c.actor else "System",
+            field=_(FIELD_LABELS[c.field]) if c.field in FIELD_LABELS else c.field,
+            actor=c.actor.name if c.actor else _("System"),
             old_value=c.old_value or "",
             new_value=c.new_value or "",
         )
@@ -635,7 +638,7 @@ def _view(
             from_stage=t.from_stage.label if t.from_stage else "",
             to_stage=t.to_stage.label,
             action=t.action.replace("_", " ").capitalize(),
-            actor=t.actor.name if t.actor else "System",
+            actor=t.actor.name if t.actor else _("System"),
             reason=t.reason or "",
         )
         for t in use_case.transitions
@@ -675,13 +678,13 @@ def _view(
         reference=use_case.reference,
         title=then("title"),
         summary=then("summary"),
-        programme=use_case.cohort.programme.name,
+        programme=local_name(use_case.cohort.programme),
         cohort=use_case.cohort.name,
         institution=institution.display_name,
         regulator=institution.regulator.code if institution.regulator else "",
         sector=sector.label if sector else "",
         partners=tuple(p.display_name for p in use_case.partners),
-        category=use_case.category.name,
+        category=local_name(use_case.category),
         stage=stage.label,
         stage_since=as_at.local_date(since),
         days_in_stage=max(0, (day - as_at.local_date(since)).days),
@@ -717,13 +720,17 @@ def _views(
 # ---------------------------------------------------------------------------------------------
 # What needs attention
 
-_SEVERITY_RANK = {s.label: rank for rank, s in enumerate(Severity)}
+
+def _severity_rank() -> dict[str, int]:
+    """Each severity's rank by its label (in the report's language)."""
+    return {s.label: rank for rank, s in enumerate(Severity)}
 
 
 def attention(
     views: Sequence[UseCaseView], positions: Sequence[_Position], as_at: AsAt
 ) -> Attention:
     """Overdue returns, open incidents and late milestones of these use cases at the date."""
+    rank = _severity_rank()
     day = as_at.day
     returns: list[OverdueReturn] = []
     incidents: list[OpenIncident] = []
@@ -774,7 +781,7 @@ def attention(
         open_incidents=tuple(
             sorted(
                 incidents,
-                key=lambda i: (-_SEVERITY_RANK.get(i.severity, 0), i.reported_on, i.reference),
+                key=lambda i: (-rank.get(i.severity, 0), i.reported_on, i.reference),
             )
         ),
         late_milestones=tuple(sorted(milestones, key=lambda m: (m.planned_on, m.reference))),
@@ -801,12 +808,12 @@ def _funnel(positions: Iterable[_Position]) -> Funnel:
 
 def summarise(positions: Sequence[_Position]) -> Summary:
     stages = Counter(p.stage for p in positions)
-    categories = Counter(p.use_case.category.name for p in positions)
+    categories = Counter(local_name(p.use_case.category) for p in positions)
     present = [s for s in STAGE_ORDER if stages[s]]
     names = sorted(categories, key=str.casefold)
     cells: dict[str, Counter[Stage]] = defaultdict(Counter)
     for p in positions:
-        cells[p.use_case.category.name][p.stage] += 1
+        cells[local_name(p.use_case.category)][p.stage] += 1
     return Summary(
         total=len(positions),
         by_stage=tuple(Count(s.label, stages[s]) for s in present),
@@ -863,9 +870,13 @@ def cohort_report(cohort: Cohort, as_at: AsAt) -> CohortReport:
     programme = cohort.programme
     return CohortReport(
         subject_id=cohort.id,
-        title=f"Cohort progress report: {programme.name} — {cohort.name}",
-        programme=programme.name,
-        lead_regulator=programme.lead_regulator.name_en,
+        title=_(
+            "Cohort progress report: %(programme)s — %(cohort)s",
+            programme=local_name(programme),
+            cohort=local_name(cohort),
+        ),
+        programme=local_name(programme),
+        lead_regulator=local_name(programme.lead_regulator),
         cohort=_cohort_facts(cohort),
         as_at=as_at.day,
         summary=summarise(positions),
@@ -901,16 +912,16 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
     multi = len(programme.regulator_ids) > 1
     by_regulator = by_sector = None
     if multi:
-        regulator_of = {v.id: v.regulator or "No regulator recorded" for v in views}
-        sector_of = {v.id: v.sector or "No sector recorded" for v in views}
+        regulator_of = {v.id: v.regulator or _("No regulator recorded") for v in views}
+        sector_of = {v.id: v.sector or _("No sector recorded") for v in views}
         by_regulator = _breakdown(positions, regulator_of)
         by_sector = _breakdown(positions, sector_of)
     return ProgrammeReport(
         subject_id=programme.id,
-        title=f"Programme report: {programme.name}",
-        programme=programme.name,
+        title=_("Programme report: %(programme)s", programme=local_name(programme)),
+        programme=local_name(programme),
         description=programme.description,
-        lead_regulator=programme.lead_regulator.name_en,
+        lead_regulator=local_name(programme.lead_regulator),
         regulators=tuple(r.code for r in [programme.lead_regulator, *programme.participants]),
         sectors=tuple(programme.sector_labels),
         as_at=as_at.day,
@@ -932,10 +943,10 @@ def institution_report(
     views, positions = _views(use_cases, as_at)
     return InstitutionReport(
         subject_id=institution.id,
-        title=f"Institution report: {institution.display_name}",
+        title=_("Institution report: %(institution)s", institution=institution.display_name),
         institution=institution.display_name,
         institution_kind=institution.kind.label,
-        regulator=institution.regulator.name_en if institution.regulator else "",
+        regulator=local_name(institution.regulator) if institution.regulator else "",
         as_at=as_at.day,
         scope=scope,
         summary=summarise(positions),
@@ -962,7 +973,7 @@ def _pilot_terms(use_case: UseCase, plan: SandboxPlanVersion | None, as_at: AsAt
         plan_version=plan.number,
         plan_agreed_on=as_at.local(plan.agreed_at).date() if plan.agreed_at else None,
         plan_sections=tuple(
-            (label, plan_queries.section_text(plan, name))
+            (_(label), plan_queries.section_text(plan, name))
             for name, label in plan_queries.SECTIONS
             if name not in ("duration_weeks", "data_scope")
         ),
@@ -980,7 +991,9 @@ def use_case_report(use_case: UseCase, as_at: AsAt) -> UseCaseReport:
     )
     return UseCaseReport(
         subject_id=use_case.id,
-        title=f"Use-case report: {view.reference} {view.title}",
+        title=_(
+            "Use-case report: %(reference)s %(title)s", reference=view.reference, title=view.title
+        ),
         as_at=as_at.day,
         use_case=view,
         attention=attention([view], [position], as_at),

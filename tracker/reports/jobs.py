@@ -24,6 +24,7 @@ from flask import current_app
 
 from tracker import events, jobs
 from tracker.extensions import db, utcnow
+from tracker.i18n import N_
 from tracker.reports import services
 from tracker.reports.data import ReportError
 from tracker.reports.layout import FontNotFoundError
@@ -56,7 +57,8 @@ def _claim(request_id: int, stale_before: datetime) -> bool:
                 attempts=ReportRequest.attempts + 1,
                 started_at=now,
                 heartbeat_at=now,
-                step="collecting the figures",
+                # Steps are kept in English (the worker's log speaks it) and shown translated.
+                step=N_("collecting the figures"),
                 steps_done=0,
             )
             .execution_options(synchronize_session=False)

@@ -21,6 +21,8 @@ from tracker.compute.report import compute_section
 from tracker.evidence.report import evidence_section
 from tracker.exits import report as exit_parts
 from tracker.exits.data import ExitReportData, ProofData
+from tracker.i18n import N_, ngettext
+from tracker.i18n import gettext as _
 from tracker.lessons.report import lessons_section
 from tracker.reports.data import (
     BreakdownRow,
@@ -88,17 +90,21 @@ class CohortStory(Story[CohortReport]):
     columns = parts.COHORT_COLUMNS
 
     def running_title(self) -> str:
-        return f"Cohort progress report · {self.report.programme} — {self.report.cohort.name}"
+        return _(
+            "Cohort progress report · %(programme)s — %(cohort)s",
+            programme=self.report.programme,
+            cohort=self.report.cohort.name,
+        )
 
     def cover(self) -> list[Flowable]:
         r = self.report
         return parts.cover(
-            "Cohort progress report",
+            _("Cohort progress report"),
             f"{r.programme} — {r.cohort.name}",
             [
-                ("Programme", r.programme),
-                ("Lead regulator", r.lead_regulator),
-                ("Cohort", r.cohort.name),
+                (_("Programme"), r.programme),
+                (_("Lead regulator"), r.lead_regulator),
+                (_("Cohort"), r.cohort.name),
                 *parts.cohort_pairs(r.cohort),
             ],
             self.imprint,
@@ -112,7 +118,7 @@ class CohortStory(Story[CohortReport]):
             *_clock_lines(r.clocks),
             *parts.charts(r.summary),
             *parts.use_case_table(
-                Heading("Use cases at a glance", H1), r.use_cases, parts.COHORT_COLUMNS
+                Heading(_("Use cases at a glance"), H1), r.use_cases, parts.COHORT_COLUMNS
             ),
             *parts.sections(r.use_cases, with_cohort=False, progress=progress),
         ]
@@ -123,11 +129,14 @@ def _clock_lines(clocks: ClockPerformance | None) -> list[Flowable]:
     if clocks is None:
         return []
     return [
-        subheading("Stage clocks"),
+        subheading(_("Stage clocks")),
         label(escape(clocks.sentence)),
         label(
-            "A decision is within time when every regulator clock (start of review, review "
-            "decision) stayed within its allowance; the clocks stop while changes are requested.",
+            _(
+                "A decision is within time when every regulator clock (start of review, review "
+                "decision) stayed within its allowance; the clocks stop while changes are "
+                "requested."
+            ),
             SMALL,
         ),
     ]
@@ -148,19 +157,19 @@ class ProgrammeStory(Story[ProgrammeReport]):
     columns = parts.COHORT_COLUMNS
 
     def running_title(self) -> str:
-        return f"Programme report · {self.report.programme}"
+        return _("Programme report · %(programme)s", programme=self.report.programme)
 
     def cover(self) -> list[Flowable]:
         r = self.report
         return parts.cover(
-            "Programme report",
+            _("Programme report"),
             r.programme,
             [
-                ("Programme", r.programme),
-                ("Lead regulator", r.lead_regulator),
-                ("Regulators", ", ".join(r.regulators)),
-                ("Sectors", ", ".join(r.sectors) or "—"),
-                ("Cohorts", str(len(r.cohorts))),
+                (_("Programme"), r.programme),
+                (_("Lead regulator"), r.lead_regulator),
+                (_("Regulators"), _(", ").join(r.regulators)),
+                (_("Sectors"), _(", ").join(r.sectors) or "—"),
+                (_("Cohorts"), str(len(r.cohorts))),
             ],
             self.imprint,
             r.as_at,
@@ -171,11 +180,19 @@ class ProgrammeStory(Story[ProgrammeReport]):
         story = parts.executive_summary(r.summary, "programme")
         story += _clock_lines(r.clocks)
         if r.description:
-            story += [subheading("About the programme"), para(r.description)]
+            story += [subheading(_("About the programme")), para(r.description)]
         story += [
-            subheading("Cohorts"),
+            subheading(_("Cohorts")),
             simple_table(
-                ["Cohort", "Status", "Use cases", "Proposals", "Selected", "Pilot", "Production"],
+                [
+                    _("Cohort"),
+                    _("Status"),
+                    _("Use cases"),
+                    _("Proposals"),
+                    _("Selected"),
+                    _("Pilot"),
+                    _("Production"),
+                ],
                 [_cohort_row(s) for s in r.cohorts],
                 [0.3, 0.16, 0.1, 0.11, 0.11, 0.1, 0.12],
                 right=(2, 3, 4, 5, 6),
@@ -183,25 +200,27 @@ class ProgrammeStory(Story[ProgrammeReport]):
         ]
         if r.by_regulator is not None and r.by_sector is not None:
             story += [
-                Heading("By regulator and sector", H1, room=60 * mm),
+                Heading(_("By regulator and sector"), H1, room=60 * mm),
                 label(
-                    "The programme is run by several regulators. Use cases are counted under the "
-                    "regulator that supervises the lead institution, and under its sector.",
+                    _(
+                        "The programme is run by several regulators. Use cases are counted under "
+                        "the regulator that supervises the lead institution, and under its sector."
+                    ),
                     SMALL,
                 ),
-                *self._breakdown("Use cases by regulator", "Regulator", r.by_regulator),
-                *self._breakdown("Use cases by sector", "Sector", r.by_sector),
+                *self._breakdown(_("Use cases by regulator"), _("Regulator"), r.by_regulator),
+                *self._breakdown(_("Use cases by sector"), _("Sector"), r.by_sector),
             ]
         story += parts.charts(r.summary)
         for index, section in enumerate(r.cohorts, start=1):
-            heading = Heading(f"Cohort: {section.facts.name}", H1)
+            heading = Heading(_("Cohort: %(cohort)s", cohort=section.facts.name), H1)
             story += [
                 CondPageBreak(60 * mm),
                 heading,
                 facts(parts.cohort_pairs(section.facts)),
                 Spacer(1, 4),
                 counts_table(
-                    "Stage",
+                    _("Stage"),
                     [(c.label, c.count) for c in section.summary.by_stage],
                     section.summary.total,
                 ),
@@ -210,7 +229,12 @@ class ProgrammeStory(Story[ProgrammeReport]):
                 story.append(label(escape(section.clocks.sentence)))
             # The cohort's heading is above; the table continues under it.
             story += parts.use_case_table(
-                Heading("Use cases", H2, f"Use cases of {section.facts.name}", level=1),
+                Heading(
+                    _("Use cases"),
+                    H2,
+                    _("Use cases of %(cohort)s", cohort=section.facts.name),
+                    level=1,
+                ),
                 section.use_cases,
                 parts.COHORT_COLUMNS,
             )
@@ -224,7 +248,7 @@ class ProgrammeStory(Story[ProgrammeReport]):
         return [
             subheading(escape(title)),
             simple_table(
-                [first, "Use cases", "Proposals", "Selected", "Pilot", "Production"],
+                [first, _("Use cases"), _("Proposals"), _("Selected"), _("Pilot"), _("Production")],
                 [
                     [r.label, str(r.total), str(r.proposals), str(r.selected), str(r.pilot)]
                     + [str(r.production)]
@@ -241,18 +265,18 @@ class InstitutionStory(Story[InstitutionReport]):
     columns = parts.INSTITUTION_COLUMNS
 
     def running_title(self) -> str:
-        return f"Institution report · {self.report.institution}"
+        return _("Institution report · %(institution)s", institution=self.report.institution)
 
     def cover(self) -> list[Flowable]:
         r = self.report
         return parts.cover(
-            "Institution report",
+            _("Institution report"),
             r.institution,
             [
-                ("Institution", r.institution),
-                ("Kind", r.institution_kind),
-                ("Supervised by", r.regulator or "—"),
-                ("Scope", r.scope),
+                (_("Institution"), r.institution),
+                (_("Kind"), r.institution_kind),
+                (_("Supervised by"), r.regulator or "—"),
+                (_("Scope"), r.scope),
             ],
             self.imprint,
             r.as_at,
@@ -264,7 +288,7 @@ class InstitutionStory(Story[InstitutionReport]):
             *parts.executive_summary(r.summary, "report"),
             *parts.charts(r.summary),
             *parts.use_case_table(
-                Heading("Use cases at a glance", H1), r.use_cases, parts.INSTITUTION_COLUMNS
+                Heading(_("Use cases at a glance"), H1), r.use_cases, parts.INSTITUTION_COLUMNS
             ),
             *parts.sections(r.use_cases, with_cohort=True, progress=progress),
         ]
@@ -278,11 +302,17 @@ class UseCaseStory(Story[UseCaseReport]):
         record = self.report.committee
         if record is None:
             return []
-        story: list[Flowable] = [Heading("Selection committee", H1, room=40 * mm)]
+        story: list[Flowable] = [Heading(_("Selection committee"), H1, room=40 * mm)]
         if record.declarations:
             story.append(
                 simple_table(
-                    ["Reviewer", "Assigned", "Declaration", "Declared", "Conflict or note"],
+                    [
+                        _("Reviewer"),
+                        _("Assigned"),
+                        _("Declaration"),
+                        _("Declared"),
+                        _("Conflict or note"),
+                    ],
                     [
                         [
                             f"{d.reviewer} ({d.role})",
@@ -297,19 +327,33 @@ class UseCaseStory(Story[UseCaseReport]):
                 )
             )
         else:
-            story.append(label("No reviewer assigned by this date.", SMALL))
-        story.append(subheading("Participating regulators' determinations"))
+            story.append(label(_("No reviewer assigned by this date."), SMALL))
+        story.append(subheading(escape(_("Participating regulators' determinations"))))
         if record.determinations:
             story.append(
                 simple_table(
-                    ["When", "Regulator", "Determination", "By", "Reasons and conditions"],
+                    [
+                        _("When"),
+                        _("Regulator"),
+                        _("Determination"),
+                        _("By"),
+                        _("Reasons and conditions"),
+                    ],
                     [
                         [
                             moment(d.at),
                             d.regulator,
                             d.decision,
                             d.by or "—",
-                            d.reasons + (f" Conditions: {d.conditions}" if d.conditions else ""),
+                            (
+                                _(
+                                    "%(reasons)s Conditions: %(conditions)s",
+                                    reasons=d.reasons,
+                                    conditions=d.conditions,
+                                )
+                                if d.conditions
+                                else d.reasons
+                            ),
                         ]
                         for d in record.determinations
                     ],
@@ -317,25 +361,27 @@ class UseCaseStory(Story[UseCaseReport]):
                 )
             )
         else:
-            story.append(label("None recorded by this date.", SMALL))
+            story.append(label(_("None recorded by this date."), SMALL))
         if record.decision:
-            story += [subheading("The committee's decision"), para(record.decision)]
+            story += [subheading(escape(_("The committee's decision"))), para(record.decision)]
         return story
 
     def running_title(self) -> str:
         view = self.report.use_case
-        return f"Use-case report · {view.reference} {view.title}"
+        return _(
+            "Use-case report · %(reference)s %(title)s", reference=view.reference, title=view.title
+        )
 
     def cover(self) -> list[Flowable]:
         view = self.report.use_case
         return parts.cover(
-            "Use-case report",
+            _("Use-case report"),
             f"{view.reference} · {view.title}",
             [
-                ("Use case", f"{view.reference} · {view.title}"),
-                ("Institution", view.institution),
-                ("Programme / cohort", f"{view.programme} — {view.cohort}"),
-                ("Stage", view.stage),
+                (_("Use case"), f"{view.reference} · {view.title}"),
+                (_("Institution"), view.institution),
+                (_("Programme / cohort"), f"{view.programme} — {view.cohort}"),
+                (_("Stage"), view.stage),
             ],
             self.imprint,
             self.report.as_at,
@@ -346,101 +392,108 @@ class UseCaseStory(Story[UseCaseReport]):
         details = view.details
         assert details is not None, "use-case reports are built with details"
         story: list[Flowable] = [
-            Heading("Summary", H1),
+            Heading(_("Summary"), H1),
             parts.view_facts(view, with_cohort=True),
             Spacer(1, 4),
-            para(view.summary or "No summary given."),
-            Heading("Proposal", H1, room=50 * mm),
+            para(view.summary or _("No summary given.")),
+            Heading(_("Proposal"), H1, room=50 * mm),
             facts(
                 [
-                    ("Technique", details.technique),
-                    ("Audience", details.audience),
-                    ("Personal data", "Yes" if details.personal_data else "No"),
+                    (_("Technique"), details.technique),
+                    (_("Audience"), details.audience),
+                    (_("Personal data"), _("Yes") if details.personal_data else _("No")),
                     (
-                        "GPU hours requested",
+                        _("GPU hours requested"),
                         "—" if details.gpu_hours is None else str(details.gpu_hours),
                     ),
                 ]
             ),
-            subheading("Problem statement"),
+            subheading(_("Problem statement")),
             para(details.problem_statement or "—"),
-            subheading("Data used"),
+            subheading(_("Data used")),
             para(details.data_used or "—"),
-            subheading("Safeguards"),
+            subheading(_("Safeguards")),
             para(details.safeguards or "—"),
-            subheading("KPIs"),
-            para("\n".join(details.kpis) or "None set."),
-            Heading("Stage history", H1, room=40 * mm),
+            subheading(_("KPIs")),
+            para("\n".join(details.kpis) or _("None set.")),
+            Heading(_("Stage history"), H1, room=40 * mm),
             *parts.history(view),
             *self._committee(),
-            Heading("Milestones", H1, room=40 * mm),
+            Heading(_("Milestones"), H1, room=40 * mm),
             parts.milestones(view.milestones),
         ]
         if details.pilot_terms is not None:
             terms = details.pilot_terms
             story += [
-                Heading("Pilot terms", H1, room=40 * mm),
+                Heading(_("Pilot terms"), H1, room=40 * mm),
                 facts(
                     [
-                        ("Pilot started", day(terms.started_on)),
+                        (_("Pilot started"), day(terms.started_on)),
                         (
-                            "Duration",
-                            f"{terms.duration_weeks} weeks" if terms.duration_weeks else "—",
+                            _("Duration"),
+                            ngettext("%(num)d week", "%(num)d weeks", terms.duration_weeks)
+                            if terms.duration_weeks
+                            else "—",
                         ),
                     ]
                 ),
-                subheading("Limits"),
+                subheading(_("Limits")),
                 para(terms.limits or "—"),
-                subheading("Data scope"),
+                subheading(_("Data scope")),
                 para(terms.data_scope or "—"),
             ]
             if terms.plan_version is not None:
                 story += [
-                    Heading("Sandbox plan in force", H1, room=40 * mm),
+                    Heading(_("Sandbox plan in force"), H1, room=40 * mm),
                     facts(
                         [
-                            ("Version", str(terms.plan_version)),
-                            ("Agreed on", day(terms.plan_agreed_on)),
+                            (_("Version"), str(terms.plan_version)),
+                            (_("Agreed on"), day(terms.plan_agreed_on)),
                         ]
                     ),
                 ]
                 for heading, text in terms.plan_sections:
-                    story += [subheading(heading), para(text or "—")]
+                    story += [subheading(escape(heading)), para(text or "—")]
         if details.kpi_series:
-            story.append(Heading("KPIs against target", H1, room=60 * mm))
+            story.append(Heading(_("KPIs against target"), H1, room=60 * mm))
             for series in details.kpi_series:
                 story += parts.kpi_series(series)
         story += evidence_section(self.report.evidence)
         story += compute_section(self.report.compute)
-        story += [Heading("Progress returns", H1, room=40 * mm)]
+        story += [Heading(_("Progress returns"), H1, room=40 * mm)]
         if not details.returns:
-            story.append(label("No progress return filed by this date."))
+            story.append(label(_("No progress return filed by this date.")))
         for r in reversed(details.returns):
             story += parts.progress_return(
-                r, f"Return for {day(r.period_start)} to {day(r.period_end)}"
+                r,
+                _(
+                    "Return for %(start)s to %(end)s",
+                    start=day(r.period_start),
+                    end=day(r.period_end),
+                ),
             )
         story += [
-            Heading("Incidents", H1, room=40 * mm),
-            *parts.incidents(details.incidents, "No incidents reported by this date."),
-            Heading("Edits after submission", H1, room=40 * mm),
+            Heading(_("Incidents"), H1, room=40 * mm),
+            *parts.incidents(details.incidents, _("No incidents reported by this date.")),
+            Heading(_("Edits after submission"), H1, room=40 * mm),
         ]
         if not details.edits:
-            story.append(label("No edits recorded.", SMALL))
+            story.append(label(_("No edits recorded."), SMALL))
         for e in details.edits:
             story += [
                 label(parts.edits_heading_markup(e.field, moment(e.at), e.actor)),
-                para(f"Before: {e.old_value or '—'}", SMALL),
-                para(f"After: {e.new_value or '—'}", SMALL),
+                para(_("Before: %(value)s", value=e.old_value or "—"), SMALL),
+                para(_("After: %(value)s", value=e.new_value or "—"), SMALL),
             ]
         if details.exit_report is not None:
             exit_report = details.exit_report
             story += [
-                Heading("Exit report", H1, room=40 * mm),
-                subheading("Outcome"),
+                Heading(_("Exit report"), H1, room=40 * mm),
+                subheading(_("Outcome")),
                 para(exit_report.outcome or "—"),
-                subheading("Lessons learned"),
+                subheading(_("Lessons learned")),
                 para(exit_report.lessons or "—"),
-                subheading("Conditions of production"),
+                subheading(_("Conditions of production")),
                 para(exit_report.conditions or "—"),
             ]
         return story
@@ -451,12 +504,14 @@ class ExitStory(Story[ExitReportData]):
 
     def running_title(self) -> str:
         view = self.report.record.use_case
-        return f"Exit report · {view.reference} {view.title}"
+        return _(
+            "Exit report · %(reference)s %(title)s", reference=view.reference, title=view.title
+        )
 
     def cover(self) -> list[Flowable]:
         view = self.report.record.use_case
         return parts.cover(
-            "Exit report",
+            _("Exit report"),
             f"{view.reference} · {view.title}",
             exit_parts.cover_pairs(view, self.report.decision),
             self.imprint,
@@ -474,12 +529,16 @@ class ProofStory(Story[ProofData]):
 
     def running_title(self) -> str:
         view = self.report.record.use_case
-        return f"Written proof of activities · {view.reference} {view.title}"
+        return _(
+            "Written proof of activities · %(reference)s %(title)s",
+            reference=view.reference,
+            title=view.title,
+        )
 
     def cover(self) -> list[Flowable]:
         view = self.report.record.use_case
         return parts.cover(
-            "Written proof of activities",
+            _("Written proof of activities"),
             f"{view.reference} · {view.title}",
             exit_parts.cover_pairs(view, self.report.decision),
             self.imprint,
@@ -513,6 +572,7 @@ def render(
     *,
     cjk_font: str,
     progress: Progress = None,
+    language: str = "en",
 ) -> bytes:
     """The PDF of ``report`` with ``imprint`` on every page."""
     register_fonts(cjk_font)
@@ -524,13 +584,19 @@ def render(
         running_title=story.running_title(),
         as_at=report.as_at,
         imprint=imprint,
-        subject=f"{report.kind.label} as at {day(report.as_at)} · {imprint.reference} · "
-        f"{imprint.classification}",
+        subject=_(
+            "%(report)s as at %(day)s · %(reference)s · %(classification)s",
+            report=report.kind.label,
+            day=day(report.as_at),
+            reference=imprint.reference,
+            classification=imprint.classification,
+        ),
         table_header=parts.table_header(story.columns) if story.columns else None,
         progress=progress,
+        language=language,
     )
     flowables = story.flowables(progress)
     if progress is not None:
-        progress("laying out pages")
+        progress(N_("laying out pages"))
     document.build_story(flowables)
     return buffer.getvalue()

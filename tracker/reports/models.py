@@ -67,6 +67,8 @@ class IssuedReport(Base):
     # A use-case report issued while the use case was still a draft stays its institution's own,
     # whatever the use case becomes later: visibility follows what the report covered.
     on_draft: Mapped[bool] = mapped_column(default=False)
+    # The language the PDF is written in (Babel code: "en" or "zh_Hant").
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
@@ -78,7 +80,8 @@ class IssuedReport(Base):
         """The file name for a download: subject, kind, as-at date and reference, e.g.
         ``GenA-I-Sandbox-Cohort-1-progress-2026-12-01-TR-2026-000001.pdf``. Letters of any
         script are kept; Flask sends an ASCII fallback beside the UTF-8 ``filename*``."""
-        subject = self.title.partition(": ")[2] or self.title
+        # After the kind ("Cohort progress report: …", or in Chinese "批次進度報告：…").
+        subject = re.split(r": |：", self.title, maxsplit=1)[-1] or self.title
         words: list[str] = []
         for word in filter(None, _NOT_A_WORD.split(subject)):
             if len("-".join([*words, word])) > _SUBJECT_CHARS:
@@ -126,6 +129,8 @@ class ReportRequest(Base):
     heartbeat_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(sa.Text, default="")
+    # The language asked for (Babel code: "en" or "zh_Hant"); the worker renders in it.
+    language: Mapped[str] = mapped_column(sa.String(16), default="en", server_default="en")
 
     requested_by: Mapped[User | None] = relationship()
     issued_report: Mapped[IssuedReport | None] = relationship(

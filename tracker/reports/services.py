@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from tracker import events
+from tracker import events, i18n
 from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.committee.reports import committee_record
@@ -109,8 +109,23 @@ def _today_or(as_at: date | None, now: datetime | None = None) -> date:
         raise RuleError({"as_at": str(exc)}, "report.request") from exc
 
 
+def report_language(code: str | None) -> str:
+    """The Babel code of a report's language (``en``, ``zh-Hant``, ``zh_Hant``…); English when
+    none is given. Raises ``ValueError`` for any other language."""
+    if not code:
+        return i18n.ENGLISH
+    language = i18n.normalise(code)
+    if language is None:
+        raise ValueError(code)
+    return language
+
+
 def _new_request(
-    kind: ReportKind, subject: Subject, as_at: date | None, user: User | None
+    kind: ReportKind,
+    subject: Subject,
+    as_at: date | None,
+    user: User | None,
+    language: str | None = None,
 ) -> ReportRequest:
     day = _today_or(as_at)
     if isinstance(subject, UseCase):
@@ -138,6 +153,7 @@ def _new_request(
         as_at=day,
         requested_by_id=user.id if user else None,
         status=RequestStatus.QUEUED,
+        language=report_language(language),
     )
     db.session.add(request)
     db.session.flush()
@@ -145,12 +161,17 @@ def _new_request(
 
 
 def request_report(
-    user: User, kind: ReportKind, subject: Subject, as_at: date | None
+    user: User,
+    kind: ReportKind,
+    subject: Subject,
+    as_at: date | None,
+    language: str | None = None,
 ) -> ReportRequest:
-    """Ask for a report: answered at once; a worker produces it (``ReportRequested``)."""
+    """Ask for a report in ``language`` (English by default): answered at once; a worker
+    produces it (``ReportRequested``)."""
     if not can_generate(user, kind, subject):
         raise NotAllowedError("report.request")
-    request = _new_request(kind, subject, as_at, user)
+    request = _new_request(kind, subject, as_at, user, language)
     request.queued_at = utcnow()  # the subscriber queues it once this is committed
     events.record(
         events.ReportRequested(
@@ -164,10 +185,12 @@ def request_report(
     return request
 
 
-def request_system_report(kind: ReportKind, subject: Subject, as_at: date | None) -> ReportRequest:
+def request_system_report(
+    kind: ReportKind, subject: Subject, as_at: date | None, language: str | None = None
+) -> ReportRequest:
     """Ask for a report as the system (the command line, which may issue any report); the
     caller produces it in-process, so nothing is queued."""
-    return _new_request(kind, subject, as_at, None)
+    return _new_request(kind, subject, as_at, None, language)
 
 
 @dataclass(frozen=True)
@@ -184,11 +207,18 @@ class Prepared:
     generated_by_id: int | None
     issuer_regulator_id: int | None
     issuer_institution_id: int | None
+    language: str = i18n.ENGLISH
 
 
 def prepare(request: ReportRequest, now: datetime | None = None) -> Prepared:
-    """Read the figures of a requested report. Raises ``data.ReportError`` when the report
-    cannot be made for its date, ``LookupError`` when its subject no longer exists."""
+    """Read the figures of a requested report, in the request's language (every label and
+    name the builders take is in it). Raises ``data.ReportError`` when the report cannot be
+    made for its date, ``LookupError`` when its subject no longer exists."""
+    with i18n.language(request.language):
+        return _prepare(request, now)
+
+
+def _prepare(request: ReportRequest, now: datetime | None = None) -> Prepared:
     config = current_app.config
     now = now or utcnow()
     subject = load_subject(request.kind, request.subject_id)
@@ -223,16 +253,20 @@ def prepare(request: ReportRequest, now: datetime | None = None) -> Prepared:
         generated_by_id=user.id if user else None,
         issuer_regulator_id=user.regulator_id if user else None,
         issuer_institution_id=user.institution_id if user else None,
+        language=i18n.normalise(request.language) or i18n.ENGLISH,
     )
 
 
 def render(prepared: Prepared, progress: Callable[[str], None] | None = None) -> bytes:
-    return layout.render(
-        prepared.report,
-        prepared.imprint,
-        cjk_font=current_app.config["TRACKER_CJK_FONT"],
-        progress=progress,
-    )
+    """The PDF, laid out in the report's language (every gettext in the stories follows)."""
+    with i18n.language(prepared.language):
+        return layout.render(
+            prepared.report,
+            prepared.imprint,
+            cjk_font=current_app.config["TRACKER_CJK_FONT"],
+            progress=progress,
+            language=prepared.language,
+        )
 
 
 class AlreadyRegisteredError(Exception):
@@ -255,6 +289,7 @@ def register(request: ReportRequest, prepared: Prepared, pdf: bytes) -> IssuedRe
         issuer_institution_id=prepared.issuer_institution_id,
         generated_at=prepared.generated_at,
         on_draft=prepared.on_draft,
+        language=prepared.language,
         sha256=hashlib.sha256(pdf).hexdigest(),
         size=len(pdf),
         data=pdf,
@@ -266,7 +301,7 @@ def register(request: ReportRequest, prepared: Prepared, pdf: bytes) -> IssuedRe
         raise AlreadyRegisteredError(request.id) from exc
     request.status = RequestStatus.DONE
     request.finished_at = utcnow()
-    request.step = "ready"
+    request.step = i18n.N_("ready")
     db.session.flush()
     events.record(
         events.ReportIssued(
@@ -297,12 +332,13 @@ def issue(
     user: User | None,
     progress: Callable[[str], None] | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> IssuedReport:
     """Request, produce and register a report in this process (the command line, tests).
     ``user`` None means the command line. Raises ``data.ReportError`` for a date the report
     cannot be made for."""
     try:
-        request = _new_request(kind, subject, as_at, user)
+        request = _new_request(kind, subject, as_at, user, language)
     except RuleError as exc:
         raise data.ReportError(str(exc)) from exc
     request.status = RequestStatus.RUNNING

@@ -21,6 +21,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from tracker.extensions import db
+from tracker.i18n import current_language, normalise
+from tracker.i18n import gettext as _
 from tracker.reports import services
 from tracker.reports.forms import GenerateForm, VerifyForm, local_today
 from tracker.reports.models import IssuedReport, ReportKind, ReportRequest
@@ -122,11 +124,17 @@ def generate(slug: str, subject_id: int) -> Response | str:
     if not can_generate(current_user, kind, subject):
         abort(403 if can_see_subject(current_user, kind, subject) else 404)
     form = GenerateForm()
+    if not form.is_submitted():
+        form.language.data = current_language()
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 report_request = services.request_report(
-                    current_user, kind, subject, form.as_at.data
+                    current_user,
+                    kind,
+                    subject,
+                    form.as_at.data,
+                    normalise(form.language.data) or current_language(),
                 )
         except RuleError as exc:
             rule_errors_onto(form, exc)
@@ -167,7 +175,7 @@ def progress_status(request_id: int) -> Response:
     return jsonify(
         status=wanted.status.value,
         label=wanted.status.label,
-        step=wanted.step,
+        step=_(wanted.step) if wanted.step else "",
         steps_done=wanted.steps_done,
         error=wanted.error,
         download=(

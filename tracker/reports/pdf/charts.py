@@ -16,6 +16,7 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
 
+from tracker.i18n import gettext as _
 from tracker.reports.pdf.fonts import BASE_FONT, CJK_FONT
 from tracker.reports.pdf.styles import FRAME_WIDTH, SERIES
 from tracker.reports.pdf.text import needs_cjk, one_line
@@ -99,7 +100,8 @@ def stacked_bars(
         (SERIES[i % len(SERIES)], name) for i, name in enumerate(legend_labels)
     ]
     drawing.add(legend)
-    drawing.add(String(0, top + 10, "Use cases", fontName=BASE_FONT, fontSize=7))
+    axis_title = _("Use cases")
+    drawing.add(String(0, top + 10, axis_title, fontName=_font([axis_title]), fontSize=7))
     return drawing
 
 
@@ -165,6 +167,7 @@ def kpi_line(
     chart.valueAxis.labels.fontSize = 7
     chart.categoryAxis.categoryNames = list(labels)
     chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontName = _font(list(labels))
     chart.categoryAxis.labels.angle = 30 if count > 6 else 0
     chart.categoryAxis.labels.dy = -8 if count > 6 else -2
     drawing.add(chart)
@@ -173,7 +176,8 @@ def kpi_line(
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.fontSize = 7
-    names = ["Value", "Target", "Baseline"][: len(styles)]
+    names = [_("Value"), _("Target"), _("Baseline")][: len(styles)]
+    legend.fontName = _font(names)
     legend.colorNamePairs = [(c, name) for (c, _d), name in zip(styles, names, strict=True)]
     legend.dx, legend.dy = 8, 4
     legend.deltax = 70

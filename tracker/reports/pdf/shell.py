@@ -30,8 +30,10 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.paragraph import ParagraphStyle
 
+from tracker.i18n import gettext as _
+from tracker.i18n import html_lang
 from tracker.reports.data import Imprint
-from tracker.reports.pdf.fonts import BASE_FONT
+from tracker.reports.pdf.fonts import BASE_FONT, CJK_FONT
 from tracker.reports.pdf.styles import (
     BODY,
     FRAME_HEIGHT,
@@ -50,7 +52,7 @@ from tracker.reports.pdf.styles import (
     label,
     para,
 )
-from tracker.reports.pdf.text import day, markup, moment, one_line
+from tracker.reports.pdf.text import day, markup, moment, needs_cjk, one_line, zone
 
 # Nothing in a report is ever fetched: no URL scheme and no host is trusted. (Local paths are
 # kept out by escaping every user string, so no <img> tag can reach the parser.)
@@ -184,6 +186,7 @@ class Document(BaseDocTemplate):
         subject: str,
         table_header: Table | None,
         progress: Callable[[str], None] | None,
+        language: str = "en",
     ) -> None:
         super().__init__(
             buffer,
@@ -197,7 +200,7 @@ class Document(BaseDocTemplate):
             subject=one_line(subject, 400),
             creator="Sandbox Tracker",
             keywords=[imprint.reference, imprint.classification],
-            lang="en",
+            lang=html_lang(language),
             displayDocTitle=True,
         )
         self.imprint = imprint
@@ -207,7 +210,7 @@ class Document(BaseDocTemplate):
         self.table_header = table_header
         self.header_height = 0.0
         if table_header is not None:
-            _, self.header_height = table_header.wrap(FRAME_WIDTH, FRAME_HEIGHT)
+            _width, self.header_height = table_header.wrap(FRAME_WIDTH, FRAME_HEIGHT)
 
         def frame(name: str, height: float = FRAME_HEIGHT) -> Frame:
             return Frame(
@@ -252,7 +255,7 @@ class Document(BaseDocTemplate):
         title = para(self.running_title, RUNNING, limit=110)
         title.wrapOn(canvas, FRAME_WIDTH * 0.78, 12)
         title.drawOn(canvas, MARGIN_X, top + 2)
-        as_at = label(f"As at {day(self.as_at)}", RUNNING_RIGHT)
+        as_at = label(escape(_("As at %(day)s", day=day(self.as_at))), RUNNING_RIGHT)
         as_at.wrapOn(canvas, FRAME_WIDTH * 0.22, 12)
         as_at.drawOn(canvas, MARGIN_X + FRAME_WIDTH * 0.78, top + 2)
         canvas.setStrokeColor(RULE)
@@ -278,8 +281,12 @@ class Document(BaseDocTemplate):
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN_X, _FOOTER_Y + 9, PAGE_WIDTH - MARGIN_X, _FOOTER_Y + 9)
         left = label(
-            f"Reference <b>{escape(imprint.reference)}</b> · issued "
-            f"{escape(moment(imprint.generated_at))} ({escape(imprint.timezone)})",
+            _(
+                "Reference <b>%(reference)s</b> · issued %(moment)s (%(zone)s)",
+                reference=escape(imprint.reference),
+                moment=escape(moment(imprint.generated_at)),
+                zone=escape(zone(imprint.timezone)),
+            ),
             RUNNING,
         )
         left.wrapOn(canvas, FRAME_WIDTH * 0.75, 12)
@@ -287,13 +294,20 @@ class Document(BaseDocTemplate):
         self._mark(canvas, 8 * mm)
 
     def _page_number(self, canvas: Canvas) -> None:
-        canvas.setFont(BASE_FONT, 7.5)
+        # "Page 3 of " and the total, a form defined once the last page is known.
+        text = _("Page %(page)d of %(total)s", page=canvas.getPageNumber(), total="\x00")
+        text, _total, after = text.partition("\x00")
+        font = CJK_FONT if needs_cjk(text + after) else BASE_FONT
+        canvas.setFont(font, 7.5)
         canvas.setFillColor(MUTED)
         slot = canvas.stringWidth("0000", BASE_FONT, 7.5)
-        text = f"Page {canvas.getPageNumber()} of "
-        x = PAGE_WIDTH - MARGIN_X - slot - canvas.stringWidth(text, BASE_FONT, 7.5)
+        # Words after the total (Chinese 頁) end the line; the total's slot is before them.
+        right = PAGE_WIDTH - MARGIN_X - canvas.stringWidth(after, font, 7.5)
+        if after:
+            canvas.drawString(right, _FOOTER_Y + 1.5, after)
+        x = right - slot - canvas.stringWidth(text, font, 7.5)
         canvas.drawString(x, _FOOTER_Y + 1.5, text)
-        canvas.translate(PAGE_WIDTH - MARGIN_X - slot, _FOOTER_Y + 1.5)
+        canvas.translate(right - slot, _FOOTER_Y + 1.5)
         canvas.doForm(_PAGE_TOTAL)
 
     def _cover_page(self, canvas: Canvas, _doc: BaseDocTemplate) -> None:

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
 from tracker.reports.pdf.fonts import BASE_FONT, BOLD_FONT
-from tracker.reports.pdf.text import markup
+from tracker.reports.pdf.text import app_markup, markup, needs_cjk
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm
@@ -71,14 +71,37 @@ RUNNING = _style("running", fontSize=7.5, leading=9, textColor=MUTED, spaceAfter
 RUNNING_RIGHT = _style("runningright", parent=RUNNING, alignment=TA_RIGHT)
 
 
+_CJK_STYLES: dict[str, ParagraphStyle] = {}
+
+
+def cjk(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` wrapping as Chinese text wraps: between any two characters (there are no
+    spaces between words), with reportlab's rules for punctuation at line ends."""
+    found = _CJK_STYLES.get(style.name)
+    if found is None:
+        found = _CJK_STYLES[style.name] = ParagraphStyle(
+            f"{style.name}-cjk", parent=style, wordWrap="CJK"
+        )
+    return found
+
+
+def wrapped(text: str, style: ParagraphStyle) -> ParagraphStyle:
+    """The style for ``text``: the CJK-wrapping one when it holds Chinese (or other text the
+    base font cannot draw)."""
+    return cjk(style) if needs_cjk(text) else style
+
+
 def para(text: str | None, style: ParagraphStyle = BODY, limit: int | None = None) -> Paragraph:
     """A paragraph of user text (escaped)."""
-    return Paragraph(markup(text, limit), style)
+    content = markup(text, limit)
+    return Paragraph(content, wrapped(content, style))
 
 
 def label(text: str, style: ParagraphStyle = BODY) -> Paragraph:
-    """A paragraph of the application's own markup (never user text)."""
-    return Paragraph(text, style)
+    """A paragraph of the application's own markup (never user text); Chinese runs (a Chinese
+    report's text) are set in the CJK font."""
+    content = app_markup(str(text))
+    return Paragraph(content, wrapped(content, style))
 
 
 class Roomy(Paragraph):
@@ -86,7 +109,8 @@ class Roomy(Paragraph):
     start: a CondPageBreak before it, in one flowable (a report has thousands of headings)."""
 
     def __init__(self, text: str, style: ParagraphStyle, room: float = 0.0) -> None:
-        super().__init__(text, style)
+        content = app_markup(str(text))
+        super().__init__(content, wrapped(content, style))
         self.room = room
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:

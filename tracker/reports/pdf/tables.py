@@ -13,6 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.tables import CellStyle
 
+from tracker.i18n import gettext as _
 from tracker.reports.pdf.fonts import BASE_FONT, BOLD_FONT
 from tracker.reports.pdf.styles import (
     CELL,
@@ -24,6 +25,7 @@ from tracker.reports.pdf.styles import (
     INK,
     RULE,
     ZEBRA,
+    cjk,
 )
 from tracker.reports.pdf.text import clean, cut, markup, needs_cjk, share
 
@@ -71,7 +73,9 @@ def fit(text: str | None, width: float, *, bold: bool = False, limit: int = MAX_
             for line in lines
         ):
             return "\n".join(lines)
-    return Paragraph(markup(text), HEAD_CELL if bold else CELL)
+    # Chinese wraps between any two characters (wordWrap "CJK"); other text at spaces.
+    style = HEAD_CELL if bold else CELL
+    return Paragraph(markup(text), cjk(style) if needs_cjk(text) else style)
 
 
 def grid(
@@ -101,7 +105,7 @@ def grid(
 
 
 def header_cells(headings: Sequence[str], widths: Sequence[float]) -> list[Cell]:
-    return [fit(h, w, bold=True) for h, w in zip(headings, widths, strict=True)]
+    return [fit(str(h), w, bold=True) for h, w in zip(headings, widths, strict=True)]
 
 
 def simple_table(
@@ -128,9 +132,9 @@ def facts(pairs: Sequence[tuple[str, str]]) -> Table:
 def counts_table(title: str, counts: Sequence[tuple[str, int]], total: int) -> Table:
     """Labels with their count and share of ``total``, and a total row."""
     widths = [FRAME_WIDTH * 0.5, FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.2]
-    rows: list[list[Cell]] = [[title, "Use cases", "Share"]]
+    rows: list[list[Cell]] = [header_cells([title, _("Use cases"), _("Share")], widths)]
     rows += [[fit(name, widths[0]), str(n), share(n, total)] for name, n in counts]
-    rows.append(["Total", str(total), ""])
+    rows.append([fit(_("Total"), widths[0], bold=True), str(total), ""])
     return grid(
         rows,
         widths,

@@ -52,16 +52,68 @@ def markup(text: str | None, limit: int | None = None) -> str:
     return "".join(parts).replace("\n", "<br/>")
 
 
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def app_markup(text: str) -> str:
+    """The application's own markup (already escaped, perhaps with ``<b>`` tags) with runs the
+    base font cannot draw (a Chinese report's text) set in the CJK font; tags are kept."""
+    if not needs_cjk(text):
+        return text
+    pieces = []
+    for piece in _TAG.split(text):
+        if piece.startswith("<") and piece.endswith(">"):
+            pieces.append(piece)
+        else:
+            pieces.append(
+                _OUTSIDE_BASE.sub(lambda m: f'<font name="{CJK_FONT}">{m.group()}</font>', piece)
+            )
+    return "".join(pieces)
+
+
 def one_line(text: str | None, limit: int = 120) -> str:
     """Plain single-line text for outline entries and chart labels."""
     return cut(" ".join(clean(text).split()), limit)
 
 
+def _chinese() -> bool:
+    from tracker.i18n import is_chinese
+
+    try:
+        return is_chinese()
+    except RuntimeError:  # no application context: English
+        return False
+
+
 def day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    """A date as the report's language writes it: 01 Dec 2026, or 2026年12月1日."""
+    if not value:
+        return "—"
+    if _chinese():
+        from babel.dates import format_date
+
+        return format_date(value, "long", locale="zh_Hant")
+    return value.strftime("%d %b %Y")
+
+
+def zone(name: str) -> str:
+    """A time zone as the report's language names it: Asia/Hong_Kong, or 香港時間."""
+    if _chinese():
+        from babel.dates import get_timezone_name
+
+        try:
+            return str(get_timezone_name(name, locale="zh_Hant"))
+        except LookupError:
+            return name
+    return name
 
 
 def moment(value: datetime) -> str:
+    """A day and time (24-hour clock): 01 Dec 2026 15:05, or 2026年12月1日 15:05."""
+    if _chinese():
+        from babel.dates import format_datetime
+
+        return format_datetime(value, "y年M月d日 HH:mm", locale="zh_Hant")
     return value.strftime("%d %b %Y %H:%M")
 
 
