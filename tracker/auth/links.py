@@ -12,8 +12,6 @@ import secrets
 
 from flask import current_app
 
-from tracker.i18n import N_
-
 TOKEN_BYTES = 32
 
 
@@ -29,13 +27,3 @@ def token_for(nonce: str) -> str:
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-# The plain-text account e-mails' own sentences (templates/auth/email/*.txt): the extractor reads
-# only the HTML templates, so they are listed here for the catalogue. The rest of the text
-# shares its messages with the HTML e-mails.
-MAIL_TEXT = (
-    N_("Choose your password here:"),
-    N_("Choose a new password here:"),
-    N_("Sandbox Tracker. Sign in: %(url)s"),
-)
