@@ -198,8 +198,12 @@ def init_app(app: Flask) -> None:
         # Flask-WTF would load WTForms' own catalogue for "zh_Hant" and fall back to its
         # Simplified "zh"; the validators' messages come from our catalogue instead
         # (tracker/i18n_wtforms.py lists the ones the forms use).
+        from flask import g
         from flask_babel import get_translations
 
+        # Flask-Babel keeps the locale on ``g``; a request inside an outer application context
+        # (tests, a shell) must choose its own language, not inherit the last request's.
+        g.pop("_flask_babel", None)
         request.wtforms_translations = get_translations()  # type: ignore[attr-defined]
 
 

@@ -142,14 +142,14 @@ def register_templating(app: Flask) -> None:
             return ""
         local = value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
         if i18n.is_chinese():
-            return format_datetime(local, _babel_pattern(fmt))
+            return format_datetime(local, _babel_pattern(fmt), locale=i18n.CHINESE)
         return local.strftime(fmt)
 
     def day(value: date | None) -> str:
         if not value:
             return ""
         if i18n.is_chinese():
-            return format_date(value, "long")
+            return format_date(value, "long", locale=i18n.CHINESE)
         return value.strftime("%d %b %Y")
 
     from tracker.clock import days_since

@@ -28,6 +28,8 @@ EXPERT: dict[tuple[str, str], tuple[str, int]] = {
     ("POST", "/login"): ("/login", 302),
     ("POST", "/logout"): ("/logout", 302),
     ("POST", "/language"): ("/language", 303),
+    # An empty form is refused with its error beside the field, on the account page.
+    ("POST", "/account/language"): ("/account/language", 400),
     ("GET", "/account"): ("/account", 200),
     ("POST", "/account"): ("/account", 200),
     # The committee's pages: what is assigned, and nothing else.

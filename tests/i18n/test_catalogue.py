@@ -140,3 +140,17 @@ def test_the_json_api_answers_in_english_whatever_the_callers_language(client) -
     # The API's reference page is for people: it follows their language.
     page = client.get("/api/docs/?lang=zh-Hant").get_data(as_text=True)
     assert '<html lang="zh-Hant">' in page
+
+
+def test_dates_are_written_as_chinese_readers_write_them(app) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, datetime
+
+    with app.test_request_context("/?lang=zh-Hant"):
+        app.preprocess_request()
+        day = app.jinja_env.filters["day"]
+        local_time = app.jinja_env.filters["local_time"]
+        assert day(date(2026, 12, 1)) == "2026年12月1日"
+        assert local_time(datetime(2026, 12, 1, 7, 5)) == "2026年12月1日 15:05"
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert app.jinja_env.filters["day"](date(2026, 12, 1)) == "01 Dec 2026"

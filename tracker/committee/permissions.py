@@ -22,6 +22,7 @@ EXPERT_ENDPOINTS = frozenset(
         "auth.login",
         "auth.logout",
         "auth.language",
+        "auth.account_language",
         "auth.account",
         # Two-factor sign-in (an administrator may require it of experts) and the e-mailed links.
         "auth.two_factor",
