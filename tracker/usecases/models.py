@@ -123,9 +123,15 @@ class UseCase(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
+    # ``active_history`` on the columns ``tracker.usecases.figures`` counts by: a change loads the
+    # old value first, so the counts can move the use case from its old row to its new one.
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohort.id"), index=True, active_history=True
+    )
     institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("category.id"), index=True, active_history=True
+    )
     title: Mapped[str] = mapped_column(sa.String(500))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     problem_statement: Mapped[str] = mapped_column(sa.Text, default="")
@@ -137,14 +143,16 @@ class UseCase(Base):
     # One KPI per line; progress returns report a value against each line.
     kpis: Mapped[str] = mapped_column(sa.Text, default="")
     gpu_hours: Mapped[int | None]
-    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.DRAFT)
+    stage: Mapped[Stage] = mapped_column(
+        enum_column(Stage, "stage"), default=Stage.DRAFT, active_history=True
+    )
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(active_history=True)
     # Kept by the workflow commands so that figures need not read the history: when the case was
     # first selected, and the end of the last period its progress returns cover.
-    selected_at: Mapped[datetime | None]
+    selected_at: Mapped[datetime | None] = mapped_column(active_history=True)
     last_return_end: Mapped[date | None]
     # The due date of the stage clock running now (none while no clock runs or it is paused),
     # kept by the workflow commands through ``tracker.clocks.services.refresh``.
@@ -152,7 +160,7 @@ class UseCase(Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     # Pilot terms agreed when the pilot starts.
-    pilot_started_on: Mapped[date | None]
+    pilot_started_on: Mapped[date | None] = mapped_column(active_history=True)
     pilot_duration_weeks: Mapped[int | None]
     pilot_limits: Mapped[str | None] = mapped_column(sa.Text)
     pilot_data_scope: Mapped[str | None] = mapped_column(sa.Text)
