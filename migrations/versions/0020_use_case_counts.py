@@ -1,5 +1,7 @@
 """Use-case counts per cohort, category, stage and whether submitted, selected and piloted,
-kept by the commands' flushes (tracker.usecases.figures); filled here from the use cases.
+kept by the commands' flushes (tracker.usecases.figures); filled here from the use cases. And
+covering indexes for the institution list's visibility test (an institution's use cases and
+partnerships), which replace the single-column ones.
 
 Revision ID: 0020
 Revises: 0017
@@ -39,6 +41,19 @@ def upgrade():
         " selected_at IS NOT NULL, pilot_started_on IS NOT NULL"
     )
 
+    with op.batch_alter_table('use_case', schema=None) as batch_op:
+        batch_op.create_index('ix_use_case_institution_visible', ['institution_id', 'cohort_id', 'submitted_at', 'stage'], unique=False)
+        batch_op.drop_index('ix_use_case_institution_id')
+    with op.batch_alter_table('use_case_partner', schema=None) as batch_op:
+        batch_op.create_index('ix_use_case_partner_institution_use_case', ['institution_id', 'use_case_id'], unique=False)
+        batch_op.drop_index('ix_use_case_partner_institution_id')
+
 
 def downgrade():
+    with op.batch_alter_table('use_case_partner', schema=None) as batch_op:
+        batch_op.create_index('ix_use_case_partner_institution_id', ['institution_id'], unique=False)
+        batch_op.drop_index('ix_use_case_partner_institution_use_case')
+    with op.batch_alter_table('use_case', schema=None) as batch_op:
+        batch_op.create_index('ix_use_case_institution_id', ['institution_id'], unique=False)
+        batch_op.drop_index('ix_use_case_institution_visible')
     op.drop_table('use_case_count')

@@ -73,7 +73,10 @@ use_case_partner = sa.Table(
     "use_case_partner",
     db.metadata,
     sa.Column("use_case_id", sa.ForeignKey("use_case.id"), primary_key=True),
-    sa.Column("institution_id", sa.ForeignKey("institution.id"), primary_key=True, index=True),
+    sa.Column("institution_id", sa.ForeignKey("institution.id"), primary_key=True),
+    # An institution's partnerships, covering: whether it partners on a visible use case (the
+    # institution list's visibility test) reads this index and the use case's key only.
+    sa.Index("ix_use_case_partner_institution_use_case", "institution_id", "use_case_id"),
 )
 
 
@@ -118,6 +121,15 @@ class UseCase(Base):
             "pilot_started_on",
             "last_return_end",
         ),
+        # Whether an institution leads a use case the user sees, and its figures by stage: the
+        # institution list's and page's visibility test and counts read this index only.
+        sa.Index(
+            "ix_use_case_institution_visible",
+            "institution_id",
+            "cohort_id",
+            "submitted_at",
+            "stage",
+        ),
         # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
         sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
     )
@@ -128,7 +140,8 @@ class UseCase(Base):
     cohort_id: Mapped[int] = mapped_column(
         sa.ForeignKey("cohort.id"), index=True, active_history=True
     )
-    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
+    # Indexed by ``ix_use_case_institution_visible``, which starts with it.
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"))
     category_id: Mapped[int] = mapped_column(
         sa.ForeignKey("category.id"), index=True, active_history=True
     )
