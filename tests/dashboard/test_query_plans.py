@@ -180,9 +180,9 @@ def test_the_institution_list_tests_visibility_on_a_covering_index(
             lead = "SEARCH use_case USING COVERING INDEX ix_use_case_institution_visible"
             # The lead's use cases from the covering index; a partnership's use case by its key.
             assert any(line.startswith(f"{lead} (institution_id=?)") for line in probes), lines
-            assert all(
-                line.startswith(lead) or "INTEGER PRIMARY KEY" in line for line in probes
-            ), lines
+            assert all(line.startswith(lead) or "INTEGER PRIMARY KEY" in line for line in probes), (
+                lines
+            )
         else:
             assert any("ix_use_case_institution_visible" in line for line in lines), lines
 

@@ -146,7 +146,8 @@ def board() -> str:
     conditions: list[sa.ColumnElement[bool]] = []
     # The same filters on the kept counts, which give the columns' totals while no filter
     # names what they do not count (an institution, a clock).
-    count_conditions: list[sa.ColumnElement[bool]] | None = []
+    count_conditions: list[sa.ColumnElement[bool]] = []
+    counts_apply = True
     if selected["programme"] is not None:
         in_programme = sa.select(Cohort.id).where(Cohort.programme_id == selected["programme"])
         conditions.append(UseCase.cohort_id.in_(in_programme))
@@ -159,13 +160,13 @@ def board() -> str:
         count_conditions.append(UseCaseCount.category_id == selected["category"])
     if selected["institution"] is not None:
         conditions.append(UseCase.institution_id == selected["institution"])
-        count_conditions = None
+        counts_apply = False
     list_args: dict[str, Any] = {k: v for k, v in selected.items() if v is not None}
     clock = _enum_arg(ClockFilter, "clock")
     order = None
     if clock is not None:
         conditions.append(clock_queries.condition(clock))
-        count_conditions = None
+        counts_apply = False
         list_args["clock"] = clock.value
         # Filtered by clock, each column shows the soonest due first.
         order = (UseCase.clock_due_on.asc(), UseCase.id.asc())
@@ -176,7 +177,11 @@ def board() -> str:
         today=local_today(),
         due_soon_until=clock_queries.due_soon_until(),
         board=queries.board(
-            current_user, conditions, BOARD_CARDS_PER_COLUMN, order, count_conditions
+            current_user,
+            conditions,
+            BOARD_CARDS_PER_COLUMN,
+            order,
+            count_conditions if counts_apply else None,
         ),
         per_column=BOARD_CARDS_PER_COLUMN,
         programmes=programmes,

@@ -150,7 +150,7 @@ def apply(connection: sa.Connection, delta: Counter[Key]) -> None:
     connection.execute(stmt, rows)
 
 
-def recount() -> sa.Select[Any]:
+def recount() -> sa.Select[*tuple[Any, ...]]:
     """The counts as the use cases give them now."""
     columns = (
         UseCase.cohort_id,

@@ -314,7 +314,7 @@ def reads_counts(user: User) -> bool:
     )
 
 
-def _counted(*columns: Any) -> sa.Select[Any]:
+def _counted(*columns: Any) -> sa.Select[*tuple[Any, ...]]:
     """``columns`` and the number of use cases, from the kept counts, grouped by ``columns``."""
     return (
         sa.select(*columns, sa.func.sum(UseCaseCount.n))
@@ -326,7 +326,7 @@ def _counted(*columns: Any) -> sa.Select[Any]:
 def stage_category_matrix(
     user: User, scope: Scope, extra: sa.ColumnElement[bool] | None = None
 ) -> Matrix:
-    stmt: sa.Select[Any]
+    stmt: sa.Select[*tuple[Any, ...]]
     if extra is None and reads_counts(user):
         stmt = _counted(UseCaseCount.stage, UseCaseCount.category_id).where(
             figures.visible(user), scope.where_counts()
@@ -413,7 +413,7 @@ def cohort_stage_counts(user: User, cohort_ids: Iterable[int]) -> dict[int, dict
     out: dict[int, dict[Stage, int]] = {cid: {} for cid in ids}
     if not ids:
         return out
-    stmt: sa.Select[Any]
+    stmt: sa.Select[*tuple[Any, ...]]
     if reads_counts(user):
         stmt = _counted(UseCaseCount.cohort_id, UseCaseCount.stage).where(
             figures.visible(user), UseCaseCount.cohort_id.in_(ids)
