@@ -42,7 +42,7 @@ def upgrade():
     )
 
     with op.batch_alter_table('use_case', schema=None) as batch_op:
-        batch_op.create_index('ix_use_case_institution_visible', ['institution_id', 'cohort_id', 'submitted_at', 'stage'], unique=False)
+        batch_op.create_index('ix_use_case_institution_visible', ['institution_id', 'cohort_id', 'submitted_at', 'stage', 'id'], unique=False)
         batch_op.drop_index('ix_use_case_institution_id')
     with op.batch_alter_table('use_case_partner', schema=None) as batch_op:
         batch_op.create_index('ix_use_case_partner_institution_use_case', ['institution_id', 'use_case_id'], unique=False)

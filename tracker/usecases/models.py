@@ -129,6 +129,9 @@ class UseCase(Base):
             "cohort_id",
             "submitted_at",
             "stage",
+            # The key too, for PostgreSQL: the visibility of partnerships is hashed from an
+            # index-only scan of this index rather than a scan of the use cases.
+            "id",
         ),
         # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
         sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
