@@ -106,3 +106,7 @@ __all__ += ["BoundaryBreach", "PlanKpi", "PlanMilestone", "SandboxPlan", "Sandbo
 from tracker.exits.models import ExitPublication  # noqa: E402
 
 __all__ += ["ExitPublication"]
+
+from tracker.usecases.figures import UseCaseCount  # noqa: E402
+
+__all__ += ["UseCaseCount"]

@@ -107,12 +107,14 @@ def register_cli(app: Flask) -> None:
     from tracker.demo import demo_logins_command, seed_demo_command
     from tracker.jobs import worker_command
     from tracker.synthetic import seed_synthetic_command
+    from tracker.usecases.figures import rebuild_figures_command
 
     for command in (
         create_user,
         seed_demo_command,
         demo_logins_command,
         seed_synthetic_command,
+        rebuild_figures_command,
         worker_command,
     ):
         app.cli.add_command(command)

@@ -41,6 +41,7 @@ from tracker.programmes.models import (
     SelectionCriterion,
 )
 from tracker.unit_of_work import unit_of_work
+from tracker.usecases import figures
 from tracker.usecases.models import (
     Audience,
     KpiValue,
@@ -1031,6 +1032,8 @@ def build_synthetic(
         )
         if on_progress is not None:
             on_progress(count)
+    # The inserts above bypass the ORM, so the figures kept by its flushes are recounted.
+    figures.rebuild()
     db.session.flush()
     return SyntheticResult(
         created=created,

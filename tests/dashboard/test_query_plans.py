@@ -159,3 +159,47 @@ def test_list_rows_come_in_index_order(
             if found:
                 problems.append(f"{url}: {found} in {statement}")
     assert problems == [], "\n\n".join(problems)
+
+
+def test_the_institution_list_tests_visibility_on_a_covering_index(
+    client: FlaskClient, world: World, cases: Cases
+) -> None:
+    """Whether an institution leads a use case the analyst sees is read from the index of its
+    use cases (institution, cohort, submitted), not from the use cases' rows; on SQLite by the
+    institution alone, so that the probe does not seek once per cohort of the remit (their
+    number grows with the data)."""
+    login(client, world.reviewer)
+    with captured() as statements:
+        assert client.get("/institutions/").status_code == 200
+    listed = [(s, p) for s, p in statements if s.lstrip().startswith("SELECT institution.id")]
+    assert listed
+    for statement, parameters in listed:
+        lines = plan(statement, parameters)
+        if db.engine.dialect.name == "sqlite":
+            probes = [line for line in lines if re.search(r"\buse_case\b", line)]
+            lead = "SEARCH use_case USING COVERING INDEX ix_use_case_institution_visible"
+            # The lead's use cases from the covering index; a partnership's use case by its key.
+            assert any(line.startswith(f"{lead} (institution_id=?)") for line in probes), lines
+            assert all(line.startswith(lead) or "INTEGER PRIMARY KEY" in line for line in probes), (
+                lines
+            )
+        else:
+            # PostgreSQL picks among the indexes by its statistics (on the bench's data: an
+            # index-only scan of this one, hashed); on the suite's few rows, any index will do.
+            assert full_scans(lines) == [], "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    "page", ["/dashboard", "/dashboard?cohort={cohort}", "/cohorts/{cohort}", "/board"]
+)
+def test_figures_come_from_the_kept_counts(
+    client: FlaskClient, world: World, cases: Cases, page: str
+) -> None:
+    """The regulator's stage-by-category figures, funnel and board totals are read from
+    ``use_case_count``; no query groups the use cases themselves by stage."""
+    login(client, world.reviewer)
+    with captured() as statements:
+        assert client.get(_url(page, world, cases)).status_code == 200
+    assert any("FROM use_case_count" in s for s, _p in statements)
+    grouped = [s for s, _p in statements if re.search(r"GROUP BY use_case\.stage\b", s)]
+    assert grouped == []

@@ -26,6 +26,7 @@ from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
 from tracker.returns import incidents
 from tracker.usecases import workspace as queries
+from tracker.usecases.figures import UseCaseCount
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import Stage, UseCase
 from tracker.usecases.workspace import Scope
@@ -150,23 +151,29 @@ def board() -> str:
         "institution": _int_arg("institution"),
     }
     conditions: list[sa.ColumnElement[bool]] = []
+    # The same filters on the kept counts, which give the columns' totals while no filter
+    # names what they do not count (an institution, a clock).
+    count_conditions: list[sa.ColumnElement[bool]] = []
+    counts_apply = True
     if selected["programme"] is not None:
-        conditions.append(
-            UseCase.cohort_id.in_(
-                sa.select(Cohort.id).where(Cohort.programme_id == selected["programme"])
-            )
-        )
+        in_programme = sa.select(Cohort.id).where(Cohort.programme_id == selected["programme"])
+        conditions.append(UseCase.cohort_id.in_(in_programme))
+        count_conditions.append(UseCaseCount.cohort_id.in_(in_programme))
     if selected["cohort"] is not None:
         conditions.append(UseCase.cohort_id == selected["cohort"])
+        count_conditions.append(UseCaseCount.cohort_id == selected["cohort"])
     if selected["category"] is not None:
         conditions.append(UseCase.category_id == selected["category"])
+        count_conditions.append(UseCaseCount.category_id == selected["category"])
     if selected["institution"] is not None:
         conditions.append(UseCase.institution_id == selected["institution"])
+        counts_apply = False
     list_args: dict[str, Any] = {k: v for k, v in selected.items() if v is not None}
     clock = _enum_arg(ClockFilter, "clock")
     order = None
     if clock is not None:
         conditions.append(clock_queries.condition(clock))
+        counts_apply = False
         list_args["clock"] = clock.value
         # Filtered by clock, each column shows the soonest due first.
         order = (UseCase.clock_due_on.asc(), UseCase.id.asc())
@@ -176,7 +183,13 @@ def board() -> str:
         clock_selected=clock,
         today=local_today(),
         due_soon_until=clock_queries.due_soon_until(),
-        board=queries.board(current_user, conditions, BOARD_CARDS_PER_COLUMN, order),
+        board=queries.board(
+            current_user,
+            conditions,
+            BOARD_CARDS_PER_COLUMN,
+            order,
+            count_conditions if counts_apply else None,
+        ),
         per_column=BOARD_CARDS_PER_COLUMN,
         programmes=programmes,
         categories=queries.all_categories(),

@@ -73,7 +73,10 @@ use_case_partner = sa.Table(
     "use_case_partner",
     db.metadata,
     sa.Column("use_case_id", sa.ForeignKey("use_case.id"), primary_key=True),
-    sa.Column("institution_id", sa.ForeignKey("institution.id"), primary_key=True, index=True),
+    sa.Column("institution_id", sa.ForeignKey("institution.id"), primary_key=True),
+    # An institution's partnerships, covering: whether it partners on a visible use case (the
+    # institution list's visibility test) reads this index and the use case's key only.
+    sa.Index("ix_use_case_partner_institution_use_case", "institution_id", "use_case_id"),
 )
 
 
@@ -118,14 +121,33 @@ class UseCase(Base):
             "pilot_started_on",
             "last_return_end",
         ),
+        # Whether an institution leads a use case the user sees, and its figures by stage: the
+        # institution list's and page's visibility test and counts read this index only.
+        sa.Index(
+            "ix_use_case_institution_visible",
+            "institution_id",
+            "cohort_id",
+            "submitted_at",
+            "stage",
+            # The key too, for PostgreSQL: the visibility of partnerships is hashed from an
+            # index-only scan of this index rather than a scan of the use cases.
+            "id",
+        ),
         # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
         sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
-    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"), index=True)
-    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    # ``active_history`` on the columns ``tracker.usecases.figures`` counts by: a change loads the
+    # old value first, so the counts can move the use case from its old row to its new one.
+    cohort_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cohort.id"), index=True, active_history=True
+    )
+    # Indexed by ``ix_use_case_institution_visible``, which starts with it.
+    institution_id: Mapped[int] = mapped_column(sa.ForeignKey("institution.id"))
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("category.id"), index=True, active_history=True
+    )
     title: Mapped[str] = mapped_column(sa.String(500))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     problem_statement: Mapped[str] = mapped_column(sa.Text, default="")
@@ -137,14 +159,16 @@ class UseCase(Base):
     # One KPI per line; progress returns report a value against each line.
     kpis: Mapped[str] = mapped_column(sa.Text, default="")
     gpu_hours: Mapped[int | None]
-    stage: Mapped[Stage] = mapped_column(enum_column(Stage, "stage"), default=Stage.DRAFT)
+    stage: Mapped[Stage] = mapped_column(
+        enum_column(Stage, "stage"), default=Stage.DRAFT, active_history=True
+    )
     stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(active_history=True)
     # Kept by the workflow commands so that figures need not read the history: when the case was
     # first selected, and the end of the last period its progress returns cover.
-    selected_at: Mapped[datetime | None]
+    selected_at: Mapped[datetime | None] = mapped_column(active_history=True)
     last_return_end: Mapped[date | None]
     # The due date of the stage clock running now (none while no clock runs or it is paused),
     # kept by the workflow commands through ``tracker.clocks.services.refresh``.
@@ -152,7 +176,7 @@ class UseCase(Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     # Pilot terms agreed when the pilot starts.
-    pilot_started_on: Mapped[date | None]
+    pilot_started_on: Mapped[date | None] = mapped_column(active_history=True)
     pilot_duration_weeks: Mapped[int | None]
     pilot_limits: Mapped[str | None] = mapped_column(sa.Text)
     pilot_data_scope: Mapped[str | None] = mapped_column(sa.Text)

@@ -28,6 +28,8 @@ from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import remit_programme_ids
 from tracker.returns.models import ExpectedReturn, ExpectedStatus, ReturnSchedule
+from tracker.usecases import figures
+from tracker.usecases.figures import UseCaseCount
 from tracker.usecases.models import (
     Milestone,
     MilestoneStatus,
@@ -130,12 +132,16 @@ def visible_institutions_filter(user: User) -> sa.ColumnElement[bool]:
     if has(user, Permission.VIEW_ALL):
         return sa.true()
     if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
-        visible = visible_filter(user)
         # Correlated EXISTS: each institution looks up its own use cases by index, rather than
-        # every request collecting the ids of all visible use cases.
+        # every request collecting the ids of all visible use cases. The lookup is by institution
+        # alone (``visible_in_index_order`` keeps SQLite from seeking once per cohort of the
+        # remit, whose number grows with the data); the cohort and submission are read from the
+        # covering index.
+        visible = visible_in_index_order(user)
         return sa.or_(
             Institution.regulator_id == user.regulator_id,
-            sa.exists().where(UseCase.institution_id == Institution.id, visible),
+            # EXISTS (SELECT use_case.id ...): a select of the key lets SQLite keep to the index.
+            sa.select(UseCase.id).where(UseCase.institution_id == Institution.id, visible).exists(),
             sa.exists()
             .where(use_case_partner.c.institution_id == Institution.id)
             .where(UseCase.id == use_case_partner.c.use_case_id, visible),
@@ -236,6 +242,16 @@ class Scope:
             )
         return sa.true()
 
+    def where_counts(self) -> sa.ColumnElement[bool]:
+        """``where()`` on the kept counts (``UseCaseCount``)."""
+        if self.cohort is not None:
+            return UseCaseCount.cohort_id == self.cohort.id
+        if self.programme is not None:
+            return UseCaseCount.cohort_id.in_(
+                sa.select(Cohort.id).where(Cohort.programme_id == self.programme.id)
+            )
+        return sa.true()
+
     def args(self) -> dict[str, int]:
         if self.cohort is not None:
             return {"cohort": self.cohort.id}
@@ -290,16 +306,40 @@ class Matrix:
         return sum(self.counts.values())
 
 
+def reads_counts(user: User) -> bool:
+    """Whether the user's figures come from the kept counts: the regulator side's visibility is
+    a function of the counts' key (submitted, in a cohort of the remit); an institution user's
+    is not (partners), and they have few use cases to count."""
+    return not user.is_institution_user and (
+        has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)
+    )
+
+
+def _counted(*columns: Any) -> sa.Select[*tuple[Any, ...]]:
+    """``columns`` and the number of use cases, from the kept counts, grouped by ``columns``."""
+    return (
+        sa.select(*columns, sa.func.sum(UseCaseCount.n))
+        .where(UseCaseCount.n > 0)
+        .group_by(*columns)
+    )
+
+
 def stage_category_matrix(
     user: User, scope: Scope, extra: sa.ColumnElement[bool] | None = None
 ) -> Matrix:
-    stmt = (
-        sa.select(UseCase.stage, UseCase.category_id, sa.func.count(UseCase.id))
-        .where(visible_filter(user), scope.where())
-        .group_by(UseCase.stage, UseCase.category_id)
-    )
-    if extra is not None:
-        stmt = stmt.where(extra)
+    stmt: sa.Select[*tuple[Any, ...]]
+    if extra is None and reads_counts(user):
+        stmt = _counted(UseCaseCount.stage, UseCaseCount.category_id).where(
+            figures.visible(user), scope.where_counts()
+        )
+    else:
+        stmt = (
+            sa.select(UseCase.stage, UseCase.category_id, sa.func.count(UseCase.id))
+            .where(visible_filter(user), scope.where())
+            .group_by(UseCase.stage, UseCase.category_id)
+        )
+        if extra is not None:
+            stmt = stmt.where(extra)
     counts = {(stage, cat_id): n for stage, cat_id, n in db.session.execute(stmt)}
     used = {cat_id for _s, cat_id in counts}
     categories = [c for c in all_categories() if c.active or c.id in used]
@@ -325,9 +365,19 @@ def funnel(user: User, scope: Scope) -> list[FunnelStep]:
     )
     reached_pilot = sa.or_(UseCase.stage.in_(PILOT_OR_LATER), UseCase.pilot_started_on.is_not(None))
 
-    def total(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    def total(condition: sa.ColumnElement[bool], n: Any = 1) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, n), else_=0)), 0)
 
+    if reads_counts(user):
+        c = UseCaseCount
+        stmt = sa.select(
+            total(c.proposal.is_(True), c.n),
+            total(sa.or_(c.stage.in_(SELECTED_OR_LATER), c.piloted, c.selected), c.n),
+            total(sa.or_(c.stage.in_(PILOT_OR_LATER), c.piloted), c.n),
+            total(c.stage == Stage.PRODUCTION, c.n),
+        ).where(figures.visible(user), scope.where_counts())
+        proposals, selected, piloted, production = db.session.execute(stmt).one()
+        return _funnel(proposals, selected, piloted, production)
     stmt = sa.select(
         total(UseCase.proposals()),
         total(reached_selection),
@@ -335,6 +385,10 @@ def funnel(user: User, scope: Scope) -> list[FunnelStep]:
         total(UseCase.stage == Stage.PRODUCTION),
     ).where(visible_filter(user), scope.where())
     proposals, selected, piloted, production = db.session.execute(stmt).one()
+    return _funnel(proposals, selected, piloted, production)
+
+
+def _funnel(proposals: Any, selected: Any, piloted: Any, production: Any) -> list[FunnelStep]:
     return [
         FunnelStep("proposals", _("Proposals"), int(proposals)),
         FunnelStep("selected", _("Selected"), int(selected)),
@@ -360,11 +414,17 @@ def cohort_stage_counts(user: User, cohort_ids: Iterable[int]) -> dict[int, dict
     out: dict[int, dict[Stage, int]] = {cid: {} for cid in ids}
     if not ids:
         return out
-    stmt = (
-        sa.select(UseCase.cohort_id, UseCase.stage, sa.func.count(UseCase.id))
-        .where(visible_filter(user), UseCase.cohort_id.in_(ids))
-        .group_by(UseCase.cohort_id, UseCase.stage)
-    )
+    stmt: sa.Select[*tuple[Any, ...]]
+    if reads_counts(user):
+        stmt = _counted(UseCaseCount.cohort_id, UseCaseCount.stage).where(
+            figures.visible(user), UseCaseCount.cohort_id.in_(ids)
+        )
+    else:
+        stmt = (
+            sa.select(UseCase.cohort_id, UseCase.stage, sa.func.count(UseCase.id))
+            .where(visible_filter(user), UseCase.cohort_id.in_(ids))
+            .group_by(UseCase.cohort_id, UseCase.stage)
+        )
     for cohort_id, stage, n in db.session.execute(stmt):
         out[cohort_id][stage] = n
     return out
@@ -430,12 +490,25 @@ def review_queue(
             selectinload(UseCase.reviews),
         ]
     order = (UseCase.submitted_at.asc(), UseCase.id.asc())
-    # The total from the figures index; the rows from each stage's first ``limit``.
-    total = (
-        sa.select(sa.func.count(UseCase.id))
-        .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
-        .scalar_subquery()
-    )
+    # The total from the kept counts (or the figures index); the rows from each stage's first
+    # ``limit``.
+    total: Any
+    if reads_counts(user):
+        total = (
+            sa.select(sa.func.coalesce(sa.func.sum(UseCaseCount.n), 0))
+            .where(
+                figures.visible(user),
+                scope.where_counts(),
+                UseCaseCount.stage.in_(REVIEW_STAGES),
+            )
+            .scalar_subquery()
+        )
+    else:
+        total = (
+            sa.select(sa.func.count(UseCase.id))
+            .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
+            .scalar_subquery()
+        )
     first = _first_per_stage(
         REVIEW_STAGES, [visible_in_index_order(user), scope.where()], order, limit
     )
@@ -661,19 +734,22 @@ def board(
     filters: Sequence[sa.ColumnElement[bool]],
     per_column: int,
     order: Sequence[Any] | None = None,
+    count_filters: Sequence[sa.ColumnElement[bool]] | None = None,
 ) -> Board:
     """A column per stage, longest-waiting cards first (or in ``order``), at most
-    ``per_column`` cards each."""
+    ``per_column`` cards each. ``count_filters``, when given, are ``filters`` written on the
+    kept counts (``UseCaseCount``), which then give the columns' totals."""
     order = order or (UseCase.stage_changed_at.asc(), UseCase.id.asc())
     where = [visible_filter(user), *filters]
-    totals = {
-        stage: n
-        for stage, n in db.session.execute(
+    if count_filters is not None and reads_counts(user):
+        totals_stmt = _counted(UseCaseCount.stage).where(figures.visible(user), *count_filters)
+    else:
+        totals_stmt = (
             sa.select(UseCase.stage, sa.func.count(UseCase.id))
             .where(*where)
             .group_by(UseCase.stage)
         )
-    }
+    totals = {stage: int(n) for stage, n in db.session.execute(totals_stmt)}
     # Each column's first cards come from the (stage, stage_changed_at, id) index, read in order
     # and stopped after ``per_column``: one UNION ALL of a limited select per non-empty stage.
     stages = [stage for stage in Stage if totals.get(stage)]
@@ -815,12 +891,15 @@ def institution_figures(
 
 
 def involving_institution(institution_id: int) -> sa.ColumnElement[bool]:
-    """Use cases an institution leads or is a named partner on."""
-    return sa.or_(
-        UseCase.institution_id == institution_id,
-        UseCase.id.in_(
+    """Use cases an institution leads or is a named partner on: the ids of both, from their
+    indexes, in one IN (an OR of the two kept PostgreSQL from either index and read every use
+    case)."""
+    led = sa.orm.aliased(UseCase)
+    return UseCase.id.in_(
+        sa.union(
+            sa.select(led.id).where(led.institution_id == institution_id),
             sa.select(use_case_partner.c.use_case_id).where(
                 use_case_partner.c.institution_id == institution_id
-            )
-        ),
+            ),
+        )
     )
