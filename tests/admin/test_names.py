@@ -97,13 +97,13 @@ def test_migration_0019_adds_the_cohorts_chinese_name(
 ) -> None:
     app = make_app(empty_database_url)
     with app.app_context():
-        flask_migrate.upgrade(revision="0017")
+        flask_migrate.upgrade(revision="0018")
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("cohort")}
         assert "name_zh" not in columns
         flask_migrate.upgrade(revision="0019")
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("cohort")}
         assert "name_zh" in columns
-        flask_migrate.downgrade(revision="0017")
+        flask_migrate.downgrade(revision="0018")
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("cohort")}
         assert "name_zh" not in columns
         db.engine.dispose()

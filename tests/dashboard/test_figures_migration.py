@@ -15,7 +15,7 @@ from tracker.usecases import figures
 def test_0020_counts_the_existing_use_cases(empty_database_url: str) -> None:  # noqa: F811
     app = make_app(empty_database_url)
     with app.app_context():
-        flask_migrate.upgrade(revision="0017")
+        flask_migrate.upgrade(revision="0019")
         with db.engine.begin() as conn:
             for statement in ROWS[:6]:  # regulator … use cases
                 conn.execute(sa.text(statement))
@@ -34,6 +34,6 @@ def test_0020_counts_the_existing_use_cases(empty_database_url: str) -> None:  #
             (1, 1, "pilot", True, False, True, 1),
         ]
         assert len(recounted) == len(kept)
-        flask_migrate.downgrade(revision="0017")
+        flask_migrate.downgrade(revision="0019")
         assert not sa.inspect(db.engine).has_table("use_case_count")
         db.engine.dispose()
