@@ -22,6 +22,7 @@ from tests.i18n.helpers import chinese, english_left
 from tracker.auth.models import User
 from tracker.demo import COHORT_1, DEMO_PASSWORD, PEARL_RIVER, SANDBOX
 from tracker.extensions import db
+from tracker.programmes.models import Cohort, Programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -132,13 +133,21 @@ def test_the_journey_in_chinese(page: Page, demo: None, dialogs: list[str]) -> N
     _all_chinese(page, "supervisor dashboard")
     _nav(page).get_by_role("link", name=chinese("Cohorts")).click()
     _all_chinese(page, "cohort list")
-    row = page.get_by_role("row").filter(has_text=COHORT_1[1])
-    row.get_by_role("link").last.click()
+    cohort = db.session.scalar(
+        db.select(Cohort)
+        .join(Programme)
+        .filter(Programme.name == SANDBOX, Cohort.name == COHORT_1[1])
+    )
+    assert cohort is not None and cohort.name_zh and cohort.programme.name_zh
+    row = page.get_by_role("row").filter(
+        has=page.get_by_role("link", name=cohort.programme.name_zh, exact=True)
+    )
+    row.get_by_role("link", name=cohort.name_zh, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(cohort.name_zh)
     _all_chinese(page, "cohort page")
 
-    page.get_by_role(
-        "button", name=re.compile(chinese("Issue cohort progress report (PDF)"))
-    ).click()
+    button = chinese("Issue %(report)s (PDF)", report=chinese("Cohort progress report"))
+    page.get_by_role("button", name=button, exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(chinese("Ready"))
     _all_chinese(page, "report progress page")
     with page.expect_download() as download:
