@@ -214,3 +214,27 @@ def test_a_suspended_pilots_returns_are_still_reminded_a_closed_ones_not(
     uc.stage = Stage.SUSPENDED
     db.session.commit()
     assert [step for _, step in reminders.hourly()] == ["overdue"]
+
+
+def test_a_chinese_reader_is_reminded_in_chinese_an_english_one_in_english(
+    people: People, pilot: UseCase, smtp: SmtpServer, freeze_time
+) -> None:  # type: ignore[no-untyped-def]
+    """Each recipient's notification and e-mail are made in their own language."""
+    from tests.i18n.helpers import english_left
+    from tracker.auth.models import User
+
+    bank_user = db.session.scalar(sa.select(User).filter_by(email="bank@example.com"))
+    assert bank_user is not None
+    bank_user.language = "zh_Hant"
+    db.session.commit()
+    freeze_time(hk_morning(date(2026, 2, 15)))  # a day late
+    reminders.hourly()
+    chinese = smtp.inbox.by_recipient("bank@example.com")[-1]
+    assert str(chinese["Subject"]) == "進度申報表逾期：Card fraud triage"
+    text = chinese.get_body(("plain",)).get_content()
+    assert "原定於2026年2月14日到期" in text
+    shown = text.replace("Card fraud triage", "").replace(pilot.reference, "")
+    assert english_left(shown.split("http")[0], allowed=(bank_user.name,)) == []
+    english = smtp.inbox.by_recipient("reviewer@example.com")[-1]
+    assert str(english["Subject"]) == "Progress return overdue: Card fraud triage"
+    assert "was due on 14 Feb 2026" in english.get_body(("plain",)).get_content()

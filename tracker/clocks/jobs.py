@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 
 import sqlalchemy as sa
 from huey import crontab
@@ -20,6 +21,7 @@ from tracker.clocks.queries import due_soon_until
 from tracker.clocks.services import ClockReader
 from tracker.extensions import db
 from tracker.notifications.recipients import Occurrence, Trigger
+from tracker.notifications.text import Later, _l
 from tracker.programmes.models import Cohort
 from tracker.usecases.models import UseCase
 
@@ -55,14 +57,28 @@ def clock_occurrences(today: date | None = None) -> list[Occurrence]:
             continue
         overdue = due < today
         trigger = Trigger.CLOCK_OVERDUE if overdue else Trigger.CLOCK_DUE_SOON
-        what = "is overdue" if overdue else "falls due"
+        # Rendered in each recipient's language (tracker/notifications/text.py).
+        values = {
+            "clock": Later(partial(getattr, clock, "label")),
+            "day": due,
+            "title": use_case.title,
+        }
+        title = (
+            _l("%(clock)s is overdue on %(day)s: %(title)s", **values)
+            if overdue
+            else _l("%(clock)s falls due on %(day)s: %(title)s", **values)
+        )
         out.append(
             Occurrence(
                 trigger=trigger,
                 key=f"{trigger.value}:{use_case.id}:{clock.kind.name}:{due.isoformat()}",
                 actor_id=None,
-                title=f"{clock.label} {what} on {due:%d %b %Y}: {use_case.title}",
-                body=f"{clock.allowance.label} allowed; {clock.days_used} used.",
+                title=title,
+                body=_l(
+                    "%(allowance)s allowed; %(used)s used.",
+                    allowance=Later(partial(getattr, clock.allowance, "label")),
+                    used=clock.days_used,
+                ),
                 endpoint="usecases.detail",
                 url_params={"id": use_case.id},
                 anchor="clocks",

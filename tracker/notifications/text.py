@@ -10,7 +10,7 @@ not stored, so there is nothing to re-render on display.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -104,3 +104,44 @@ class _Joined(Text):
 
     def render(self) -> str:
         return "".join(render(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Plural(Text):
+    """``ngettext(singular, plural, num, **values)``, rendered later; the pair is marked where
+    it is written with ``N_plural``: ``Plural(*N_plural("%(num)d day", "%(num)d days"), n)``."""
+
+    plural: str = ""
+    num: int = 0
+
+    def __init__(self, singular: str, plural: str, num: int, **values: Any) -> None:
+        object.__setattr__(self, "message", singular)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "plural", plural)
+        object.__setattr__(self, "num", num)
+
+    def render(self) -> str:
+        from tracker.i18n import ngettext
+
+        values = {name: _value(value) for name, value in self.values.items()}
+        return str(ngettext(self.message, self.plural, self.num, **values))
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """An enum member's label in lower case, as it reads inside an English sentence."""
+
+    member: LabelledEnum
+
+    def __str__(self) -> str:
+        return self.member.label.lower()
+
+
+@dataclass(frozen=True)
+class Later:
+    """A value read when the text is rendered, in that language (e.g. a clock's label)."""
+
+    read: Callable[[], object]
+
+    def __str__(self) -> str:
+        return str(self.read())

@@ -9,18 +9,25 @@ from tracker import events
 from tracker.extensions import db
 from tracker.notifications.recipients import Occurrence, Trigger
 from tracker.notifications.subscribers import tell
+from tracker.notifications.text import Text, _l, joined
 from tracker.plans.events import BoundaryBreached
 from tracker.plans.models import Boundary, BoundaryBreach
 from tracker.plans.queries import money, number
 from tracker.usecases.models import UseCase
 
 
-def _line(breach: BoundaryBreach) -> str:
+def _line(breach: BoundaryBreach) -> Text:
     if breach.boundary is Boundary.CUSTOMERS:
-        return f"- {number(breach.reported)} customers reached; the plan caps them at " + (
-            f"{number(breach.allowed)}."
+        return _l(
+            "- %(reported)s customers reached; the plan caps them at %(allowed)s.",
+            reported=number(breach.reported),
+            allowed=number(breach.allowed),
         )
-    return f"- exposure of {money(breach.reported)}; the plan limits it to {money(breach.allowed)}."
+    return _l(
+        "- exposure of %(reported)s; the plan limits it to %(allowed)s.",
+        reported=money(breach.reported),
+        allowed=money(breach.allowed),
+    )
 
 
 @events.subscribe(BoundaryBreached)
@@ -37,10 +44,13 @@ def notify_boundary_breached(event: BoundaryBreached) -> None:
                 trigger=Trigger.BOUNDARY_BREACHED,
                 key=f"breach:{event.return_id}",
                 actor_id=event.actor_id,
-                title=f"Sandbox plan boundary breached: {use_case.title}",
-                body=f"{use_case.reference}:\n"
-                + "\n".join(_line(b) for b in breaches)
-                + "\nRecord a decision: accept with a plan amendment, suspend or discontinue.",
+                # Rendered in each recipient's language (tracker/notifications/text.py).
+                title=_l("Sandbox plan boundary breached: %(title)s", title=use_case.title),
+                body=joined(
+                    f"{use_case.reference}:\n",
+                    *(part for b in breaches for part in (_line(b), "\n")),
+                    _l("Record a decision: accept with a plan amendment, suspend or discontinue."),
+                ),
                 endpoint="plans.plan",
                 url_params={"id": use_case.id},
                 anchor="breaches",

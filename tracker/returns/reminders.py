@@ -22,12 +22,13 @@ from sqlalchemy.exc import IntegrityError
 from tracker import events, jobs
 from tracker.clock import local_today, utcnow
 from tracker.extensions import db
+from tracker.i18n import N_, N_plural
 from tracker.notifications import jobs as mail_jobs
 from tracker.notifications import services as notifications
 from tracker.notifications.recipients import Occurrence, Trigger
+from tracker.notifications.text import Lowered, Named, Plural, Text, _l
 from tracker.returns import events as return_events
 from tracker.returns.models import ExpectedReturn, ExpectedStatus, ReturnReminder
-from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
 from tracker.usecases.models import UseCase
 from tracker.usecases.workflow import PILOT_STAGES
@@ -72,31 +73,53 @@ def steps_due(expected: ExpectedReturn, today: date) -> list[str]:
 
 
 def occurrence(expected: ExpectedReturn, step: str, today: date) -> Occurrence:
-    """What a reminder step tells, and whom (by its trigger in the recipients table)."""
+    """What a reminder step tells, and whom (by its trigger in the recipients table); the texts
+    are rendered in each recipient's language (tracker/notifications/text.py)."""
     use_case = expected.use_case
-    what = f"{use_case.reference}: the progress return for {expected.period_start:%d %b %Y} to "
-    what += f"{expected.period_end:%d %b %Y} ({expected.source.label.lower()})"
-    if expected.request:
-        what += f", covering: {expected.request}"
+    period = {
+        "reference": use_case.reference,
+        "start": expected.period_start,
+        "end": expected.period_end,
+        "source": Lowered(expected.source),
+    }
+    what = (
+        _l(
+            "%(reference)s: the progress return for %(start)s to %(end)s (%(source)s), "
+            "covering: %(request)s",
+            request=expected.request,
+            **period,
+        )
+        if expected.request
+        else _l(
+            "%(reference)s: the progress return for %(start)s to %(end)s (%(source)s)", **period
+        )
+    )
+    body: Text
     if step == ESCALATED:
-        trigger, title = Trigger.RETURN_ESCALATED, "Progress return overdue, escalated"
-        body = f"{what}, was due on {expected.due_on:%d %b %Y} and is "
-        late = plural(expected.days_overdue(today), "%(num)d day", "%(num)d days")
-        body += f"{late} overdue. {use_case.institution.name} "
-        body += "has been reminded."
+        trigger, title = Trigger.RETURN_ESCALATED, N_("Progress return overdue, escalated")
+        late = Plural(*N_plural("%(num)d day", "%(num)d days"), expected.days_overdue(today))
+        body = _l(
+            "%(what)s, was due on %(due)s and is %(late)s overdue. %(institution)s has been "
+            "reminded.",
+            what=what,
+            due=expected.due_on,
+            late=late,
+            institution=Named(use_case.institution),
+        )
     elif step == OVERDUE:
-        trigger, title = Trigger.RETURN_OVERDUE, "Progress return overdue"
-        body = f"{what}, was due on {expected.due_on:%d %b %Y}."
+        trigger, title = Trigger.RETURN_OVERDUE, N_("Progress return overdue")
+        body = _l("%(what)s, was due on %(due)s.", what=what, due=expected.due_on)
     else:
-        days = expected.days_left(today)
-        trigger, title = Trigger.RETURN_DUE, "Progress return due soon"
-        body = f"{what}, is due on {expected.due_on:%d %b %Y}, "
-        body += plural(days, "in %(num)d day.", "in %(num)d days.")
+        trigger, title = Trigger.RETURN_DUE, N_("Progress return due soon")
+        when = Plural(*N_plural("in %(num)d day.", "in %(num)d days."), expected.days_left(today))
+        body = _l(
+            "%(what)s, is due on %(due)s, %(when)s", what=what, due=expected.due_on, when=when
+        )
     return Occurrence(
         trigger=trigger,
         key=f"return_reminder:{expected.id}:{step}",
         actor_id=None,
-        title=f"{title}: {use_case.title}",
+        title=_l("%(what)s: %(title)s", what=_l(title), title=use_case.title),
         body=body,
         endpoint="usecases.detail",
         url_params={"id": use_case.id},

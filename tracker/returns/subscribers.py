@@ -3,6 +3,7 @@ their own (the reminders are told by their job, ``tracker.returns.reminders``)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -10,9 +11,10 @@ from flask import current_app
 
 from tracker import events
 from tracker.extensions import db
-from tracker.i18n import ENGLISH, language
+from tracker.i18n import N_
 from tracker.notifications.recipients import Occurrence, Trigger
 from tracker.notifications.subscribers import excerpt, tell
+from tracker.notifications.text import Named, Text, _l, joined
 from tracker.returns import events as return_events
 from tracker.returns.incidents import SERIOUS
 from tracker.returns.models import ExpectedReturn, ReturnSchedule
@@ -25,16 +27,18 @@ def _occurrence(
     key: str,
     actor_id: int | None,
     title: str,
-    body: str,
+    body: str | Text,
     endpoint: str = "usecases.detail",
     anchor: str = "expected-returns",
     **params: int,
 ) -> Occurrence:
+    """``title`` is a message of the catalogue (marked with ``N_``); the texts are rendered in
+    each recipient's language (tracker/notifications/text.py)."""
     return Occurrence(
         trigger=trigger,
         key=key,
         actor_id=actor_id,
-        title=f"{title}: {use_case.title}",
+        title=_l("%(what)s: %(title)s", what=_l(title), title=use_case.title),
         body=body,
         endpoint=endpoint,
         url_params={"id": use_case.id, **params},
@@ -48,8 +52,6 @@ def schedule_set(event: return_events.ReturnScheduleSet) -> None:
     schedule = db.session.get(ReturnSchedule, event.schedule_id)
     if schedule is None:
         return
-    with language(ENGLISH):  # the notification's text is stored, in English like its title
-        description = schedule.describe()
     tell(
         [
             _occurrence(
@@ -57,19 +59,38 @@ def schedule_set(event: return_events.ReturnScheduleSet) -> None:
                 Trigger.RETURN_SCHEDULE_SET,
                 f"return_schedule:{schedule.id}:{schedule.version}",
                 event.actor_id,
-                "Reporting schedule",
-                f"{schedule.use_case.reference}: {description}",
+                N_("Reporting schedule"),
+                _l(
+                    "%(reference)s: %(schedule)s",
+                    reference=schedule.use_case.reference,
+                    schedule=Described(schedule),
+                ),
             )
         ]
     )
 
 
-def _expected_text(expected: ExpectedReturn) -> str:
-    text = f"{expected.use_case.reference}: a progress return for {expected.period_start:%d %b %Y}"
-    text += f" to {expected.period_end:%d %b %Y}, due on {expected.due_on:%d %b %Y}."
+def _expected_text(expected: ExpectedReturn) -> Text:
+    text = _l(
+        "%(reference)s: a progress return for %(start)s to %(end)s, due on %(due)s.",
+        reference=expected.use_case.reference,
+        start=expected.period_start,
+        end=expected.period_end,
+        due=expected.due_on,
+    )
     if expected.request:
-        text += f"\n\n{excerpt(expected.request)}"
+        return joined(text, "\n\n", excerpt(expected.request))
     return text
+
+
+@dataclass(frozen=True)
+class Described:
+    """A schedule's description in the language rendered in."""
+
+    schedule: ReturnSchedule
+
+    def __str__(self) -> str:
+        return self.schedule.describe()
 
 
 @events.subscribe(return_events.ReturnRequested)
@@ -84,7 +105,7 @@ def return_requested(event: return_events.ReturnRequested) -> None:
                 Trigger.RETURN_REQUESTED,
                 f"expected_return:{expected.id}",
                 event.actor_id,
-                "Progress return requested",
+                N_("Progress return requested"),
                 _expected_text(expected),
             )
         ]
@@ -103,15 +124,24 @@ def return_waived(event: return_events.ExpectedReturnWaived) -> None:
                 Trigger.RETURN_WAIVED,
                 f"expected_return_waived:{expected.id}",
                 event.actor_id,
-                "Progress return no longer expected",
-                f"{_expected_text(expected)}\n\nWaived: {excerpt(expected.waiver)}",
+                N_("Progress return no longer expected"),
+                joined(
+                    _expected_text(expected),
+                    "\n\n",
+                    _l("Waived: %(reason)s", reason=excerpt(expected.waiver)),
+                ),
             )
         ]
     )
 
 
 def incident_occurrence(
-    incident: Incident, trigger: Trigger, key: str, actor_id: int | None, title: str, body: str
+    incident: Incident,
+    trigger: Trigger,
+    key: str,
+    actor_id: int | None,
+    title: str,
+    body: str | Text,
 ) -> Occurrence:
     return _occurrence(
         incident.use_case,
@@ -132,16 +162,35 @@ def incident_reported(event: return_events.IncidentReported) -> None:
     if incident is None:
         return
     use_case = incident.use_case
-    body = f"{use_case.reference}, {use_case.institution.name}: {incident.severity.label}. "
-    body += excerpt(incident.description)
+    body: Text = _l(
+        "%(reference)s, %(institution)s: %(severity)s. %(description)s",
+        reference=use_case.reference,
+        institution=Named(use_case.institution),
+        severity=incident.severity,
+        description=excerpt(incident.description),
+    )
     if incident.severity in SERIOUS and incident.acknowledge_by is not None:
-        trigger, title = Trigger.URGENT_INCIDENT, f"{incident.severity.label} incident reported"
+        trigger = Trigger.URGENT_INCIDENT
+        title = (
+            N_("High incident reported")
+            if incident.severity.value == "high"
+            else N_("Critical incident reported")
+        )
         due = incident.acknowledge_by.replace(tzinfo=UTC).astimezone(
             ZoneInfo(current_app.config["TRACKER_TIMEZONE"])
         )
-        body += f"\n\nAcknowledge it by {due:%d %b %Y %H:%M} ({due.tzname()})."
+        body = joined(
+            body,
+            "\n\n",
+            _l(
+                "Acknowledge it by %(day)s %(time)s (%(zone)s).",
+                day=due.date(),
+                time=f"{due:%H:%M}",
+                zone=due.tzname() or "",
+            ),
+        )
     else:
-        trigger, title = Trigger.INCIDENT_REPORTED, "Incident reported"
+        trigger, title = Trigger.INCIDENT_REPORTED, N_("Incident reported")
     tell(
         [
             incident_occurrence(
@@ -156,9 +205,13 @@ def incident_acknowledged(event: return_events.IncidentAcknowledged) -> None:
     incident = db.session.get(Incident, event.incident_id)
     if incident is None:
         return
-    body = f"{incident.severity.label}: {excerpt(incident.description)}"
+    body: Text = _l(
+        "%(severity)s: %(description)s",
+        severity=incident.severity,
+        description=excerpt(incident.description),
+    )
     if incident.acknowledgement:
-        body += f"\n\n{excerpt(incident.acknowledgement)}"
+        body = joined(body, "\n\n", excerpt(incident.acknowledgement))
     tell(
         [
             incident_occurrence(
@@ -166,7 +219,7 @@ def incident_acknowledged(event: return_events.IncidentAcknowledged) -> None:
                 Trigger.INCIDENT_ACKNOWLEDGED,
                 f"incident_ack:{incident.id}",
                 event.actor_id,
-                "Incident acknowledged",
+                N_("Incident acknowledged"),
                 body,
             )
         ]
