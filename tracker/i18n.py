@@ -80,7 +80,7 @@ def from_accept_language(header_values: Any) -> str:
 def select_locale() -> str:
     if not has_request_context():
         return ENGLISH
-    if request.blueprint == "api":
+    if request.blueprint == "api" or request.path.startswith("/api/v1/"):
         # The JSON API is a contract with scripts: its labels and problem details are the
         # documented English whatever the caller's language (its reference pages for people,
         # under /api/docs, follow the reader's language).
@@ -97,6 +97,13 @@ def select_locale() -> str:
     if chosen:
         return chosen
     return from_accept_language(request.accept_languages)
+
+
+def may_switch() -> bool:
+    """Whether this request has a session to keep a switch in (API addresses have none)."""
+    from flask.sessions import NullSession
+
+    return has_request_context() and not isinstance(session, NullSession)
 
 
 def current_language() -> str:

@@ -169,6 +169,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["in_lang"] = in_language
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.globals["html_lang"] = i18n.html_lang
+    app.jinja_env.globals["may_switch_language"] = i18n.may_switch
     app.jinja_env.filters["local_name"] = i18n.local_name
     app.jinja_env.filters["number"] = i18n.number
     app.jinja_env.filters["percent"] = i18n.percent
