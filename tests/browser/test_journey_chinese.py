@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import check_accessibility, save_screenshot
 from tests.i18n.helpers import chinese, english_left
@@ -58,7 +58,9 @@ def _sign_out(page: Page) -> None:
     page.wait_for_url("**/login")
 
 
-def test_the_journey_in_chinese(page: Page, demo: None, dialogs: list[str]) -> None:
+def test_the_journey_in_chinese(
+    page: Page, browser: Browser, live_server: str, demo: None, dialogs: list[str]
+) -> None:
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="繁體中文").click()
@@ -123,7 +125,17 @@ def test_the_journey_in_chinese(page: Page, demo: None, dialogs: list[str]) -> N
     assert supervisor is not None
     supervisor.language = "zh_Hant"
     db.session.commit()
-    page.context.clear_cookies()
+    # From another browser: a fresh context, English by its Accept-Language.
+    context = browser.new_context(
+        base_url=live_server,
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+        locale="en-GB",
+        timezone_id="Asia/Hong_Kong",
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label("Email").fill(SUPERVISOR[0])
@@ -161,9 +173,15 @@ def test_the_journey_in_chinese(page: Page, demo: None, dialogs: list[str]) -> N
     assert SANDBOX not in text or "生成式人工智能沙盒" in text
 
     # Back to English: the same page in English, and the choice is saved.
-    page.get_by_role("button", name="English").click()
+    # (From a page that does not refresh itself, as the report's progress page does.)
+    page.goto("/dashboard")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    assert page.url.endswith("/dashboard"), page.url
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Notifications")).to_be_visible()
     db.session.expire_all()
     assert db.session.get(User, supervisor.id).language == "en"  # type: ignore[union-attr]
-    check_accessibility(page, "report progress page (English again)")
+    check_accessibility(page, "dashboard (English again)")
+    context.close()

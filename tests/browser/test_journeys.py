@@ -139,7 +139,8 @@ def _agree_plan(page: Page, use_case_url: str) -> None:
         page.locator(f"#kpi_{row}-baseline").fill(baseline)
         page.locator(f"#kpi_{row}-target").fill(target)
     page.get_by_role("button", name="Save draft").click()
-    page.get_by_role("button", name="Submit version 1 for agreement").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit version 1 for agreement").click()
     sign_out(page)
     sign_in(page, REVIEWER[0], DEMO_PASSWORD)
     page.goto(use_case_url)

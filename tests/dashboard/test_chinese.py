@@ -32,30 +32,8 @@ TEST_DATA = (
     "Insurance Authority",
     "Asia/Hong_Kong",
 )
-# Partials of other areas included in these pages (the report button, the returns' and plans'
-# dashboard panels, the institution filter), translated on their own branches: once merged, this
-# allowance matches nothing and can go.
-OTHER_AREAS = (
-    "As at (optional)",
-    "Issue cohort progress report (PDF)",
-    "Issue programme report (PDF)",
-    "Issue institution report (PDF)",
-    "Empty means today. Each report issued is kept in the report register.",
-    "Incidents awaiting acknowledgement",
-    "Every high or critical incident has been acknowledged in time.",
-    "KPIs moving away from target",
-    "No KPI is moving away from its target",
-    "A pilot's KPI appears here when it is worse in two returns running and short of its target.",
-    "Plan boundaries breached",
-    "No boundary breach waits for a decision",
-    "A return reporting more customers or exposure than its sandbox plan allows appears here, "
-    "in red, until a decision is recorded.",
-    "Any institution",
-    "Type part of the name, then pick it.",
-    "Institution",  # the filter's label
-    "There is a problem",  # the forms' error summary
-    "Please correct the fields marked below. Nothing has been saved yet.",
-)
+# Every area is translated now: no English of another area is allowed.
+OTHER_AREAS: tuple[str, ...] = ()
 ALLOWED = OTHER_AREAS + TEST_DATA
 
 

@@ -56,12 +56,9 @@ DATA = (
     "Internal policy documents.",
 )
 # The breadcrumb above the plan pages is the use-case area's (translated there).
-OTHERS = ("Use cases", "Breadcrumb")
-# The error summary above a form is the shared forms macro's (translated there).
-SUMMARY = (
-    "There is a problem",
-    "Please correct the fields marked below. Nothing has been saved yet.",
-)
+OTHERS: tuple[str, ...] = ()  # the breadcrumb is translated too
+# The error summary is translated too: nothing allowed.
+SUMMARY: tuple[str, ...] = ()
 
 
 def _main(response: Any) -> str:

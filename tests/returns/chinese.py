@@ -5,23 +5,8 @@ from __future__ import annotations
 import re
 
 ZH = "?lang=zh-Hant"
-# English still shown by parts other helpers translate on their branches: the select's prompt
-# (tracker/usecases/forms.py), the error summary of the form macros (templates/_macros) and the
-# incident severities, the stages and the resolution and reason forms (tracker/usecases/models.py,
-# forms.py).
-ELSEWHERE = (
-    "Choose…",
-    "There is a problem",
-    "Please correct the fields marked below. Nothing has been saved yet.",
-    "Low",
-    "Medium",
-    "High",
-    "Critical",
-    "Resolved on",
-    "How it was resolved",
-    "Pilot",
-    "Reason",
-)
+# Every area is translated now: no English of another area is allowed.
+ELSEWHERE: tuple[str, ...] = ()
 
 
 def main(html: str) -> str:
