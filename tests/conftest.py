@@ -7,6 +7,7 @@ import contextlib
 import contextvars
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -137,16 +138,25 @@ def _drop_alembic_version() -> None:
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def clear_tables() -> None:
+def clear_tables(attempts: int = 3) -> None:
     db.session.remove()
     tables = [t.name for t in db.metadata.sorted_tables]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+    for attempt in range(attempts):
+        try:
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    quoted = ", ".join(f'"{t}"' for t in tables)
+                    conn.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in reversed(db.metadata.sorted_tables):
+                        conn.execute(table.delete())
+            return
+        except sa.exc.OperationalError as exc:
+            # A browser test's live server may still be answering the page's last request
+            # (PostgreSQL then reports a deadlock against TRUNCATE): wait for it and try again.
+            if "deadlock" not in str(exc).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)
