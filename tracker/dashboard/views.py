@@ -15,7 +15,6 @@ from tracker.auth.permissions import Permission, has
 from tracker.clock import local_today, utcnow
 from tracker.clocks import queries as clock_queries
 from tracker.clocks.queries import ClockFilter
-from tracker.dashboard.labels import funnel_label
 from tracker.enums import LabelledEnum
 from tracker.extensions import db
 from tracker.i18n import gettext as _
@@ -33,7 +32,6 @@ from tracker.usecases.workspace import Scope
 from tracker.web import clean_text, page_arg, parse_id
 
 bp = Blueprint("dashboard", __name__)
-bp.add_app_template_global(funnel_label, "funnel_label")
 
 BOARD_CARDS_PER_COLUMN = 30
 # Institution users see the returns falling due within this many days.
@@ -387,6 +385,6 @@ def chart_funnel() -> Response:
     steps = queries.funnel(current_user, scope)
     return jsonify(
         scope=scope.label,
-        labels=[funnel_label(s) for s in steps],
+        labels=[s.label for s in steps],
         datasets=[{"key": "funnel", "label": _("Use cases"), "data": [s.count for s in steps]}],
     )
