@@ -54,6 +54,11 @@ DEFAULTS: dict[str, Any] = {
     # The job queue: a SQLite file by default, redis://host:6379/1 in production, immediate://
     # to run jobs in-process (tests).
     "QUEUE_URL": None,
+    # Rendered main pages kept for their reader until the data changes (tracker/pagecache.py):
+    # a folder (default instance/page-cache), redis://host:6379/2 (several hosts), memory:// (one
+    # process) or none; entries live at most PAGE_CACHE_SECONDS (0 turns the cache off).
+    "PAGE_CACHE_URL": None,
+    "PAGE_CACHE_SECONDS": 60,
     # A running job that has not beaten for this long is taken to have lost its worker.
     "JOB_STALE_SECONDS": 120,
     "JOB_HEARTBEAT_SECONDS": 10,
@@ -114,6 +119,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TRACKER_PROXY_COUNT": int(settings["PROXY_COUNT"]),
         "TRACKER_MAX_UPLOAD_BYTES": int(settings["MAX_UPLOAD_MB"]) * 1024 * 1024,
         "TRACKER_QUEUE_URL": settings["QUEUE_URL"] or f"sqlite:///{instance_path / 'queue.db'}",
+        "TRACKER_PAGE_CACHE_URL": settings["PAGE_CACHE_URL"] or "",
+        "TRACKER_PAGE_CACHE_SECONDS": int(settings["PAGE_CACHE_SECONDS"]),
         "TRACKER_JOB_STALE_SECONDS": int(settings["JOB_STALE_SECONDS"]),
         "TRACKER_JOB_HEARTBEAT_SECONDS": int(settings["JOB_HEARTBEAT_SECONDS"]),
         "TRACKER_LOG_FORMAT": settings["LOG_FORMAT"],

@@ -50,6 +50,10 @@ def init_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
 
+    from tracker import pagecache
+
+    pagecache.init_app(app)
+
 
 def register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp

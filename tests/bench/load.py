@@ -4,7 +4,10 @@ Serves the tracker (on the cached 100,000-use-case data set of ``tests.bench.pag
 hello-world Flask app (``tests.bench.hello``) under the same gunicorn (2 sync workers each), then
 runs ``wrk`` (2 threads, 16 connections) against the use-case list, the dashboard and the
 hello-world page in turn, ``--rounds`` times, alternating, and prints the median requests per
-second of each and their ratio to hello-world.
+second of each and their ratio to hello-world. Each page is measured twice: from a server with
+the page cache (the default: a page is served again to its reader until the data changes, so
+wrk's repeated request is served from it after the first) and from one with the cache off
+(``TRACKER_PAGE_CACHE_SECONDS=0``), which renders every request.
 
 wrk replays the session of one sign-in as the synthetic HKMA analyst. Flask-Login's
 ``session_protection = "strong"`` drops a session presented with another User-Agent, so the
@@ -23,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -35,6 +39,7 @@ from tracker.demo import DEMO_PASSWORD
 USER_AGENT = "tracker-bench/1.0"
 TRACKER_PORT = 5611
 HELLO_PORT = 5612
+RENDERING_PORT = 5613
 
 
 @contextmanager
@@ -135,29 +140,37 @@ def wrk(url: str, duration: int, cookie: str | None) -> float:
 
 
 def run(database_url: str, rounds: int, duration: int) -> dict[str, float]:
+    """Hello-world, then each page from a server that keeps pages for their reader (the
+    default, ``tracker/pagecache.py``) and from one that renders every request."""
     env = {
         "TRACKER_DATABASE_URL": database_url,
         "TRACKER_SECRET_KEY": "bench-secret-key",
         "TRACKER_SECURE_COOKIES": "0",
     }
-    targets = {
-        "hello-world": (HELLO_PORT, "/"),
-        "use-case list": (TRACKER_PORT, "/use-cases/"),
-        "dashboard": (TRACKER_PORT, "/dashboard"),
-    }
-    results: dict[str, list[float]] = {name: [] for name in targets}
-    with (
-        gunicorn("tracker:create_app()", TRACKER_PORT, env),
-        gunicorn("tests.bench.hello:app", HELLO_PORT, {}),
-    ):
-        cookie = sign_in(TRACKER_PORT)
-        for port, path in targets.values():
-            if port == TRACKER_PORT:
-                check(port, path, cookie)
-        for _ in range(rounds):
-            for name, (port, path) in targets.items():
-                session = cookie if port == TRACKER_PORT else None
-                results[name].append(wrk(f"http://127.0.0.1:{port}{path}", duration, session))
+    with tempfile.TemporaryDirectory(prefix="tracker-bench-pages-") as folder:
+        kept = {**env, "TRACKER_PAGE_CACHE_URL": folder}
+        rendered = {**env, "TRACKER_PAGE_CACHE_SECONDS": "0"}
+        targets = {
+            "hello-world": (HELLO_PORT, "/"),
+            "use-case list": (TRACKER_PORT, "/use-cases/"),
+            "dashboard": (TRACKER_PORT, "/dashboard"),
+            "list, rendered": (RENDERING_PORT, "/use-cases/"),
+            "dashboard, rendered": (RENDERING_PORT, "/dashboard"),
+        }
+        results: dict[str, list[float]] = {name: [] for name in targets}
+        with (
+            gunicorn("tracker:create_app()", TRACKER_PORT, kept),
+            gunicorn("tracker:create_app()", RENDERING_PORT, rendered),
+            gunicorn("tests.bench.hello:app", HELLO_PORT, {}),
+        ):
+            cookies = {port: sign_in(port) for port in (TRACKER_PORT, RENDERING_PORT)}
+            for port, path in targets.values():
+                if port in cookies:
+                    check(port, path, cookies[port])
+            for _ in range(rounds):
+                for name, (port, path) in targets.items():
+                    url = f"http://127.0.0.1:{port}{path}"
+                    results[name].append(wrk(url, duration, cookies.get(port)))
     return {name: statistics.median(values) for name, values in results.items()}
 
 

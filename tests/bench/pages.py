@@ -92,6 +92,8 @@ def bench_app(url: str) -> Flask:
             "SECRET_KEY": "bench-secret-key",
             "WTF_CSRF_ENABLED": False,
             "SECURE_COOKIES": False,
+            # Every request is rendered: the page cache would time its own lookup instead.
+            "PAGE_CACHE_SECONDS": 0,
         }
     )
 

@@ -20,6 +20,7 @@ from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import local_name
 from tracker.institutions.models import Institution, InstitutionKind
+from tracker.pagecache import cached_page
 from tracker.plans import queries as plan_queries
 from tracker.programmes.models import Cohort, CohortStatus, Programme
 from tracker.programmes.permissions import can_view_cohort, can_view_programme
@@ -83,6 +84,7 @@ def _scope(with_participants: bool = False) -> tuple[list[Programme], Scope]:
 
 @bp.get("/dashboard")
 @login_required
+@cached_page
 def index() -> str:
     """The signed-in user's dashboard: what waits on them and where things stand."""
     today = local_today()
@@ -139,6 +141,7 @@ def _institution_dashboard(today: date) -> str:
 
 @bp.get("/board")
 @login_required
+@cached_page
 def board() -> str:
     """Pipeline board: a column per stage, filtered by programme, cohort, category, institution."""
     programmes = queries.visible_programmes(current_user)
@@ -199,6 +202,7 @@ def board() -> str:
 
 @bp.get("/cohorts/")
 @login_required
+@cached_page
 def cohorts() -> str:
     """Cohorts in the user's remit, with their use cases by stage."""
     _require_regulator_side()
@@ -241,6 +245,7 @@ def cohorts() -> str:
 
 @bp.get("/cohorts/<int:id>")
 @login_required
+@cached_page
 def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
     """One cohort: stage by category, funnel, what is overdue and its use cases."""
     _require_regulator_side()
@@ -272,6 +277,7 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
 
 @bp.get("/programmes/<int:id>")
 @login_required
+@cached_page
 def programme(id: int) -> str:  # noqa: A002
     """One programme: its regulators, its cohorts with counts, stage by category, funnel."""
     _require_regulator_side()
@@ -293,6 +299,7 @@ def programme(id: int) -> str:  # noqa: A002
 
 @bp.get("/institutions/")
 @login_required
+@cached_page
 def institutions() -> str:
     """Institutions the user may look at, with the use cases they lead or partner on."""
     _require_regulator_side()
@@ -325,6 +332,7 @@ def institutions() -> str:
 
 @bp.get("/institutions/<int:id>")
 @login_required
+@cached_page
 def institution(id: int) -> str:  # noqa: A002
     """One institution and the use cases it leads or partners on, as far as the user may see.
     Institution users may open their own institution's page only."""

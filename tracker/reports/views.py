@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from tracker.extensions import db
 from tracker.i18n import current_language, normalise
 from tracker.i18n import gettext as _
+from tracker.pagecache import cached_page
 from tracker.reports import services
 from tracker.reports.forms import GenerateForm, VerifyForm, local_today
 from tracker.reports.models import IssuedReport, ReportKind, ReportRequest
@@ -84,6 +85,7 @@ def _pdf(report: IssuedReport, data: bytes) -> Response:
 
 @bp.get("/")
 @login_required
+@cached_page
 def register() -> str:
     """The report register: every issued report the user may see, newest first."""
     page = db.paginate(

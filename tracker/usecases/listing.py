@@ -36,6 +36,7 @@ from tracker.extensions import db
 from tracker.i18n import N_, number
 from tracker.i18n import gettext as _
 from tracker.institutions.models import Category, Institution
+from tracker.pagecache import cached_page
 from tracker.programmes.models import Cohort, Programme
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.text import plural
@@ -568,6 +569,7 @@ def _parse() -> ListFilters:
 
 @bp.get("/")
 @login_required
+@cached_page
 def index() -> str:
     """Use cases the user may see, filtered, searched, sorted and paged with a seek cursor."""
     filters = _parse()

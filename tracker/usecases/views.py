@@ -26,6 +26,7 @@ from tracker.formutil import options
 from tracker.i18n import gettext as _
 from tracker.i18n import local_name, ngettext
 from tracker.institutions.models import Category
+from tracker.pagecache import cached_page
 from tracker.returns import incidents as incident_register
 from tracker.returns import views as returns_views
 from tracker.rules import ConflictError, RuleError
@@ -380,6 +381,7 @@ def review(id: int) -> str | Response | tuple[str, int]:
 
 @bp.get("/queue")
 @login_required
+@cached_page
 def queue() -> str:
     """What waits on the regulator: proposals to review and overdue progress returns."""
     if not current_user.is_authenticated or current_user.is_institution_user:
