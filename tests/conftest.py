@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,6 +83,14 @@ class IsolatedClient(FlaskClient):
 _extra_apps: list[Flask] = []
 
 
+def page_cache_for(database_url: str) -> str:
+    """The page cache's folder for a test database: one per database (so xdist workers, whose
+    commits renew the generation, never share one) and the same for every process that uses
+    that database (a browser test's live server, a worker process)."""
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"tracker-test-pages-{digest}")
+
+
 def make_app(url: str, *, pooled: bool = False, **extra: Any) -> Flask:
     """An application for tests. Unless ``pooled``, it keeps no connection pool: a connection
     closes when it is handed back, so one still checked out when the test's app is disposed
@@ -95,6 +105,7 @@ def make_app(url: str, *, pooled: bool = False, **extra: Any) -> Flask:
         "RATELIMIT_STORAGE_URI": "memory://",
         "QUEUE_URL": "immediate://",
         "SERVER_NAME": "localhost",
+        "PAGE_CACHE_URL": page_cache_for(url),
     }
     if not pooled:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}

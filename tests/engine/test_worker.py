@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests import factories as f
-from tests.conftest import ROOT, World, login, make_app
+from tests.conftest import ROOT, World, login, make_app, page_cache_for
 from tracker import jobs
 from tracker.extensions import db
 from tracker.reports import services
@@ -41,6 +41,7 @@ def _worker(database_url: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     env.update(
         TRACKER_DATABASE_URL=database_url,
+        TRACKER_PAGE_CACHE_URL=page_cache_for(database_url),
         TRACKER_QUEUE_URL=QUEUE_URL,
         TRACKER_SECRET_KEY="test-secret-key",
         TRACKER_JOB_STALE_SECONDS="2",

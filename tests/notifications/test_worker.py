@@ -20,7 +20,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 
 from tests import factories as f
-from tests.conftest import ROOT, make_app
+from tests.conftest import ROOT, make_app, page_cache_for
 from tests.notifications.conftest import Handler, SmtpServer
 from tracker import jobs as queue
 from tracker.auth.models import Role
@@ -95,6 +95,7 @@ def test_killing_the_worker_loses_nothing_and_sends_nothing_twice(
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")},
         "TRACKER_DATABASE_URL": url,
+        "TRACKER_PAGE_CACHE_URL": page_cache_for(url),
         "TRACKER_SECRET_KEY": "test-secret-key",
         "TRACKER_LOG_FORMAT": "text",
         **{f"TRACKER_{k}": str(v) for k, v in settings.items()},
