@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -309,25 +309,36 @@ def kpis_moving_away(
     user: User, where: sa.ColumnElement[bool], limit: int = 10
 ) -> tuple[list[KpiAway], int]:
     """Pilots the user sees (within ``where``) with a KPI worse in each of its last two returns
-    and short of its target: the first ``limit`` (oldest use cases first) and how many. Read
-    from the kept rows (``tracker.plans.figures``) with their use cases, in one query."""
+    and short of its target: the first ``limit`` (oldest use cases first) and how many.
+
+    Read from the kept rows (``tracker.plans.figures``) in their key's order, each row's use
+    case tested by its key: the read follows the kept rows (a few) rather than the pilots
+    (many), and stops after a page. They are counted only when there are more than a page."""
     from tracker.plans.figures import KpiMovingAway
     from tracker.usecases.permissions import visible_filter
     from tracker.usecases.workflow import PILOT_STAGES
 
+    shown = sa.exists().where(
+        UseCase.id == KpiMovingAway.use_case_id,
+        visible_filter(user),
+        where,
+        UseCase.stage.in_(PILOT_STAGES),
+    )
+    # The use case shown with each row, apart from the one the visibility test reads.
+    case = aliased(UseCase)
     rows = db.session.execute(
-        sa.select(KpiMovingAway, UseCase, sa.func.count().over().label("total"))
-        .join(UseCase, UseCase.id == KpiMovingAway.use_case_id)
-        .where(visible_filter(user), where, UseCase.stage.in_(PILOT_STAGES))
-        .options(joinedload(UseCase.institution))
+        sa.select(KpiMovingAway, case)
+        .join(case, case.id == KpiMovingAway.use_case_id)
+        .where(shown)
+        .options(joinedload(case.institution))
         .order_by(KpiMovingAway.use_case_id, KpiMovingAway.kpi)
         .limit(limit)
     ).all()
-    if not rows:
-        return [], 0
-    return [
-        KpiAway(use_case, away.kpi, away.numbers, away.target) for away, use_case, _total in rows
-    ], int(rows[0].total)
+    items = [KpiAway(use_case, away.kpi, away.numbers, away.target) for away, use_case in rows]
+    if len(items) < limit:
+        return items, len(items)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(KpiMovingAway).where(shown))
+    return items, int(total or 0)
 
 
 def breaches_of(use_case_id: int) -> list[BoundaryBreach]:
