@@ -326,5 +326,7 @@ def test_the_panel_reads_the_kept_rows_through_indexes_in_one_query(
             assert "SEARCH use_case USING INTEGER PRIMARY KEY" in text, text
             assert "TEMP B-TREE" not in text, text
         else:
-            assert "Seq Scan on kpi_moving_away" not in text, text
-            assert "pk_use_case" in text, text
+            # PostgreSQL picks the order by its statistics (on the bench's data the kept rows
+            # first, as on SQLite); either way both tables are read through their indexes.
+            assert not re.search(r"Seq Scan on (kpi_moving_away|use_case)\b", text), text
+            assert "pk_kpi_moving_away" in text, text
