@@ -330,3 +330,23 @@ def test_the_panel_reads_the_kept_rows_through_indexes_in_one_query(
             # first, as on SQLite); either way both tables are read through their indexes.
             assert not re.search(r"Seq Scan on (kpi_moving_away|use_case)\b", text), text
             assert "pk_kpi_moving_away" in text, text
+
+
+def test_the_synthetic_data_set_works_its_rows_out_after_its_bulk_inserts(world: World) -> None:
+    from tracker.synthetic import build_synthetic
+
+    db.session.add(
+        KpiMovingAway(
+            use_case_id=10**6,
+            kpi="Stale",
+            plan_kpi_id=1,
+            oldest=3,
+            middle=2,
+            latest=1,
+            target=5,
+        )
+    )
+    db.session.flush()
+    build_synthetic(40, seed=2)
+    assert_in_step()
+    assert not [row for row in kept() if row[1] == "Stale"]
