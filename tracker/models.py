@@ -110,3 +110,7 @@ __all__ += ["ExitPublication"]
 from tracker.usecases.figures import UseCaseCount  # noqa: E402
 
 __all__ += ["UseCaseCount"]
+
+from tracker.plans.figures import KpiMovingAway  # noqa: E402
+
+__all__ += ["KpiMovingAway"]

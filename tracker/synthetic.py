@@ -32,6 +32,7 @@ from tracker.demo import (
 )
 from tracker.extensions import db, utcnow
 from tracker.institutions.models import SECTOR_OF_KIND, Institution, InstitutionKind
+from tracker.plans import figures as kpi_figures
 from tracker.programmes.models import (
     DEFAULT_CRITERIA,
     Cohort,
@@ -1034,6 +1035,7 @@ def build_synthetic(
             on_progress(count)
     # The inserts above bypass the ORM, so the figures kept by its flushes are recounted.
     figures.rebuild()
+    kpi_figures.rebuild()
     db.session.flush()
     return SyntheticResult(
         created=created,

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.auth.models import User
 from tracker.extensions import db
@@ -26,7 +26,7 @@ from tracker.plans.models import (
     SandboxPlan,
     SandboxPlanVersion,
 )
-from tracker.usecases.models import KpiValue, ProgressReturn, UseCase
+from tracker.usecases.models import ProgressReturn, UseCase
 
 
 def plan_of(use_case_id: int) -> SandboxPlan | None:
@@ -309,56 +309,36 @@ def kpis_moving_away(
     user: User, where: sa.ColumnElement[bool], limit: int = 10
 ) -> tuple[list[KpiAway], int]:
     """Pilots the user sees (within ``where``) with a KPI worse in each of its last two returns
-    and short of its target: the first ``limit`` (oldest use cases first) and how many."""
+    and short of its target: the first ``limit`` (oldest use cases first) and how many.
+
+    Read from the kept rows (``tracker.plans.figures``) in their key's order, each row's use
+    case tested by its key: the read follows the kept rows (a few) rather than the pilots
+    (many), and stops after a page. They are counted only when there are more than a page."""
+    from tracker.plans.figures import KpiMovingAway
     from tracker.usecases.permissions import visible_filter
     from tracker.usecases.workflow import PILOT_STAGES
 
-    recency = sa.func.row_number().over(
-        partition_by=(ProgressReturn.use_case_id, KpiValue.kpi),
-        order_by=(ProgressReturn.period_end.desc(), ProgressReturn.id.desc()),
+    shown = sa.exists().where(
+        UseCase.id == KpiMovingAway.use_case_id,
+        visible_filter(user),
+        where,
+        UseCase.stage.in_(PILOT_STAGES),
     )
-    ranked = (
-        sa.select(
-            ProgressReturn.use_case_id.label("use_case_id"),
-            KpiValue.kpi.label("kpi"),
-            KpiValue.number.label("number"),
-            KpiValue.plan_kpi_id.label("plan_kpi_id"),
-            recency.label("n"),
-        )
-        .join(ProgressReturn, ProgressReturn.id == KpiValue.return_id)
-        .join(UseCase, UseCase.id == ProgressReturn.use_case_id)
-        .where(visible_filter(user), where, UseCase.stage.in_(PILOT_STAGES))
-        .where(KpiValue.number.is_not(None))
-        .subquery()
-    )
+    # The use case shown with each row, apart from the one the visibility test reads.
+    case = aliased(UseCase)
     rows = db.session.execute(
-        sa.select(ranked, PlanKpi.direction, PlanKpi.target)
-        .join(PlanKpi, PlanKpi.id == ranked.c.plan_kpi_id)
-        .where(ranked.c.n <= 3)
-        .order_by(ranked.c.use_case_id, ranked.c.kpi, ranked.c.n.desc())
+        sa.select(KpiMovingAway, case)
+        .join(case, case.id == KpiMovingAway.use_case_id)
+        .where(shown)
+        .options(joinedload(case.institution))
+        .order_by(KpiMovingAway.use_case_id, KpiMovingAway.kpi)
+        .limit(limit)
     ).all()
-    found: dict[tuple[int, str], list[Any]] = {}
-    for row in rows:
-        found.setdefault((row.use_case_id, row.kpi), []).append(row)
-    away = [
-        (key, [r.number for r in group], group[-1].target)
-        for key, group in found.items()
-        if moving_away(group[-1].direction, group[-1].target, [r.number for r in group])
-    ]
-    shown = away[:limit]
-    if not shown:
-        return [], 0
-    cases = {
-        u.id: u
-        for u in db.session.scalars(
-            sa.select(UseCase)
-            .where(UseCase.id.in_({key[0] for key, _n, _t in shown}))
-            .options(joinedload(UseCase.institution))
-        )
-    }
-    return [
-        KpiAway(cases[key[0]], key[1], tuple(numbers), target) for key, numbers, target in shown
-    ], len(away)
+    items = [KpiAway(use_case, away.kpi, away.numbers, away.target) for away, use_case in rows]
+    if len(items) < limit:
+        return items, len(items)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(KpiMovingAway).where(shown))
+    return items, int(total or 0)
 
 
 def breaches_of(use_case_id: int) -> list[BoundaryBreach]:

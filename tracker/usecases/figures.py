@@ -175,12 +175,15 @@ def rebuild(session: Any = None) -> int:
 @click.command("rebuild-figures")
 @with_appcontext
 def rebuild_figures_command() -> None:
-    """Recount the use-case figures (use_case_count) from the use cases."""
+    """Recount the kept figures (use_case_count, kpi_moving_away) from what they count."""
+    from tracker.plans import figures as kpi_figures
     from tracker.unit_of_work import unit_of_work
 
     with unit_of_work("figures.rebuild"):
         rows = rebuild()
+        kpis = kpi_figures.rebuild()
     click.echo(f"use_case_count: {rows} rows recounted")
+    click.echo(f"kpi_moving_away: {kpis} rows worked out")
 
 
 # --- reading ---------------------------------------------------------------------------------
