@@ -28,7 +28,9 @@ PAGES: dict[str, int] = {
     "/dashboard": 17,
     "/dashboard?cohort={cohort}": 17,
     "/use-cases/": 9,
-    "/use-cases/?q=bank&sort=institution": 9,
+    # 9, and 1 for the institutions, cohorts and categories the term names (read first, so the
+    # search of the use cases is planned from what matches).
+    "/use-cases/?q=bank&sort=institution": 10,
     "/use-cases/export.csv": 3,
     "/cohorts/{cohort}": 14,
     "/programmes/{programme}": 10,
