@@ -60,6 +60,26 @@ def create_sqlite(conn: sa.Connection, *, fill: bool) -> None:
         conn.exec_driver_sql(SQLITE_FILL)
 
 
+def ensure(conn: sa.Connection) -> bool:
+    """Make the index where a schema built before it lacks it (the benchmarks' cached data
+    sets): on SQLite the FTS5 table, filled, and its triggers; on PostgreSQL the extension the
+    GIN index needs (the index itself is the models'). Whether anything was made."""
+    if conn.dialect.name == "postgresql":
+        installed = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"
+        ).scalar()
+        if not installed:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        return not installed
+    if conn.dialect.name != "sqlite" or not SQLITE_HAS_TRIGRAM:
+        return False
+    if sa.inspect(conn).has_table(TABLE):
+        return False
+    drop_sqlite(conn)  # triggers left without their table
+    create_sqlite(conn, fill=True)
+    return True
+
+
 def drop_sqlite(conn: sa.Connection) -> None:
     for statement in SQLITE_DROP:
         conn.exec_driver_sql(statement)
