@@ -1,14 +1,17 @@
 """The text index the use-case list's search reads for titles.
 
 On PostgreSQL it is a pg_trgm GIN index on ``use_case.title`` (declared on the model), which
-``title ILIKE '%term%'`` uses for any term of three characters or more. On SQLite it is an FTS5
+``title ILIKE '%term%'`` uses for terms of three characters or more. On SQLite it is an FTS5
 table of titles with the ``trigram`` tokenizer (SQLite 3.34 and later), kept by triggers on
 ``use_case`` so that every write, the ORM's and bulk inserts alike, keeps it right. The index
 only finds candidates: the list still tests each one with the same ``icontains`` as before, so
 what matches does not change. Terms shorter than a trigram match as before, without the index.
 
 The table and its triggers are made by migration 0021 and, for a schema built from the models
-(``create_all``, as the tests do), by the listeners ``attach`` adds to the use-case table.
+(``create_all``, as the tests do), by the listeners ``attach`` adds to the use-case table. A
+later migration that rebuilds ``use_case`` on SQLite (``batch_alter_table``) drops the triggers
+with the old table and must make them again (tests/dashboard/test_text_search.py checks that a
+use case inserted after the last migration is indexed).
 """
 
 from __future__ import annotations
