@@ -338,11 +338,13 @@ def _table(model: Any) -> sa.Table:
 
 
 def use_case_select(
-    user: User, filters: ListFilters, *extra: sa.ColumnElement[bool], indexed: bool = True
+    user: User, filters: ListFilters, *extra: sa.ColumnElement[bool], indexed: bool = False
 ) -> sa.Select[UseCase]:
     """Visible use cases matching ``filters`` (and ``extra`` conditions), sorted, with what a list
     shows eager-loaded. ``indexed``: whether the search reads the text index (see
-    ``search_condition``)."""
+    ``search_condition``); a caller that knows the matches are few asks for it (the list, from
+    its count), others read the sort's index and stop after a page, as a search by the API
+    does."""
     expression, descending = sort_order(filters)
     # Narrowed to a cohort or an institution, the rows are few enough to sort; otherwise they are
     # read in the sort's index order and the read stops after a page.
