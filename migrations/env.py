@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from tracker.usecases import text_index
+
 config = context.config
 # Keep the application's loggers alive when migrations run inside it (tests, `make run`).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -51,9 +53,10 @@ def run_migrations_online():
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
             broken_before = len(connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall())
-        context.configure(
-            connection=connection, target_metadata=target_db.metadata, **conf_args
-        )
+        # The search's hand-made text index is no difference from the models (see there).
+        for key, value in text_index.schema_filters(connection.dialect.name).items():
+            conf_args.setdefault(key, value)
+        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:

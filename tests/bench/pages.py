@@ -43,6 +43,7 @@ from tracker.demo import DEMO_PASSWORD
 from tracker.extensions import db
 from tracker.institutions.models import Category
 from tracker.synthetic import build_synthetic
+from tracker.usecases import text_index
 from tracker.usecases.listing import ListFilters, use_case_select
 from tracker.usecases.models import (
     FieldChange,
@@ -133,6 +134,9 @@ def sync_indexes(url: str) -> None:
             for table in reversed(stale):
                 table.drop(conn)
         db.metadata.create_all(engine)
+        with engine.begin() as conn:
+            # The search's text index, which no table of the models declares.
+            changed = text_index.ensure(conn) or changed
         inspector = sa.inspect(engine)
         with engine.begin() as conn:
             for table in db.metadata.sorted_tables:

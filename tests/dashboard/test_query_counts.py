@@ -28,7 +28,13 @@ PAGES: dict[str, int] = {
     "/dashboard": 17,
     "/dashboard?cohort={cohort}": 17,
     "/use-cases/": 9,
-    "/use-cases/?q=bank&sort=institution": 9,
+    # 9, and 1 for the institutions, cohorts and categories the term names (read first, so the
+    # search of the use cases is planned from what matches).
+    "/use-cases/?q=bank&sort=institution": 10,
+    # Titles found through the text index, a reference, and a term too short for it.
+    "/use-cases/?q=detection": 10,
+    "/use-cases/?q=UC-00001": 10,
+    "/use-cases/?q=ai": 10,
     "/use-cases/export.csv": 3,
     "/cohorts/{cohort}": 14,
     "/programmes/{programme}": 10,

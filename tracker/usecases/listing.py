@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ from tracker.programmes.models import Cohort, Programme
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.text import plural
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import saved_filters, services
+from tracker.usecases import saved_filters, services, text_index
 from tracker.usecases import workspace as queries
 from tracker.usecases.blueprint import bp
 from tracker.usecases.models import Review, Stage, UseCase, use_case_partner
@@ -181,8 +182,15 @@ class ListFilters:
             return None
         return "ascending" if self.direction == "asc" else "descending"
 
-    def conditions(self) -> list[sa.ColumnElement[bool]]:
-        """WHERE clauses on the use-case table alone, so a count needs no join."""
+    @cached_property
+    def named(self) -> NamedMatches | None:
+        """What the search term names, read once (when first needed) for every query made from
+        these filters."""
+        return named_matches(self.q) if self.q else None
+
+    def conditions(self, *, indexed: bool = True) -> list[sa.ColumnElement[bool]]:
+        """WHERE clauses on the use-case table alone, so a count needs no join. Without
+        ``indexed`` the search reads no text index (see ``search_condition``)."""
         where: list[sa.ColumnElement[bool]] = []
         if self.programme is not None:
             where.append(
@@ -201,37 +209,105 @@ class ListFilters:
         if self.clock is not None:
             where.append(clock_queries.condition(self.clock))
         if self.q:
-            where.append(search_condition(self.q))
+            where.append(search_condition(self.q, indexed=indexed, named=self.named))
         return where
 
 
-def search_condition(term: str) -> sa.ColumnElement[bool]:
+# A name matching more of these than this is searched by a subquery rather than a list of ids.
+NAMED_LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class NamedMatches:
+    """The institutions, cohorts (by their own or their programme's name) and categories whose
+    name, in English or Chinese, contains a search term; None for a kind matching more than
+    ``NAMED_LIST_LIMIT``."""
+
+    institutions: tuple[int, ...] | None
+    cohorts: tuple[int, ...] | None
+    categories: tuple[int, ...] | None
+
+
+def _named(model: Any, term: str) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        model.name.icontains(term, autoescape=True),
+        model.name_zh.icontains(term, autoescape=True),
+    )
+
+
+def _named_selects(term: str) -> dict[str, sa.Select[Any]]:
+    programmes = sa.select(Programme.id).where(_named(Programme, term))
+    return {
+        "institutions": sa.select(Institution.id).where(_named(Institution, term)),
+        "cohorts": sa.select(Cohort.id).where(
+            sa.or_(_named(Cohort, term), Cohort.programme_id.in_(programmes))
+        ),
+        "categories": sa.select(Category.id).where(_named(Category, term)),
+    }
+
+
+def named_matches(term: str) -> NamedMatches:
+    """What ``term`` names, read in one statement: these tables are small, and the ids known
+    beforehand let the database plan the search of the use cases from what matches (none of
+    them, often) instead of guessing."""
+    selects = _named_selects(term)
+    kinds = list(selects)
+    limited = [
+        select.add_columns(sa.literal(i).label("kind")).limit(NAMED_LIST_LIMIT + 1).subquery()
+        for i, select in enumerate(selects.values())
+    ]
+    rows = db.session.execute(sa.union_all(*(sa.select(*sub.c) for sub in limited))).all()
+    found: dict[str, list[int]] = {kind: [] for kind in kinds}
+    for id_, kind in rows:
+        found[kinds[kind]].append(id_)
+    lists = {
+        kind: tuple(sorted(ids)) if len(ids) <= NAMED_LIST_LIMIT else None
+        for kind, ids in found.items()
+    }
+    return NamedMatches(**lists)
+
+
+def search_condition(
+    term: str, *, indexed: bool = True, named: NamedMatches | None = None
+) -> sa.ColumnElement[bool]:
     """Case-insensitive match on title, lead institution or partner name, programme, cohort or
     category name (each in English or Chinese), or the reference UC-00042. LIKE wildcards typed
-    by the user are matched literally."""
+    by the user are matched literally.
 
-    def named(model: Any) -> sa.ColumnElement[bool]:
-        return sa.or_(
-            model.name.icontains(term, autoescape=True),
-            model.name_zh.icontains(term, autoescape=True),
+    ``named`` (from ``named_matches``) gives what the term names as lists of ids; without it
+    they are subqueries. With ``indexed`` (and on SQLite) the titles' FTS5 index finds the
+    candidates, which lets the database start from the matches: best when they are few. Without
+    it the same matches come from testing each row read, best for a page read in the sort's
+    index order when they are many (it stops after a page). PostgreSQL's ILIKE reads its trigram
+    index as its planner sees fit."""
+    selects = _named_selects(term)
+
+    def ids(kind: str) -> Any:
+        listed = getattr(named, kind) if named is not None else None
+        return selects[kind] if listed is None else listed
+
+    title: sa.ColumnElement[bool] = UseCase.title.icontains(term, autoescape=True)
+    # On SQLite the titles' FTS5 index finds the candidates and the same test checks each.
+    candidates = text_index.title_candidates(db.engine.dialect.name, UseCase.id, term)
+    if indexed and candidates is not None:
+        title = sa.and_(candidates, title)
+    # Institutions, programmes, cohorts and categories are few: those named are found first,
+    # then their use cases by index; a kind that names nothing is left out.
+    institutions, cohorts, categories = ids("institutions"), ids("cohorts"), ids("categories")
+    options: list[sa.ColumnElement[bool]] = [title]
+    if not isinstance(institutions, tuple) or institutions:
+        options.append(UseCase.institution_id.in_(institutions))
+        options.append(
+            UseCase.id.in_(
+                sa.select(use_case_partner.c.use_case_id).where(
+                    use_case_partner.c.institution_id.in_(institutions)
+                )
+            )
         )
-
-    # Institutions, programmes, cohorts and categories are few: find those named first, then
-    # their use cases by index.
-    institutions = sa.select(Institution.id).where(named(Institution))
-    partner_ids = sa.select(use_case_partner.c.use_case_id).where(
-        use_case_partner.c.institution_id.in_(institutions)
-    )
-    programmes = sa.select(Programme.id).where(named(Programme))
-    cohorts = sa.select(Cohort.id).where(sa.or_(named(Cohort), Cohort.programme_id.in_(programmes)))
-    categories = sa.select(Category.id).where(named(Category))
-    options: list[sa.ColumnElement[bool]] = [
-        UseCase.title.icontains(term, autoescape=True),
-        UseCase.institution_id.in_(institutions),
-        UseCase.id.in_(partner_ids),
-        UseCase.cohort_id.in_(cohorts),
-        UseCase.category_id.in_(categories),
-    ]
+    if not isinstance(cohorts, tuple) or cohorts:
+        options.append(UseCase.cohort_id.in_(cohorts))
+    if not isinstance(categories, tuple) or categories:
+        options.append(UseCase.category_id.in_(categories))
     reference = REFERENCE_RE.match(term)
     if reference:
         options.append(UseCase.id == int(reference.group(1)))
@@ -263,10 +339,13 @@ def _table(model: Any) -> sa.Table:
 
 
 def use_case_select(
-    user: User, filters: ListFilters, *extra: sa.ColumnElement[bool]
+    user: User, filters: ListFilters, *extra: sa.ColumnElement[bool], indexed: bool = False
 ) -> sa.Select[UseCase]:
     """Visible use cases matching ``filters`` (and ``extra`` conditions), sorted, with what a list
-    shows eager-loaded."""
+    shows eager-loaded. ``indexed``: whether the search reads the text index (see
+    ``search_condition``); a caller that knows the matches are few asks for it (the list, from
+    its count), others read the sort's index and stop after a page, as a search by the API
+    does."""
     expression, descending = sort_order(filters)
     # Narrowed to a cohort or an institution, the rows are few enough to sort; otherwise they are
     # read in the sort's index order and the read stops after a page.
@@ -274,7 +353,7 @@ def use_case_select(
     visible = visible_filter(user) if narrow else queries.visible_in_index_order(user)
     return (
         _joined(sa.select(UseCase))
-        .where(visible, *filters.conditions(), *extra)
+        .where(visible, *filters.conditions(indexed=indexed), *extra)
         .options(
             contains_eager(UseCase.institution),
             contains_eager(UseCase.category),
@@ -313,11 +392,14 @@ def count_matching(user: User, filters: ListFilters) -> tuple[int, bool]:
     """How many visible use cases match, counted up to ``COUNT_LIMIT``; and whether there are
     more."""
     limit = COUNT_LIMIT
+    visible = visible_filter(user)
+    if filters.q and text_index.sqlite_finds(db.engine.dialect.name, filters.q):
+        # The search's indexes (titles, institutions, cohorts, categories) find the matches and
+        # the count stops at the limit; SQLite would otherwise read the remit's cohorts' rows
+        # and test each for the search until it had counted enough.
+        visible = queries.visible_in_index_order(user)
     matching = (
-        sa.select(UseCase.id)
-        .where(visible_filter(user), *filters.conditions())
-        .limit(limit + 1)
-        .subquery()
+        sa.select(UseCase.id).where(visible, *filters.conditions()).limit(limit + 1).subquery()
     )
     n = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
     return min(n, limit), n > limit
@@ -333,7 +415,11 @@ def keyset_page(
     """The page after the use case ``after`` (or before ``before``), or the first page. A cursor
     naming a use case the user may not see is ignored (the first page is shown)."""
     expression, descending = sort_order(filters)
-    stmt = use_case_select(user, filters)
+    total, lower_bound = count_matching(user, filters)
+    # Beyond the count's limit the matches are many: the page is read in the sort's index order,
+    # testing each row, and the read stops after a page. Up to it the text index finds them and
+    # the few are sorted.
+    stmt = use_case_select(user, filters, indexed=not lower_bound)
     cursor_id = after if after is not None else before
     boundary = None
     if cursor_id is not None:
@@ -361,7 +447,6 @@ def keyset_page(
     rows = rows[:per_page]
     if backwards:
         rows.reverse()
-    total, lower_bound = count_matching(user, filters)
     has_prev = boundary is not None and (more or not backwards)
     has_next = more if not backwards else True
     return KeysetPage(

@@ -15,6 +15,7 @@ from tracker.enums import LabelledEnum
 from tracker.extensions import Base, db, enum_column, utcnow
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, SelectionCriterion
+from tracker.usecases import text_index
 
 
 class Stage(LabelledEnum):
@@ -135,6 +136,14 @@ class UseCase(Base):
         ),
         # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
         sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
+        # The list's search of titles (``title ILIKE '%term%'``) on PostgreSQL: trigrams of the
+        # title. SQLite keeps an FTS5 table instead (tracker.usecases.text_index).
+        sa.Index(
+            "ix_use_case_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -240,6 +249,10 @@ class UseCase(Base):
 
     def __str__(self) -> str:
         return self.title
+
+
+# On SQLite the search's FTS5 table of titles and its triggers come and go with the table.
+text_index.attach(UseCase.__table__)  # type: ignore[arg-type]
 
 
 class StageTransition(Base):
