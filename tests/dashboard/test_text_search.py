@@ -269,7 +269,7 @@ def test_bulk_inserts_are_indexed(sqlite_index: None) -> None:
 
 
 def test_the_migration_makes_the_index_and_fills_it(tmp_path: Any) -> None:
-    """Migration 0021 on use cases already there: indexed, and kept from then on."""
+    """Migration 0022 on use cases already there: indexed, and kept from then on."""
     import flask_migrate
 
     from tests.conftest import make_app

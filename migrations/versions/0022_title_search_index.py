@@ -3,8 +3,8 @@ use_case.title (which ``title ILIKE '%term%'`` reads); on SQLite an FTS5 table o
 trigram tokenizer, kept by triggers on use_case and filled here from the use cases. SQLite older
 than 3.34 has no trigram tokenizer: there the search reads the titles as before.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-01 19:30:00.000000
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
