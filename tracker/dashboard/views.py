@@ -300,11 +300,16 @@ def institutions() -> str:
     kind = _enum_arg(InstitutionKind, "kind")
     sort = _choice_arg("sort", queries.INSTITUTION_SORTS, "name")
     direction = _direction()
-    page = db.paginate(
-        queries.institution_select(current_user, q=q, kind=kind, sort=sort, direction=direction),
-        page=page_arg(),
+    page = queries.institution_page(
+        current_user,
+        q=q,
+        kind=kind,
+        sort=sort,
+        direction=direction,
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
-        error_out=False,
+        after=_int_arg("after"),
+        before=_int_arg("before"),
+        start=_int_arg("start") or 1,
     )
     args: dict[str, Any] = {"q": q, "sort": sort, "dir": direction}
     if kind is not None:

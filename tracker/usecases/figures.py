@@ -175,12 +175,16 @@ def rebuild(session: Any = None) -> int:
 @click.command("rebuild-figures")
 @with_appcontext
 def rebuild_figures_command() -> None:
-    """Recount the use-case figures (use_case_count) from the use cases."""
+    """Recount the use-case figures (use_case_count, institution_use_case_count) from the use
+    cases."""
     from tracker.unit_of_work import unit_of_work
+    from tracker.usecases import institution_figures
 
     with unit_of_work("figures.rebuild"):
         rows = rebuild()
+        institution_rows = institution_figures.rebuild()
     click.echo(f"use_case_count: {rows} rows recounted")
+    click.echo(f"institution_use_case_count: {institution_rows} rows recounted")
 
 
 # --- reading ---------------------------------------------------------------------------------
