@@ -1,7 +1,8 @@
 """Use-case counts per institution, cohort, stage and whether it leads or partners (proposals
 only), kept by the commands' flushes (tracker.usecases.institution_figures); filled here from
 the use cases and their partnerships. The institution list's visibility test and figures read
-them. And indexes for the list's orders (by name, by kind then name) and their seek cursors.
+them. Indexes for the list's orders (by name, by kind then name) and their seek cursors, and
+for a cohort's use cases by title (the cohort page's list).
 
 Revision ID: 0021
 Revises: 0020
@@ -43,9 +44,13 @@ def upgrade():
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.create_index('ix_institution_lower_name_id', [sa.text('lower(name)'), 'id'], unique=False)
         batch_op.create_index('ix_institution_kind_lower_name_id', ['kind', sa.text('lower(name)'), 'id'], unique=False)
+    with op.batch_alter_table('use_case', schema=None) as batch_op:
+        batch_op.create_index('ix_use_case_cohort_lower_title_id', ['cohort_id', sa.text('lower(title)'), 'id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('use_case', schema=None) as batch_op:
+        batch_op.drop_index('ix_use_case_cohort_lower_title_id')
     with op.batch_alter_table('institution', schema=None) as batch_op:
         batch_op.drop_index('ix_institution_kind_lower_name_id')
         batch_op.drop_index('ix_institution_lower_name_id')

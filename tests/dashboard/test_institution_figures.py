@@ -165,12 +165,12 @@ def test_visibility_and_figures_from_the_counts_equal_those_from_the_use_cases(
 
 
 def test_the_list_pages_with_a_cursor_and_says_where_the_reader_is(
-    client: FlaskClient, world: World, cases: Cases, app: Any
+    client: FlaskClient, world: World, cases: Cases, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for n in range(7):
         f.create_institution(world.hkma, name=f"Zed Bank {n}")
     db.session.commit()
-    app.config["TRACKER_PAGE_SIZE"] = 3
+    monkeypatch.setitem(app.config, "TRACKER_PAGE_SIZE", 3)
     login(client, world.reviewer)
     names = [i.name for i in db.session.scalars(workspace.institution_select(world.reviewer))]
     assert len(names) > 6

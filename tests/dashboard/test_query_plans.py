@@ -212,3 +212,24 @@ def test_figures_come_from_the_kept_counts(
     assert any("FROM use_case_count" in s for s, _p in statements)
     grouped = [s for s, _p in statements if re.search(r"GROUP BY use_case\.stage\b", s)]
     assert grouped == []
+
+
+def test_the_cohort_page_reads_its_use_cases_in_title_order_and_counts_none(
+    client: FlaskClient, world: World, cases: Cases
+) -> None:
+    """A cohort's page of use cases comes from the cohort's title index in the list's order
+    (no sort of the cohort's use cases, which grow with it), and how many there are from the
+    kept counts (no count of its use cases)."""
+    login(client, world.reviewer)
+    with captured() as statements:
+        assert client.get(f"/cohorts/{world.cohort.id}").status_code == 200
+    listed = [(s, p) for s, p in statements if "ORDER BY lower(use_case.title)" in s]
+    assert listed
+    for statement, parameters in listed:
+        lines = plan(statement, parameters)
+        assert sorts(lines) == [], "\n".join(lines)
+        assert any("ix_use_case_cohort_lower_title_id" in line for line in lines), lines
+    counted = [
+        s for s, _p in statements if re.match(r"\s*SELECT count\(\*\) .*\bFROM use_case\b", s, re.S)
+    ]
+    assert counted == []

@@ -250,12 +250,16 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
     today = local_today()
     scope = Scope(programme=item.programme, cohort=item)
     filters = ListFilters(cohort=item.id, sort="title", direction="asc")
+    # The page of use cases is read in title order from the cohort's index; how many there are
+    # comes from the kept counts rather than from counting the cohort's use cases.
     page = db.paginate(
         use_case_select(current_user, filters),
         page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
+        count=False,
     )
+    page.total = sum(queries.cohort_stage_counts(current_user, [item.id])[item.id].values())
     return render_template(
         "dashboard/cohort.html",
         cohort=item,
