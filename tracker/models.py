@@ -108,8 +108,9 @@ from tracker.exits.models import ExitPublication  # noqa: E402
 __all__ += ["ExitPublication"]
 
 from tracker.usecases.figures import UseCaseCount  # noqa: E402
+from tracker.usecases.institution_figures import InstitutionCount  # noqa: E402
 
-__all__ += ["UseCaseCount"]
+__all__ += ["InstitutionCount", "UseCaseCount"]
 
 from tracker.plans.figures import KpiMovingAway  # noqa: E402
 

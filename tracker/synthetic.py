@@ -42,7 +42,7 @@ from tracker.programmes.models import (
     SelectionCriterion,
 )
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import figures
+from tracker.usecases import figures, institution_figures
 from tracker.usecases.models import (
     Audience,
     KpiValue,
@@ -1036,6 +1036,7 @@ def build_synthetic(
     # The inserts above bypass the ORM, so the figures kept by its flushes are recounted.
     figures.rebuild()
     kpi_figures.rebuild()
+    institution_figures.rebuild()
     db.session.flush()
     return SyntheticResult(
         created=created,

@@ -161,32 +161,41 @@ def test_list_rows_come_in_index_order(
     assert problems == [], "\n\n".join(problems)
 
 
-def test_the_institution_list_tests_visibility_on_a_covering_index(
+def test_the_institution_list_tests_visibility_on_the_kept_counts(
     client: FlaskClient, world: World, cases: Cases
 ) -> None:
-    """Whether an institution leads a use case the analyst sees is read from the index of its
-    use cases (institution, cohort, submitted), not from the use cases' rows; on SQLite by the
-    institution alone, so that the probe does not seek once per cohort of the remit (their
-    number grows with the data)."""
+    """Whether an institution takes part in the analyst's remit is read from the kept counts'
+    key (``institution_use_case_count``), institution by institution, while the page is read in
+    the list's order from an index and stops: neither the use cases nor the partnerships are
+    read, nothing is sorted, and on SQLite the probe is by the institution alone (not once per
+    cohort of the remit, whose number grows with the data). The same for every sort."""
     login(client, world.reviewer)
-    with captured() as statements:
-        assert client.get("/institutions/").status_code == 200
-    listed = [(s, p) for s, p in statements if s.lstrip().startswith("SELECT institution.id")]
-    assert listed
-    for statement, parameters in listed:
-        lines = plan(statement, parameters)
-        if db.engine.dialect.name == "sqlite":
-            probes = [line for line in lines if re.search(r"\buse_case\b", line)]
-            lead = "SEARCH use_case USING COVERING INDEX ix_use_case_institution_visible"
-            # The lead's use cases from the covering index; a partnership's use case by its key.
-            assert any(line.startswith(f"{lead} (institution_id=?)") for line in probes), lines
-            assert all(line.startswith(lead) or "INTEGER PRIMARY KEY" in line for line in probes), (
-                lines
-            )
-        else:
-            # PostgreSQL picks among the indexes by its statistics (on the bench's data: an
-            # index-only scan of this one, hashed); on the suite's few rows, any index will do.
-            assert full_scans(lines) == [], "\n".join(lines)
+    for url in ("/institutions/", "/institutions/?sort=kind&dir=desc"):
+        with captured() as statements:
+            assert client.get(url).status_code == 200
+        listed = [(s, p) for s, p in statements if s.lstrip().startswith("SELECT institution.id")]
+        assert listed, url
+        for statement, parameters in listed:
+            assert "LIMIT" in statement
+            lines = plan(statement, parameters)
+            text = "\n".join(lines)
+            assert not re.search(r"\buse_case(_partner)?\b", text), text
+            assert sorts(lines) == [], text
+            if db.engine.dialect.name == "sqlite":
+                assert any(
+                    line.startswith("SCAN institution USING INDEX ix_institution_")
+                    for line in lines
+                ), text
+                probe = "SEARCH institution_use_case_count USING COVERING INDEX"
+                probes = [line for line in lines if "institution_use_case_count" in line]
+                assert probes and all(
+                    line.startswith(probe) and line.endswith("(institution_id=?)")
+                    for line in probes
+                ), text
+            else:
+                assert full_scans(lines) == [], text
+                # Probed row by row from the key, not hashed from a read of the whole table.
+                assert "pk_institution_use_case_count" in text, text
 
 
 @pytest.mark.parametrize(
@@ -203,3 +212,24 @@ def test_figures_come_from_the_kept_counts(
     assert any("FROM use_case_count" in s for s, _p in statements)
     grouped = [s for s, _p in statements if re.search(r"GROUP BY use_case\.stage\b", s)]
     assert grouped == []
+
+
+def test_the_cohort_page_reads_its_use_cases_in_title_order_and_counts_none(
+    client: FlaskClient, world: World, cases: Cases
+) -> None:
+    """A cohort's page of use cases comes from the cohort's title index in the list's order
+    (no sort of the cohort's use cases, which grow with it), and how many there are from the
+    kept counts (no count of its use cases)."""
+    login(client, world.reviewer)
+    with captured() as statements:
+        assert client.get(f"/cohorts/{world.cohort.id}").status_code == 200
+    listed = [(s, p) for s, p in statements if "ORDER BY lower(use_case.title)" in s]
+    assert listed
+    for statement, parameters in listed:
+        lines = plan(statement, parameters)
+        assert sorts(lines) == [], "\n".join(lines)
+        assert any("ix_use_case_cohort_lower_title_id" in line for line in lines), lines
+    counted = [
+        s for s, _p in statements if re.match(r"\s*SELECT count\(\*\) .*\bFROM use_case\b", s, re.S)
+    ]
+    assert counted == []

@@ -255,12 +255,16 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
     today = local_today()
     scope = Scope(programme=item.programme, cohort=item)
     filters = ListFilters(cohort=item.id, sort="title", direction="asc")
+    # The page of use cases is read in title order from the cohort's index; how many there are
+    # comes from the kept counts rather than from counting the cohort's use cases.
     page = db.paginate(
         use_case_select(current_user, filters),
         page=page_arg(),
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
         error_out=False,
+        count=False,
     )
+    page.total = sum(queries.cohort_stage_counts(current_user, [item.id])[item.id].values())
     return render_template(
         "dashboard/cohort.html",
         cohort=item,
@@ -307,11 +311,16 @@ def institutions() -> str:
     kind = _enum_arg(InstitutionKind, "kind")
     sort = _choice_arg("sort", queries.INSTITUTION_SORTS, "name")
     direction = _direction()
-    page = db.paginate(
-        queries.institution_select(current_user, q=q, kind=kind, sort=sort, direction=direction),
-        page=page_arg(),
+    page = queries.institution_page(
+        current_user,
+        q=q,
+        kind=kind,
+        sort=sort,
+        direction=direction,
         per_page=current_app.config["TRACKER_PAGE_SIZE"],
-        error_out=False,
+        after=_int_arg("after"),
+        before=_int_arg("before"),
+        start=_int_arg("start") or 1,
     )
     args: dict[str, Any] = {"q": q, "sort": sort, "dir": direction}
     if kind is not None:

@@ -54,6 +54,14 @@ SECTOR_OF_KIND: dict[InstitutionKind, Sector] = {
 
 class Institution(Base):
     __tablename__ = "institution"
+    __table_args__ = (
+        # The institution list's orders and their seek cursors (tracker.usecases.workspace):
+        # by name, and by kind then name; a page is read in index order and stops.
+        sa.Index("ix_institution_lower_name_id", sa.func.lower(sa.column("name")), "id"),
+        sa.Index(
+            "ix_institution_kind_lower_name_id", "kind", sa.func.lower(sa.column("name")), "id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)

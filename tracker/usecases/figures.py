@@ -175,14 +175,18 @@ def rebuild(session: Any = None) -> int:
 @click.command("rebuild-figures")
 @with_appcontext
 def rebuild_figures_command() -> None:
-    """Recount the kept figures (use_case_count, kpi_moving_away) from what they count."""
+    """Recount the kept figures (use_case_count, institution_use_case_count,
+    kpi_moving_away) from what they count."""
     from tracker.plans import figures as kpi_figures
     from tracker.unit_of_work import unit_of_work
+    from tracker.usecases import institution_figures
 
     with unit_of_work("figures.rebuild"):
         rows = rebuild()
+        institution_rows = institution_figures.rebuild()
         kpis = kpi_figures.rebuild()
     click.echo(f"use_case_count: {rows} rows recounted")
+    click.echo(f"institution_use_case_count: {institution_rows} rows recounted")
     click.echo(f"kpi_moving_away: {kpis} rows worked out")
 
 

@@ -134,6 +134,13 @@ class UseCase(Base):
             # index-only scan of this index rather than a scan of the use cases.
             "id",
         ),
+        # A cohort's use cases by title (the cohort page's list), read in order a page at a time.
+        sa.Index(
+            "ix_use_case_cohort_lower_title_id",
+            "cohort_id",
+            sa.func.lower(sa.column("title")),
+            "id",
+        ),
         # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
         sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
         # The list's search of titles (``title ILIKE '%term%'``) on PostgreSQL: trigrams of the

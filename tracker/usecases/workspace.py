@@ -24,12 +24,15 @@ from tracker.auth.models import User
 from tracker.auth.permissions import Permission, has
 from tracker.extensions import db
 from tracker.i18n import gettext as _
+from tracker.i18n import number
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import remit_programme_ids
 from tracker.returns.models import ExpectedReturn, ExpectedStatus, ReturnSchedule
 from tracker.usecases import figures
+from tracker.usecases import institution_figures as institution_counts
 from tracker.usecases.figures import UseCaseCount
+from tracker.usecases.institution_figures import InstitutionCount
 from tracker.usecases.models import (
     Milestone,
     MilestoneStatus,
@@ -132,20 +135,21 @@ def visible_institutions_filter(user: User) -> sa.ColumnElement[bool]:
     if has(user, Permission.VIEW_ALL):
         return sa.true()
     if has(user, Permission.VIEW_REMIT) and user.regulator_id is not None:
-        # Correlated EXISTS: each institution looks up its own use cases by index, rather than
-        # every request collecting the ids of all visible use cases. The lookup is by institution
-        # alone (``visible_in_index_order`` keeps SQLite from seeking once per cohort of the
-        # remit, whose number grows with the data); the cohort and submission are read from the
-        # covering index.
-        visible = visible_in_index_order(user)
-        return sa.or_(
-            Institution.regulator_id == user.regulator_id,
-            # EXISTS (SELECT use_case.id ...): a select of the key lets SQLite keep to the index.
-            sa.select(UseCase.id).where(UseCase.institution_id == Institution.id, visible).exists(),
-            sa.exists()
-            .where(use_case_partner.c.institution_id == Institution.id)
-            .where(UseCase.id == use_case_partner.c.use_case_id, visible),
+        # An institution takes part in the remit if it has kept counts (leading or partnering a
+        # proposal) in a cohort of it: a look-up of its few rows by the counts' key, row by row,
+        # so that a page read in the list's order stops after the page. Written as a LIMIT 1
+        # subquery rather than EXISTS: PostgreSQL turns an EXISTS under OR into a hash of every
+        # row of the remit, read in full before the first institution.
+        takes_part = (
+            sa.select(sa.literal(1))
+            .where(
+                InstitutionCount.institution_id == Institution.id,
+                institution_counts.in_remit(user),
+            )
+            .limit(1)
+            .scalar_subquery()
         )
+        return sa.or_(Institution.regulator_id == user.regulator_id, takes_part.is_not(None))
     if user.is_institution_user and user.institution_id is not None:
         return Institution.id == user.institution_id
     return sa.false()
@@ -779,9 +783,11 @@ COHORT_SORTS: dict[str, Any] = {
     "opens": Cohort.applications_open_on,
     "status": Cohort.status,
 }
-INSTITUTION_SORTS: dict[str, Any] = {
-    "name": sa.func.lower(Institution.name),
-    "kind": Institution.kind,
+# Each sort's key, ending in the id: the order of the list and its seek cursor, read from an
+# index of the same columns (within a kind, by name).
+INSTITUTION_SORTS: dict[str, tuple[Any, ...]] = {
+    "name": (sa.func.lower(Institution.name), Institution.id),
+    "kind": (Institution.kind, sa.func.lower(Institution.name), Institution.id),
 }
 
 
@@ -826,7 +832,7 @@ def institution_select(
     user: User, *, q: str = "", kind: Any = None, sort: str = "name", direction: str = "asc"
 ) -> sa.Select[Institution]:
     """Institutions the user may look at, filtered by kind and searched by English or Chinese
-    name."""
+    name, in the sort's order."""
     stmt = (
         sa.select(Institution)
         .where(visible_institutions_filter(user))
@@ -841,7 +847,110 @@ def institution_select(
         )
     if kind is not None:
         stmt = stmt.where(Institution.kind == kind)
-    return stmt.order_by(_ordered(INSTITUTION_SORTS[sort], direction), Institution.id)
+    return stmt.order_by(*(_ordered(column, direction) for column in INSTITUTION_SORTS[sort]))
+
+
+# The institution list counts its matches up to this many (as the use-case list does): an exact
+# count reads every institution, however few are shown.
+INSTITUTION_COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class InstitutionPage:
+    """One page of the institution list, read with a seek cursor (the rows after or before a
+    given institution in the list's order), so a deep page costs what the first one does.
+    ``first`` is the position of the page's first row, carried from page to page."""
+
+    items: list[Institution]
+    first: int
+    total: int
+    total_is_lower_bound: bool
+    next_after: int | None
+    prev_before: int | None
+    is_first: bool
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
+
+    @property
+    def total_label(self) -> str:
+        if self.total_is_lower_bound:
+            return _("more than %(num)s", num=number(INSTITUTION_COUNT_LIMIT))
+        return number(self.total)
+
+
+def institution_page(
+    user: User,
+    *,
+    q: str = "",
+    kind: Any = None,
+    sort: str = "name",
+    direction: str = "asc",
+    per_page: int,
+    after: int | None = None,
+    before: int | None = None,
+    start: int = 1,
+) -> InstitutionPage:
+    """The page of visible institutions after the institution ``after`` (or before ``before``),
+    or the first page; ``start`` is the position of the row after ``after`` (or of ``before``).
+    A cursor naming an institution the user may not see is ignored (the first page is shown)."""
+    stmt = institution_select(user, q=q, kind=kind, sort=sort, direction=direction)
+    columns = INSTITUTION_SORTS[sort]
+    descending = direction == "desc"
+    cursor_id = after if after is not None else before
+    boundary = None
+    if cursor_id is not None:
+        boundary = db.session.execute(
+            sa.select(*columns).where(
+                Institution.id == cursor_id, visible_institutions_filter(user)
+            )
+        ).first()
+    backwards = boundary is not None and after is None
+    if boundary is not None:
+        key = sa.tuple_(*columns)
+        bound = sa.tuple_(
+            *(
+                sa.bindparam(None, value, type_=column.type)
+                for column, value in zip(columns, boundary, strict=True)
+            )
+        )
+        # Reading backwards runs the order the other way and turns the rows round afterwards.
+        stmt = stmt.where(key < bound if descending != backwards else key > bound)
+        if backwards:
+            reverse = "asc" if descending else "desc"
+            stmt = stmt.order_by(None).order_by(*(_ordered(c, reverse) for c in columns))
+    rows = list(db.session.scalars(stmt.limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    has_prev = boundary is not None and (more or not backwards)
+    has_next = more if not backwards else True
+    if not has_prev:
+        first = 1
+    elif backwards:
+        first = max(start - len(rows), 2)
+    else:
+        first = max(start, 2)
+    matching = (
+        institution_select(user, q=q, kind=kind)
+        .order_by(None)
+        .options()
+        .with_only_columns(Institution.id)
+        .limit(INSTITUTION_COUNT_LIMIT + 1)
+        .subquery()
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    return InstitutionPage(
+        items=rows,
+        first=first,
+        total=min(total, INSTITUTION_COUNT_LIMIT),
+        total_is_lower_bound=total > INSTITUTION_COUNT_LIMIT,
+        next_after=rows[-1].id if rows and has_next else None,
+        prev_before=rows[0].id if rows and has_prev else None,
+        is_first=not has_prev,
+    )
 
 
 def institution_is_visible(user: User, institution_id: int) -> bool:
@@ -866,10 +975,30 @@ class InstitutionFigures:
 def institution_figures(
     user: User, institution_ids: Iterable[int]
 ) -> dict[int, InstitutionFigures]:
-    """Figures for the institutions named, in two GROUP BY queries."""
+    """Figures for the institutions named: for the regulator side from the kept counts (one
+    GROUP BY of the institutions' rows), for institution users from their use cases (two)."""
     ids = list(institution_ids)
     out = {iid: InstitutionFigures() for iid in ids}
     if not ids:
+        return out
+    if reads_counts(user):
+        counted = (
+            sa.select(
+                InstitutionCount.institution_id,
+                InstitutionCount.lead,
+                InstitutionCount.stage,
+                sa.func.sum(InstitutionCount.n),
+            )
+            .where(InstitutionCount.institution_id.in_(ids), institution_counts.in_remit(user))
+            .group_by(
+                InstitutionCount.institution_id, InstitutionCount.lead, InstitutionCount.stage
+            )
+        )
+        for institution_id, lead, stage, n in db.session.execute(counted):
+            if lead:
+                out[institution_id].leads[stage] = int(n)
+            else:
+                out[institution_id].partners_on += int(n)
         return out
     visible = visible_filter(user)
     lead_stmt = (
