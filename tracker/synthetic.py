@@ -41,6 +41,7 @@ from tracker.programmes.models import (
     SelectionCriterion,
 )
 from tracker.unit_of_work import unit_of_work
+from tracker.returns import due as next_return_due
 from tracker.usecases import figures
 from tracker.usecases.models import (
     Audience,
@@ -1034,6 +1035,7 @@ def build_synthetic(
             on_progress(count)
     # The inserts above bypass the ORM, so the figures kept by its flushes are recounted.
     figures.rebuild()
+    next_return_due.rebuild()
     db.session.flush()
     return SyntheticResult(
         created=created,

@@ -10,7 +10,7 @@ changes its stage, cohort, category or one of the dates the key reads does so th
 and the hook turns the flushed changes into +1/-1 on the rows concerned, in the same transaction
 (so a rolled-back command leaves no trace). Bulk inserts that bypass the ORM
 (``tracker.synthetic``) call :func:`rebuild` afterwards; ``flask rebuild-figures`` recounts from
-the use cases at any time.
+the use cases at any time (and recomputes the next returns' due dates, ``tracker.returns.due``).
 
 The counts serve the regulator side only, whose visibility is a function of the key (submitted,
 and in a cohort of the remit); institution users' figures are still counted from their own use
@@ -175,12 +175,16 @@ def rebuild(session: Any = None) -> int:
 @click.command("rebuild-figures")
 @with_appcontext
 def rebuild_figures_command() -> None:
-    """Recount the use-case figures (use_case_count) from the use cases."""
+    """Recount the use-case figures (use_case_count) and recompute the next returns' due
+    dates (use_case.next_return_due_on) from the use cases."""
+    from tracker.returns import due
     from tracker.unit_of_work import unit_of_work
 
     with unit_of_work("figures.rebuild"):
         rows = rebuild()
+        changed = due.rebuild()
     click.echo(f"use_case_count: {rows} rows recounted")
+    click.echo(f"use_case.next_return_due_on: {changed} changed")
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -135,6 +135,16 @@ class UseCase(Base):
         ),
         # "Due soon" and "overdue" filters and the due-date sort (tracker.clocks).
         sa.Index("ix_use_case_clock_due_on_id", "clock_due_on", "id"),
+        # Returns due and overdue, soonest first, stopped after a page; covering, so that their
+        # total counts the index range only (the rest is what the visibility test reads).
+        sa.Index(
+            "ix_use_case_next_return_due",
+            "next_return_due_on",
+            "id",
+            "stage",
+            "cohort_id",
+            "submitted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +183,9 @@ class UseCase(Base):
     # The due date of the stage clock running now (none while no clock runs or it is paused),
     # kept by the workflow commands through ``tracker.clocks.services.refresh``.
     clock_due_on: Mapped[date | None]
+    # When the next progress return falls due (none outside a pilot stage, or when nothing is
+    # due), kept by a flush hook in ``tracker.returns.due``.
+    next_return_due_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     # Pilot terms agreed when the pilot starts.
