@@ -107,7 +107,7 @@ from tracker.exits.models import ExitPublication  # noqa: E402
 
 __all__ += ["ExitPublication"]
 
-from tracker.usecases.figures import UseCaseCount  # noqa: E402
 from tracker.returns import due as _next_return_due  # noqa: E402, F401  (its flush hook)
+from tracker.usecases.figures import UseCaseCount  # noqa: E402
 
 __all__ += ["UseCaseCount"]

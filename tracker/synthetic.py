@@ -40,8 +40,8 @@ from tracker.programmes.models import (
     Regulator,
     SelectionCriterion,
 )
-from tracker.unit_of_work import unit_of_work
 from tracker.returns import due as next_return_due
+from tracker.unit_of_work import unit_of_work
 from tracker.usecases import figures
 from tracker.usecases.models import (
     Audience,

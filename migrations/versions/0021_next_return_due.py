@@ -1,6 +1,7 @@
 """When each pilot's next progress return falls due, kept on the use case
 (``use_case.next_return_due_on``, by tracker.returns.due), with the index the dashboards and
-the review queue read it from; filled here by the same rule the pages computed until now.
+the review queue read it from; filled here by the same rule the pages computed until now. And
+the index the dashboard's open boundary breaches are read and counted from.
 
 Revision ID: 0021
 Revises: 0020
@@ -55,9 +56,17 @@ def upgrade():
             ['next_return_due_on', 'id', 'stage', 'cohort_id', 'submitted_at'],
             unique=False,
         )
+    with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_boundary_breach_open',
+            ['decision', 'detected_at', 'id', 'use_case_id'],
+            unique=False,
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
+        batch_op.drop_index('ix_boundary_breach_open')
     with op.batch_alter_table('use_case', schema=None) as batch_op:
         batch_op.drop_index('ix_use_case_next_return_due')
         batch_op.drop_column('next_return_due_on')

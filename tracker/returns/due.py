@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.orm.attributes import PASSIVE_NO_INITIALIZE, get_history, set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import expression
 from sqlalchemy.sql.compiler import SQLCompiler
 

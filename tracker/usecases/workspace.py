@@ -62,7 +62,7 @@ class sqlite_unindexed(expression.FunctionElement[Any]):  # noqa: N801  (reads a
     name = "sqlite_unindexed"
     inherit_cache = True
 
-    def __init__(self, expr: sa.ColumnElement[Any]) -> None:
+    def __init__(self, expr: Any) -> None:
         super().__init__(expr)
         self.type = expr.type
 
