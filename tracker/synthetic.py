@@ -42,7 +42,7 @@ from tracker.programmes.models import (
 )
 from tracker.returns import due as next_return_due
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import figures
+from tracker.usecases import figures, open_milestones
 from tracker.usecases.models import (
     Audience,
     KpiValue,
@@ -1036,6 +1036,7 @@ def build_synthetic(
     # The inserts above bypass the ORM, so the figures kept by its flushes are recounted.
     figures.rebuild()
     next_return_due.rebuild()
+    open_milestones.rebuild()
     db.session.flush()
     return SyntheticResult(
         created=created,

@@ -1,7 +1,10 @@
 """When each pilot's next progress return falls due, kept on the use case
 (``use_case.next_return_due_on``, by tracker.returns.due), with the index the dashboards and
-the review queue read it from; filled here by the same rule the pages computed until now. And
-the index the dashboard's open boundary breaches are read and counted from.
+the review queue read it from; filled here by the same rule the pages computed until now. The
+cohort of each open milestone of a use case in a stage with milestones
+(``milestone.open_cohort_id``, by tracker.usecases.open_milestones), which the overdue
+milestones are counted by. And the index the dashboard's open boundary breaches are read and
+counted from.
 
 Revision ID: 0021
 Revises: 0020
@@ -43,6 +46,18 @@ BY_INTERVAL = {
     " + ({interval})",
 }
 
+# tracker.usecases.open_milestones: the cohort of an open milestone's use case while that use
+# case, submitted, is in a stage with milestones.
+OPEN_COHORT = """
+UPDATE milestone SET open_cohort_id = (
+    SELECT use_case.cohort_id FROM use_case
+    WHERE use_case.id = milestone.use_case_id
+    AND use_case.stage IN ('selected', 'pilot', 'suspended')
+    AND use_case.submitted_at IS NOT NULL
+)
+WHERE milestone.status IN ('planned', 'in_progress')
+"""
+
 
 def upgrade():
     with op.batch_alter_table('use_case', schema=None) as batch_op:
@@ -56,6 +71,13 @@ def upgrade():
             ['next_return_due_on', 'id', 'stage', 'cohort_id', 'submitted_at'],
             unique=False,
         )
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('open_cohort_id', sa.Integer(), nullable=True))
+    op.execute(OPEN_COHORT)
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_milestone_open_cohort_planned_on', ['open_cohort_id', 'planned_on'], unique=False
+        )
     with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
         batch_op.create_index(
             'ix_boundary_breach_open',
@@ -67,6 +89,9 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
         batch_op.drop_index('ix_boundary_breach_open')
+    with op.batch_alter_table('milestone', schema=None) as batch_op:
+        batch_op.drop_index('ix_milestone_open_cohort_planned_on')
+        batch_op.drop_column('open_cohort_id')
     with op.batch_alter_table('use_case', schema=None) as batch_op:
         batch_op.drop_index('ix_use_case_next_return_due')
         batch_op.drop_column('next_return_due_on')

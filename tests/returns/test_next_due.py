@@ -1,5 +1,6 @@
-"""The kept next-return due date (``UseCase.next_return_due_on``) stays equal to the rule computed
-afresh whatever the commands do (rolled-back ones included); the pages read it from its index."""
+"""The kept next-return due date (``UseCase.next_return_due_on``) and open milestones' cohort
+(``Milestone.open_cohort_id``) stay equal to their rules computed afresh whatever the commands do
+(rolled-back ones included); the pages read them from their indexes."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from tracker.returns import due, schedule
 from tracker.returns.models import ExpectedReturn, ExpectedStatus, Frequency
 from tracker.rules import ConflictError, NotAllowedError, RuleError
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import services, workspace
-from tracker.usecases.models import MilestoneStatus, Rag, Stage, UseCase
+from tracker.usecases import open_milestones, services, workspace
+from tracker.usecases.models import Milestone, MilestoneStatus, Rag, Stage, UseCase
 from tracker.usecases.workflow import BY_NAME, PILOT_STAGES
 
 
@@ -31,9 +32,18 @@ def recomputed() -> dict[int, date | None]:
     return dict(db.session.execute(sa.select(UseCase.id, due.due_on())).all())
 
 
+def milestones_kept() -> dict[int, int | None]:
+    return dict(db.session.execute(sa.select(Milestone.id, Milestone.open_cohort_id)).all())
+
+
+def milestones_recomputed() -> dict[int, int | None]:
+    return dict(db.session.execute(sa.select(Milestone.id, open_milestones.open_cohort())).all())
+
+
 def assert_in_step() -> None:
     db.session.expire_all()
     assert kept() == recomputed()
+    assert milestones_kept() == milestones_recomputed()
 
 
 def _regulator(world: World, use_case: UseCase) -> Any:
@@ -126,14 +136,23 @@ def _waive(rng: random.Random, world: World, use_case: UseCase) -> None:
 
 
 def _milestone(rng: random.Random, world: World, use_case: UseCase) -> None:
+    """A milestone added, or one of the use case's changed, to any status."""
+    existing = list(
+        db.session.scalars(sa.select(Milestone).where(Milestone.use_case_id == use_case.id))
+    )
+    milestone = rng.choice(existing) if existing and rng.random() < 0.6 else None
+    status = rng.choice(list(MilestoneStatus))
     services.save_milestone(
         use_case,
-        None,
+        milestone,
         user=_regulator(world, use_case),
         title="Bias audit",
-        planned_on=local_today() - timedelta(days=5),
-        actual_on=local_today() - timedelta(days=rng.randint(0, 5)),
-        status=MilestoneStatus.DONE,
+        planned_on=local_today() - timedelta(days=rng.randint(-10, 10)),
+        actual_on=local_today() - timedelta(days=rng.randint(0, 5))
+        if status is MilestoneStatus.DONE
+        else None,
+        status=status,
+        expected_version=milestone.version if milestone else 0,
     )
 
 
@@ -154,7 +173,7 @@ def _orm(rng: random.Random, world: World, use_case: UseCase) -> None:
         use_case.cohort_id = rng.choice([world.cohort.id, world.other_cohort.id])
 
 
-STEPS = [_transition, _file, _file, _schedule, _request, _waive, _milestone, _orm]
+STEPS = [_transition, _file, _file, _schedule, _request, _waive, _milestone, _milestone, _orm]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -177,7 +196,7 @@ def test_a_random_sequence_of_commands_keeps_the_due_dates_equal_to_the_rule(
         ]
     assert_in_step()
     done: list[str] = []
-    ever_due = 0
+    ever_due = ever_open = 0
     for _ in range(80):
         step = rng.choice(STEPS)
         pilots = [uc for uc in cases if uc.stage in PILOT_STAGES]
@@ -197,9 +216,11 @@ def test_a_random_sequence_of_commands_keeps_the_due_dates_equal_to_the_rule(
             assert uc.next_return_due_on == dates[uc.id]
             assert dates[uc.id] is None or uc.stage in PILOT_STAGES
         ever_due += sum(day is not None for day in dates.values())
+        ever_open += sum(cohort is not None for cohort in milestones_kept().values())
     # The sequence went somewhere: most kinds of step were applied, and dates were kept.
     assert len(set(done)) >= 6, done
     assert ever_due > 80
+    assert ever_open > 0
 
 
 def test_a_new_pilot_is_due_from_its_start_and_leaving_the_pilot_clears_it(world: World) -> None:
@@ -227,6 +248,7 @@ def test_rebuild_recomputes_and_the_command_says_so(app: Any, world: World) -> N
     result = app.test_cli_runner().invoke(args=["rebuild-figures"])
     assert result.exit_code == 0, result.output
     assert "next_return_due_on: 3 changed" in result.output
+    assert "milestone.open_cohort_id: 0 changed" in result.output
     assert_in_step()
     assert sum(day is not None for day in kept().values()) == 2
 
@@ -301,3 +323,45 @@ def test_returns_due_take_a_bounded_number_of_queries(world: World) -> None:
         sa.event.remove(db.engine, "before_cursor_execute", record)
     assert (len(found.items), found.total) == (10, 12)
     assert len(seen) <= 2, seen
+
+
+def test_the_overdue_milestones_count_reads_the_open_cohort_index(world: World) -> None:
+    """EXPLAIN: the regulator side's total is a range of the (open_cohort_id, planned_on) index
+    per cohort, without reading the use cases; it agrees with the milestones themselves."""
+    pilot = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    ended = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PRODUCTION)
+    today = local_today()
+    for use_case in (pilot, ended):
+        for status in MilestoneStatus:
+            for days in (-3, 3):
+                db.session.add(
+                    Milestone(
+                        use_case=use_case,
+                        title="M",
+                        planned_on=today + timedelta(days=days),
+                        status=status,
+                        actual_on=today if status is MilestoneStatus.DONE else None,
+                    )
+                )
+    db.session.commit()
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
+        seen.append((statement, params))
+
+    for user, scope in (
+        (world.reviewer, workspace.Scope()),
+        (world.admin, workspace.Scope(programme=world.programme, cohort=world.cohort)),
+    ):
+        seen.clear()
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            found = workspace.overdue_milestones(user, scope, today)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        # Planned or in progress, before today, of the pilot only (production has none).
+        assert found.total == 2
+        assert {m.use_case_id for m in found.items} == {pilot.id}
+        [(statement, params)] = [(s, p) for s, p in seen if "FROM milestone" in s]
+        assert "ix_milestone_open_cohort_planned_on" in _plan(statement, params)
+    assert len(workspace.overdue_milestones(world.ia_reviewer, workspace.Scope(), today).items) == 0

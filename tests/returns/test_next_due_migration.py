@@ -1,4 +1,5 @@
-"""Migration 0021 fills the next-return due dates of the use cases already there, by the rule."""
+"""Migration 0021 fills the next-return due dates of the use cases already there and the open
+milestones' cohorts, by their rules."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from tests.plans.test_migration import ROWS
 from tests.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 from tracker.extensions import db
 from tracker.returns import due
-from tracker.usecases.models import UseCase
+from tracker.usecases import open_milestones
+from tracker.usecases.models import Milestone, UseCase
 
 
 def test_0021_fills_the_due_dates_by_the_rule(empty_database_url: str) -> None:  # noqa: F811
@@ -35,7 +37,20 @@ def test_0021_fills_the_due_dates_by_the_rule(empty_database_url: str) -> None: 
                     " '2025-01-06', 26, 1)"
                 )
             )
-            conn.execute(sa.text("UPDATE use_case SET last_return_end = '2025-02-05' WHERE id = 1"))
+            conn.execute(
+                sa.text(
+                    "UPDATE use_case SET last_return_end = '2025-02-05',"
+                    " submitted_at = created_at WHERE id = 1"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO milestone (id, use_case_id, title, planned_on, status,"
+                    " created_at, version) VALUES (1, 1, 'Open', '2025-02-01', 'in_progress',"
+                    " '2025-01-06 00:00:00', 1), (2, 1, 'Done', '2025-02-01', 'done',"
+                    " '2025-01-06 00:00:00', 1)"
+                )
+            )
             conn.execute(
                 sa.text(
                     "INSERT INTO return_schedule (id, use_case_id, frequency, first_period_start,"
@@ -59,6 +74,12 @@ def test_0021_fills_the_due_dates_by_the_rule(empty_database_url: str) -> None: 
             rule = dict(conn.execute(sa.select(UseCase.id, due.due_on())).all())
         assert kept == {1: date(2025, 3, 7), 2: None, 3: date(2025, 2, 19)}
         assert kept == rule
+        with db.engine.connect() as conn:
+            cohorts = dict(conn.execute(sa.select(Milestone.id, Milestone.open_cohort_id)).all())
+            rule_cohorts = dict(
+                conn.execute(sa.select(Milestone.id, open_milestones.open_cohort())).all()
+            )
+        assert cohorts == rule_cohorts == {1: 1, 2: None}
         flask_migrate.downgrade(revision="0020")
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("use_case")}
         assert "next_return_due_on" not in columns

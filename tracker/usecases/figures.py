@@ -176,15 +176,19 @@ def rebuild(session: Any = None) -> int:
 @with_appcontext
 def rebuild_figures_command() -> None:
     """Recount the use-case figures (use_case_count) and recompute the next returns' due
-    dates (use_case.next_return_due_on) from the use cases."""
+    dates (use_case.next_return_due_on) and the open milestones' cohorts
+    (milestone.open_cohort_id) from the use cases."""
     from tracker.returns import due
     from tracker.unit_of_work import unit_of_work
+    from tracker.usecases import open_milestones
 
     with unit_of_work("figures.rebuild"):
         rows = rebuild()
         changed = due.rebuild()
+        milestones = open_milestones.rebuild()
     click.echo(f"use_case_count: {rows} rows recounted")
     click.echo(f"use_case.next_return_due_on: {changed} changed")
+    click.echo(f"milestone.open_cohort_id: {milestones} changed")
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -335,9 +335,11 @@ class ReviewScore(Base):
 
 class Milestone(Base):
     __tablename__ = "milestone"
-    # Overdue milestones on an unscoped dashboard: each open status in date order.
+    # Overdue milestones on an unscoped dashboard: each open status in date order; and their
+    # number, a range of the second index per cohort in the remit.
     __table_args__ = (
         sa.Index("ix_milestone_status_planned_on", "status", "planned_on", "use_case_id"),
+        sa.Index("ix_milestone_open_cohort_planned_on", "open_cohort_id", "planned_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -352,6 +354,10 @@ class Milestone(Base):
     # Two people updating one milestone: the second is told, as for use cases.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
+    # The use case's cohort while the milestone is open and the use case, submitted, is in a
+    # stage with milestones (none otherwise): kept by ``tracker.usecases.open_milestones``. No
+    # foreign key: derived data, as ``use_case_count`` is.
+    open_cohort_id: Mapped[int | None]
 
     use_case: Mapped[UseCase] = relationship(back_populates="milestones")
 
