@@ -196,9 +196,14 @@ def visible_in_index_order(user: User) -> sa.ColumnElement[bool]:
     from a cohort index and then sorts every visible row; ``+ 0`` is SQLite's documented way of
     keeping a term off an index, so the rows come from the sort's index instead. PostgreSQL has
     statistics and chooses for itself."""
-    visible = visible_filter(user)
+    return off_cohort_index(visible_filter(user))
+
+
+def off_cohort_index(clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """``clause`` with the use case's ``cohort_id`` written ``cohort_id + 0`` on SQLite (see
+    ``visible_in_index_order``); unchanged on PostgreSQL."""
     if db.engine.dialect.name != "sqlite":
-        return visible
+        return clause
     table: sa.Table = UseCase.__table__  # type: ignore[assignment]
 
     def blind(element: Any, **_kw: Any) -> Any:
@@ -211,7 +216,7 @@ def visible_in_index_order(user: User) -> sa.ColumnElement[bool]:
         return None
 
     no_options: dict[str, Any] = {}
-    return replacement_traverse(visible, no_options, blind)
+    return replacement_traverse(clause, no_options, blind)
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -547,9 +552,10 @@ def returns_due(
     # Without statistics SQLite would rather serve the stage and the visibility test from the
     # (stage, submitted_at) or cohort indexes and sort every pilot: both are kept off them, so
     # the rows and their number come from the due-date index, which holds every column read.
+    # A cohort's few use cases may come from the cohort index; a programme's many may not.
     where = [
         visible_in_index_order(user),
-        scope.where(),
+        scope.where() if scope.cohort is not None else off_cohort_index(scope.where()),
         sqlite_unindexed(UseCase.stage).in_(PILOT_STAGES),
         due_on < due_before,
     ]
@@ -622,10 +628,17 @@ def overdue_milestones(
             .subquery()
         )
 
-    if scoped:
-        ids: Any = first(
-            sa.func.lower(Milestone.status).in_(open_values), visible=visible_filter(user)
+    if scoped and reads_counts(user):
+        # The scope's overdue milestones from the kept cohort's index (a range per cohort,
+        # read from the index alone), the first ``limit`` sorted out of them.
+        ids: Any = (
+            sa.select(Milestone.id)
+            .where(_open_in_cohorts(user, scope), Milestone.planned_on < today)
+            .order_by(*order)
+            .limit(limit)
         )
+    elif scoped:
+        ids = first(sa.func.lower(Milestone.status).in_(open_values), visible=visible_filter(user))
     else:
         ids = sa.union_all(
             *[
