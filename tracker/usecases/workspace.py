@@ -578,8 +578,11 @@ def overdue_milestones(
     """Open milestones planned before today: the SQL form of ``Milestone.is_overdue``.
 
     Unscoped, each open status's first ``limit`` come from the (status, planned_on) index, read
-    in order until enough are visible. Scoped to a programme or cohort, the scope's use cases are
-    the way in: the status test is written so that no planner takes the index over all of them.
+    in order until enough are visible. On the regulator side the total, and a scoped page's rows,
+    come from the kept ``Milestone.open_cohort_id`` (``tracker.usecases.open_milestones``): a
+    range of its index per cohort of the remit and scope. For anyone else, scoped to a programme
+    or cohort, the scope's use cases are the way in: the status test is written so that no
+    planner takes the index over all of them.
     """
     scoped = scope.cohort is not None or scope.programme is not None
     where = [
