@@ -107,6 +107,8 @@ from tracker.exits.models import ExitPublication  # noqa: E402
 
 __all__ += ["ExitPublication"]
 
+from tracker.returns import due as _next_return_due  # noqa: E402, F401  (its flush hook)
+from tracker.usecases import open_milestones as _open_milestones  # noqa: E402, F401  (the same)
 from tracker.usecases.figures import UseCaseCount  # noqa: E402
 from tracker.usecases.institution_figures import InstitutionCount  # noqa: E402
 

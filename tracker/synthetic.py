@@ -41,8 +41,9 @@ from tracker.programmes.models import (
     Regulator,
     SelectionCriterion,
 )
+from tracker.returns import due as next_return_due
 from tracker.unit_of_work import unit_of_work
-from tracker.usecases import figures, institution_figures
+from tracker.usecases import figures, institution_figures, open_milestones
 from tracker.usecases.models import (
     Audience,
     KpiValue,
@@ -1037,6 +1038,8 @@ def build_synthetic(
     figures.rebuild()
     kpi_figures.rebuild()
     institution_figures.rebuild()
+    next_return_due.rebuild()
+    open_milestones.rebuild()
     db.session.flush()
     return SyntheticResult(
         created=created,

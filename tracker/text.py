@@ -19,12 +19,16 @@ def _is_cjk(ch: str) -> bool:
 
 def mostly_chinese(text: str) -> bool:
     """Whether most letters of ``text`` are Chinese characters."""
+    if text.isascii():  # the common case, answered without a walk through the letters
+        return False
     letters = [ch for ch in text if ch.isalpha() or _is_cjk(ch)]
     return bool(letters) and sum(_is_cjk(ch) for ch in letters) * 2 > len(letters)
 
 
 def mostly_latin(text: str) -> bool:
     """Whether ``text`` has Latin letters and most of its letters are Latin."""
+    if text.isascii():  # every letter is Latin
+        return any(ch.isalpha() for ch in text)
     letters = [ch for ch in text if ch.isalpha() or _is_cjk(ch)]
     latin = sum(ch.isascii() for ch in letters)
     return latin > 0 and latin * 2 > len(letters)

@@ -191,6 +191,9 @@ class BoundaryBreach(Base):
         sa.UniqueConstraint("return_id", "boundary", name="uq_boundary_breach_return"),
         sa.CheckConstraint("(decision IS NULL) = (decided_at IS NULL)", "decided"),
         sa.CheckConstraint("decision != 'amended' OR amendment_id IS NOT NULL", "amendment"),
+        # The dashboard's open breaches, oldest first, and their number: read from this index
+        # (then each one's use case by its key), not from every visible use case in turn.
+        sa.Index("ix_boundary_breach_open", "decision", "detected_at", "id", "use_case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

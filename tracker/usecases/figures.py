@@ -10,7 +10,7 @@ changes its stage, cohort, category or one of the dates the key reads does so th
 and the hook turns the flushed changes into +1/-1 on the rows concerned, in the same transaction
 (so a rolled-back command leaves no trace). Bulk inserts that bypass the ORM
 (``tracker.synthetic``) call :func:`rebuild` afterwards; ``flask rebuild-figures`` recounts from
-the use cases at any time.
+the use cases at any time (and recomputes the next returns' due dates, ``tracker.returns.due``).
 
 The counts serve the regulator side only, whose visibility is a function of the key (submitted,
 and in a cohort of the remit); institution users' figures are still counted from their own use
@@ -176,18 +176,24 @@ def rebuild(session: Any = None) -> int:
 @with_appcontext
 def rebuild_figures_command() -> None:
     """Recount the kept figures (use_case_count, institution_use_case_count,
-    kpi_moving_away) from what they count."""
+    kpi_moving_away) and recompute the next returns' due dates (use_case.next_return_due_on)
+    and the open milestones' cohorts (milestone.open_cohort_id) from what they come from."""
     from tracker.plans import figures as kpi_figures
+    from tracker.returns import due
     from tracker.unit_of_work import unit_of_work
-    from tracker.usecases import institution_figures
+    from tracker.usecases import institution_figures, open_milestones
 
     with unit_of_work("figures.rebuild"):
         rows = rebuild()
         institution_rows = institution_figures.rebuild()
         kpis = kpi_figures.rebuild()
+        changed = due.rebuild()
+        milestones = open_milestones.rebuild()
     click.echo(f"use_case_count: {rows} rows recounted")
     click.echo(f"institution_use_case_count: {institution_rows} rows recounted")
     click.echo(f"kpi_moving_away: {kpis} rows worked out")
+    click.echo(f"use_case.next_return_due_on: {changed} changed")
+    click.echo(f"milestone.open_cohort_id: {milestones} changed")
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -151,6 +151,16 @@ class UseCase(Base):
             postgresql_using="gin",
             postgresql_ops={"title": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # Returns due and overdue, soonest first, stopped after a page; covering, so that their
+        # total counts the index range only (the rest is what the visibility test reads).
+        sa.Index(
+            "ix_use_case_next_return_due",
+            "next_return_due_on",
+            "id",
+            "stage",
+            "cohort_id",
+            "submitted_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,6 +199,9 @@ class UseCase(Base):
     # The due date of the stage clock running now (none while no clock runs or it is paused),
     # kept by the workflow commands through ``tracker.clocks.services.refresh``.
     clock_due_on: Mapped[date | None]
+    # When the next progress return falls due (none outside a pilot stage, or when nothing is
+    # due), kept by a flush hook in ``tracker.returns.due``.
+    next_return_due_on: Mapped[date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     # Pilot terms agreed when the pilot starts.
@@ -342,9 +355,11 @@ class ReviewScore(Base):
 
 class Milestone(Base):
     __tablename__ = "milestone"
-    # Overdue milestones on an unscoped dashboard: each open status in date order.
+    # Overdue milestones on an unscoped dashboard: each open status in date order; and their
+    # number, a range of the second index per cohort in the remit.
     __table_args__ = (
         sa.Index("ix_milestone_status_planned_on", "status", "planned_on", "use_case_id"),
+        sa.Index("ix_milestone_open_cohort_planned_on", "open_cohort_id", "planned_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -359,6 +374,10 @@ class Milestone(Base):
     # Two people updating one milestone: the second is told, as for use cases.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
+    # The use case's cohort while the milestone is open and the use case, submitted, is in a
+    # stage with milestones (none otherwise): kept by ``tracker.usecases.open_milestones``. No
+    # foreign key: derived data, as ``use_case_count`` is.
+    open_cohort_id: Mapped[int | None]
 
     use_case: Mapped[UseCase] = relationship(back_populates="milestones")
 

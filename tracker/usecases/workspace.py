@@ -28,7 +28,6 @@ from tracker.i18n import number
 from tracker.institutions.models import Category, Institution
 from tracker.programmes.models import Cohort, Programme
 from tracker.programmes.permissions import remit_programme_ids
-from tracker.returns.models import ExpectedReturn, ExpectedStatus, ReturnSchedule
 from tracker.usecases import figures
 from tracker.usecases import institution_figures as institution_counts
 from tracker.usecases.figures import UseCaseCount
@@ -56,29 +55,29 @@ REVIEW_STAGES = in_order(_REVIEW)
 OPEN_MILESTONE = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
 
 
-# --- portable date arithmetic -------------------------------------------------------------
+# --- planner hints -----------------------------------------------------------------------
 
 
-class add_days(expression.FunctionElement[date]):  # noqa: N801  (reads as a SQL function)
-    """``day + n`` days, for a date column and an integer column, on SQLite and PostgreSQL."""
+class sqlite_unindexed(expression.FunctionElement[Any]):  # noqa: N801  (reads as SQL)
+    """``expr``, written ``+expr`` on SQLite: its documented way of keeping a term off every
+    index (SQLite has no statistics to weigh one index against another). Same value and type."""
 
-    type = sa.Date()
-    name = "add_days"
+    name = "sqlite_unindexed"
     inherit_cache = True
 
-
-@compiles(add_days, "sqlite")
-def _add_days_sqlite(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
-    day, days = list(element.clauses)
-    return (
-        f"date({compiler.process(day, **kw)}, '+' || ({compiler.process(days, **kw)}) || ' days')"
-    )
+    def __init__(self, expr: Any) -> None:
+        super().__init__(expr)
+        self.type = expr.type
 
 
-@compiles(add_days, "postgresql")
-def _add_days_postgresql(element: add_days, compiler: SQLCompiler, **kw: Any) -> str:
-    day, days = list(element.clauses)
-    return f"(CAST({compiler.process(day, **kw)} AS DATE) + ({compiler.process(days, **kw)}))"
+@compiles(sqlite_unindexed)
+def _unindexed_default(element: sqlite_unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(list(element.clauses)[0], **kw))
+
+
+@compiles(sqlite_unindexed, "sqlite")
+def _unindexed_sqlite(element: sqlite_unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(list(element.clauses)[0], **kw)}"
 
 
 # --- remit -------------------------------------------------------------------------------
@@ -201,9 +200,14 @@ def visible_in_index_order(user: User) -> sa.ColumnElement[bool]:
     from a cohort index and then sorts every visible row; ``+ 0`` is SQLite's documented way of
     keeping a term off an index, so the rows come from the sort's index instead. PostgreSQL has
     statistics and chooses for itself."""
-    visible = visible_filter(user)
+    return off_cohort_index(visible_filter(user))
+
+
+def off_cohort_index(clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """``clause`` with the use case's ``cohort_id`` written ``cohort_id + 0`` on SQLite (see
+    ``visible_in_index_order``); unchanged on PostgreSQL."""
     if db.engine.dialect.name != "sqlite":
-        return visible
+        return clause
     table: sa.Table = UseCase.__table__  # type: ignore[assignment]
 
     def blind(element: Any, **_kw: Any) -> Any:
@@ -216,7 +220,7 @@ def visible_in_index_order(user: User) -> sa.ColumnElement[bool]:
         return None
 
     no_options: dict[str, Any] = {}
-    return replacement_traverse(visible, no_options, blind)
+    return replacement_traverse(clause, no_options, blind)
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -545,65 +549,31 @@ def returns_due(
     Under a reporting schedule the next return is the first expected one still open. Without
     one it is due ``return_interval_days`` after the end of the last period reported, or after
     the pilot started when nothing has been filed yet (or earlier, if the regulator asked).
+    That date is kept on the use case (``tracker.returns.due``): the first ``limit`` are read
+    from its index in order and stopped, and the total counts the index's range.
     """
-    # ``last_return_end`` is kept by ``file_return``: only the pilots in scope are read (from the
-    # figures index, which holds every column this needs), never the progress-return table.
-    by_interval = add_days(
-        sa.func.coalesce(UseCase.last_return_end, UseCase.pilot_started_on),
-        Cohort.return_interval_days,
-    )
-    # A pilot with a reporting schedule is due when its first open expected return is; one
-    # without keeps the interval, unless the regulator asked for a return due earlier.
-    next_expected = (
-        sa.select(sa.func.min(ExpectedReturn.due_on))
-        .where(
-            ExpectedReturn.use_case_id == UseCase.id,
-            ExpectedReturn.status == ExpectedStatus.OPEN,
-        )
-        .correlate(UseCase)
-        .scalar_subquery()
-    )
-    scheduled = sa.exists().where(ReturnSchedule.use_case_id == UseCase.id).correlate(UseCase)
-    due_on = sa.case(
-        (scheduled, next_expected),
-        (next_expected < by_interval, next_expected),
-        else_=by_interval,
-    )
+    due_on = UseCase.next_return_due_on
+    # Without statistics SQLite would rather serve the stage and the visibility test from the
+    # (stage, submitted_at) or cohort indexes and sort every pilot: both are kept off them, so
+    # the rows and their number come from the due-date index, which holds every column read.
+    # A cohort's few use cases may come from the cohort index; a programme's many may not.
     where = [
-        visible_filter(user),
-        scope.where(),
-        UseCase.stage.in_(PILOT_STAGES),
+        visible_in_index_order(user),
+        scope.where() if scope.cohort is not None else off_cohort_index(scope.where()),
+        sqlite_unindexed(UseCase.stage).in_(PILOT_STAGES),
         due_on < due_before,
     ]
     if extra is not None:
         where.append(extra)
-    # One pass over the pilots in scope gives the first ``limit`` and the total; only those
-    # ``limit`` use cases are then loaded.
-    first = (
-        sa.select(
-            UseCase.id.label("id"),
-            due_on.label("due_on"),
-            sa.func.count().over().label("total"),
-        )
-        .join(Cohort, Cohort.id == UseCase.cohort_id)
-        .where(*where)
-        .order_by(due_on, UseCase.id)
-        .limit(limit)
-        .subquery()
-    )
+    total = sa.select(sa.func.count(UseCase.id)).where(*where).scalar_subquery()
     stmt = (
-        sa.select(UseCase, first.c.due_on, first.c.total)
-        .join(first, first.c.id == UseCase.id)
+        sa.select(UseCase, total)
+        .where(*where)
         .options(joinedload(UseCase.cohort), joinedload(UseCase.institution))
-        .order_by(first.c.due_on, UseCase.id)
+        .order_by(due_on, UseCase.id)
     )
     items, count = _with_total(stmt, limit)
-    return Waiting([ReturnDue(uc, _as_date(day)) for uc, day in items], count)
-
-
-def _as_date(value: date | str) -> date:
-    # SQLite hands back computed dates as text when the result type is not applied.
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    return Waiting([ReturnDue(uc, uc.next_return_due_on) for uc in items], count)
 
 
 def overdue_milestones(
@@ -612,8 +582,11 @@ def overdue_milestones(
     """Open milestones planned before today: the SQL form of ``Milestone.is_overdue``.
 
     Unscoped, each open status's first ``limit`` come from the (status, planned_on) index, read
-    in order until enough are visible. Scoped to a programme or cohort, the scope's use cases are
-    the way in: the status test is written so that no planner takes the index over all of them.
+    in order until enough are visible. On the regulator side the total, and a scoped page's rows,
+    come from the kept ``Milestone.open_cohort_id`` (``tracker.usecases.open_milestones``): a
+    range of its index per cohort of the remit and scope. For anyone else, scoped to a programme
+    or cohort, the scope's use cases are the way in: the status test is written so that no
+    planner takes the index over all of them.
     """
     scoped = scope.cohort is not None or scope.programme is not None
     where = [
@@ -622,22 +595,34 @@ def overdue_milestones(
         UseCase.stage.in_(MILESTONE_STAGES),
     ]
     open_values = [s.value for s in OPEN_MILESTONE]
-    # Counted from the covering (status, planned_on, use_case_id) index against the ids of the
-    # visible use cases in milestone stages (themselves read from a covering index).
-    in_scope = sa.select(UseCase.id).where(
-        visible_filter(user), scope.where(), UseCase.stage.in_(MILESTONE_STAGES)
-    )
-    total = (
-        sa.select(sa.func.count(Milestone.id))
-        .where(
-            Milestone.use_case_id.in_(in_scope),
-            Milestone.planned_on < today,
-            sa.func.lower(Milestone.status).in_(open_values)
-            if scoped
-            else Milestone.status.in_(OPEN_MILESTONE),
+    total: Any
+    if reads_counts(user):
+        # The regulator side's visibility is a function of the cohort: counted from the kept
+        # ``open_cohort_id`` (``tracker.usecases.open_milestones``), a range of its index per
+        # cohort, without reading a use case.
+        total = (
+            sa.select(sa.func.count())
+            .select_from(Milestone)
+            .where(_open_in_cohorts(user, scope), Milestone.planned_on < today)
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
+    else:
+        # Counted from the covering (status, planned_on, use_case_id) index against the ids of
+        # the visible use cases in milestone stages (themselves read from a covering index).
+        in_scope = sa.select(UseCase.id).where(
+            visible_filter(user), scope.where(), UseCase.stage.in_(MILESTONE_STAGES)
+        )
+        total = (
+            sa.select(sa.func.count(Milestone.id))
+            .where(
+                Milestone.use_case_id.in_(in_scope),
+                Milestone.planned_on < today,
+                sa.func.lower(Milestone.status).in_(open_values)
+                if scoped
+                else Milestone.status.in_(OPEN_MILESTONE),
+            )
+            .scalar_subquery()
+        )
     order = (Milestone.planned_on.asc(), Milestone.id.asc())
 
     def first(*condition: sa.ColumnElement[bool], visible: sa.ColumnElement[bool]) -> Any:
@@ -650,10 +635,17 @@ def overdue_milestones(
             .subquery()
         )
 
-    if scoped:
-        ids: Any = first(
-            sa.func.lower(Milestone.status).in_(open_values), visible=visible_filter(user)
+    if scoped and reads_counts(user):
+        # The scope's overdue milestones from the kept cohort's index (a range per cohort,
+        # read from the index alone), the first ``limit`` sorted out of them.
+        ids: Any = (
+            sa.select(Milestone.id)
+            .where(_open_in_cohorts(user, scope), Milestone.planned_on < today)
+            .order_by(*order)
+            .limit(limit)
         )
+    elif scoped:
+        ids = first(sa.func.lower(Milestone.status).in_(open_values), visible=visible_filter(user))
     else:
         ids = sa.union_all(
             *[
@@ -669,6 +661,24 @@ def overdue_milestones(
     )
     items, count = _with_total(stmt, limit)
     return Waiting(items, count)
+
+
+def _open_in_cohorts(user: User, scope: Scope) -> sa.ColumnElement[bool]:
+    """Open milestones of submitted use cases in milestone stages, in the remit and the scope,
+    on the kept ``Milestone.open_cohort_id``."""
+    column = Milestone.open_cohort_id
+    ids = remit_programme_ids(user)
+    # IS NOT NULL always, so that PostgreSQL reads the index's open range rather than the table.
+    where: list[sa.ColumnElement[bool]] = [column.is_not(None)]
+    if ids is not None:
+        where.append(column.in_(sa.select(Cohort.id).where(Cohort.programme_id.in_(ids))))
+    if scope.cohort is not None:
+        where.append(column == scope.cohort.id)
+    elif scope.programme is not None:
+        where.append(
+            column.in_(sa.select(Cohort.id).where(Cohort.programme_id == scope.programme.id))
+        )
+    return sa.and_(*where)
 
 
 def owned_in_stages(user: User, stages: Iterable[Stage], limit: int = 10) -> Waiting[UseCase]:
