@@ -87,11 +87,11 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('boundary_breach', schema=None) as batch_op:
-        batch_op.drop_index('ix_boundary_breach_open')
-    with op.batch_alter_table('milestone', schema=None) as batch_op:
-        batch_op.drop_index('ix_milestone_open_cohort_planned_on')
-        batch_op.drop_column('open_cohort_id')
-    with op.batch_alter_table('use_case', schema=None) as batch_op:
-        batch_op.drop_index('ix_use_case_next_return_due')
-        batch_op.drop_column('next_return_due_on')
+    # Not batch: on SQLite a batch would rebuild use_case (and reflect it for milestone's key),
+    # losing the search's triggers and the expression index that SQLite cannot reflect. SQLite
+    # 3.35 and later drop a column in place, as PostgreSQL does.
+    op.drop_index('ix_boundary_breach_open', table_name='boundary_breach')
+    op.drop_index('ix_milestone_open_cohort_planned_on', table_name='milestone')
+    op.drop_column('milestone', 'open_cohort_id')
+    op.drop_index('ix_use_case_next_return_due', table_name='use_case')
+    op.drop_column('use_case', 'next_return_due_on')
