@@ -49,7 +49,6 @@ from tracker.clock import utcnow
 log = logging.getLogger("tracker")
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 
 GENERATION = "tracker:page-generation"
 # The session keys a cached page may depend on (each is part of the key, or fixed for the user).
@@ -140,28 +139,6 @@ def generation(store: BaseCache) -> str:
         store.add(GENERATION, secrets.token_hex(8), timeout=0)
         token = store.get(GENERATION)
     return str(token)
-
-
-def remembered(name: str, compute: Callable[[], T]) -> T:
-    """A figure of the signed-in user's that only a commit changes (the navigation's unread
-    count), kept like a page: for this user and generation, at most ``PAGE_CACHE_SECONDS``."""
-    store = _store()
-    if isinstance(store, NullCache) or not current_user.is_authenticated:
-        return compute()
-    try:
-        key = f"tracker:figure:{generation(store)}:{current_user.get_id()}:{name}"
-        kept = store.get(key)
-    except Exception:  # noqa: BLE001 (an unreachable store: the figure is worked out)
-        log.exception("page cache: the store could not be read")
-        return compute()
-    if kept is not None:
-        return cast(T, kept)
-    value = compute()
-    try:
-        store.set(key, value, timeout=current_app.config["TRACKER_PAGE_CACHE_SECONDS"])
-    except Exception:  # noqa: BLE001 (the figure was worked out; it is just not kept)
-        log.exception("page cache: the figure could not be kept")
-    return value
 
 
 def _store() -> BaseCache:

@@ -16,7 +16,6 @@ from tests import factories as f
 from tests.conftest import World, login, make_app
 from tracker import pagecache
 from tracker.extensions import db
-from tracker.notifications.models import Delivery, Notification
 from tracker.usecases.models import Stage, UseCase
 
 REDIS = "redis://127.0.0.1:6379/6"
@@ -247,42 +246,3 @@ def test_an_unreachable_store_renders_every_page(database_url, world):
         world_user.language = "zh_Hant"
         db.session.commit()
         db.session.remove()
-
-
-def test_the_unread_count_is_kept_until_a_commit(client, world):
-    """The navigation's count, on a page that is not kept itself (a use case's own page)."""
-    uc = pilot(world)
-    login(client, world.reviewer)
-    page = f"/use-cases/{uc.id}"
-
-    def served() -> tuple[str, bool]:
-        seen: list[str] = []
-
-        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            seen.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            html = client.get(page).get_data(as_text=True)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
-        return html, any("count(notification.id)" in s for s in seen)
-
-    assert served()[1]
-    html, counted = served()
-    assert not counted
-    db.session.add(
-        Notification(
-            user_id=world.reviewer.id,
-            kind="submitted",
-            event_key="test:1",
-            title="A proposal was submitted",
-            endpoint="usecases.detail",
-            url_params={"id": uc.id},
-            delivery=Delivery.DIGEST,
-        )
-    )
-    db.session.commit()
-    html, counted = served()
-    assert counted
-    assert '1<span class="visually-hidden">' in html

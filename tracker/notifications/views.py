@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from tracker import pagecache
 from tracker.auth.forms import EmptyForm
 from tracker.auth.models import User
 from tracker.extensions import csrf, db
@@ -39,11 +38,10 @@ def _check_mail_url(state: BlueprintSetupState) -> None:
 
 @bp.app_template_global("unread_notifications")
 def unread_notifications() -> int:
-    """The signed-in user's unread count, for the navigation: kept until the next commit (a
-    new notification, one read, a change to what the user may see)."""
+    """The signed-in user's unread count, for the navigation."""
     if not current_user.is_authenticated:
         return 0
-    return pagecache.remembered("unread", lambda: services.unread_count(current_user))
+    return services.unread_count(current_user)
 
 
 def _own_or_404(notification_id: int) -> Notification:
