@@ -23,8 +23,8 @@ from tracker.usecases.models import Milestone, MilestoneStatus, Stage
 # absolute number.
 PAGES: dict[str, int] = {
     # 12, 1 for the incidents awaiting acknowledgement (2 when there are some), 1 for the
-    # stage clocks panel, and 3 for the KPIs moving away from target with their use cases and
-    # the open boundary breaches (tracker/plans).
+    # stage clocks panel, up to 2 for the KPIs moving away from target (their page with its use
+    # cases, and a count only past a page) and 1 for the open boundary breaches (tracker/plans).
     "/dashboard": 17,
     "/dashboard?cohort={cohort}": 17,
     "/use-cases/": 9,

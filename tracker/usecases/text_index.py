@@ -7,7 +7,7 @@ table of titles with the ``trigram`` tokenizer (SQLite 3.34 and later), kept by 
 only finds candidates: the list still tests each one with the same ``icontains`` as before, so
 what matches does not change. Terms shorter than a trigram match as before, without the index.
 
-The table and its triggers are made by migration 0021 and, for a schema built from the models
+The table and its triggers are made by migration 0022 and, for a schema built from the models
 (``create_all``, as the tests do), by the listeners ``attach`` adds to the use-case table. A
 later migration that rebuilds ``use_case`` on SQLite (``batch_alter_table``) drops the triggers
 with the old table and must make them again (tests/dashboard/test_text_search.py checks that a
