@@ -362,6 +362,43 @@ def pg_plan_among_many(statement: str, parameters: Any, template: int) -> list[s
     return [str(r) for r in rows]
 
 
+def test_the_names_a_term_may_match_are_read_from_trigrams_on_postgresql(
+    client: FlaskClient, world: World, titled: list[UseCase]
+) -> None:
+    login(client, world.reviewer)
+    with captured() as statements:
+        assert client.get("/use-cases/?q=harbour").status_code == 200
+    named = [(s, p) for s, p in statements if "FROM institution" in s and "UNION ALL" in s]
+    assert len(named) == 1
+    catalogue = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = :t",
+        "postgresql": "SELECT indexname FROM pg_indexes WHERE tablename = :t",
+    }[db.engine.dialect.name]
+    indexes = set(db.session.execute(sa.text(catalogue), {"t": "institution"}).scalars())
+    if db.engine.dialect.name != "postgresql":
+        # No trigram index of names on SQLite: its few thousand names are read as before.
+        assert "ix_institution_name_trgm" not in indexes
+        return
+    assert {"ix_institution_name_trgm", "ix_institution_name_zh_trgm"} <= indexes
+    statement, parameters = named[0]
+    with db.engine.connect() as conn:
+        # Thousands of institutions the term does not name, with their statistics.
+        conn.exec_driver_sql(
+            "INSERT INTO institution (name, name_zh, kind, regulator_id, active)"
+            " SELECT 'Filler ' || g, '填充' || g, kind, regulator_id, active"
+            " FROM institution CROSS JOIN generate_series(1, 3000) AS g WHERE id = %(id)s",
+            {"id": world.bank.id},
+        )
+        for index in ("ix_institution_name_trgm", "ix_institution_name_zh_trgm"):
+            conn.exec_driver_sql(f"SELECT gin_clean_pending_list('{index}')")
+        conn.exec_driver_sql("ANALYZE institution")
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        lines = [str(r) for r in conn.exec_driver_sql("EXPLAIN " + statement, parameters).scalars()]
+        conn.rollback()
+    assert any("ix_institution_name_trgm" in line for line in lines), "\n".join(lines)
+    assert any("ix_institution_name_zh_trgm" in line for line in lines), "\n".join(lines)
+
+
 def test_a_short_term_reads_the_titles_as_before(
     client: FlaskClient, world: World, titled: list[UseCase]
 ) -> None:

@@ -133,8 +133,11 @@ def title_candidates(dialect: str, id_column: Any, term: str) -> sa.ColumnElemen
     return condition
 
 
-# Indexes the models declare for PostgreSQL only (``Index.ddl_if``): the GIN index of titles.
-POSTGRESQL_ONLY_INDEXES = frozenset({"ix_use_case_title_trgm"})
+# Indexes the models declare for PostgreSQL only (``Index.ddl_if``): the GIN indexes of titles
+# and of institutions' names.
+POSTGRESQL_ONLY_INDEXES = frozenset(
+    {"ix_use_case_title_trgm", "ix_institution_name_trgm", "ix_institution_name_zh_trgm"}
+)
 
 
 def schema_filters(dialect: str) -> dict[str, Any]:
