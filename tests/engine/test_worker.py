@@ -107,7 +107,7 @@ def test_a_worker_process_produces_what_the_web_asked_for(
     assert _status(request_id) is RequestStatus.QUEUED
     worker = _worker(database_url)
     try:
-        _wait_for(request_id, {RequestStatus.RUNNING}, 30)
+        _wait_for(request_id, {RequestStatus.RUNNING}, 60)
         # Signing in while the PDF is laid out: no database lock is held by the worker.
         other = queue_app.test_client()
         login(other, world.reviewer)
@@ -132,7 +132,7 @@ def test_a_worker_killed_mid_way_loses_nothing_and_registers_once(
     request_id = request.id
     first = _worker(database_url)
     try:
-        _wait_for(request_id, {RequestStatus.RUNNING}, 30)
+        _wait_for(request_id, {RequestStatus.RUNNING}, 60)
         time.sleep(1)  # into the render
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
