@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -37,7 +38,8 @@ def queue_app(app: Flask, database_url: str) -> Iterator[Flask]:
     jobs.init_app(app)
 
 
-def _worker(database_url: str) -> subprocess.Popen[bytes]:
+def _worker(database_url: str, log: Path) -> subprocess.Popen[bytes]:
+    """A worker process; what it prints goes to ``log`` (appended), which a failed wait shows."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     env.update(
         TRACKER_DATABASE_URL=database_url,
@@ -49,13 +51,14 @@ def _worker(database_url: str) -> subprocess.Popen[bytes]:
         TRACKER_LOG_FORMAT="text",
         PYTHONPATH=str(ROOT),
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "tracker", "worker", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "tracker", "worker", "--workers", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _status(request_id: int) -> RequestStatus:
@@ -67,14 +70,20 @@ def _status(request_id: int) -> RequestStatus:
     return status
 
 
-def _wait_for(request_id: int, wanted: set[RequestStatus], seconds: float) -> RequestStatus:
+def _wait_for(
+    request_id: int, wanted: set[RequestStatus], seconds: float, log: Path
+) -> RequestStatus:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         status = _status(request_id)
         if status in wanted:
             return status
         time.sleep(0.05)
-    raise AssertionError(f"request {request_id} still {_status(request_id)} after {seconds}s")
+    printed = log.read_text(errors="replace")[-4000:] if log.exists() else "(nothing)"
+    raise AssertionError(
+        f"request {request_id} still {_status(request_id)} after {seconds}s; the worker printed:\n"
+        + printed
+    )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -94,9 +103,10 @@ def _big_cohort(world: World, size: int) -> None:
 
 
 def test_a_worker_process_produces_what_the_web_asked_for(
-    queue_app: Flask, database_url: str, world: World
+    queue_app: Flask, database_url: str, world: World, tmp_path: Path
 ) -> None:
     _big_cohort(world, 600)
+    log = tmp_path / "worker.log"
     client = queue_app.test_client()
     login(client, world.supervisor)
     started = time.monotonic()
@@ -105,14 +115,14 @@ def test_a_worker_process_produces_what_the_web_asked_for(
     assert time.monotonic() - started < 1.0  # answered at once: nothing was produced in it
     request_id = int(asked.headers["Location"].rsplit("/", 1)[1])
     assert _status(request_id) is RequestStatus.QUEUED
-    worker = _worker(database_url)
+    worker = _worker(database_url, log)
     try:
-        _wait_for(request_id, {RequestStatus.RUNNING}, 60)
+        _wait_for(request_id, {RequestStatus.RUNNING}, 60, log)
         # Signing in while the PDF is laid out: no database lock is held by the worker.
         other = queue_app.test_client()
         login(other, world.reviewer)
         assert _status(request_id) is RequestStatus.RUNNING  # it was indeed during the render
-        assert _wait_for(request_id, {RequestStatus.DONE, RequestStatus.FAILED}, 90) is (
+        assert _wait_for(request_id, {RequestStatus.DONE, RequestStatus.FAILED}, 90, log) is (
             RequestStatus.DONE
         )
     finally:
@@ -124,15 +134,16 @@ def test_a_worker_process_produces_what_the_web_asked_for(
 
 
 def test_a_worker_killed_mid_way_loses_nothing_and_registers_once(
-    queue_app: Flask, database_url: str, world: World
+    queue_app: Flask, database_url: str, world: World, tmp_path: Path
 ) -> None:
     _big_cohort(world, 1000)
+    log = tmp_path / "worker.log"
     with unit_of_work():
         request = services.request_report(world.supervisor, ReportKind.COHORT, world.cohort, None)
     request_id = request.id
-    first = _worker(database_url)
+    first = _worker(database_url, log)
     try:
-        _wait_for(request_id, {RequestStatus.RUNNING}, 60)
+        _wait_for(request_id, {RequestStatus.RUNNING}, 60, log)
         time.sleep(1)  # into the render
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -142,9 +153,9 @@ def test_a_worker_killed_mid_way_loses_nothing_and_registers_once(
     assert _status(request_id) is RequestStatus.RUNNING
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IssuedReport)) == 0
     # Whatever the kill interrupted, a second worker (its scheduler's sweep) finishes the job.
-    second = _worker(database_url)
+    second = _worker(database_url, log)
     try:
-        assert _wait_for(request_id, {RequestStatus.DONE, RequestStatus.FAILED}, 120) is (
+        assert _wait_for(request_id, {RequestStatus.DONE, RequestStatus.FAILED}, 120, log) is (
             RequestStatus.DONE
         )
     finally:
