@@ -46,6 +46,7 @@ PAGES = (
     "/use-cases/?q=voice",
     "/use-cases/{pilot}",
     "/use-cases/queue",
+    "/use-cases/queue?proposals_after={submitted}&overdue_after={pilot}",
     "/use-cases/institutions.json?q=bank",
     "/cohorts/{cohort}",
     "/board",
@@ -112,6 +113,7 @@ def _url(page: str, world: World, cases: Cases) -> str:
     return page.format(
         cohort=world.cohort.id,
         pilot=cases.pilot.id,
+        submitted=cases.submitted.id,
         category=world.category.id,
         bank=world.bank.id,
     )

@@ -47,10 +47,11 @@ from tracker.usecases.models import (
     Technique,
     UseCase,
 )
-from tracker.web import rule_errors_onto
+from tracker.web import parse_id, rule_errors_onto
 
 # The queue lists this many of each kind, oldest first; the counts show the rest.
-QUEUE_LIMIT = 200
+# The review queue's page, in each of its two lists (read on from a cursor after that).
+QUEUE_LIMIT = 50
 
 
 # ---------------------------------------------------------------- proposals
@@ -388,12 +389,18 @@ def queue() -> str:
         abort(403)
     today = local_today()
     everything = workspace.Scope()
+    proposals_after = parse_id(request.args.get("proposals_after", ""))
+    overdue_after = parse_id(request.args.get("overdue_after", ""))
     return render_template(
         "usecases/queue.html",
         proposals=workspace.review_queue(
-            current_user, everything, limit=QUEUE_LIMIT, detailed=True
+            current_user, everything, limit=QUEUE_LIMIT, detailed=True, after=proposals_after
         ),
-        overdue=workspace.returns_due(current_user, everything, today, limit=QUEUE_LIMIT),
+        overdue=workspace.returns_due(
+            current_user, everything, today, limit=QUEUE_LIMIT, after=overdue_after
+        ),
+        proposals_after=proposals_after,
+        overdue_after=overdue_after,
         today=today,
     )
 

@@ -450,10 +450,40 @@ class Waiting(Generic[T]):
 
     items: list[T] = field(default_factory=list)
     total: int = 0
+    # For lists read a page at a time from a cursor: the use case the next page starts after
+    # (None on the last page), and whether this page is the first.
+    next_after: int | None = None
+    is_first: bool = True
 
     @property
     def more(self) -> int:
         return self.total - len(self.items)
+
+
+def _after(
+    key: Sequence[Any], user: User, after: int | None, *where: Any
+) -> list[sa.ColumnElement[bool]]:
+    """The condition that starts a page after the use case ``after`` in the order ``key``
+    (which ends with the id): nothing when there is no cursor, or when it names a use case the
+    user may not see or that is not in the list (the first page is shown)."""
+    if after is None:
+        return []
+    boundary = db.session.execute(
+        sa.select(*key).where(UseCase.id == after, visible_filter(user), *where)
+    ).first()
+    if boundary is None or any(value is None for value in boundary):
+        return []
+    pairs = zip(key, boundary, strict=True)
+    bound = sa.tuple_(*[sa.bindparam(None, value, type_=column.type) for column, value in pairs])
+    return [sa.tuple_(*key) > bound]
+
+
+def _paged(items: list[Any], limit: int) -> tuple[list[Any], int | None]:
+    """The first ``limit`` of ``items`` (read one more than a page) and the cursor after them:
+    the last one's id, or None when nothing follows."""
+    if len(items) > limit:
+        return items[:limit], items[limit - 1].id
+    return items, None
 
 
 def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
@@ -487,10 +517,11 @@ def _first_per_stage(
 
 
 def review_queue(
-    user: User, scope: Scope, limit: int = 10, detailed: bool = False
+    user: User, scope: Scope, limit: int = 10, detailed: bool = False, after: int | None = None
 ) -> Waiting[UseCase]:
-    """Proposals submitted or under review, oldest submission first. ``detailed`` also loads
-    each case's cohort and reviews, for the review queue page."""
+    """Proposals submitted or under review, oldest submission first: the first ``limit``, or
+    those after the proposal ``after``. ``detailed`` also loads each case's cohort and reviews,
+    for the review queue page."""
     options = [joinedload(UseCase.institution), joinedload(UseCase.category)]
     if detailed:
         options += [
@@ -517,12 +548,16 @@ def review_queue(
             .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
             .scalar_subquery()
         )
+    start = _after(
+        (UseCase.submitted_at, UseCase.id), user, after, UseCase.stage.in_(REVIEW_STAGES)
+    )
     first = _first_per_stage(
-        REVIEW_STAGES, [visible_in_index_order(user), scope.where()], order, limit
+        REVIEW_STAGES, [visible_in_index_order(user), scope.where(), *start], order, limit + 1
     )
     stmt = sa.select(UseCase, total).where(UseCase.id.in_(first)).options(*options).order_by(*order)
-    items, count = _with_total(stmt, limit)
-    return Waiting(items, count)
+    items, count = _with_total(stmt, limit + 1)
+    items, next_after = _paged(items, limit)
+    return Waiting(items, count, next_after, is_first=not start)
 
 
 @dataclass(frozen=True)
@@ -543,8 +578,10 @@ def returns_due(
     due_before: date,
     limit: int = 10,
     extra: sa.ColumnElement[bool] | None = None,
+    after: int | None = None,
 ) -> Waiting[ReturnDue]:
-    """Pilots whose next progress return falls due before ``due_before``.
+    """Pilots whose next progress return falls due before ``due_before``: the first ``limit``,
+    or those after the pilot ``after``.
 
     Under a reporting schedule the next return is the first expected one still open. Without
     one it is due ``return_interval_days`` after the end of the last period reported, or after
@@ -566,14 +603,21 @@ def returns_due(
     if extra is not None:
         where.append(extra)
     total = sa.select(sa.func.count(UseCase.id)).where(*where).scalar_subquery()
+    start = _after((due_on, UseCase.id), user, after, *where[1:])
     stmt = (
         sa.select(UseCase, total)
-        .where(*where)
+        .where(*where, *start)
         .options(joinedload(UseCase.cohort), joinedload(UseCase.institution))
         .order_by(due_on, UseCase.id)
     )
-    items, count = _with_total(stmt, limit)
-    return Waiting([ReturnDue(uc, uc.next_return_due_on) for uc in items], count)
+    items, count = _with_total(stmt, limit + 1)
+    items, next_after = _paged(items, limit)
+    return Waiting(
+        [ReturnDue(uc, uc.next_return_due_on) for uc in items],
+        count,
+        next_after,
+        is_first=not start,
+    )
 
 
 def overdue_milestones(

@@ -1,0 +1,125 @@
+"""The review queue reads each of its lists a page at a time, from a cursor: the proposals oldest
+first, the pilots' returns by due date. A cursor the user may not follow shows the first page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests import factories as f
+from tests.conftest import World, login
+from tracker.clock import local_today
+from tracker.extensions import db, utcnow
+from tracker.usecases import views, workspace
+from tracker.usecases.models import Stage, UseCase
+
+
+def _proposals(world: World, n: int) -> list[UseCase]:
+    """``n`` proposals submitted a day apart, oldest first, alternately submitted and under
+    review (the queue reads each stage from its own index)."""
+    made = []
+    for i in range(n):
+        use_case = f.create_use_case(
+            world.cohort,
+            world.bank,
+            world.category,
+            stage=Stage.SUBMITTED if i % 2 else Stage.UNDER_REVIEW,
+            title=f"Proposal {i:02d}",
+        )
+        use_case.submitted_at = utcnow() - timedelta(days=100 - i)
+        made.append(use_case)
+    db.session.commit()
+    return made
+
+
+def _shown(page: str) -> list[str]:
+    return re.findall(r"Proposal \d\d", page)
+
+
+def _next(page: str, cursor: str) -> str | None:
+    found = re.search(rf'href="(/use-cases/queue\?[^"]*{cursor}=\d+[^"]*)" rel="next"', page)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_the_queue_pages_through_the_proposals_oldest_first(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
+    _proposals(world, 5)
+    login(client, world.reviewer)
+    page = client.get("/use-cases/queue").get_data(as_text=True)
+    assert _shown(page) == ["Proposal 00", "Proposal 01"]
+    assert "Showing the 2 oldest of 5." in page and ">First<" not in page
+    seen: list[str] = []
+    url = _next(page, "proposals_after")
+    while url is not None:
+        assert len(seen) < 5, seen  # a cursor that is ignored would start again
+        page = client.get(url).get_data(as_text=True)
+        seen += _shown(page)
+        assert ">First<" in page and "Showing " in page and "of 5, after the older ones." in page
+        url = _next(page, "proposals_after")
+    assert seen == ["Proposal 02", "Proposal 03", "Proposal 04"]
+
+
+def test_a_cursor_the_user_may_not_follow_shows_the_first_page(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
+    _proposals(world, 3)
+    elsewhere = f.create_use_case(
+        world.other_cohort, world.other_bank, world.category, stage=Stage.SUBMITTED
+    )
+    draft = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.DRAFT)
+    db.session.commit()
+    login(client, world.reviewer)
+    first = _shown(client.get("/use-cases/queue").get_data(as_text=True))
+    for cursor in (elsewhere.id, draft.id, 999_999, "x"):
+        page = client.get(f"/use-cases/queue?proposals_after={cursor}").get_data(as_text=True)
+        assert _shown(page) == first, cursor
+        assert ">First<" not in page
+
+
+def test_each_list_keeps_the_other_lists_place(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
+    made = _proposals(world, 5)
+    login(client, world.reviewer)
+    page = client.get(f"/use-cases/queue?overdue_after={made[0].id}&proposals_after={made[1].id}")
+    text = page.get_data(as_text=True)
+    assert _shown(text) == ["Proposal 02", "Proposal 03"]
+    url = _next(text, "proposals_after")
+    assert url is not None and f"overdue_after={made[0].id}" in url
+    # The first page of the proposals keeps the overdue list's cursor, and only it.
+    assert f'href="/use-cases/queue?overdue_after={made[0].id}">First<' in text
+
+
+def test_returns_due_pages_through_the_pilots_by_due_date(world: World) -> None:
+    pilots = [
+        f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+        for _ in range(5)
+    ]
+    db.session.commit()
+    until = local_today() + timedelta(days=400)
+    everything = workspace.Scope()
+    expected = sorted(pilots, key=lambda uc: (uc.next_return_due_on, uc.id))
+    seen: list[int] = []
+    after = None
+    pages = 0
+    while pages < 5:
+        page = workspace.returns_due(world.reviewer, everything, until, limit=2, after=after)
+        pages += 1
+        assert page.total == 5 and page.is_first == (after is None)
+        seen += [due.use_case.id for due in page.items]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [uc.id for uc in expected] and pages == 3
+    # Another regulator's analyst may not start from these pilots: the first page is shown.
+    outsider = workspace.returns_due(
+        world.ia_reviewer, everything, until, limit=2, after=expected[1].id
+    )
+    assert outsider.is_first and outsider.items == []
