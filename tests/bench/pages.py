@@ -4,7 +4,8 @@ For each scale, builds that many use cases with their history (about ten history
 stage transitions, progress returns, milestones) with ``tracker.synthetic.build_synthetic``
 (what ``flask seed-synthetic`` runs), on SQLite and on PostgreSQL, then prints for each main page
 the median server time and the number of SQL queries, requested through the Flask test client
-as an HKMA analyst; with two scales, also the growth ratio. Then the CSV export of everything the
+as an HKMA analyst; with two scales, also the growth ratio. The scales take turns, one request
+each, so both see the machine as it is at that moment. Then the CSV export of everything the
 analyst sees: its time, its queries and the peak of Python memory while it streams.
 
 The data sets are built once and cached: SQLite files in ``--cache`` (default ``.bench-cache``)
@@ -332,42 +333,52 @@ def signed_in(app: Flask) -> Any:
     return client
 
 
-def measure(app: Flask, repeat: int) -> Result:
-    """Median milliseconds and query count of each page, after one warm-up request; then the
-    export, timed, and once more under tracemalloc for its peak memory."""
-    pages = pages_of(app)
-    result = Result()
-    with app.app_context():
-        client = signed_in(app)
-        for name, url in pages.items():
+def measure(apps: list[Flask], repeat: int) -> list[Result]:
+    """For each data set (one app each), the median milliseconds and query count of each page,
+    after one warm-up request; then the export, timed, and once more under tracemalloc for its
+    peak memory.
+
+    The data sets take turns, one request each, page by page: a machine that slows down or
+    speeds up during the run (another tenant, a CPU's clock) does so for every scale alike, so
+    the growth ratios compare requests made at the same moment."""
+    pages = [pages_of(app) for app in apps]
+    results = [Result() for _ in apps]
+    clients = [signed_in(app) for app in apps]
+    for name in pages[0]:
+        urls = [each[name] for each in pages]
+        for client, url in zip(clients, urls, strict=True):
             if client.get(url).status_code != 200:
                 raise SystemExit(f"bench: {url} did not answer 200")
-            times = []
-            queries = 0
-            for _ in range(repeat):
-                with statements_counted() as seen:
+        times: list[list[float]] = [[] for _ in apps]
+        queries = [0 for _ in apps]
+        for _ in range(repeat):
+            for i, (app, client, url) in enumerate(zip(apps, clients, urls, strict=True)):
+                with app.app_context(), statements_counted() as seen:
                     start = time.perf_counter()
                     response = client.get(url)
-                    times.append((time.perf_counter() - start) * 1000)
-                queries = len(seen)
+                    times[i].append((time.perf_counter() - start) * 1000)
+                queries[i] = len(seen)
                 assert response.status_code == 200
-            result.pages[name] = (statistics.median(times), queries)
+        for i, result in enumerate(results):
+            result.pages[name] = (statistics.median(times[i]), queries[i])
 
-        with statements_counted() as seen:
-            start = time.perf_counter()
+    for app, client, result in zip(apps, clients, results, strict=True):
+        with app.app_context():
+            with statements_counted() as seen:
+                start = time.perf_counter()
+                response = client.get("/use-cases/export.csv")
+                rows = sum(chunk.count(b"\r\n") for chunk in response.response) - 1
+                export_ms = (time.perf_counter() - start) * 1000
+            tracemalloc.start()
             response = client.get("/use-cases/export.csv")
-            rows = sum(chunk.count(b"\r\n") for chunk in response.response) - 1
-            export_ms = (time.perf_counter() - start) * 1000
-        tracemalloc.start()
-        response = client.get("/use-cases/export.csv")
-        for _chunk in response.response:
-            pass
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        result.export = (export_ms, len(seen), peak / 2**20, rows)
-        db.session.remove()
-        db.engine.dispose()
-    return result
+            for _chunk in response.response:
+                pass
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            result.export = (export_ms, len(seen), peak / 2**20, rows)
+            db.session.remove()
+            db.engine.dispose()
+    return results
 
 
 def report(label: str, scales: list[int], results: list[Result]) -> None:
@@ -391,7 +402,7 @@ def report(label: str, scales: list[int], results: list[Result]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--scale", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench-cache")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached data sets")
@@ -400,14 +411,15 @@ def main(argv: list[str] | None = None) -> int:
     prefix = os.environ.get("TRACKER_BENCH_PREFIX", "tracker_bench")
     backends = [b for b in ("sqlite", "postgresql") if args.only in (None, b)]
     for backend in backends:
-        results = []
+        apps = []
         for n in args.scale:
             print(f"{backend}: {n:,} use cases", flush=True)
             if backend == "sqlite":
                 url = sqlite_url(args.cache, n, args.fresh)
             else:
                 url = postgres_url(server, prefix, n, args.fresh)
-            results.append(measure(bench_app(url), args.repeat))
+            apps.append(bench_app(url))
+        results = measure(apps, args.repeat)
         report("SQLite" if backend == "sqlite" else "PostgreSQL", args.scale, results)
     return 0
 
