@@ -235,3 +235,22 @@ def test_the_cohort_page_reads_its_use_cases_in_title_order_and_counts_none(
         s for s, _p in statements if re.match(r"\s*SELECT count\(\*\) .*\bFROM use_case\b", s, re.S)
     ]
     assert counted == []
+
+
+@pytest.mark.parametrize(
+    "page", ["/use-cases/", "/use-cases/?after={pilot}", "/board", "/use-cases/queue"]
+)
+def test_lists_and_cards_leave_the_long_texts_in_the_database(
+    client: FlaskClient, world: World, cases: Cases, page: str
+) -> None:
+    """A page of rows or cards reads no proposal's summary, problem statement or other long
+    text: none of them is shown, and a real proposal's run to pages."""
+    login(client, world.reviewer)
+    url, title = _url(page, world, cases), cases.pilot.title
+    with captured() as statements:
+        shown = client.get(url)
+    assert shown.status_code == 200
+    read = [s for s, _ in statements if "FROM use_case" in s]
+    assert read, page
+    assert [s for s in read if "use_case.summary" in s or "use_case.kpis" in s] == []
+    assert title in shown.get_data(as_text=True) or page != "/board"

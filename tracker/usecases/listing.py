@@ -426,7 +426,9 @@ def keyset_page(
     # Beyond the count's limit the matches are many: the page is read in the sort's index order,
     # testing each row, and the read stops after a page. Up to it the text index finds them and
     # the few are sorted.
-    stmt = use_case_select(user, filters, indexed=not lower_bound)
+    stmt = use_case_select(user, filters, indexed=not lower_bound).options(
+        *queries.without_long_texts()
+    )
     cursor_id = after if after is not None else before
     boundary = None
     if cursor_id is not None:

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 from sqlalchemy.sql import expression
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -486,6 +486,27 @@ def _paged(items: list[Any], limit: int) -> tuple[list[Any], int | None]:
     return items, None
 
 
+# The proposal's long texts: no list or card shows them.
+LONG_TEXTS = (
+    UseCase.summary,
+    UseCase.problem_statement,
+    UseCase.data_used,
+    UseCase.safeguards,
+    UseCase.kpis,
+    UseCase.pilot_limits,
+    UseCase.pilot_data_scope,
+    UseCase.exit_outcome,
+    UseCase.exit_lessons,
+    UseCase.exit_conditions,
+)
+
+
+def without_long_texts() -> list[Any]:
+    """Loader options for lists and cards: the long texts stay in the database unless read (a
+    proposal's run to pages, and a board carries hundreds of cards)."""
+    return [defer(column) for column in LONG_TEXTS]
+
+
 def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
     """Run ``stmt`` (whose last column is the total, ``count(*) OVER ()`` or a scalar count)
     for ``limit`` rows."""
@@ -522,7 +543,11 @@ def review_queue(
     """Proposals submitted or under review, oldest submission first: the first ``limit``, or
     those after the proposal ``after``. ``detailed`` also loads each case's cohort and reviews,
     for the review queue page."""
-    options = [joinedload(UseCase.institution), joinedload(UseCase.category)]
+    options = [
+        joinedload(UseCase.institution),
+        joinedload(UseCase.category),
+        *without_long_texts(),
+    ]
     if detailed:
         options += [
             joinedload(UseCase.cohort).joinedload(Cohort.programme),
@@ -607,7 +632,7 @@ def returns_due(
     stmt = (
         sa.select(UseCase, total)
         .where(*where, *start)
-        .options(joinedload(UseCase.cohort), joinedload(UseCase.institution))
+        .options(joinedload(UseCase.cohort), joinedload(UseCase.institution), *without_long_texts())
         .order_by(due_on, UseCase.id)
     )
     items, count = _with_total(stmt, limit + 1)
@@ -819,7 +844,11 @@ def board(
         stmt = (
             sa.select(UseCase)
             .where(UseCase.id.in_(first))
-            .options(joinedload(UseCase.institution), joinedload(UseCase.category))
+            .options(
+                joinedload(UseCase.institution),
+                joinedload(UseCase.category),
+                *without_long_texts(),
+            )
             .order_by(*order)
         )
         for use_case in db.session.scalars(stmt):
