@@ -123,3 +123,25 @@ def test_returns_due_pages_through_the_pilots_by_due_date(world: World) -> None:
         world.ia_reviewer, everything, until, limit=2, after=expected[1].id
     )
     assert outsider.is_first and outsider.items == []
+
+
+def test_the_returns_due_are_counted_up_to_a_limit(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the limit the count says "more than": counting every overdue return would cost in
+    step with the data, and no page reads that far."""
+    for _ in range(3):
+        f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    db.session.commit()
+    until = local_today() + timedelta(days=400)
+    everything = workspace.Scope()
+    exact = workspace.returns_due(world.reviewer, everything, until, limit=1)
+    assert (exact.total, exact.total_is_lower_bound, exact.total_label) == (3, False, "3")
+    assert exact.more_label == "2"
+    monkeypatch.setattr(workspace, "WAITING_COUNT_LIMIT", 2)
+    capped = workspace.returns_due(world.reviewer, everything, until, limit=1)
+    assert (capped.total, capped.total_is_lower_bound) == (2, True)
+    assert capped.total_label == "more than 2" and capped.more_label == "more than 1"
+    assert len(capped.items) == 1 and capped.next_after == capped.items[0].use_case.id
+    monkeypatch.setattr(workspace, "WAITING_COUNT_LIMIT", 3)
+    assert workspace.returns_due(world.reviewer, everything, until).total_is_lower_bound is False

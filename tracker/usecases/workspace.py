@@ -454,10 +454,35 @@ class Waiting(Generic[T]):
     # (None on the last page), and whether this page is the first.
     next_after: int | None = None
     is_first: bool = True
+    # Counted up to ``WAITING_COUNT_LIMIT``: True when there are more than that.
+    total_is_lower_bound: bool = False
 
     @property
     def more(self) -> int:
         return self.total - len(self.items)
+
+    @property
+    def total_label(self) -> str:
+        if self.total_is_lower_bound:
+            return _("more than %(num)s", num=number(self.total))
+        return number(self.total)
+
+    @property
+    def more_label(self) -> str:
+        if self.total_is_lower_bound:
+            return _("more than %(num)s", num=number(self.more))
+        return number(self.more)
+
+
+# A list of what waits counts its rows up to this many (as the use-case list does): the rows
+# beyond are read by no page, and counting them would cost in step with the data.
+WAITING_COUNT_LIMIT = 1000
+
+
+def _counted_up_to_limit(where: Sequence[Any]) -> Any:
+    """The number of use cases matching ``where``, up to one more than ``WAITING_COUNT_LIMIT``."""
+    first = sa.select(UseCase.id).where(*where).limit(WAITING_COUNT_LIMIT + 1).subquery()
+    return sa.select(sa.func.count()).select_from(first).scalar_subquery()
 
 
 def _after(
@@ -627,7 +652,7 @@ def returns_due(
     ]
     if extra is not None:
         where.append(extra)
-    total = sa.select(sa.func.count(UseCase.id)).where(*where).scalar_subquery()
+    total = _counted_up_to_limit(where)
     start = _after((due_on, UseCase.id), user, after, *where[1:])
     stmt = (
         sa.select(UseCase, total)
@@ -639,9 +664,10 @@ def returns_due(
     items, next_after = _paged(items, limit)
     return Waiting(
         [ReturnDue(uc, uc.next_return_due_on) for uc in items],
-        count,
+        min(count, WAITING_COUNT_LIMIT),
         next_after,
         is_first=not start,
+        total_is_lower_bound=count > WAITING_COUNT_LIMIT,
     )
 
 
