@@ -381,11 +381,26 @@ def measure(apps: list[Flask], repeat: int) -> list[Result]:
     return results
 
 
+def hello_world_ms(repeat: int = 201) -> float:
+    """The median time of the smallest Flask app's request through its test client: the
+    machine's own speed, printed beside the pages so that runs on different machines compare."""
+    from tests.bench.hello import app as hello
+
+    client = hello.test_client()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get("/")
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def report(label: str, scales: list[int], results: list[Result]) -> None:
     heads = "".join(f"{f'{n // 1000}k ms':>10}" for n in scales)
     ratio = f"{'ratio':>7}" if len(scales) > 1 else ""
     queries = "".join(f"{f'q {n // 1000}k':>7}" for n in scales)
     print(f"{label}: median of the server time, as {REGULATOR_EMAIL}")
+    print(f"  (a hello-world Flask request takes {hello_world_ms():.3f} ms on this machine)")
     print(f"  {'page':<26}{heads}{ratio}{queries}")
     for name in results[0].pages:
         times = [r.pages[name][0] for r in results]
