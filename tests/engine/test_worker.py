@@ -141,6 +141,12 @@ def test_a_worker_killed_mid_way_loses_nothing_and_registers_once(
     with unit_of_work():
         request = services.request_report(world.supervisor, ReportKind.COHORT, world.cohort, None)
     request_id = request.id
+    # What the queue held once the request was committed, for the log a failed wait prints.
+    with log.open("a") as out:
+        out.write(
+            f"test: queue {type(jobs.huey.storage).__name__}, immediate {jobs.huey.immediate},"
+            f" {jobs.huey.pending_count()} job(s) pending after the request\n"
+        )
     first = _worker(database_url, log)
     try:
         # Up to the minute's sweep and a little more: under a full run's load the job has been
