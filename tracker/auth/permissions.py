@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import g, has_app_context
 
 from tracker.auth.models import Role, User
+
+T = TypeVar("T")
 
 
 class Permission(enum.Enum):
@@ -31,6 +37,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 def has(user: User, permission: Permission) -> bool:
     return user.is_authenticated and user.active and permission in ROLE_PERMISSIONS[user.role]
+
+
+def per_user(name: str, user: User, build: Callable[[], T]) -> T:
+    """``build()`` once per app context (a request, a job) for this user as they are now.
+
+    For the SQL clauses that say what a user may see: they depend on nothing but who the user
+    is (id, role, organisation, whether active), the database answers them when a query runs,
+    and a page's dozen queries would otherwise build and traverse the same clause a dozen
+    times. A changed role or organisation is another key, so it builds afresh."""
+    if not has_app_context() or not user.is_authenticated:
+        return build()
+    key = (name, user.id, user.role, user.regulator_id, user.institution_id, user.active)
+    memo: dict[tuple[object, ...], object] = g.setdefault("_per_user", {})
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]  # type: ignore[return-value]
 
 
 def can_administer(user: User) -> bool:

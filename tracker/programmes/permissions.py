@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.auth.models import User
-from tracker.auth.permissions import Permission, has
+from tracker.auth.permissions import Permission, has, per_user
 from tracker.programmes.models import Cohort, Programme, programme_regulator
 
 
@@ -42,6 +42,10 @@ def can_manage_cohort(user: User, cohort: Cohort | None, programme: Programme | 
 
 def remit_programme_ids(user: User) -> sa.Select[Any] | None:
     """A subquery of programme ids in the user's remit; None means no restriction (admin)."""
+    return per_user("remit_programme_ids", user, lambda: _remit_programme_ids(user))
+
+
+def _remit_programme_ids(user: User) -> sa.Select[Any] | None:
     if has(user, Permission.VIEW_ALL):
         return None
     if not has(user, Permission.VIEW_REMIT) or user.regulator_id is None:

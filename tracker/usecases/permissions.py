@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.auth.models import User
-from tracker.auth.permissions import Permission, has
+from tracker.auth.permissions import Permission, has, per_user
 from tracker.programmes.models import Cohort, CohortStatus
 from tracker.programmes.permissions import in_remit, remit_programme_ids
 from tracker.usecases.models import Stage, UseCase, use_case_partner
@@ -147,6 +147,10 @@ def can_see_internal(user: User) -> bool:
 
 def visible_filter(user: User) -> sa.ColumnElement[bool]:
     """A WHERE clause selecting exactly the use cases ``can_view`` allows, for list queries."""
+    return per_user("visible_filter", user, lambda: _visible_filter(user))
+
+
+def _visible_filter(user: User) -> sa.ColumnElement[bool]:
     if not user.is_authenticated or not user.active:
         return sa.false()
     if has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):

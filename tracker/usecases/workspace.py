@@ -21,7 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from tracker.auth.models import User
-from tracker.auth.permissions import Permission, has
+from tracker.auth.permissions import Permission, has, per_user
 from tracker.extensions import db
 from tracker.i18n import gettext as _
 from tracker.i18n import number
@@ -200,7 +200,7 @@ def visible_in_index_order(user: User) -> sa.ColumnElement[bool]:
     from a cohort index and then sorts every visible row; ``+ 0`` is SQLite's documented way of
     keeping a term off an index, so the rows come from the sort's index instead. PostgreSQL has
     statistics and chooses for itself."""
-    return off_cohort_index(visible_filter(user))
+    return per_user("visible_in_index_order", user, lambda: off_cohort_index(visible_filter(user)))
 
 
 def off_cohort_index(clause: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
