@@ -49,8 +49,8 @@ from tracker.usecases.models import (
 )
 from tracker.web import parse_id, rule_errors_onto
 
-# The queue lists this many of each kind, oldest first; the counts show the rest.
-# The review queue's page, in each of its two lists (read on from a cursor after that).
+# The review queue shows this many of each of its two lists, oldest (or most overdue) first,
+# and reads on from a cursor; the counts say how many there are in all.
 QUEUE_LIMIT = 50
 
 

@@ -599,7 +599,11 @@ def review_queue(
             .scalar_subquery()
         )
     start = _after(
-        (UseCase.submitted_at, UseCase.id), user, after, UseCase.stage.in_(REVIEW_STAGES)
+        (UseCase.submitted_at, UseCase.id),
+        user,
+        after,
+        UseCase.stage.in_(REVIEW_STAGES),
+        scope.where(),
     )
     first = _first_per_stage(
         REVIEW_STAGES, [visible_in_index_order(user), scope.where(), *start], order, limit + 1
