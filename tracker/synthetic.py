@@ -11,7 +11,8 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -944,6 +945,33 @@ def build_synthetic(
     go into that one cohort (created if missing in the cross-sector programme); otherwise into
     synthetic cohorts whose status fits each use case's stage. Flushes; the caller commits."""
     started = time.perf_counter()
+    with _large_page_cache():
+        return _build(n_use_cases, seed, cohort_name, on_progress, batch_size, started)
+
+
+@contextmanager
+def _large_page_cache() -> Iterator[None]:
+    """On SQLite, a page cache of 256 MB for this connection while the bulk load runs: millions
+    of rows go into indexed tables in one transaction, and the default cache (2 MB) would read
+    the indexes' pages from the file again for every batch. The default comes back after."""
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        db.session.execute(sa.text("PRAGMA cache_size = -262144"))
+    try:
+        yield
+    finally:
+        if sqlite:
+            db.session.execute(sa.text("PRAGMA cache_size = -2000"))
+
+
+def _build(
+    n_use_cases: int,
+    seed: int,
+    cohort_name: str | None,
+    on_progress: Callable[[int], None] | None,
+    batch_size: int,
+    started: float,
+) -> SyntheticResult:
     rng = random.Random(seed)
     seed_result = SeedResult()
     regulators = ensure_regulators(seed_result)
