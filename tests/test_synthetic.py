@@ -151,21 +151,28 @@ def test_seed_synthetic_command(app: Flask, monkeypatch: pytest.MonkeyPatch):
 
 def test_the_bulk_load_reads_through_a_large_page_cache_and_gives_it_back():
     """On SQLite the load runs with a 256 MB page cache on its connection, and the connection
-    goes back to the default afterwards (other databases have no such setting)."""
-    seen: list[int] = []
+    gets its own setting back afterwards; PostgreSQL has no such setting and is sent none."""
+    sizes: list[int] = []
+    pragmas: list[str] = []
     sqlite = db.engine.dialect.name == "sqlite"
 
     def record(_conn, _cursor, statement, *_args):
+        if statement.startswith("PRAGMA cache_size"):
+            pragmas.append(statement)
         if sqlite and statement.startswith("INSERT INTO use_case "):
-            seen.append(db.session.execute(sa.text("PRAGMA cache_size")).scalar_one())
+            sizes.append(db.session.execute(sa.text("PRAGMA cache_size")).scalar_one())
 
+    if sqlite:
+        db.session.execute(sa.text("PRAGMA cache_size = -3000"))
     sa.event.listen(db.engine, "after_cursor_execute", record)
     try:
         build_synthetic(5, seed=2)
     finally:
         sa.event.remove(db.engine, "after_cursor_execute", record)
     if sqlite:
-        assert seen and set(seen) == {-262144}
-        assert db.session.execute(sa.text("PRAGMA cache_size")).scalar_one() == -2000
+        assert sizes and set(sizes) == {-262144}
+        assert db.session.execute(sa.text("PRAGMA cache_size")).scalar_one() == -3000
+    else:
+        assert pragmas == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UseCase)) == 5
     db.session.commit()

@@ -953,15 +953,16 @@ def build_synthetic(
 def _large_page_cache() -> Iterator[None]:
     """On SQLite, a page cache of 256 MB for this connection while the bulk load runs: millions
     of rows go into indexed tables in one transaction, and the default cache (2 MB) would read
-    the indexes' pages from the file again for every batch. The default comes back after."""
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(sa.text("PRAGMA cache_size = -262144"))
-    try:
+    the indexes' pages from the file again for every batch. The connection's own setting comes
+    back after; a load that failed leaves it to the rollback's caller (the session can run
+    nothing more until then)."""
+    if db.session.get_bind().dialect.name != "sqlite":
         yield
-    finally:
-        if sqlite:
-            db.session.execute(sa.text("PRAGMA cache_size = -2000"))
+        return
+    before = db.session.execute(sa.text("PRAGMA cache_size")).scalar_one()
+    db.session.execute(sa.text("PRAGMA cache_size = -262144"))
+    yield
+    db.session.execute(sa.text(f"PRAGMA cache_size = {int(before)}"))
 
 
 def _build(
