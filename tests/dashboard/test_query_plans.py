@@ -46,7 +46,7 @@ PAGES = (
     "/use-cases/?q=voice",
     "/use-cases/{pilot}",
     "/use-cases/queue",
-    "/use-cases/queue?proposals_after={submitted}&overdue_after={pilot}",
+    "/use-cases/queue?proposals_after={submitted_cursor}&overdue_after={pilot_cursor}",
     "/use-cases/institutions.json?q=bank",
     "/cohorts/{cohort}",
     "/board",
@@ -113,7 +113,8 @@ def _url(page: str, world: World, cases: Cases) -> str:
     return page.format(
         cohort=world.cohort.id,
         pilot=cases.pilot.id,
-        submitted=cases.submitted.id,
+        submitted_cursor=f"{cases.submitted.submitted_at.isoformat()}~{cases.submitted.id}",
+        pilot_cursor=f"{cases.pilot.next_return_due_on}~{cases.pilot.id}",
         category=world.category.id,
         bank=world.bank.id,
     )

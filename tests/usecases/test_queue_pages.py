@@ -4,7 +4,7 @@ first, the pilots' returns by due date. A cursor the user may not follow shows t
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -40,8 +40,12 @@ def _shown(page: str) -> list[str]:
 
 
 def _next(page: str, cursor: str) -> str | None:
-    found = re.search(rf'href="(/use-cases/queue\?[^"]*{cursor}=\d+[^"]*)" rel="next"', page)
+    found = re.search(rf'href="(/use-cases/queue\?[^"]*{cursor}=[^"]+)" rel="next"', page)
     return found.group(1).replace("&amp;", "&") if found else None
+
+
+def _cursor(use_case: UseCase) -> str:
+    return str(workspace.Cursor(use_case.submitted_at, use_case.id))
 
 
 def test_the_queue_pages_through_the_proposals_oldest_first(
@@ -64,22 +68,54 @@ def test_the_queue_pages_through_the_proposals_oldest_first(
     assert seen == ["Proposal 02", "Proposal 03", "Proposal 04"]
 
 
-def test_a_cursor_the_user_may_not_follow_shows_the_first_page(
+def test_a_cursor_that_is_not_one_shows_the_first_page(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
+    made = _proposals(world, 3)
+    login(client, world.reviewer)
+    first = _shown(client.get("/use-cases/queue").get_data(as_text=True))
+    later = _cursor(made[0])
+    for cursor in (
+        "x",
+        str(made[0].id),  # an id alone
+        later.split("~")[0],  # a time alone
+        later.replace("~", "~x"),
+        later.replace("~", "+08:00~"),  # stored times are naive UTC
+        later + "9" * 60,
+    ):
+        page = client.get(f"/use-cases/queue?proposals_after={cursor}").get_data(as_text=True)
+        assert _shown(page) == first, cursor
+        assert ">First<" not in page
+
+
+def test_a_page_reads_on_from_its_place_when_the_row_before_it_leaves_the_list(
+    client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cursor is a place, not a row: a decision on the last proposal of a page does not send
+    the next page back to the start."""
+    monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
+    made = _proposals(world, 5)
+    login(client, world.reviewer)
+    url = _next(client.get("/use-cases/queue").get_data(as_text=True), "proposals_after")
+    assert url is not None
+    made[1].stage = Stage.REJECTED
+    db.session.commit()
+    assert _shown(client.get(url).get_data(as_text=True)) == ["Proposal 02", "Proposal 03"]
+
+
+def test_a_page_past_the_end_says_so_and_keeps_the_total(
     client: FlaskClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
     _proposals(world, 3)
-    elsewhere = f.create_use_case(
-        world.other_cohort, world.other_bank, world.category, stage=Stage.SUBMITTED
-    )
-    draft = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.DRAFT)
-    db.session.commit()
     login(client, world.reviewer)
-    first = _shown(client.get("/use-cases/queue").get_data(as_text=True))
-    for cursor in (elsewhere.id, draft.id, 999_999, "x"):
-        page = client.get(f"/use-cases/queue?proposals_after={cursor}").get_data(as_text=True)
-        assert _shown(page) == first, cursor
-        assert ">First<" not in page
+    future = workspace.Cursor(utcnow() + timedelta(days=1), 1)
+    page = client.get(f"/use-cases/queue?proposals_after={future}").get_data(as_text=True)
+    assert _shown(page) == []
+    assert "Proposals waiting on the regulator (3)" in page
+    assert "Nothing more in this list." in page and ">First<" in page
+    assert "Nothing to review" not in page
 
 
 def test_each_list_keeps_the_other_lists_place(
@@ -88,13 +124,20 @@ def test_each_list_keeps_the_other_lists_place(
     monkeypatch.setattr(views, "QUEUE_LIMIT", 2)
     made = _proposals(world, 5)
     login(client, world.reviewer)
-    page = client.get(f"/use-cases/queue?overdue_after={made[0].id}&proposals_after={made[1].id}")
+    overdue = "2020-01-01~1"
+    page = client.get(
+        f"/use-cases/queue?overdue_after={overdue}&proposals_after={_cursor(made[1])}"
+    )
     text = page.get_data(as_text=True)
     assert _shown(text) == ["Proposal 02", "Proposal 03"]
     url = _next(text, "proposals_after")
-    assert url is not None and f"overdue_after={made[0].id}" in url
+    assert (
+        url is not None
+        and f"overdue_after={overdue.replace('~', '%7E')}" in url
+        or (url is not None and f"overdue_after={overdue}" in url)
+    )
     # The first page of the proposals keeps the overdue list's cursor, and only it.
-    assert f'href="/use-cases/queue?overdue_after={made[0].id}">First<' in text
+    assert re.search(r'href="/use-cases/queue\?overdue_after=2020-01-01(~|%7E)1">First<', text)
 
 
 def test_returns_due_pages_through_the_pilots_by_due_date(world: World) -> None:
@@ -118,11 +161,11 @@ def test_returns_due_pages_through_the_pilots_by_due_date(world: World) -> None:
             break
         after = page.next_after
     assert seen == [uc.id for uc in expected] and pages == 3
-    # Another regulator's analyst may not start from these pilots: the first page is shown.
+    # Another regulator's analyst reading on from the same place sees none of these pilots.
     outsider = workspace.returns_due(
-        world.ia_reviewer, everything, until, limit=2, after=expected[1].id
+        world.ia_reviewer, everything, until, limit=2, after=workspace.Cursor(date(2000, 1, 1), 0)
     )
-    assert outsider.is_first and outsider.items == []
+    assert outsider.items == [] and outsider.total == 0
 
 
 def test_the_returns_due_are_counted_up_to_a_limit(
@@ -142,6 +185,7 @@ def test_the_returns_due_are_counted_up_to_a_limit(
     capped = workspace.returns_due(world.reviewer, everything, until, limit=1)
     assert (capped.total, capped.total_is_lower_bound) == (2, True)
     assert capped.total_label == "more than 2" and capped.more_label == "more than 1"
-    assert len(capped.items) == 1 and capped.next_after == capped.items[0].use_case.id
+    [due] = capped.items
+    assert capped.next_after == workspace.Cursor(due.due_on, due.use_case.id)
     monkeypatch.setattr(workspace, "WAITING_COUNT_LIMIT", 3)
     assert workspace.returns_due(world.reviewer, everything, until).total_is_lower_bound is False

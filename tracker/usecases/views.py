@@ -4,6 +4,7 @@ messages. Every view loads, authorises, then acts."""
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
 from typing import Any
 
 from flask import (
@@ -47,7 +48,7 @@ from tracker.usecases.models import (
     Technique,
     UseCase,
 )
-from tracker.web import parse_id, rule_errors_onto
+from tracker.web import rule_errors_onto
 
 # The review queue shows this many of each of its two lists, oldest (or most overdue) first,
 # and reads on from a cursor; the counts say how many there are in all.
@@ -389,8 +390,8 @@ def queue() -> str:
         abort(403)
     today = local_today()
     everything = workspace.Scope()
-    proposals_after = parse_id(request.args.get("proposals_after", ""))
-    overdue_after = parse_id(request.args.get("overdue_after", ""))
+    proposals_after = workspace.Cursor.parse(request.args.get("proposals_after"), datetime)
+    overdue_after = workspace.Cursor.parse(request.args.get("overdue_after"), date)
     return render_template(
         "usecases/queue.html",
         proposals=workspace.review_queue(

@@ -8,9 +8,9 @@ bounded number of queries whatever the number of use cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -49,6 +49,7 @@ from tracker.usecases.workflow import (
     in_order,
 )
 from tracker.usecases.workflow import REVIEW_STAGES as _REVIEW
+from tracker.web import MAX_ID
 
 # The review queue lists submitted before under review: the lifecycle's order.
 REVIEW_STAGES = in_order(_REVIEW)
@@ -450,9 +451,9 @@ class Waiting(Generic[T]):
 
     items: list[T] = field(default_factory=list)
     total: int = 0
-    # For lists read a page at a time from a cursor: the use case the next page starts after
-    # (None on the last page), and whether this page is the first.
-    next_after: int | None = None
+    # For lists read a page at a time: where the next page starts (None on the last page), and
+    # whether this page is the first.
+    next_after: Cursor | None = None
     is_first: bool = True
     # Counted up to ``WAITING_COUNT_LIMIT``: True when there are more than that.
     total_is_lower_bound: bool = False
@@ -485,29 +486,57 @@ def _counted_up_to_limit(where: Sequence[Any]) -> Any:
     return sa.select(sa.func.count()).select_from(first).scalar_subquery()
 
 
-def _after(
-    key: Sequence[Any], user: User, after: int | None, *where: Any
-) -> list[sa.ColumnElement[bool]]:
-    """The condition that starts a page after the use case ``after`` in the order ``key``
-    (which ends with the id): nothing when there is no cursor, or when it names a use case the
-    user may not see or that is not in the list (the first page is shown)."""
-    if after is None:
-        return []
-    boundary = db.session.execute(
-        sa.select(*key).where(UseCase.id == after, visible_filter(user), *where)
-    ).first()
-    if boundary is None or any(value is None for value in boundary):
-        return []
-    pairs = zip(key, boundary, strict=True)
-    bound = sa.tuple_(*[sa.bindparam(None, value, type_=column.type) for column, value in pairs])
-    return [sa.tuple_(*key) > bound]
+@dataclass(frozen=True)
+class Cursor:
+    """A place in a list read in the order (key, id): the key and id of the last row of the page
+    before. It carries the key itself, so a row that moves or leaves the list (a return filed, a
+    proposal decided) moves nothing after it; and it names no row, so it shows nothing."""
+
+    key: date
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.key.isoformat()}~{self.id}"
+
+    @classmethod
+    def parse(cls, raw: str | None, kind: type[date]) -> Cursor | None:
+        """A cursor from a URL (``2026-11-30~123``, or a timestamp for ``datetime``); None for
+        anything else, which shows the first page."""
+        text = (raw or "").strip()
+        key, _sep, ident = text.partition("~")
+        if len(text) > 64 or not ident.isascii() or not ident.isdigit():
+            return None
+        try:
+            value = kind.fromisoformat(key)
+        except ValueError:
+            return None
+        if isinstance(value, datetime) != (kind is datetime) or int(ident) > MAX_ID:
+            return None
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return None  # stored times are naive UTC
+        return cls(value, int(ident))
 
 
-def _paged(items: list[Any], limit: int) -> tuple[list[Any], int | None]:
-    """The first ``limit`` of ``items`` (read one more than a page) and the cursor after them:
-    the last one's id, or None when nothing follows."""
+def _after(key: Any, cursor: Cursor | None) -> list[sa.ColumnElement[bool]]:
+    """The condition that starts a page after ``cursor`` in the order (``key``, id)."""
+    if cursor is None:
+        return []
+    bound = sa.tuple_(
+        sa.bindparam(None, cursor.key, type_=key.type),
+        sa.bindparam(None, cursor.id, type_=sa.Integer()),
+    )
+    return [sa.tuple_(key, UseCase.id) > bound]
+
+
+def _paged(
+    items: list[Any], limit: int, key: Callable[[Any], date | None]
+) -> tuple[list[Any], Cursor | None]:
+    """The first ``limit`` of ``items`` (read one more than a page) and the cursor after them,
+    or None when nothing follows."""
     if len(items) > limit:
-        return items[:limit], items[limit - 1].id
+        last = items[limit - 1]
+        value = key(last)
+        return items[:limit], Cursor(value, last.id) if value is not None else None
     return items, None
 
 
@@ -563,7 +592,11 @@ def _first_per_stage(
 
 
 def review_queue(
-    user: User, scope: Scope, limit: int = 10, detailed: bool = False, after: int | None = None
+    user: User,
+    scope: Scope,
+    limit: int = 10,
+    detailed: bool = False,
+    after: Cursor | None = None,
 ) -> Waiting[UseCase]:
     """Proposals submitted or under review, oldest submission first: the first ``limit``, or
     those after the proposal ``after``. ``detailed`` also loads each case's cohort and reviews,
@@ -598,19 +631,15 @@ def review_queue(
             .where(visible_filter(user), scope.where(), UseCase.stage.in_(REVIEW_STAGES))
             .scalar_subquery()
         )
-    start = _after(
-        (UseCase.submitted_at, UseCase.id),
-        user,
-        after,
-        UseCase.stage.in_(REVIEW_STAGES),
-        scope.where(),
-    )
+    start = _after(UseCase.submitted_at, after)
     first = _first_per_stage(
         REVIEW_STAGES, [visible_in_index_order(user), scope.where(), *start], order, limit + 1
     )
     stmt = sa.select(UseCase, total).where(UseCase.id.in_(first)).options(*options).order_by(*order)
     items, count = _with_total(stmt, limit + 1)
-    items, next_after = _paged(items, limit)
+    if not items and start:  # a page past the end: the total is still the list's
+        count = int(db.session.scalar(sa.select(total)) or 0)
+    items, next_after = _paged(items, limit, lambda uc: uc.submitted_at)
     return Waiting(items, count, next_after, is_first=not start)
 
 
@@ -632,7 +661,7 @@ def returns_due(
     due_before: date,
     limit: int = 10,
     extra: sa.ColumnElement[bool] | None = None,
-    after: int | None = None,
+    after: Cursor | None = None,
 ) -> Waiting[ReturnDue]:
     """Pilots whose next progress return falls due before ``due_before``: the first ``limit``,
     or those after the pilot ``after``.
@@ -657,7 +686,7 @@ def returns_due(
     if extra is not None:
         where.append(extra)
     total = _counted_up_to_limit(where)
-    start = _after((due_on, UseCase.id), user, after, *where[1:])
+    start = _after(due_on, after)
     stmt = (
         sa.select(UseCase, total)
         .where(*where, *start)
@@ -665,7 +694,9 @@ def returns_due(
         .order_by(due_on, UseCase.id)
     )
     items, count = _with_total(stmt, limit + 1)
-    items, next_after = _paged(items, limit)
+    if not items and start:  # a page past the end: the total is still the list's
+        count = int(db.session.scalar(sa.select(total)) or 0)
+    items, next_after = _paged(items, limit, lambda uc: uc.next_return_due_on)
     return Waiting(
         [ReturnDue(uc, uc.next_return_due_on) for uc in items],
         min(count, WAITING_COUNT_LIMIT),
