@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from tests import factories as f
 from tests.conftest import World, login, make_app
 from tracker import pagecache
-from tracker.extensions import db
+from tracker.extensions import db, utcnow
 from tracker.usecases.models import Stage, UseCase
 
 REDIS = "redis://127.0.0.1:6379/6"
@@ -47,6 +47,13 @@ def pilot(world: World, title: str = "Scam call detection") -> UseCase:
 
 # At most the sign-in's own reads (the user, under session protection) on a page served again.
 SERVED_AGAIN = 2
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(freeze_time) -> None:
+    """The clock held at this moment (a test may move it on): a page is kept for the minute it
+    was made in, so two requests either side of a minute's turn would be two pages."""
+    freeze_time(utcnow().replace(second=30, microsecond=0))
 
 
 def test_a_page_served_again_skips_its_queries_and_is_the_same(client, world):
