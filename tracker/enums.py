@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import lazy_gettext
 from wtforms import SelectChoice
+
+from tracker.i18n import gettext
 
 
 class LabelledEnum(enum.Enum):

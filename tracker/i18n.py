@@ -16,11 +16,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from babel import Locale
-from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale
-from flask_babel import gettext as gettext
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as lazy_gettext
-from flask_babel import ngettext as ngettext
 from flask_login import current_user
 
 ENGLISH = "en"
@@ -44,6 +42,40 @@ _ALIASES = {
 }
 
 babel = Babel()
+
+
+def catalogue() -> Any:
+    """The translations of the language being shown (a request's, or the one ``language()``
+    forces), kept on the app by the locale's parts: Flask-Babel finds the request's domain,
+    context and locale name again for each message, and a page shows hundreds of them."""
+    locale = get_locale()
+    if locale is None:  # outside an app context: no catalogue, the English as written
+        return get_translations()
+    kept: dict[tuple[str, str | None, str | None], Any] = current_app.extensions.setdefault(
+        "tracker_catalogues", {}
+    )
+    key = (locale.language, locale.script, locale.territory)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = get_translations()
+    return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's ``gettext``, with the catalogue looked up once per locale."""
+    translated = catalogue().ugettext(string)
+    return str(translated if not variables else translated % variables)
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """Flask-Babel's ``ngettext`` (``num`` is a variable of the message), as ``gettext``."""
+    variables.setdefault("num", num)
+    return str(catalogue().ungettext(singular, plural, num) % variables)
+
+
+def pgettext(context: str, string: str, **variables: Any) -> str:
+    translated = catalogue().upgettext(context, string)
+    return str(translated if not variables else translated % variables)
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional marker
@@ -146,10 +178,40 @@ def number(value: float | int | None, digits: int | None = None) -> str:
 
     if value is None:
         return "—"
+    if digits is None and type(value) is int:
+        symbols = _integer_symbols()
+        if symbols is not None:  # the locale writes whole numbers as Python does, but its signs
+            group, minus = symbols
+            return f"{value:,}".replace(",", group).replace("-", minus)
     if digits is None:
         return str(format_decimal(value))
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return str(format_decimal(value, format=pattern))
+
+
+def _integer_symbols() -> tuple[str, str] | None:
+    """The page's group and minus signs, when its locale groups whole numbers by threes from
+    the right (``#,##0``) as both of ours do; else None, and Babel formats each number. Kept on
+    the app per locale: a dashboard shows a few hundred numbers."""
+    locale = get_locale()
+    if locale is None:
+        return None
+    kept: dict[tuple[str, str | None, str | None], Any] = current_app.extensions.setdefault(
+        "tracker_integer_symbols", {}
+    )
+    key = (locale.language, locale.script, locale.territory)
+    if key not in kept:
+        from babel.numbers import get_group_symbol, get_minus_sign_symbol
+
+        pattern = locale.decimal_formats[None]
+        standard = (
+            pattern.grouping == (3, 3)
+            and pattern.int_prec[0] == 1
+            and pattern.prefix == ("", "-")
+            and pattern.suffix == ("", "")
+        )
+        kept[key] = (get_group_symbol(locale), get_minus_sign_symbol(locale)) if standard else None
+    return kept[key]
 
 
 def percent(share: float | None, digits: int = 0) -> str:
@@ -198,6 +260,14 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         timezone_selector=_timezone,
         default_translation_directories="translations",
+    )
+    # The templates' ``_``, ``ngettext`` and ``pgettext``, on the catalogue kept per locale.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
+        newstyle=True,
     )
 
     @app.before_request

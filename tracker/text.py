@@ -3,8 +3,9 @@ technology (WCAG 3.1.2)."""
 
 from __future__ import annotations
 
-from flask_babel import ngettext
 from markupsafe import Markup, escape
+
+from tracker.i18n import ngettext
 
 
 def _is_cjk(ch: str) -> bool:
