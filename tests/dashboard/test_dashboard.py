@@ -170,6 +170,32 @@ def test_matrix_counts_by_stage_and_category(world: World, cases: Cases) -> None
     assert matrix.total == 6
 
 
+def test_one_read_of_the_kept_counts_gives_the_same_figures(world: World, cases: Cases) -> None:
+    """The dashboard and the cohort page read the scope's kept counts once for the matrix, the
+    funnel, the review queue's total and the number of use cases: each the same as its own
+    query gives."""
+    withdrawn = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.WITHDRAWN)
+    withdrawn.selected_at = utcnow()  # left after selection: counted as selected
+    db.session.commit()
+    scopes = [Scope(), Scope(programme=world.programme), Scope(cohort=world.cohort)]
+    for user in (world.admin, world.reviewer, world.ia_reviewer):
+        for scope in scopes:
+            counts = queries.kept_counts(user, scope)
+            assert counts is not None
+            kept = queries.stage_category_matrix(user, scope, counts=counts)
+            own = queries.stage_category_matrix(user, scope)
+            assert kept.counts == {k: n for k, n in own.counts.items() if n}
+            assert [c.id for c in kept.categories] == [c.id for c in own.categories]
+            assert queries.funnel(user, scope, counts=counts) == queries.funnel(user, scope)
+            queue = queries.review_queue(user, scope, counts=counts)
+            assert queue.total == queries.review_queue(user, scope).total
+            assert queue.items == queries.review_queue(user, scope).items
+            assert counts.total() == kept.total
+    assert queries.funnel(world.admin, Scope(cohort=world.cohort))[1].count >= 1
+    # Institution users' figures are their own use cases counted, not the kept counts.
+    assert queries.kept_counts(world.bank_user, Scope()) is None
+
+
 def test_returns_due_matches_the_rule(world: World, cases: Cases) -> None:
     """Last period end (or pilot start) + the cohort's interval, computed by the database."""
     today = local_today()

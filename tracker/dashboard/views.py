@@ -92,18 +92,19 @@ def index() -> str:
         return _institution_dashboard(today)
     # The dashboard's cohort rows carry report buttons, whose remit checks read participants.
     programmes, scope = _scope(with_participants=True)
+    counts = queries.kept_counts(current_user, scope)
     context: dict[str, Any] = {
         "programmes": programmes,
         "scope": scope,
-        "matrix": queries.stage_category_matrix(current_user, scope),
-        "funnel": queries.funnel(current_user, scope),
+        "matrix": queries.stage_category_matrix(current_user, scope, counts=counts),
+        "funnel": queries.funnel(current_user, scope, counts=counts),
         "activity": queries.recent_activity(current_user, scope),
         "today": today,
         "clock_watch": clock_queries.watch(current_user, scope.where()),
     }
     if has(current_user, Permission.ACT_AS_REGULATOR) or has(current_user, Permission.VIEW_ALL):
         context.update(
-            queue=queries.review_queue(current_user, scope),
+            queue=queries.review_queue(current_user, scope, counts=counts),
             returns=queries.returns_due(current_user, scope, due_before=today),
             milestones=queries.overdue_milestones(current_user, scope, today),
             acknowledgements=incidents.acknowledgements_overdue(current_user, scope, utcnow()),
@@ -264,13 +265,17 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
         error_out=False,
         count=False,
     )
-    page.total = sum(queries.cohort_stage_counts(current_user, [item.id])[item.id].values())
+    counts = queries.kept_counts(current_user, scope)
+    if counts is not None:
+        page.total = counts.total()
+    else:
+        page.total = sum(queries.cohort_stage_counts(current_user, [item.id])[item.id].values())
     return render_template(
         "dashboard/cohort.html",
         cohort=item,
         scope=scope,
-        matrix=queries.stage_category_matrix(current_user, scope),
-        funnel=queries.funnel(current_user, scope),
+        matrix=queries.stage_category_matrix(current_user, scope, counts=counts),
+        funnel=queries.funnel(current_user, scope, counts=counts),
         returns=queries.returns_due(current_user, scope, due_before=today),
         milestones=queries.overdue_milestones(current_user, scope, today),
         page=page,
@@ -289,12 +294,13 @@ def programme(id: int) -> str:  # noqa: A002
     if not can_view_programme(current_user, item):
         abort(404)
     scope = Scope(programme=item)
+    counts = queries.kept_counts(current_user, scope)
     return render_template(
         "dashboard/programme.html",
         programme=item,
         scope=scope,
-        matrix=queries.stage_category_matrix(current_user, scope),
-        funnel=queries.funnel(current_user, scope),
+        matrix=queries.stage_category_matrix(current_user, scope, counts=counts),
+        funnel=queries.funnel(current_user, scope, counts=counts),
         counts=queries.cohort_stage_counts(current_user, [c.id for c in item.cohorts]),
         stages=list(Stage),
         can_export=has(current_user, Permission.EXPORT_REPORTS),

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, load_only, selectinload
 from sqlalchemy.sql import expression
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -333,10 +333,50 @@ def _counted(*columns: Any) -> sa.Select[*tuple[Any, ...]]:
     )
 
 
+@dataclass(frozen=True)
+class KeptCounts:
+    """The kept counts a regulator-side user sees in a scope, by stage, category and whether
+    selected and piloted: read once, they give a page's stage-by-category figures, its funnel,
+    the review queue's total and the scope's number of use cases."""
+
+    rows: list[tuple[Stage, int, bool, bool, int]]
+
+    def total(self, stages: Iterable[Stage] | None = None) -> int:
+        wanted = None if stages is None else set(stages)
+        return sum(n for stage, *_rest, n in self.rows if wanted is None or stage in wanted)
+
+
+def kept_counts(user: User, scope: Scope) -> KeptCounts | None:
+    """The scope's kept counts (one small GROUP BY), or None for a user whose figures are not
+    read from them (``reads_counts``)."""
+    if not reads_counts(user):
+        return None
+    c = UseCaseCount
+    stmt = _counted(c.stage, c.category_id, c.selected, c.piloted).where(
+        figures.visible(user), scope.where_counts()
+    )
+    return KeptCounts(
+        [
+            (stage, int(cat), bool(sel), bool(pil), int(n))
+            for stage, cat, sel, pil, n in db.session.execute(stmt)
+        ]
+    )
+
+
 def stage_category_matrix(
-    user: User, scope: Scope, extra: sa.ColumnElement[bool] | None = None
+    user: User,
+    scope: Scope,
+    extra: sa.ColumnElement[bool] | None = None,
+    counts: KeptCounts | None = None,
 ) -> Matrix:
+    """Use cases by stage and category: from ``counts`` when the page read them, else a
+    query of its own."""
     stmt: sa.Select[*tuple[Any, ...]]
+    if extra is None and counts is not None:
+        cells: dict[tuple[Stage, int], int] = {}
+        for stage, cat_id, _selected, _piloted, n in counts.rows:
+            cells[stage, cat_id] = cells.get((stage, cat_id), 0) + n
+        return _matrix(cells)
     if extra is None and reads_counts(user):
         stmt = _counted(UseCaseCount.stage, UseCaseCount.category_id).where(
             figures.visible(user), scope.where_counts()
@@ -349,7 +389,10 @@ def stage_category_matrix(
         )
         if extra is not None:
             stmt = stmt.where(extra)
-    counts = {(stage, cat_id): n for stage, cat_id, n in db.session.execute(stmt)}
+    return _matrix({(stage, cat_id): n for stage, cat_id, n in db.session.execute(stmt)})
+
+
+def _matrix(counts: dict[tuple[Stage, int], int]) -> Matrix:
     used = {cat_id for _s, cat_id in counts}
     categories = [c for c in all_categories() if c.active or c.id in used]
     return Matrix(stages=list(Stage), categories=categories, counts=counts)
@@ -362,10 +405,21 @@ class FunnelStep:
     count: int
 
 
-def funnel(user: User, scope: Scope) -> list[FunnelStep]:
+def funnel(user: User, scope: Scope, counts: KeptCounts | None = None) -> list[FunnelStep]:
     """Proposals → selected → pilot → production, counting every use case that reached a step,
     including those that later left the programme (a case discontinued in pilot counts as
-    selected and as piloted)."""
+    selected and as piloted). From ``counts`` when the page read them."""
+    if counts is not None:
+        steps = [0, 0, 0, 0]
+        for stage, _cat_id, was_selected, was_piloted, n in counts.rows:
+            steps[0] += n
+            if stage in SELECTED_OR_LATER or was_piloted or was_selected:
+                steps[1] += n
+            if stage in PILOT_OR_LATER or was_piloted:
+                steps[2] += n
+            if stage is Stage.PRODUCTION:
+                steps[3] += n
+        return _funnel(*steps)
     reached_selection = sa.or_(
         UseCase.stage.in_(SELECTED_OR_LATER),
         UseCase.pilot_started_on.is_not(None),
@@ -561,6 +615,33 @@ def without_long_texts() -> list[Any]:
     return [defer(column) for column in LONG_TEXTS]
 
 
+# What a board card shows of a use case (``dashboard/board.html``): a board carries hundreds of
+# cards, and each column read is a column set on each of them.
+CARD_COLUMNS = (
+    UseCase.id,
+    UseCase.cohort_id,
+    UseCase.institution_id,
+    UseCase.category_id,
+    UseCase.title,
+    UseCase.stage,
+    UseCase.stage_changed_at,
+    UseCase.clock_due_on,
+)
+
+
+def card_columns() -> list[Any]:
+    """Loader options for board cards: their columns only, with the names of the institution
+    and the category. A column the card does not read would load on first use, one query per
+    card: the page's query-count test would show it."""
+    return [
+        load_only(*CARD_COLUMNS),
+        joinedload(UseCase.institution).load_only(
+            Institution.id, Institution.name, Institution.name_zh
+        ),
+        joinedload(UseCase.category),
+    ]
+
+
 def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
     """Run ``stmt`` (whose last column is the total, ``count(*) OVER ()`` or a scalar count)
     for ``limit`` rows."""
@@ -597,10 +678,11 @@ def review_queue(
     limit: int = 10,
     detailed: bool = False,
     after: Cursor | None = None,
+    counts: KeptCounts | None = None,
 ) -> Waiting[UseCase]:
     """Proposals submitted or under review, oldest submission first: the first ``limit``, or
     those after the proposal ``after``. ``detailed`` also loads each case's cohort and reviews,
-    for the review queue page."""
+    for the review queue page. The total comes from ``counts`` when the page read them."""
     options = [
         joinedload(UseCase.institution),
         joinedload(UseCase.category),
@@ -635,9 +717,19 @@ def review_queue(
     first = _first_per_stage(
         REVIEW_STAGES, [visible_in_index_order(user), scope.where(), *start], order, limit + 1
     )
-    stmt = sa.select(UseCase, total).where(UseCase.id.in_(first)).options(*options).order_by(*order)
-    items, count = _with_total(stmt, limit + 1)
-    if not items and start:  # a page past the end: the total is still the list's
+    if counts is not None:
+        stmt = sa.select(UseCase).where(UseCase.id.in_(first)).options(*options).order_by(*order)
+        items = list(db.session.scalars(stmt.limit(limit + 1)).unique())
+        count = counts.total(REVIEW_STAGES)
+    else:
+        stmt = (
+            sa.select(UseCase, total)
+            .where(UseCase.id.in_(first))
+            .options(*options)
+            .order_by(*order)
+        )
+        items, count = _with_total(stmt, limit + 1)
+    if not items and start and counts is None:  # a page past the end: the list's total
         count = int(db.session.scalar(sa.select(total)) or 0)
     items, next_after = _paged(items, limit, lambda uc: uc.submitted_at)
     return Waiting(items, count, next_after, is_first=not start)
@@ -905,11 +997,7 @@ def board(
         stmt = (
             sa.select(UseCase)
             .where(UseCase.id.in_(first))
-            .options(
-                joinedload(UseCase.institution),
-                joinedload(UseCase.category),
-                *without_long_texts(),
-            )
+            .options(*card_columns())
             .order_by(*order)
         )
         for use_case in db.session.scalars(stmt):
