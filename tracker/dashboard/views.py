@@ -90,8 +90,12 @@ def index() -> str:
     today = local_today()
     if current_user.is_institution_user:
         return _institution_dashboard(today)
-    # The dashboard's cohort rows carry report buttons, whose remit checks read participants.
-    programmes, scope = _scope(with_participants=True)
+    follows = has(current_user, Permission.ACT_AS_REGULATOR) or has(
+        current_user, Permission.VIEW_ALL
+    )
+    # A supervisor's dashboard lists the cohorts with report buttons, whose remit checks read
+    # the programmes' participants.
+    programmes, scope = _scope(with_participants=not follows)
     counts = queries.kept_counts(current_user, scope)
     context: dict[str, Any] = {
         "programmes": programmes,
@@ -102,7 +106,7 @@ def index() -> str:
         "today": today,
         "clock_watch": clock_queries.watch(current_user, scope.where()),
     }
-    if has(current_user, Permission.ACT_AS_REGULATOR) or has(current_user, Permission.VIEW_ALL):
+    if follows:
         context.update(
             queue=queries.review_queue(current_user, scope, counts=counts),
             returns=queries.returns_due(current_user, scope, due_before=today),

@@ -90,6 +90,12 @@ def programme_filter(user: User) -> sa.ColumnElement[bool]:
     return sa.true() if ids is None else Programme.id.in_(ids)
 
 
+# What the scope pickers and the programme overviews show of each cohort: a remit has hundreds
+# of cohorts, loaded on every dashboard, list and board. A page that reads more of a cohort
+# loads it again (the rest of its columns fill in then).
+PICKED_COHORT_COLUMNS = (Cohort.id, Cohort.programme_id, Cohort.name, Cohort.name_zh, Cohort.status)
+
+
 def remit_programmes(user: User, with_participants: bool = False) -> list[Programme]:
     """Programmes the user oversees, with their cohorts, for scope pickers and overviews.
     ``with_participants`` also loads the participating regulators, which the remit checks behind
@@ -99,7 +105,10 @@ def remit_programmes(user: User, with_participants: bool = False) -> list[Progra
     stmt = (
         sa.select(Programme)
         .where(programme_filter(user))
-        .options(selectinload(Programme.cohorts), joinedload(Programme.lead_regulator))
+        .options(
+            selectinload(Programme.cohorts).load_only(*PICKED_COHORT_COLUMNS),
+            joinedload(Programme.lead_regulator),
+        )
         .order_by(Programme.name)
     )
     if with_participants:
