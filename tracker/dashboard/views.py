@@ -74,12 +74,12 @@ def _require_regulator_side() -> None:
         abort(403)
 
 
-def _scope(with_participants: bool = False) -> tuple[list[Programme], Scope]:
-    programmes = queries.visible_programmes(current_user, with_participants)
-    scope = queries.resolve_scope(programmes, _int_arg("programme"), _int_arg("cohort"))
+def _scope() -> tuple[list[queries.ProgrammeChoice], Scope]:
+    choices = queries.scope_choices(current_user)
+    scope = queries.resolve_scope(choices, _int_arg("programme"), _int_arg("cohort"))
     if scope is None:
         abort(404)
-    return programmes, scope
+    return choices, scope
 
 
 @bp.get("/dashboard")
@@ -93,9 +93,7 @@ def index() -> str:
     follows = has(current_user, Permission.ACT_AS_REGULATOR) or has(
         current_user, Permission.VIEW_ALL
     )
-    # A supervisor's dashboard lists the cohorts with report buttons, whose remit checks read
-    # the programmes' participants.
-    programmes, scope = _scope(with_participants=not follows)
+    programmes, scope = _scope()
     counts = queries.kept_counts(current_user, scope)
     context: dict[str, Any] = {
         "programmes": programmes,
@@ -116,8 +114,12 @@ def index() -> str:
             breaches=plan_queries.open_breaches(current_user, scope.where()),
         )
     else:
-        cohort_ids = [c.id for p in programmes for c in p.cohorts]
+        # A supervisor's dashboard lists the cohorts with report buttons, whose remit checks
+        # read the programmes' participants.
+        overview = queries.remit_programmes(current_user, with_participants=True)
+        cohort_ids = [c.id for p in overview for c in p.cohorts]
         context.update(
+            overview=overview,
             cohort_counts=queries.cohort_stage_counts(current_user, cohort_ids),
             Stage=Stage,
         )
@@ -149,7 +151,7 @@ def _institution_dashboard(today: date) -> str:
 @cached_page
 def board() -> str:
     """Pipeline board: a column per stage, filtered by programme, cohort, category, institution."""
-    programmes = queries.visible_programmes(current_user)
+    programmes = queries.scope_choices(current_user)
     selected = {
         "programme": _int_arg("programme"),
         "cohort": _int_arg("cohort"),
@@ -236,7 +238,7 @@ def cohorts() -> str:
         "dashboard/cohorts.html",
         page=page,
         counts=queries.cohort_stage_counts(current_user, [c.id for c in page.items]),
-        programmes=queries.remit_programmes(current_user),
+        programmes=queries.scope_choices(current_user),
         statuses=list(CohortStatus),
         Stage=Stage,
         q=q,

@@ -638,7 +638,7 @@ def csv_chunks(
 
 def _filter_options(user: User, filters: ListFilters) -> dict[str, Any]:
     return {
-        "programmes": queries.visible_programmes(user),
+        "programmes": queries.scope_choices(user),
         "categories": queries.all_categories(),
         "selected_institution": queries.filter_institution(user, filters.institution),
         "stages": list(Stage),

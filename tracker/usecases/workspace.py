@@ -116,23 +116,58 @@ def remit_programmes(user: User, with_participants: bool = False) -> list[Progra
     return list(db.session.scalars(stmt))
 
 
-def visible_programmes(user: User, with_participants: bool = False) -> list[Programme]:
-    """Programmes to offer in filters: the remit, or for institution users those of their cases."""
+@dataclass(frozen=True)
+class CohortChoice:
+    """A cohort as a scope picker offers it (``local_name`` reads its names)."""
+
+    id: int
+    name: str
+    name_zh: str | None
+
+
+@dataclass(frozen=True)
+class ProgrammeChoice:
+    """A programme and its cohorts as the scope pickers offer them."""
+
+    id: int
+    name: str
+    name_zh: str | None
+    cohorts: list[CohortChoice] = field(default_factory=list)
+
+
+def scope_choices(user: User) -> list[ProgrammeChoice]:
+    """The programmes and cohorts the user's pickers offer: the remit, or for institution users
+    those of their use cases. Plain columns in one query: a remit has hundreds of cohorts, and
+    the dashboard, the list and the board each offer them all."""
+    joined: sa.ColumnElement[bool]
+    where: sa.ColumnElement[bool]
     if user.is_institution_user:
         cohort_ids = sa.select(UseCase.cohort_id).where(visible_filter(user))
-        stmt = (
-            sa.select(Programme)
-            .where(
-                Programme.id.in_(sa.select(Cohort.programme_id).where(Cohort.id.in_(cohort_ids)))
-            )
-            .options(
-                selectinload(Programme.cohorts.and_(Cohort.id.in_(cohort_ids))),
-                joinedload(Programme.lead_regulator),
-            )
-            .order_by(Programme.name)
+        joined = sa.and_(Cohort.programme_id == Programme.id, Cohort.id.in_(cohort_ids))
+        where = Programme.id.in_(sa.select(Cohort.programme_id).where(Cohort.id.in_(cohort_ids)))
+    elif has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT):
+        joined = Cohort.programme_id == Programme.id
+        where = programme_filter(user)
+    else:
+        return []
+    stmt = (
+        sa.select(
+            Programme.id, Programme.name, Programme.name_zh, Cohort.id, Cohort.name, Cohort.name_zh
         )
-        return list(db.session.scalars(stmt))
-    return remit_programmes(user, with_participants)
+        .outerjoin(Cohort, joined)
+        .where(where)
+        # The programmes by name, each one's cohorts as ``Programme.cohorts`` orders them.
+        .order_by(Programme.name, Programme.id, Cohort.applications_open_on, Cohort.id)
+    )
+    choices: list[ProgrammeChoice] = []
+    for programme_id, name, name_zh, cohort_id, cohort_name, cohort_name_zh in db.session.execute(
+        stmt
+    ):
+        if not choices or choices[-1].id != programme_id:
+            choices.append(ProgrammeChoice(programme_id, name, name_zh))
+        if cohort_id is not None:
+            choices[-1].cohorts.append(CohortChoice(cohort_id, cohort_name, cohort_name_zh))
+    return choices
 
 
 def visible_institutions_filter(user: User) -> sa.ColumnElement[bool]:
@@ -279,23 +314,23 @@ class Scope:
 
 
 def resolve_scope(
-    programmes: Sequence[Programme], programme_id: int | None, cohort_id: int | None
+    choices: Sequence[ProgrammeChoice], programme_id: int | None, cohort_id: int | None
 ) -> Scope | None:
-    """The scope named by ids, taken only from ``programmes`` (the user's remit).
+    """The scope named by ids, taken only from ``choices`` (what the user may pick), with the
+    programme and cohort loaded.
 
-    Returns None when an id names something outside the remit, so callers answer 404.
+    Returns None when an id names something outside them, so callers answer 404.
     """
     if cohort_id is not None:
-        for programme in programmes:
-            for cohort in programme.cohorts:
-                if cohort.id == cohort_id:
-                    return Scope(programme=programme, cohort=cohort)
-        return None
+        if not any(c.id == cohort_id for p in choices for c in p.cohorts):
+            return None
+        cohort = db.session.get(Cohort, cohort_id, options=[joinedload(Cohort.programme)])
+        assert cohort is not None  # just read among the choices
+        return Scope(programme=cohort.programme, cohort=cohort)
     if programme_id is not None:
-        for programme in programmes:
-            if programme.id == programme_id:
-                return Scope(programme=programme)
-        return None
+        if not any(p.id == programme_id for p in choices):
+            return None
+        return Scope(programme=db.session.get(Programme, programme_id))
     return Scope()
 
 
