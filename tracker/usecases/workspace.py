@@ -673,17 +673,23 @@ CARD_COLUMNS = (
 )
 
 
+# What a row of a waiting list shows of a use case (the review queue, returns due, milestones
+# past due, recent activity): a card's columns and the dates those lists read.
+LISTED_COLUMNS = (*CARD_COLUMNS, UseCase.submitted_at, UseCase.next_return_due_on)
+
+
+def institution_names() -> Any:
+    """Loader option for a use case's institution: what a list shows of it."""
+    return joinedload(UseCase.institution).load_only(
+        Institution.id, Institution.name, Institution.name_zh
+    )
+
+
 def card_columns() -> list[Any]:
     """Loader options for board cards: their columns only, with the names of the institution
     and the category. A column the card does not read would load on first use, one query per
     card: the page's query-count test would show it."""
-    return [
-        load_only(*CARD_COLUMNS),
-        joinedload(UseCase.institution).load_only(
-            Institution.id, Institution.name, Institution.name_zh
-        ),
-        joinedload(UseCase.category),
-    ]
+    return [load_only(*CARD_COLUMNS), institution_names(), joinedload(UseCase.category)]
 
 
 def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
@@ -727,11 +733,7 @@ def review_queue(
     """Proposals submitted or under review, oldest submission first: the first ``limit``, or
     those after the proposal ``after``. ``detailed`` also loads each case's cohort and reviews,
     for the review queue page. The total comes from ``counts`` when the page read them."""
-    options = [
-        joinedload(UseCase.institution),
-        joinedload(UseCase.category),
-        *without_long_texts(),
-    ]
+    options = [load_only(*LISTED_COLUMNS), institution_names(), joinedload(UseCase.category)]
     if detailed:
         options += [
             joinedload(UseCase.cohort).joinedload(Cohort.programme),
@@ -826,7 +828,7 @@ def returns_due(
     stmt = (
         sa.select(UseCase, total)
         .where(*where, *start)
-        .options(joinedload(UseCase.cohort), joinedload(UseCase.institution), *without_long_texts())
+        .options(load_only(*LISTED_COLUMNS), joinedload(UseCase.cohort), institution_names())
         .order_by(due_on, UseCase.id)
     )
     items, count = _with_total(stmt, limit + 1)
@@ -922,7 +924,9 @@ def overdue_milestones(
     stmt = (
         sa.select(Milestone, total)
         .where(Milestone.id.in_(ids))
-        .options(joinedload(Milestone.use_case).joinedload(UseCase.institution))
+        .options(
+            joinedload(Milestone.use_case).options(load_only(*LISTED_COLUMNS), institution_names())
+        )
         .order_by(*order)
     )
     items, count = _with_total(stmt, limit)
@@ -988,7 +992,9 @@ def recent_activity(user: User, scope: Scope, limit: int = 10) -> list[StageTran
         .join(UseCase, UseCase.id == StageTransition.use_case_id)
         .where(visible, scope.where())
         .options(
-            contains_eager(StageTransition.use_case).joinedload(UseCase.institution),
+            contains_eager(StageTransition.use_case).options(
+                load_only(*LISTED_COLUMNS), institution_names()
+            ),
             joinedload(StageTransition.actor),
         )
         .order_by(StageTransition.at.desc(), StageTransition.id.desc())
