@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker import i18n
+from tracker import i18n, unit_of_work
 from tracker.extensions import csrf, db, limiter, login_manager, migrate
 from tracker.rules import NotAllowedError
 
@@ -31,6 +31,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    unit_of_work.end_reading(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)

@@ -2,7 +2,8 @@
 hand the recorded domain events to their subscribers (Indico's ``RH.process`` is the model).
 
 Every adapter that changes data (web views, the CLI, jobs, the demo seeder) runs its command
-inside ``unit_of_work()``; nothing else commits.
+inside ``unit_of_work()``; nothing else commits a change. At the end of a request or job, a
+transaction that only read is ended with COMMIT rather than rolled back (``end_reading``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import events
@@ -60,3 +65,51 @@ def unit_of_work(action: str = "") -> Iterator[None]:
     for event in recorded:
         log.info("command", extra={**event.describe(), "outcome": "ok"})
     events.dispatch(recorded)
+
+
+# Set on a session once its transaction has written (a flush, or a statement other than a
+# SELECT); cleared when the transaction ends.
+WROTE = "tracker.wrote"
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info[WROTE] = True
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(WROTE, None)
+
+
+def end_reading(app: Flask) -> None:
+    """End each app context's transaction that only read with COMMIT, before Flask-SQLAlchemy
+    removes the session (which would roll it back).
+
+    The two end a read alike, but psycopg forgets every prepared statement on a rollback (one
+    may undo DDL the statements depend on), so that a page's queries, the same on every
+    request, would be sent, parsed and planned afresh each time. After a commit it prepares
+    those run five times on a connection, and PostgreSQL reuses their plans. A transaction that
+    wrote anything, or a request that failed, is rolled back as before. Registered after
+    ``db.init_app``: teardown functions run last-registered first."""
+
+    @app.teardown_appcontext
+    def _end_reading(exc: BaseException | None) -> None:
+        if exc is not None or not db.session.registry.has():
+            return
+        session = db.session()
+        if not session.in_transaction() or session.info.get(WROTE):
+            return
+        if session.new or session.dirty or session.deleted:
+            return  # changes never flushed: left to the rollback
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()

@@ -305,6 +305,11 @@ class KpiAway:
     target: Decimal
 
 
+# Made once: an alias is a new entity to build each time, and the statement's cache key is the
+# same either way.
+_SHOWN_CASE = aliased(UseCase, name="shown_case")
+
+
 def kpis_moving_away(
     user: User, where: sa.ColumnElement[bool], limit: int = 10
 ) -> tuple[list[KpiAway], int]:
@@ -325,7 +330,7 @@ def kpis_moving_away(
         UseCase.stage.in_(PILOT_STAGES),
     )
     # The use case shown with each row, apart from the one the visibility test reads.
-    case = aliased(UseCase)
+    case = _SHOWN_CASE
     rows = db.session.execute(
         sa.select(KpiMovingAway, case)
         .join(case, case.id == KpiMovingAway.use_case_id)
