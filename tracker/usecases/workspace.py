@@ -90,14 +90,15 @@ def programme_filter(user: User) -> sa.ColumnElement[bool]:
     return sa.true() if ids is None else Programme.id.in_(ids)
 
 
-# What the scope pickers and the programme overviews show of each cohort: a remit has hundreds
-# of cohorts, loaded on every dashboard, list and board. A page that reads more of a cohort
-# loads it again (the rest of its columns fill in then).
+# What a programme overview (a supervisor's dashboard) shows of each cohort: a remit has
+# hundreds. A page that reads more of a cohort loads it again (the rest of its columns fill in
+# then).
 PICKED_COHORT_COLUMNS = (Cohort.id, Cohort.programme_id, Cohort.name, Cohort.name_zh, Cohort.status)
 
 
 def remit_programmes(user: User, with_participants: bool = False) -> list[Programme]:
-    """Programmes the user oversees, with their cohorts, for scope pickers and overviews.
+    """Programmes the user oversees, with their cohorts, for overviews (pickers read
+    ``scope_choices``).
     ``with_participants`` also loads the participating regulators, which the remit checks behind
     report buttons read."""
     if not (has(user, Permission.VIEW_ALL) or has(user, Permission.VIEW_REMIT)):
@@ -325,12 +326,12 @@ def resolve_scope(
         if not any(c.id == cohort_id for p in choices for c in p.cohorts):
             return None
         cohort = db.session.get(Cohort, cohort_id, options=[joinedload(Cohort.programme)])
-        assert cohort is not None  # just read among the choices
-        return Scope(programme=cohort.programme, cohort=cohort)
+        return None if cohort is None else Scope(programme=cohort.programme, cohort=cohort)
     if programme_id is not None:
         if not any(p.id == programme_id for p in choices):
             return None
-        return Scope(programme=db.session.get(Programme, programme_id))
+        programme = db.session.get(Programme, programme_id)
+        return None if programme is None else Scope(programme=programme)
     return Scope()
 
 
