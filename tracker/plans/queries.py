@@ -4,6 +4,7 @@ with its versions, the version in force at a moment, and the differences between
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -305,9 +306,11 @@ class KpiAway:
     target: Decimal
 
 
-# Made once: an alias is a new entity to build each time, and the statement's cache key is the
-# same either way.
-_SHOWN_CASE = aliased(UseCase, name="shown_case")
+@functools.cache
+def _shown_case() -> Any:
+    """The use case shown with each row, made once (when first asked for, as the mappers are
+    configured by then): an alias is a new entity to build each time, with the same cache key."""
+    return aliased(UseCase, name="shown_case")
 
 
 def kpis_moving_away(
@@ -330,7 +333,7 @@ def kpis_moving_away(
         UseCase.stage.in_(PILOT_STAGES),
     )
     # The use case shown with each row, apart from the one the visibility test reads.
-    case = _SHOWN_CASE
+    case = _shown_case()
     rows = db.session.execute(
         sa.select(KpiMovingAway, case)
         .join(case, case.id == KpiMovingAway.use_case_id)
