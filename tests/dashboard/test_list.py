@@ -266,6 +266,25 @@ def test_count_is_capped(
     assert "2 use cases found" in html
 
 
+def test_a_search_counts_up_to_its_own_limit(
+    client: FlaskClient, world: World, cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search reads each candidate the text index gives to count it, so it counts fewer than a
+    list of filters does; the list unfiltered still counts to its own limit."""
+    monkeypatch.setattr(listing, "SEARCH_COUNT_LIMIT", 1)
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 100)
+    login(client, world.admin)
+    every = client.get("/use-cases/").get_data(as_text=True)
+    assert "more than" not in every
+    found = re.search(r"(\d+) use cases found", every)
+    assert found and int(found.group(1)) > 2
+    html = client.get("/use-cases/?q=a").get_data(as_text=True)
+    assert "more than 1 use cases found" in html
+    assert "Export all to CSV" in html
+    assert listing.count_limit(listing.ListFilters(q="fraud")) == 1
+    assert listing.count_limit(listing.ListFilters(stage=Stage.PILOT)) == 100
+
+
 def test_institution_choices_search_as_you_type(
     client: FlaskClient, world: World, cases: Cases
 ) -> None:

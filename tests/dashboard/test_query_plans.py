@@ -136,7 +136,7 @@ def test_no_page_reads_a_big_table_in_full(
             found = full_scans(plan(statement, parameters))
             if "q=" in page:
                 # Substring search cannot use a B-tree index: it may read use cases in turn, but
-                # the count stops at COUNT_LIMIT matches and the page at one page of them.
+                # the count stops at SEARCH_COUNT_LIMIT matches and the page at one page of them.
                 found = [line for line in found if not re.search(r"\buse_case\b", line)]
             if found:
                 problems.append(f"{url}: {found} in {statement}")

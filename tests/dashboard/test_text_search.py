@@ -163,7 +163,7 @@ def test_search_matches_what_it_matched_before(world: World, titled: list[UseCas
     assert problems == []
 
 
-@pytest.mark.parametrize("limit", [listing.COUNT_LIMIT, 2])
+@pytest.mark.parametrize("limit", [listing.SEARCH_COUNT_LIMIT, 2])
 def test_the_list_shows_and_counts_what_it_did_before(
     world: World,
     titled: list[UseCase],
@@ -171,7 +171,7 @@ def test_the_list_shows_and_counts_what_it_did_before(
     limit: int,
 ) -> None:
     # With a low count limit the page is read the other way (in the sort's order, no index).
-    monkeypatch.setattr(listing, "COUNT_LIMIT", limit)
+    monkeypatch.setattr(listing, "SEARCH_COUNT_LIMIT", limit)
     for term in _terms(titled):
         for user in _users(world):
             expected = list(
