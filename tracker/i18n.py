@@ -11,7 +11,7 @@ Locale codes: ``en`` and ``zh_Hant`` are Babel's (catalogue folders, date format
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,21 +44,26 @@ _ALIASES = {
 babel = Babel()
 
 
+def _per_locale(name: str, locale: Locale, build: Callable[[Locale], Any]) -> Any:
+    """``build(locale)``, kept on the app under ``name`` by the locale's parts: what a page
+    asks for hundreds of times (a message's catalogue, a number's signs) is worked out once."""
+    kept: dict[tuple[str, str | None, str | None], Any] = current_app.extensions.setdefault(
+        name, {}
+    )
+    key = (locale.language, locale.script, locale.territory)
+    if key not in kept:
+        kept[key] = build(locale)
+    return kept[key]
+
+
 def catalogue() -> Any:
     """The translations of the language being shown (a request's, or the one ``language()``
-    forces), kept on the app by the locale's parts: Flask-Babel finds the request's domain,
-    context and locale name again for each message, and a page shows hundreds of them."""
+    forces), kept per locale: Flask-Babel finds the request's domain, context and locale name
+    again for each message, and a page shows hundreds of them."""
     locale = get_locale()
     if locale is None:  # outside an app context: no catalogue, the English as written
         return get_translations()
-    kept: dict[tuple[str, str | None, str | None], Any] = current_app.extensions.setdefault(
-        "tracker_catalogues", {}
-    )
-    key = (locale.language, locale.script, locale.territory)
-    found = kept.get(key)
-    if found is None:
-        found = kept[key] = get_translations()
-    return found
+    return _per_locale("tracker_catalogues", locale, lambda _locale: get_translations())
 
 
 def gettext(string: str, **variables: Any) -> str:
@@ -196,22 +201,23 @@ def _integer_symbols() -> tuple[str, str] | None:
     locale = get_locale()
     if locale is None:
         return None
-    kept: dict[tuple[str, str | None, str | None], Any] = current_app.extensions.setdefault(
-        "tracker_integer_symbols", {}
+    symbols: tuple[str, str] | None = _per_locale(
+        "tracker_integer_symbols", locale, _grouped_by_threes
     )
-    key = (locale.language, locale.script, locale.territory)
-    if key not in kept:
-        from babel.numbers import get_group_symbol, get_minus_sign_symbol
+    return symbols
 
-        pattern = locale.decimal_formats[None]
-        standard = (
-            pattern.grouping == (3, 3)
-            and pattern.int_prec[0] == 1
-            and pattern.prefix == ("", "-")
-            and pattern.suffix == ("", "")
-        )
-        kept[key] = (get_group_symbol(locale), get_minus_sign_symbol(locale)) if standard else None
-    return kept[key]
+
+def _grouped_by_threes(locale: Locale) -> tuple[str, str] | None:
+    from babel.numbers import get_group_symbol, get_minus_sign_symbol
+
+    pattern = locale.decimal_formats[None]
+    standard = (
+        pattern.grouping == (3, 3)
+        and pattern.int_prec[0] == 1
+        and pattern.prefix == ("", "-")
+        and pattern.suffix == ("", "")
+    )
+    return (get_group_symbol(locale), get_minus_sign_symbol(locale)) if standard else None
 
 
 def percent(share: float | None, digits: int = 0) -> str:

@@ -236,3 +236,10 @@ def test_lists_are_capped_with_a_total(world: World, cases: Cases) -> None:
 def test_recent_activity_is_in_remit(world: World, cases: Cases) -> None:
     titles = {t.use_case.title for t in queries.recent_activity(world.ia_reviewer, Scope())}
     assert titles == {"Claims fraud screening"}
+
+
+def test_the_scope_total_is_the_same_counted_or_kept(world: World, cases: Cases) -> None:
+    for scope in (Scope(), Scope(programme=world.programme), Scope(cohort=world.cohort)):
+        counts = queries.kept_counts(world.reviewer, scope)
+        kept = queries.scope_total(world.reviewer, scope, counts)
+        assert kept == queries.scope_total(world.reviewer, scope, None) > 0

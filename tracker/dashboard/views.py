@@ -272,10 +272,7 @@ def cohort(id: int) -> str:  # noqa: A002  (the route parameter is called id)
         count=False,
     )
     counts = queries.kept_counts(current_user, scope)
-    if counts is not None:
-        page.total = counts.total()
-    else:
-        page.total = sum(queries.cohort_stage_counts(current_user, [item.id])[item.id].values())
+    page.total = queries.scope_total(current_user, scope, counts)
     return render_template(
         "dashboard/cohort.html",
         cohort=item,

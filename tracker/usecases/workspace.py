@@ -408,6 +408,14 @@ def kept_counts(user: User, scope: Scope) -> KeptCounts | None:
     )
 
 
+def scope_total(user: User, scope: Scope, counts: KeptCounts | None) -> int:
+    """How many use cases the user sees in the scope: from ``counts`` when the page read them,
+    else counted."""
+    if counts is not None:
+        return counts.total()
+    return sum(stage_counts(user, scope.where()).values())
+
+
 def stage_category_matrix(
     user: User,
     scope: Scope,
