@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, get_translations
 from flask_babel import lazy_gettext as lazy_gettext
 from flask_login import current_user
@@ -56,11 +56,23 @@ def _per_locale(name: str, locale: Locale, build: Callable[[Locale], Any]) -> An
     return kept[key]
 
 
+def shown_locale() -> Locale | None:
+    """The locale being shown: Flask-Babel's ``get_locale()``, read straight from the request's
+    namespace where Flask-Babel keeps it once chosen (and where ``force_locale`` puts its own).
+    ``get_locale`` finds that namespace through three context lookups on each call, 7 µs on a
+    development machine, and a board of 300 cards asks a thousand times."""
+    try:
+        locale = g._get_current_object()._flask_babel.babel_locale
+    except (RuntimeError, AttributeError):  # no app context, or no locale chosen yet
+        locale = None
+    return locale if locale is not None else get_locale()
+
+
 def catalogue() -> Any:
     """The translations of the language being shown (a request's, or the one ``language()``
     forces), kept per locale: Flask-Babel finds the request's domain, context and locale name
     again for each message, and a page shows hundreds of them."""
-    locale = get_locale()
+    locale = shown_locale()
     if locale is None:  # outside an app context: no catalogue, the English as written
         return get_translations()
     return _per_locale("tracker_catalogues", locale, lambda _locale: get_translations())
@@ -145,7 +157,7 @@ def may_switch() -> bool:
 
 def current_language() -> str:
     """The Babel code of the language this request is shown in."""
-    locale = get_locale()
+    locale = shown_locale()
     return CHINESE if locale is not None and locale.language == "zh" else ENGLISH
 
 
@@ -198,7 +210,7 @@ def _integer_symbols() -> tuple[str, str] | None:
     """The page's group and minus signs, when its locale groups whole numbers by threes from
     the right (``#,##0``) as both of ours do; else None, and Babel formats each number. Kept on
     the app per locale: a dashboard shows a few hundred numbers."""
-    locale = get_locale()
+    locale = shown_locale()
     if locale is None:
         return None
     symbols: tuple[str, str] | None = _per_locale(

@@ -4,6 +4,8 @@ forced for an e-mail or a report is the one its messages come out in."""
 
 from __future__ import annotations
 
+import threading
+
 import flask_babel
 import pytest
 from babel.numbers import format_decimal
@@ -58,3 +60,33 @@ def test_a_forced_language_switches_the_kept_catalogue(app: Flask) -> None:
             assert render_template_string("{{ _('Pilot') }}") == chinese
         assert Stage.PILOT.label == english == "Pilot"
         assert render_template_string("{{ _('Pilot') }}") == "Pilot"
+
+
+def test_the_shown_locale_is_flask_babels_in_every_context(app: Flask) -> None:
+    """``shown_locale`` reads where Flask-Babel keeps the request's locale: it must agree with
+    ``get_locale`` before the choice is made, after it, under ``force_locale`` and after it,
+    and outside any request (an upgrade that moves the place fails here)."""
+
+    def same() -> str | None:
+        ours, theirs = i18n.shown_locale(), flask_babel.get_locale()
+        assert ours == theirs
+        return None if ours is None else str(ours)
+
+    outside: list[str | None] = []
+    worker = threading.Thread(target=lambda: outside.append(same()))  # a thread has no context
+    worker.start()
+    worker.join()
+    assert outside == [None]
+    with app.app_context():
+        assert same() == "en"
+    with app.test_request_context("/?lang=zh-HK"):
+        assert same() == i18n.CHINESE  # chosen on first use
+        assert same() == i18n.CHINESE  # and kept
+        with flask_babel.force_locale("en"):
+            assert same() == "en"
+            with i18n.language(i18n.CHINESE):
+                assert same() == i18n.CHINESE
+            assert same() == "en"
+        assert same() == i18n.CHINESE
+        flask_babel.refresh()
+        assert same() == i18n.CHINESE
