@@ -668,9 +668,9 @@ def without_long_texts() -> list[Any]:
     return [defer(column) for column in LONG_TEXTS]
 
 
-# What a board card shows of a use case (``dashboard/board.html``): a board carries hundreds of
-# cards, and each column read is a column set on each of them.
-CARD_COLUMNS = (
+# What a row of a waiting list shows of a use case (the review queue, returns due, milestones
+# past due, recent activity): each column read is a column set on each of the rows.
+LISTED_COLUMNS = (
     UseCase.id,
     UseCase.cohort_id,
     UseCase.institution_id,
@@ -679,12 +679,9 @@ CARD_COLUMNS = (
     UseCase.stage,
     UseCase.stage_changed_at,
     UseCase.clock_due_on,
+    UseCase.submitted_at,
+    UseCase.next_return_due_on,
 )
-
-
-# What a row of a waiting list shows of a use case (the review queue, returns due, milestones
-# past due, recent activity): a card's columns and the dates those lists read.
-LISTED_COLUMNS = (*CARD_COLUMNS, UseCase.submitted_at, UseCase.next_return_due_on)
 
 
 def institution_names() -> Any:
@@ -692,13 +689,6 @@ def institution_names() -> Any:
     return joinedload(UseCase.institution).load_only(
         Institution.id, Institution.name, Institution.name_zh
     )
-
-
-def card_columns() -> list[Any]:
-    """Loader options for board cards: their columns only, with the names of the institution
-    and the category. A column the card does not read would load on first use, one query per
-    card: the page's query-count test would show it."""
-    return [load_only(*CARD_COLUMNS), institution_names(), joinedload(UseCase.category)]
 
 
 def _with_total(stmt: sa.Select[*tuple[Any, ...]], limit: int) -> tuple[list[Any], int]:
@@ -1015,9 +1005,33 @@ def recent_activity(user: User, scope: Scope, limit: int = 10) -> list[StageTran
 # --- pipeline board ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Named:
+    """An institution's or a category's names, as a card shows them (``local_name`` reads
+    ``name`` and ``name_zh``)."""
+
+    name: str
+    name_zh: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a board card shows of a use case, read as plain columns: a board is 300 cards, and
+    loading each as a mapped object with its institution and category took as long as the
+    query (17 ms of 33 for 400 cards on PostgreSQL at 100k)."""
+
+    id: int
+    title: str
+    stage: Stage
+    stage_changed_at: datetime
+    clock_due_on: date | None
+    institution: Named
+    category: Named
+
+
 @dataclass
 class Board:
-    columns: list[tuple[Stage, list[UseCase], int]]
+    columns: list[tuple[Stage, list[Card], int]]
 
     @property
     def total(self) -> int:
@@ -1048,19 +1062,37 @@ def board(
     # Each column's first cards come from the (stage, stage_changed_at, id) index, read in order
     # and stopped after ``per_column``: one UNION ALL of a limited select per non-empty stage.
     stages = [stage for stage in Stage if totals.get(stage)]
-    cards: dict[Stage, list[UseCase]] = {stage: [] for stage in Stage}
+    cards: dict[Stage, list[Card]] = {stage: [] for stage in Stage}
     if stages:
         first = _first_per_stage(
             stages, [visible_in_index_order(user), *filters], order, per_column
         )
         stmt = (
-            sa.select(UseCase)
+            sa.select(
+                UseCase.id,
+                UseCase.title,
+                UseCase.stage,
+                UseCase.stage_changed_at,
+                UseCase.clock_due_on,
+                Institution.id,
+                Institution.name,
+                Institution.name_zh,
+                Category.id,
+                Category.name,
+                Category.name_zh,
+            )
+            .join(Institution, Institution.id == UseCase.institution_id)
+            .join(Category, Category.id == UseCase.category_id)
             .where(UseCase.id.in_(first))
-            .options(*card_columns())
             .order_by(*order)
         )
-        for use_case in db.session.scalars(stmt):
-            cards[use_case.stage].append(use_case)
+        # One ``Named`` per institution and category, shared by their cards.
+        names: dict[tuple[type, int], Named] = {}
+        for row in db.session.execute(stmt):
+            institution = names.setdefault((Institution, row[5]), Named(row[6], row[7]))
+            category = names.setdefault((Category, row[8]), Named(row[9], row[10]))
+            card = Card(row[0], row[1], row[2], row[3], row[4], institution, category)
+            cards[card.stage].append(card)
     # Drafts are the institution's own: the regulator side has no draft column.
     stages = [s for s in Stage if s is not Stage.DRAFT or user.is_institution_user]
     return Board([(stage, cards[stage], totals.get(stage, 0)) for stage in stages])
