@@ -163,6 +163,7 @@ def register_templating(app: Flask) -> None:
     from tracker.navigation import may_start_proposal, nav_items, setup_nav_items
     from tracker.text import in_language, plural
     from tracker.usecases.workflow import PHASE
+    from tracker.web import use_case_url
 
     app.jinja_env.globals["phase"] = PHASE.__getitem__
     app.jinja_env.globals["nav_items"] = nav_items
@@ -173,6 +174,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["days_since"] = days_since
     app.jinja_env.filters["in_lang"] = in_language
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["use_case_url"] = use_case_url
     app.jinja_env.globals["html_lang"] = i18n.html_lang
     app.jinja_env.globals["may_switch_language"] = i18n.may_switch
     app.jinja_env.filters["local_name"] = i18n.local_name
