@@ -378,3 +378,26 @@ def test_the_overdue_milestones_count_reads_the_open_cohort_index(world: World) 
             assert "Index" in count and "Seq Scan on milestone" not in count, plan
             assert "use_case" not in count, plan
     assert len(workspace.overdue_milestones(world.ia_reviewer, workspace.Scope(), today).items) == 0
+
+
+def test_the_overdue_milestones_are_counted_up_to_a_limit(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the limit the count says "more than", as the returns due do: the dashboard shows
+    ten, and counting every overdue milestone would cost in step with the data."""
+    pilot = f.create_use_case(world.cohort, world.bank, world.category, stage=Stage.PILOT)
+    today = local_today()
+    for days in (1, 2, 3, 4):
+        db.session.add(Milestone(use_case=pilot, title="M", planned_on=today - timedelta(days)))
+    db.session.commit()
+    for user in (world.reviewer, world.bank_user):  # the kept cohort's index, and the other way
+        exact = workspace.overdue_milestones(user, workspace.Scope(), today, limit=1)
+        assert (exact.total, exact.total_is_lower_bound, exact.more_label) == (4, False, "3")
+        monkeypatch.setattr(workspace, "WAITING_COUNT_LIMIT", 2)
+        capped = workspace.overdue_milestones(user, workspace.Scope(), today, limit=1)
+        assert (capped.total, capped.total_is_lower_bound) == (2, True)
+        assert (capped.total_label, capped.more_label) == ("more than 2", "more than 1")
+        assert [m.planned_on for m in capped.items] == [today - timedelta(4)]
+        monkeypatch.setattr(workspace, "WAITING_COUNT_LIMIT", 4)
+        assert not workspace.overdue_milestones(user, workspace.Scope(), today).total_is_lower_bound
+        monkeypatch.undo()

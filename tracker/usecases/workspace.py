@@ -589,7 +589,13 @@ WAITING_COUNT_LIMIT = 1000
 
 def _counted_up_to_limit(where: Sequence[Any]) -> Any:
     """The number of use cases matching ``where``, up to one more than ``WAITING_COUNT_LIMIT``."""
-    first = sa.select(UseCase.id).where(*where).limit(WAITING_COUNT_LIMIT + 1).subquery()
+    return _rows_up_to_limit(sa.select(UseCase.id).where(*where))
+
+
+def _rows_up_to_limit(rows: sa.Select[Any]) -> Any:
+    """The number of ``rows``, up to one more than ``WAITING_COUNT_LIMIT``: a scalar subquery
+    that stops reading there."""
+    first = rows.limit(WAITING_COUNT_LIMIT + 1).subquery()
     return sa.select(sa.func.count()).select_from(first).scalar_subquery()
 
 
@@ -862,16 +868,16 @@ def overdue_milestones(
         UseCase.stage.in_(MILESTONE_STAGES),
     ]
     open_values = [s.value for s in OPEN_MILESTONE]
+    # Counted up to ``WAITING_COUNT_LIMIT``, as the returns due are: the page shows ten.
     total: Any
     if reads_counts(user):
         # The regulator side's visibility is a function of the cohort: counted from the kept
         # ``open_cohort_id`` (``tracker.usecases.open_milestones``), a range of its index per
         # cohort, without reading a use case.
-        total = (
-            sa.select(sa.func.count())
+        total = _rows_up_to_limit(
+            sa.select(sa.literal(1))
             .select_from(Milestone)
             .where(_open_in_cohorts(user, scope), Milestone.planned_on < today)
-            .scalar_subquery()
         )
     else:
         # Counted from the covering (status, planned_on, use_case_id) index against the ids of
@@ -879,16 +885,14 @@ def overdue_milestones(
         in_scope = sa.select(UseCase.id).where(
             visible_filter(user), scope.where(), UseCase.stage.in_(MILESTONE_STAGES)
         )
-        total = (
-            sa.select(sa.func.count(Milestone.id))
-            .where(
+        total = _rows_up_to_limit(
+            sa.select(Milestone.id).where(
                 Milestone.use_case_id.in_(in_scope),
                 Milestone.planned_on < today,
                 sa.func.lower(Milestone.status).in_(open_values)
                 if scoped
                 else Milestone.status.in_(OPEN_MILESTONE),
             )
-            .scalar_subquery()
         )
     order = (Milestone.planned_on.asc(), Milestone.id.asc())
 
@@ -929,7 +933,11 @@ def overdue_milestones(
         .order_by(*order)
     )
     items, count = _with_total(stmt, limit)
-    return Waiting(items, count)
+    return Waiting(
+        items,
+        min(count, WAITING_COUNT_LIMIT),
+        total_is_lower_bound=count > WAITING_COUNT_LIMIT,
+    )
 
 
 def _open_in_cohorts(user: User, scope: Scope) -> sa.ColumnElement[bool]:
