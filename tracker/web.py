@@ -34,8 +34,9 @@ def parse_id(raw: str | None) -> int | None:
 def use_case_url(use_case_id: int) -> str:
     """``url_for("usecases.detail", id=use_case_id)`` for the many links of a list or a board:
     werkzeug's builder takes 10–30 µs a link and a board has 300, so a request builds the
-    address once around a placeholder id and each link puts its own id in its place (kept on
-    the request: an app context, as in a job or a test, may outlive several requests)."""
+    address once around a stand-in id (the largest id) and each link puts its own id there
+    (kept on the request: an app context, as in a job or a test, may outlive several
+    requests)."""
     if not has_request_context():
         return url_for("usecases.detail", id=use_case_id)
     parts: tuple[str, str] | None = getattr(request, "_use_case_url", None)
