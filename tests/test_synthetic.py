@@ -97,6 +97,31 @@ def test_pilots_have_terms_returns_and_kpi_values():
     assert production and all(uc.exit_outcome for uc in production)
 
 
+def test_a_second_load_numbers_its_rows_after_the_first_and_links_them_to_their_own():
+    """Ids come from the database's largest on SQLite and from RETURNING elsewhere: either way
+    a load into tables that already hold rows, in several batches, links each review, score,
+    return and KPI value to the row it was made for."""
+    build_synthetic(40, seed=3, batch_size=7)
+    db.session.commit()
+    first_ids = {uc.id for uc in loaded_use_cases()}
+    build_synthetic(40, seed=4, batch_size=7)
+    db.session.commit()
+    use_cases = loaded_use_cases()
+    assert len(use_cases) == 80
+    assert min(uc.id for uc in use_cases if uc.id not in first_ids) > max(first_ids)
+    piloted = [uc for uc in use_cases if uc.pilot_started_on is not None]
+    assert sum(len(uc.returns) for uc in piloted) > len(piloted)
+    for uc in use_cases:
+        for progress in uc.returns:
+            assert uc.pilot_started_on is not None
+            assert progress.period_start >= uc.pilot_started_on
+            assert [v.kpi for v in progress.kpi_values] == uc.kpi_list
+        criteria = {c.id for c in uc.cohort.criteria}
+        for review in uc.reviews:
+            assert {s.criterion_id for s in review.scores} == criteria
+    assert count(ProgressReturn) == sum(len(uc.returns) for uc in use_cases)
+
+
 def test_same_seed_gives_the_same_data():
     def fingerprint() -> list[tuple[str, Stage, int]]:
         return [(uc.title, uc.stage, len(uc.transitions)) for uc in loaded_use_cases()]

@@ -388,6 +388,19 @@ def _bulk_ids(model: Any, rows: list[dict[str, Any]], result: Counter[str], kind
     if not rows:
         return []
     table = _table(model)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite returns a multi-row INSERT's RETURNING rows in no promised order, so SQLAlchemy
+        # would send one INSERT per row to keep them in order (a third of a 100k load's time).
+        # The ids are numbered here instead, as SQLite itself numbers a rowid table's rows
+        # (the largest plus one); a writer slipping in between fails the load on the key, and
+        # the unit of work rolls it all back.
+        first = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        db.session.execute(
+            sa.insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
+        )
+        result[kind] += len(rows)
+        return ids
     inserted = db.session.execute(
         sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )
