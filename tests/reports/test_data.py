@@ -248,3 +248,23 @@ def test_attention_as_at_a_date(world: World, sample: Sample) -> None:
 def test_nothing_needs_attention_before_the_pilot(world: World, sample: Sample) -> None:
     report = data.cohort_report(world.cohort, as_at("2026-02-28"))
     assert report.attention == data.Attention((), (), ())
+
+
+@pytest.mark.parametrize("day", [None, "2026-03-05"])
+def test_a_report_read_in_batches_is_the_report_read_at_once(
+    world: World, sample: Sample, monkeypatch: pytest.MonkeyPatch, day: str | None
+) -> None:
+    """Use cases are loaded ``LOAD_BATCH`` at a time and let go: two at a time (the cohort has
+    five) gives the same reports, clock figures and what needs attention included."""
+    read_at_once = (
+        data.cohort_report(world.cohort, as_at(day)),
+        data.programme_report(world.programme, as_at(day)),
+    )
+    monkeypatch.setattr(data, "LOAD_BATCH", 2)
+    batched = (
+        data.cohort_report(world.cohort, as_at(day)),
+        data.programme_report(world.programme, as_at(day)),
+    )
+    assert batched == read_at_once
+    cohort = read_at_once[0]
+    assert cohort.summary.total >= 3 and cohort.clocks.decided + cohort.clocks.open_reviews >= 2

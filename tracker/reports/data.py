@@ -17,6 +17,7 @@ facts are shown as currently recorded; the report's notes say so.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -462,6 +463,12 @@ def involving(institution_id: int) -> sa.ColumnElement[bool]:
     )
 
 
+# Use cases loaded at a time for a report of many: each batch's objects (about thirty per use
+# case, with their history) are left for the collector once its views are made, so a report of
+# 5,000 holds a tenth of them at once.
+LOAD_BATCH = 500
+
+
 def _load_use_cases(where: sa.ColumnElement[bool], as_at: AsAt) -> list[UseCase]:
     """Use cases matching ``where`` that existed at the cut-off, with everything a report shows."""
     stmt = (
@@ -481,6 +488,17 @@ def _load_use_cases(where: sa.ColumnElement[bool], as_at: AsAt) -> list[UseCase]
         .order_by(UseCase.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def _ids_then(where: sa.ColumnElement[bool], as_at: AsAt) -> list[int]:
+    """The ids of the use cases ``_load_use_cases`` would load, in its order."""
+    return list(
+        db.session.scalars(
+            sa.select(UseCase.id)
+            .where(where, UseCase.created_at < as_at.cutoff)
+            .order_by(UseCase.id)
+        )
+    )
 
 
 def _values_then(use_case_ids: Sequence[int], as_at: AsAt) -> dict[tuple[int, str], str | None]:
@@ -595,11 +613,19 @@ def _return_view(progress_return: ProgressReturn, as_at: AsAt) -> ReturnView:
 
 @dataclass(frozen=True)
 class _Position:
-    """A use case's position at the cut-off, before it is turned into a view."""
+    """A use case's position at the cut-off: what the summaries, the attention lists and the
+    clock figures read of it once its view is made (no mapped object, so that a report's use
+    cases can be let go batch by batch)."""
 
-    use_case: UseCase
+    use_case_id: int
+    cohort_id: int
+    category: str
     stage: Stage
     reached: frozenset[Stage]
+    # A pilot's next return: the last period reported then (or the start), plus the interval.
+    return_due_on: date | None
+    # Its share of the regulator's clock figures, for the reports that show them.
+    clocks: ClockPerformance | None = None
 
 
 def _view(
@@ -646,6 +672,11 @@ def _view(
     )
     institution = use_case.institution
     sector = institution.sector
+    return_due_on = None
+    if stage in PILOT_STAGES:
+        covered_to = max((r.period_end for r in returns), default=None) or use_case.pilot_started_on
+        if covered_to is not None:
+            return_due_on = covered_to + timedelta(days=use_case.cohort.return_interval_days)
     details = None
     if with_details:
         piloted = bool(reached & _PILOT_OR_LATER)
@@ -696,20 +727,42 @@ def _view(
         open_incidents=tuple(i for i in incidents if not i.resolved),
         details=details,
     )
-    return view, _Position(use_case, stage, frozenset(reached))
+    position = _Position(
+        use_case_id=use_case.id,
+        cohort_id=use_case.cohort_id,
+        category=view.category,
+        stage=stage,
+        reached=frozenset(reached),
+        return_due_on=return_due_on,
+    )
+    return view, position
 
 
 def _views(
-    use_cases: Sequence[UseCase], as_at: AsAt
+    where: sa.ColumnElement[bool], as_at: AsAt, *, with_clocks: bool = False
 ) -> tuple[tuple[UseCaseView, ...], list[_Position]]:
-    """The proposals among ``use_cases`` as at the date, ordered by institution and title."""
-    earlier = _values_then([u.id for u in use_cases], as_at)
-    # Reports cover proposals: a draft not yet submitted by the cut-off is the institution's own.
-    pairs = [
-        _view(u, as_at, earlier)
-        for u in use_cases
-        if u.submitted_at is not None and u.submitted_at < as_at.cutoff
-    ]
+    """The proposals among the use cases matching ``where`` as at the date, ordered by
+    institution and title; ``with_clocks`` also gives each position its clock figures.
+
+    The use cases are loaded ``LOAD_BATCH`` at a time, and each batch is let go once its views
+    and positions are made: a report's peak memory is its views and one batch, not every use
+    case's history at once."""
+    ids = _ids_then(where, as_at)
+    earlier = _values_then(ids, as_at)
+    pairs: list[tuple[UseCaseView, _Position]] = []
+    for start in range(0, len(ids), LOAD_BATCH):
+        batch = _load_use_cases(UseCase.id.in_(ids[start : start + LOAD_BATCH]), as_at)
+        reader = ClockReader(batch) if with_clocks and batch else None
+        # Reports cover proposals: a draft not yet submitted by the cut-off is the institution's.
+        for use_case in batch:
+            if use_case.submitted_at is None or use_case.submitted_at >= as_at.cutoff:
+                continue
+            view, position = _view(use_case, as_at, earlier)
+            if reader is not None:
+                clocks = performance([use_case], as_at.day, reader)
+                position = dataclasses.replace(position, clocks=clocks)
+            pairs.append((view, position))
+        del batch, reader
     order = sorted(
         range(len(pairs)),
         key=lambda i: (pairs[i][0].institution.casefold(), pairs[i][0].title.casefold(), i),
@@ -736,22 +789,17 @@ def attention(
     incidents: list[OpenIncident] = []
     milestones: list[LateMilestone] = []
     for view, position in zip(views, positions, strict=True):
-        use_case = position.use_case
-        if position.stage in PILOT_STAGES:
-            ends = [r.period_end for r in use_case.returns if r.submitted_at < as_at.cutoff]
-            covered_to = max(ends, default=None) or use_case.pilot_started_on
-            if covered_to is not None:
-                due_on = covered_to + timedelta(days=use_case.cohort.return_interval_days)
-                if due_on < day:
-                    returns.append(
-                        OverdueReturn(
-                            view.reference,
-                            view.title,
-                            view.institution,
-                            due_on,
-                            (day - due_on).days,
-                        )
-                    )
+        due_on = position.return_due_on
+        if due_on is not None and due_on < day:
+            returns.append(
+                OverdueReturn(
+                    view.reference,
+                    view.title,
+                    view.institution,
+                    due_on,
+                    (day - due_on).days,
+                )
+            )
         if position.stage in MILESTONE_STAGES:
             milestones += [
                 LateMilestone(
@@ -808,12 +856,12 @@ def _funnel(positions: Iterable[_Position]) -> Funnel:
 
 def summarise(positions: Sequence[_Position]) -> Summary:
     stages = Counter(p.stage for p in positions)
-    categories = Counter(local_name(p.use_case.category) for p in positions)
+    categories = Counter(p.category for p in positions)
     present = [s for s in STAGE_ORDER if stages[s]]
     names = sorted(categories, key=str.casefold)
     cells: dict[str, Counter[Stage]] = defaultdict(Counter)
     for p in positions:
-        cells[local_name(p.use_case.category)][p.stage] += 1
+        cells[p.category][p.stage] += 1
     return Summary(
         total=len(positions),
         by_stage=tuple(Count(s.label, stages[s]) for s in present),
@@ -830,7 +878,7 @@ def summarise(positions: Sequence[_Position]) -> Summary:
 def _breakdown(positions: Sequence[_Position], key_of: dict[int, str]) -> tuple[BreakdownRow, ...]:
     groups: dict[str, list[_Position]] = defaultdict(list)
     for p in positions:
-        groups[key_of[p.use_case.id]].append(p)
+        groups[key_of[p.use_case_id]].append(p)
     rows = []
     for label in sorted(groups, key=str.casefold):
         funnel = _funnel(groups[label])
@@ -845,6 +893,17 @@ def _breakdown(positions: Sequence[_Position], key_of: dict[int, str]) -> tuple[
             )
         )
     return tuple(rows)
+
+
+def _clocks(positions: Iterable[_Position]) -> ClockPerformance:
+    """The clock figures of these positions (made ``with_clocks``), added up."""
+    shares = [p.clocks for p in positions if p.clocks is not None]
+    return ClockPerformance(
+        decided=sum(c.decided for c in shares),
+        decided_within_time=sum(c.decided_within_time for c in shares),
+        open_reviews=sum(c.open_reviews for c in shares),
+        overdue_reviews=sum(c.overdue_reviews for c in shares),
+    )
 
 
 def _cohort_facts(cohort: Cohort) -> CohortFacts:
@@ -865,8 +924,7 @@ def _cohort_facts(cohort: Cohort) -> CohortFacts:
 
 def cohort_report(cohort: Cohort, as_at: AsAt) -> CohortReport:
     """Every use case of one cohort, with a section each."""
-    use_cases = _load_use_cases(UseCase.cohort_id == cohort.id, as_at)
-    views, positions = _views(use_cases, as_at)
+    views, positions = _views(UseCase.cohort_id == cohort.id, as_at, with_clocks=True)
     programme = cohort.programme
     return CohortReport(
         subject_id=cohort.id,
@@ -882,31 +940,30 @@ def cohort_report(cohort: Cohort, as_at: AsAt) -> CohortReport:
         summary=summarise(positions),
         use_cases=views,
         attention=attention(views, positions, as_at),
-        clocks=performance([p.use_case for p in positions], as_at.day),
+        clocks=_clocks(positions),
     )
 
 
 def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
     """All cohorts of a programme; by regulator and sector when several regulators run it."""
-    use_cases = _load_use_cases(
+    views, positions = _views(
         UseCase.cohort_id.in_(sa.select(Cohort.id).where(Cohort.programme_id == programme.id)),
         as_at,
+        with_clocks=True,
     )
-    views, positions = _views(use_cases, as_at)
-    with_use_cases = {p.use_case.cohort_id for p in positions}
+    with_use_cases = {p.cohort_id for p in positions}
     cohorts = [
         c for c in programme.cohorts if c.created_at < as_at.cutoff or c.id in with_use_cases
     ]
-    reader = ClockReader([p.use_case for p in positions])
     sections = []
     for cohort in cohorts:
-        picked = [i for i, p in enumerate(positions) if p.use_case.cohort_id == cohort.id]
+        picked = [i for i, p in enumerate(positions) if p.cohort_id == cohort.id]
         sections.append(
             CohortSection(
                 facts=_cohort_facts(cohort),
                 summary=summarise([positions[i] for i in picked]),
                 use_cases=tuple(views[i] for i in picked),
-                clocks=performance([positions[i].use_case for i in picked], as_at.day, reader),
+                clocks=_clocks(positions[i] for i in picked),
             )
         )
     multi = len(programme.regulator_ids) > 1
@@ -930,7 +987,7 @@ def programme_report(programme: Programme, as_at: AsAt) -> ProgrammeReport:
         by_regulator=by_regulator,
         by_sector=by_sector,
         attention=attention(views, positions, as_at),
-        clocks=performance([p.use_case for p in positions], as_at.day, reader),
+        clocks=_clocks(positions),
         lessons=programme_lessons(programme.id, as_at.cutoff, as_at.local),
     )
 
@@ -939,8 +996,7 @@ def institution_report(
     institution: Institution, as_at: AsAt, visible: sa.ColumnElement[bool], scope: str
 ) -> InstitutionReport:
     """The use cases an institution leads or is a partner on, limited to ``visible``."""
-    use_cases = _load_use_cases(sa.and_(involving(institution.id), visible), as_at)
-    views, positions = _views(use_cases, as_at)
+    views, positions = _views(sa.and_(involving(institution.id), visible), as_at)
     return InstitutionReport(
         subject_id=institution.id,
         title=_("Institution report: %(institution)s", institution=institution.display_name),
