@@ -469,3 +469,44 @@ def test_edits_after_submission_print_the_web_labels(
         assert shown in edits
     for raw in ("Kpis", "Gpu hours", "Cohort id"):
         assert raw not in text
+
+
+def test_shared_cell_styles_are_the_styles_table_set_style_would_give_each_cell() -> None:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    bold = tables.BOLD_FONT
+    commands = [
+        ("FONTNAME", (0, 0), (-1, 0), bold),
+        ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+        ("FONTNAME", (0, -1), (-1, -1), bold),
+        ("TEXTCOLOR", (1, 1), (1, 1), colors.red),
+        ("LEFTPADDING", (-1, 1), (-1, -2), 9),
+    ]
+    rows = [[f"{i}.{j}" for j in range(4)] for i in range(5)]
+    one_each = Table(rows, cellStyles=[[tables._CellStyle("cell") for _ in r] for r in rows])
+    one_each.setStyle(TableStyle(commands))
+    shared = tables.shared_cell_styles(commands, 5, 4)
+    read = ("fontname", "fontsize", "leading", "color", "alignment", "valign")
+    read += ("leftPadding", "rightPadding", "topPadding", "bottomPadding")
+    for i, row in enumerate(shared):
+        for j, style in enumerate(row):
+            expected = one_each._cellStyles[i][j]
+            assert {a: getattr(style, a) for a in read} == {a: getattr(expected, a) for a in read}
+    # One style per distinct sequence of commands, not one per cell.
+    assert len({id(style) for row in shared for style in row}) == 8 < 20
+
+
+def test_a_grid_shares_its_cells_styles() -> None:
+    widths = [100.0, 100.0, 100.0]
+    rows = [tables.header_cells(["A", "B", "C"], widths)]
+    rows += [
+        [tables.fit(f"{i}{c}", w) for c, w in zip("abc", widths, strict=True)] for i in range(50)
+    ]
+    table = tables.grid(rows, widths, zebra=True, extra=[("ALIGN", (2, 0), (2, -1), "RIGHT")])
+    styles_used = {id(style) for row in table._cellStyles for style in row}
+    assert len(styles_used) == 4  # header, header right-aligned, body, body right-aligned
+    assert table._cellStyles[0][0].fontname == tables.BOLD_FONT
+    assert table._cellStyles[1][0].fontname == BASE_FONT
+    assert table._cellStyles[1][2].alignment == "RIGHT"
+    assert table._bkgrndcmds  # the header fill and the zebra stay the table's own commands
