@@ -390,7 +390,7 @@ def _bulk_ids(model: Any, rows: list[dict[str, Any]], result: Counter[str], kind
     table = _table(model)
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite returns a multi-row INSERT's RETURNING rows in no promised order, so SQLAlchemy
-        # would send one INSERT per row to keep them in order (a third of a 100k load's time).
+        # would send one INSERT per row to keep them in order (560,000 of them at 100k).
         # The ids are numbered here instead, as SQLite itself numbers a rowid table's rows
         # (the largest plus one); a writer slipping in between fails the load on the key, and
         # the unit of work rolls it all back.
