@@ -482,6 +482,9 @@ def test_shared_cell_styles_are_the_styles_table_set_style_would_give_each_cell(
         ("FONTNAME", (0, -1), (-1, -1), bold),
         ("TEXTCOLOR", (1, 1), (1, 1), colors.red),
         ("LEFTPADDING", (-1, 1), (-1, -2), 9),
+        # Past the end, and more negative than the table is wide: clipped as reportlab clips.
+        ("VALIGN", (2, 3), (9, 99), "MIDDLE"),
+        ("TOPPADDING", (-9, 4), (-4, 4), 7),
     ]
     rows = [[f"{i}.{j}" for j in range(4)] for i in range(5)]
     one_each = Table(rows, cellStyles=[[tables._CellStyle("cell") for _ in r] for r in rows])
@@ -494,7 +497,14 @@ def test_shared_cell_styles_are_the_styles_table_set_style_would_give_each_cell(
             expected = one_each._cellStyles[i][j]
             assert {a: getattr(style, a) for a in read} == {a: getattr(expected, a) for a in read}
     # One style per distinct sequence of commands, not one per cell.
-    assert len({id(style) for row in shared for style in row}) == 8 < 20
+    assert len({id(style) for row in shared for style in row}) == 12 < 20
+
+
+def test_shared_cell_styles_refuse_the_rows_of_a_split() -> None:
+    # reportlab restyles a split's first or last row in place: on shared styles that would
+    # reach every cell sharing them.
+    with pytest.raises(ValueError, match="splitlast"):
+        tables.shared_cell_styles([("FONTNAME", (0, "splitlast"), (-1, "splitlast"), "x")], 3, 2)
 
 
 def test_a_grid_shares_its_cells_styles() -> None:

@@ -748,10 +748,12 @@ def _views(
     and positions are made: a report's peak memory is its views and one batch, not every use
     case's history at once."""
     ids = _ids_then(where, as_at)
-    earlier = _values_then(ids, as_at)
     pairs: list[tuple[UseCaseView, _Position]] = []
     for start in range(0, len(ids), LOAD_BATCH):
-        batch = _load_use_cases(UseCase.id.in_(ids[start : start + LOAD_BATCH]), as_at)
+        batch_ids = ids[start : start + LOAD_BATCH]
+        batch = _load_use_cases(UseCase.id.in_(batch_ids), as_at)
+        # Per batch too, so that no IN list outgrows SQLite's limit on parameters (32,766).
+        earlier = _values_then(batch_ids, as_at)
         reader = ClockReader(batch) if with_clocks and batch else None
         # Reports cover proposals: a draft not yet submitted by the cut-off is the institution's.
         for use_case in batch:
@@ -762,7 +764,7 @@ def _views(
                 clocks = performance([use_case], as_at.day, reader)
                 position = dataclasses.replace(position, clocks=clocks)
             pairs.append((view, position))
-        del batch, reader
+        del batch, reader, earlier
     order = sorted(
         range(len(pairs)),
         key=lambda i: (pairs[i][0].institution.casefold(), pairs[i][0].title.casefold(), i),
@@ -897,7 +899,11 @@ def _breakdown(positions: Sequence[_Position], key_of: dict[int, str]) -> tuple[
 
 def _clocks(positions: Iterable[_Position]) -> ClockPerformance:
     """The clock figures of these positions (made ``with_clocks``), added up."""
-    shares = [p.clocks for p in positions if p.clocks is not None]
+    shares = []
+    for position in positions:
+        if position.clocks is None:
+            raise ValueError("positions made without their clock figures (with_clocks=False)")
+        shares.append(position.clocks)
     return ClockPerformance(
         decided=sum(c.decided for c in shares),
         decided_within_time=sum(c.decided_within_time for c in shares),

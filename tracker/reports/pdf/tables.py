@@ -93,7 +93,11 @@ def grid(
     zebra: bool = False,
     extra: Sequence[tuple[Any, ...]] = (),
 ) -> Table:
-    """A table with fixed column widths; rows split between pages, never within a row."""
+    """A table with fixed column widths; rows split between pages, never within a row.
+
+    Its cells share their styles (``shared_cell_styles``): restyle a cell by a command given
+    here, never by ``setStyle`` on the table returned, which would change every cell sharing
+    the style."""
     commands: list[tuple[Any, ...]] = list(_LINES)
     if zebra:
         commands.append(("ROWBACKGROUNDS", (0, 1 if header else 0), (-1, -1), [None, ZEBRA]))
@@ -121,9 +125,15 @@ def shared_cell_styles(
     a report of 5,000 use cases has 300,000 cells, and their styles were a quarter of its
     memory. The styles are not changed once the table is made (its splits share them too)."""
     hits: list[list[tuple[int, ...]]] = [[() for _ in range(n_cols)] for _ in range(n_rows)]
-    for k, (_op, (sc, sr), (ec, er), *_values) in enumerate(commands):
+    for k, (op, (sc, sr), (ec, er), *_values) in enumerate(commands):
+        if isinstance(sr, str) or isinstance(er, str):
+            # reportlab applies "splitfirst", "splitlast" and the like to a split's own cells,
+            # in place, which on shared styles would reach every cell sharing them.
+            raise ValueError(f"{op} on the rows {sr!r}..{er!r}: not for a table of shared styles")
+        # Table.normCellRange: negative indices count from the end, then the range is clipped.
         sc, ec = (c + n_cols if c < 0 else c for c in (sc, ec))
         sr, er = (r + n_rows if r < 0 else r for r in (sr, er))
+        sc, ec, sr, er = max(0, sc), min(n_cols - 1, ec), max(0, sr), min(n_rows - 1, er)
         for i in range(sr, er + 1):
             row = hits[i]
             for j in range(sc, ec + 1):
