@@ -396,10 +396,7 @@ def _bulk_ids(model: Any, rows: list[dict[str, Any]], result: Counter[str], kind
         # the unit of work rolls it all back.
         first = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
-        db.session.execute(
-            sa.insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
-        )
-        result[kind] += len(rows)
+        _bulk(model, [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)], result, kind)
         return ids
     inserted = db.session.execute(
         sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows

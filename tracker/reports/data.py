@@ -17,10 +17,9 @@ facts are shown as currently recorded; the report's notes say so.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -469,11 +468,16 @@ def involving(institution_id: int) -> sa.ColumnElement[bool]:
 LOAD_BATCH = 500
 
 
+def _existed(where: sa.ColumnElement[bool], as_at: AsAt) -> sa.ColumnElement[bool]:
+    """Use cases matching ``where`` that existed at the cut-off."""
+    return sa.and_(where, UseCase.created_at < as_at.cutoff)
+
+
 def _load_use_cases(where: sa.ColumnElement[bool], as_at: AsAt) -> list[UseCase]:
     """Use cases matching ``where`` that existed at the cut-off, with everything a report shows."""
     stmt = (
         sa.select(UseCase)
-        .where(where, UseCase.created_at < as_at.cutoff)
+        .where(_existed(where, as_at))
         .options(
             selectinload(UseCase.cohort).selectinload(Cohort.programme),
             selectinload(UseCase.institution).selectinload(Institution.regulator),
@@ -493,11 +497,7 @@ def _load_use_cases(where: sa.ColumnElement[bool], as_at: AsAt) -> list[UseCase]
 def _ids_then(where: sa.ColumnElement[bool], as_at: AsAt) -> list[int]:
     """The ids of the use cases ``_load_use_cases`` would load, in its order."""
     return list(
-        db.session.scalars(
-            sa.select(UseCase.id)
-            .where(where, UseCase.created_at < as_at.cutoff)
-            .order_by(UseCase.id)
-        )
+        db.session.scalars(sa.select(UseCase.id).where(_existed(where, as_at)).order_by(UseCase.id))
     )
 
 
@@ -762,7 +762,7 @@ def _views(
             view, position = _view(use_case, as_at, earlier)
             if reader is not None:
                 clocks = performance([use_case], as_at.day, reader)
-                position = dataclasses.replace(position, clocks=clocks)
+                position = replace(position, clocks=clocks)
             pairs.append((view, position))
         del batch, reader, earlier
     order = sorted(
